@@ -1,66 +1,122 @@
 """The engine facade: sequenced inputs in, outcomes and views out.
 
 One writer calls the state-changing methods (the service layer serialises
-them); queries only read. Nothing here knows about gRPC.
+them); queries only read. Every input is admitted by the sequencer, applied
+inside one undo transaction (so a failure applies nothing), then recorded.
+Nothing here knows about gRPC.
 """
 from __future__ import annotations
 
+import math
+
+from . import deltas, mark, views
+from .errors import InvalidInput
+from .sequencer import Sequencer
+from .state import ExchangeState
 from .types import (
     AccountView, AdlQueueEntry, BankruptcyBand, CapPolicy, Currency, CurrencyOutcome,
     CurrencyUpdate, DeltasOutcome, ExchangeConfig, FillBatch, FundView, Instrument,
     InstrumentOutcome, InstrumentUpdate, MarkOutcome, Side, Status, TransferBatch,
 )
+from .valuation import negative_equity_accounts
 
 
 class Engine:
     """markcap's domain core (SPEC 1-6)."""
 
     def __init__(self, config: ExchangeConfig):
-        raise NotImplementedError
+        self.state = ExchangeState(config)
+        self.sequencer = Sequencer(config.retained_outcomes)
 
     @property
     def applied_seq(self) -> int:
         """Last applied seq (0 before any input)."""
-        raise NotImplementedError
+        return self.sequencer.applied_seq
 
     # ---- inputs (SPEC 2, 3) -------------------------------------------------
 
     def apply_deltas(self, seq: int, fills: FillBatch, transfers: TransferBatch) -> DeltasOutcome:
         """Applies one batch atomically: fills in order, then transfers in order."""
-        raise NotImplementedError
+        admission = self.sequencer.admit(seq)
+        if admission.duplicate:
+            return DeltasOutcome(admission.seq, len(fills.qty), len(transfers.amount), duplicate=True)
+        fills = deltas.validate_fills(self.state, fills)
+        transfers = deltas.validate_transfers(self.state, transfers)
+        with self.state.undo.transaction():
+            deltas.apply_batch(self.state, fills, transfers)
+        outcome = DeltasOutcome(admission.seq, len(fills.qty), len(transfers.amount))
+        self.sequencer.record(admission.seq, outcome)
+        return outcome
 
     def apply_mark(self, seq: int, instrument_id: int, price: float,
                    cap_policy: CapPolicy | None = None, dry_run: bool = False) -> MarkOutcome:
-        """Moves a mark per SPEC 3; a dry run changes nothing and has seq 0."""
-        raise NotImplementedError
+        """Moves a mark per SPEC 3; a dry run changes nothing, consumes no seq and has seq 0."""
+        if not dry_run:
+            admission = self.sequencer.admit(seq)
+            if admission.duplicate:
+                return self.sequencer.original(admission, MarkOutcome, "a mark update")
+        instrument = self.state.instruments.get(instrument_id)
+        price = float(price)
+        if not math.isfinite(price) or price <= 0:
+            raise InvalidInput(f"price is {price!r}: must be a finite number > 0", field="price", value=price)
+        policy = cap_policy or instrument.cap_policy
+        with self.state.undo.transaction(always_rollback=dry_run):
+            outcome = mark.apply_mark(self.state, 0 if dry_run else admission.seq, instrument_id, price,
+                                      policy, dry_run)
+        if not dry_run:
+            self.sequencer.record(admission.seq, outcome)
+        return outcome
 
     def upsert_currency(self, seq: int, update: CurrencyUpdate) -> CurrencyOutcome:
-        """Creates a currency or changes its code/price (no cap)."""
-        raise NotImplementedError
+        """Creates a currency or changes its code and price (applied as given, no cap)."""
+        admission = self.sequencer.admit(seq)
+        if admission.duplicate:
+            return self.sequencer.original(admission, CurrencyOutcome, "a currency upsert")
+        currency, is_new = self.state.currencies.validate(update)
+        self.state.put_currency(currency, is_new)
+        outcome = CurrencyOutcome(admission.seq, negative_equity_accounts(self.state))
+        self.sequencer.record(admission.seq, outcome)
+        return outcome
 
     def upsert_instrument(self, seq: int, update: InstrumentUpdate) -> InstrumentOutcome:
-        """Creates an instrument or changes its symbol, policies and (while unheld) terms."""
-        raise NotImplementedError
+        """Creates an instrument or changes its symbol, policies and (while nobody holds it) terms."""
+        admission = self.sequencer.admit(seq)
+        if admission.duplicate:
+            return self.sequencer.original(admission, InstrumentOutcome, "an instrument upsert")
+        book = self.state.books.get(update.instrument_id)
+        instrument = self.state.instruments.validate(update, self.state.currencies,
+                                                     has_positions=bool(book and len(book)))
+        self.state.put_instrument(instrument)
+        outcome = InstrumentOutcome(admission.seq, instrument)
+        self.sequencer.record(admission.seq, outcome)
+        return outcome
 
     # ---- queries (SPEC 6) ---------------------------------------------------
 
     def currencies(self) -> list[Currency]:
-        raise NotImplementedError
+        return self.state.currencies.sorted()
 
     def instruments(self) -> list[Instrument]:
-        raise NotImplementedError
+        return self.state.instruments.sorted()
 
     def account(self, account_id: int) -> AccountView:
-        raise NotImplementedError
+        return views.account_view(self.state, account_id)
 
     def insurance_fund(self) -> FundView:
-        raise NotImplementedError
+        return views.fund_view(self.state)
 
     def bankruptcy_band(self, instrument_id: int) -> BankruptcyBand:
-        raise NotImplementedError
+        return views.bankruptcy_band(self.state, instrument_id)
 
-    def adl_queue(self, instrument_id: int, side: Side, limit: int) -> list[AdlQueueEntry]:
-        raise NotImplementedError
+    def adl_queue(self, instrument_id: int, side: Side | None, limit: int) -> list[AdlQueueEntry]:
+        return views.adl_queue(self.state, instrument_id, side, limit)
 
     def status(self) -> Status:
-        raise NotImplementedError
+        state = self.state
+        return Status(self.applied_seq, state.accounts.count, state.position_count(),
+                      len(state.instruments.by_id), len(state.currencies.by_id), state.fund_account_id,
+                      views.state_hash(state, self.applied_seq))
+
+    def check_invariants(self) -> None:
+        """Internal consistency of the state (SPEC 7's transition invariants live in the tests)."""
+        self.state.check_invariants()

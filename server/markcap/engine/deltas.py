@@ -1,0 +1,102 @@
+"""Fill and transfer batches (SPEC 2): validated whole, then applied in order.
+
+Static checks (column lengths, ids, qty, prices, amounts) run vectorised over
+the batch and name the first bad element; checks that depend on running state
+(int64 or float64 overflow) run while applying, inside the caller's
+transaction, so a failure anywhere leaves nothing applied.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import InvalidInput, UnknownId
+from .state import ExchangeState
+from .types import FillBatch, TransferBatch
+
+
+def _columns(name: str, columns: dict[str, np.ndarray]) -> None:
+    lengths = {key: len(value) for key, value in columns.items()}
+    if len(set(lengths.values())) > 1:
+        described = ", ".join(f"{key} {length}" for key, length in lengths.items())
+        raise InvalidInput(f"{name}: columns of unequal length ({described})",
+                           field=name, value=lengths)
+
+
+def _as_array(values, dtype, field: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=dtype)
+    except (OverflowError, ValueError, TypeError) as error:
+        raise InvalidInput(f"{field}: {error}", field=field, value=None) from None
+
+
+def _first(mask: np.ndarray) -> int | None:
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if len(hits) else None
+
+
+def validate_fills(state: ExchangeState, fills: FillBatch) -> FillBatch:
+    """Returns the batch with canonical dtypes, or raises naming the first bad fill."""
+    batch = FillBatch(_as_array(fills.account_id, np.uint64, "fills.account_id"),
+                      _as_array(fills.instrument_id, np.uint32, "fills.instrument_id"),
+                      _as_array(fills.qty, np.int64, "fills.qty"),
+                      _as_array(fills.price, np.float64, "fills.price"))
+    _columns("fills", vars(batch))
+    known = np.fromiter(state.books.keys(), dtype=np.uint32, count=len(state.books))
+    problems = []  # (index, exception) per kind of check; the smallest index wins
+    i = _first(~np.isin(batch.instrument_id, known))
+    if i is not None:
+        value = int(batch.instrument_id[i])
+        problems.append((i, UnknownId(f"fills[{i}].instrument_id: unknown instrument {value}",
+                                      kind="instrument", id_value=value, field=f"fills[{i}].instrument_id")))
+    i = _first(batch.qty == 0)
+    if i is not None:
+        problems.append((i, InvalidInput(f"fills[{i}].qty is 0: a fill must change the position",
+                                         field=f"fills[{i}].qty", value=0)))
+    i = _first(~(np.isfinite(batch.price) & (batch.price > 0)))
+    if i is not None:
+        value = float(batch.price[i])
+        problems.append((i, InvalidInput(f"fills[{i}].price is {value!r}: must be a finite number > 0",
+                                         field=f"fills[{i}].price", value=value)))
+    if problems:
+        raise min(problems, key=lambda problem: problem[0])[1]
+    return batch
+
+
+def validate_transfers(state: ExchangeState, transfers: TransferBatch) -> TransferBatch:
+    """Returns the batch with canonical dtypes, or raises naming the first bad transfer."""
+    batch = TransferBatch(_as_array(transfers.account_id, np.uint64, "transfers.account_id"),
+                          _as_array(transfers.currency_id, np.uint32, "transfers.currency_id"),
+                          _as_array(transfers.amount, np.float64, "transfers.amount"))
+    _columns("transfers", vars(batch))
+    known = np.fromiter(state.currencies.by_id.keys(), dtype=np.uint32, count=len(state.currencies.by_id))
+    problems = []
+    i = _first(~np.isin(batch.currency_id, known))
+    if i is not None:
+        value = int(batch.currency_id[i])
+        problems.append((i, UnknownId(f"transfers[{i}].currency_id: unknown currency {value}",
+                                      kind="currency", id_value=value, field=f"transfers[{i}].currency_id")))
+    i = _first(~np.isfinite(batch.amount))
+    if i is not None:
+        value = float(batch.amount[i])
+        problems.append((i, InvalidInput(f"transfers[{i}].amount is {value!r}: must be finite",
+                                         field=f"transfers[{i}].amount", value=value)))
+    if problems:
+        raise min(problems, key=lambda problem: problem[0])[1]
+    return batch
+
+
+def apply_batch(state: ExchangeState, fills: FillBatch, transfers: TransferBatch) -> None:
+    """Applies validated columns: fills in order, then transfers in order.
+
+    Must run inside a transaction of `state.undo`: an overflow part-way raises
+    and the caller's transaction reverts what was applied before it.
+    """
+    instruments = state.instruments.by_id
+    ensure = state.accounts.ensure
+    for i, (account_id, instrument_id, qty, price) in enumerate(zip(
+            fills.account_id.tolist(), fills.instrument_id.tolist(), fills.qty.tolist(),
+            fills.price.tolist())):
+        state.fill(ensure(account_id), instruments[instrument_id], qty, price, f"fills[{i}]")
+    for i, (account_id, currency_id, amount) in enumerate(zip(
+            transfers.account_id.tolist(), transfers.currency_id.tolist(), transfers.amount.tolist())):
+        state.transfer(ensure(account_id), currency_id, amount, f"transfers[{i}]")

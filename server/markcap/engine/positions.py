@@ -1,0 +1,76 @@
+"""One instrument's open positions, as dense columns over holder rows.
+
+Invariants: rows [0, count) are exactly the open positions (qty != 0);
+`row_of[slots[r]] == r`; a position that goes flat leaves the book (the last
+row moves into its place), so scans over the book touch holders only.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .undo import UndoLog
+
+
+class PositionBook:
+    def __init__(self, undo: UndoLog, capacity: int = 64):
+        self._undo = undo
+        self.row_of: dict[int, int] = {}
+        self.slots = np.zeros(capacity, dtype=np.int64)
+        self.qty = np.zeros(capacity, dtype=np.int64)
+        self.cost = np.zeros(capacity, dtype=np.float64)
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def get(self, slot: int) -> tuple[int, float]:
+        """(qty, cost) of the account in slot `slot`; (0, 0.0) when flat."""
+        row = self.row_of.get(slot)
+        if row is None:
+            return 0, 0.0
+        return int(self.qty[row]), float(self.cost[row])
+
+    def set(self, slot: int, qty: int, cost: float) -> None:
+        """Sets a position; qty 0 removes it (its cost is then 0 by definition)."""
+        old_qty, old_cost = self.get(slot)
+        self._write(slot, qty, cost)
+        self._undo.record(lambda: self._write(slot, old_qty, old_cost))
+
+    def _write(self, slot: int, qty: int, cost: float) -> None:
+        row = self.row_of.get(slot)
+        if qty == 0:
+            if row is not None:
+                self._remove(slot, row)
+            return
+        if row is None:
+            row = self._append(slot)
+        self.qty[row] = qty
+        self.cost[row] = cost
+
+    def _append(self, slot: int) -> int:
+        row = self.count
+        if row == len(self.slots):
+            capacity = 2 * len(self.slots)
+            self.slots = np.resize(self.slots, capacity)
+            self.qty = np.resize(self.qty, capacity)
+            self.cost = np.resize(self.cost, capacity)
+        self.slots[row] = slot
+        self.row_of[slot] = row
+        self.count += 1
+        return row
+
+    def _remove(self, slot: int, row: int) -> None:
+        last = self.count - 1
+        if row != last:
+            moved_slot = int(self.slots[last])
+            self.slots[row] = moved_slot
+            self.qty[row] = self.qty[last]
+            self.cost[row] = self.cost[last]
+            self.row_of[moved_slot] = row
+        del self.row_of[slot]
+        self.count = last
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Views (slots int64, qty int64, cost float64), each of shape (count,)."""
+        n = self.count
+        return self.slots[:n], self.qty[:n], self.cost[:n]

@@ -1,0 +1,164 @@
+"""Currencies and instruments: validation of upserts and the current terms.
+
+Invariants: exactly one valuation currency, price 1, never changed; every
+currency has a balance column (`column[currency_id]`) and `prices[column]` is
+its price; every instrument's settlement currency exists; codes and symbols are
+unique; all prices and multipliers are finite and > 0.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from .errors import InvalidInput, PreconditionFailed, UnknownId
+from .types import (
+    DEFAULT_ADL_ALLOCATION, DEFAULT_ADL_RANKING, DEFAULT_CAP_POLICY, Currency, CurrencyUpdate,
+    Instrument, InstrumentUpdate,
+)
+
+
+def require_positive_finite(value: float, field: str) -> float:
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise InvalidInput(f"{field} is {value!r}: must be a finite number > 0", field=field, value=value)
+    return value
+
+
+class CurrencyTable:
+    def __init__(self, currencies: tuple[Currency, ...]):
+        valuation = [c for c in currencies if c.valuation]
+        if len(valuation) != 1:
+            raise InvalidInput(f"exactly one valuation currency is required, got {len(valuation)}",
+                               field="currencies.valuation", value=len(valuation))
+        self.by_id: dict[int, Currency] = {}
+        self.column: dict[int, int] = {}
+        self.prices = np.zeros(0, dtype=np.float64)
+        self.valuation_id = valuation[0].currency_id
+        for currency in currencies:
+            if currency.currency_id in self.by_id:
+                raise InvalidInput(f"currency {currency.currency_id} is defined twice",
+                                   field="currencies.currency_id", value=currency.currency_id)
+            price = 1.0 if currency.valuation else require_positive_finite(currency.price, "currency.price")
+            if currency.valuation and currency.price != 1.0:
+                raise InvalidInput(f"the valuation currency's price must be 1, got {currency.price!r}",
+                                   field="currency.price", value=currency.price)
+            self._check_code(currency.code, currency.currency_id)
+            self._add(dataclasses.replace(currency, price=price))
+
+    def _add(self, currency: Currency) -> None:
+        self.column[currency.currency_id] = len(self.prices)
+        self.prices = np.append(self.prices, currency.price)
+        self.by_id[currency.currency_id] = currency
+
+    def _check_code(self, code: str | None, currency_id: int) -> None:
+        if not code:
+            raise InvalidInput(f"currency {currency_id} needs a code", field="currency.code", value=code)
+        for other in self.by_id.values():
+            if other.code == code and other.currency_id != currency_id:
+                raise PreconditionFailed(f"currency code {code!r} is already used by currency {other.currency_id}")
+
+    def get(self, currency_id: int, field: str = "currency_id") -> Currency:
+        currency = self.by_id.get(currency_id)
+        if currency is None:
+            raise UnknownId(f"unknown currency {currency_id}", kind="currency", id_value=currency_id, field=field)
+        return currency
+
+    def price(self, currency_id: int) -> float:
+        return float(self.prices[self.column[currency_id]])
+
+    def validate(self, update: CurrencyUpdate) -> tuple[Currency, bool]:
+        """The currency as it would be after `update`, and whether it is new. Changes nothing."""
+        existing = self.by_id.get(update.currency_id)
+        price = require_positive_finite(update.price, "currency.price")
+        if update.valuation and update.currency_id != self.valuation_id:
+            raise PreconditionFailed(
+                f"currency {self.valuation_id} is the valuation currency; "
+                f"currency {update.currency_id} cannot become it")
+        if update.currency_id == self.valuation_id and price != 1.0:
+            raise PreconditionFailed(
+                f"currency {update.currency_id} is the valuation currency: its price is 1 "
+                f"and cannot change (got {price!r})")
+        code = update.code or (existing.code if existing else None)
+        self._check_code(code, update.currency_id)
+        valuation = update.currency_id == self.valuation_id
+        return Currency(update.currency_id, code, price, valuation), existing is None
+
+    def apply(self, currency: Currency, is_new: bool) -> None:
+        if is_new:
+            self._add(currency)
+        else:
+            self.by_id[currency.currency_id] = currency
+            self.prices[self.column[currency.currency_id]] = currency.price
+
+    def sorted(self) -> list[Currency]:
+        return [self.by_id[k] for k in sorted(self.by_id)]
+
+
+class InstrumentTable:
+    def __init__(self) -> None:
+        self.by_id: dict[int, Instrument] = {}
+
+    def get(self, instrument_id: int, field: str = "instrument_id") -> Instrument:
+        instrument = self.by_id.get(instrument_id)
+        if instrument is None:
+            raise UnknownId(f"unknown instrument {instrument_id}", kind="instrument",
+                            id_value=instrument_id, field=field)
+        return instrument
+
+    def validate(self, update: InstrumentUpdate, currencies: CurrencyTable,
+                 has_positions: bool) -> Instrument:
+        """The instrument as it would be after `update`. Changes nothing."""
+        existing = self.by_id.get(update.instrument_id)
+        if existing is None:
+            instrument = self._created(update)
+        else:
+            instrument = self._updated(existing, update, has_positions)
+        currencies.get(instrument.settlement_currency_id, "instrument.settlement_currency_id")
+        for other in self.by_id.values():
+            if other.symbol == instrument.symbol and other.instrument_id != instrument.instrument_id:
+                raise PreconditionFailed(
+                    f"symbol {instrument.symbol!r} is already used by instrument {other.instrument_id}")
+        return instrument
+
+    @staticmethod
+    def _created(update: InstrumentUpdate) -> Instrument:
+        missing = [name for name in ("symbol", "kind", "settlement_currency_id", "multiplier", "mark_price")
+                   if getattr(update, name) in (None, "")]
+        if missing:
+            raise InvalidInput(f"instrument {update.instrument_id} is new: {', '.join(missing)} required",
+                               field=f"instrument.{missing[0]}", value=None)
+        return Instrument(
+            instrument_id=update.instrument_id, symbol=update.symbol, kind=update.kind,
+            settlement_currency_id=update.settlement_currency_id,
+            multiplier=require_positive_finite(update.multiplier, "instrument.multiplier"),
+            mark_price=require_positive_finite(update.mark_price, "instrument.mark_price"),
+            cap_policy=update.cap_policy or DEFAULT_CAP_POLICY,
+            adl_ranking=update.adl_ranking or DEFAULT_ADL_RANKING,
+            adl_allocation=update.adl_allocation or DEFAULT_ADL_ALLOCATION)
+
+    @staticmethod
+    def _updated(existing: Instrument, update: InstrumentUpdate, has_positions: bool) -> Instrument:
+        changes = {}
+        for name in ("symbol", "kind", "settlement_currency_id", "multiplier", "mark_price",
+                     "cap_policy", "adl_ranking", "adl_allocation"):
+            value = getattr(update, name)
+            if value is None or value == "":
+                continue
+            if name in ("multiplier", "mark_price"):
+                value = require_positive_finite(value, f"instrument.{name}")
+            changes[name] = value
+        for name in ("kind", "settlement_currency_id", "multiplier", "mark_price"):
+            if has_positions and name in changes and changes[name] != getattr(existing, name):
+                raise PreconditionFailed(
+                    f"instrument {existing.instrument_id} has open positions: its {name} cannot change "
+                    f"from {getattr(existing, name)!r} to {changes[name]!r}"
+                    + (" (marks move through ApplyMark)" if name == "mark_price" else ""))
+        return dataclasses.replace(existing, **changes)
+
+    def put(self, instrument: Instrument) -> None:
+        self.by_id[instrument.instrument_id] = instrument
+
+    def sorted(self) -> list[Instrument]:
+        return [self.by_id[k] for k in sorted(self.by_id)]

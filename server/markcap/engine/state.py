@@ -1,0 +1,119 @@
+"""The exchange as markcap holds it: reference data, accounts, positions, the fund.
+
+Every mutation goes through the methods here so that the undo log sees it.
+Invariants (checked by `check_invariants`): books hold only open positions and
+agree with their row maps; balances, costs and marks are finite; the fund
+account exists; each book's settlement currency exists.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from . import contracts
+from .accounts import AccountTable
+from .errors import InvalidInput
+from .positions import PositionBook
+from .reference_data import CurrencyTable, InstrumentTable
+from .types import Currency, ExchangeConfig, Instrument, InstrumentUpdate
+from .undo import UndoLog
+
+
+class ExchangeState:
+    def __init__(self, config: ExchangeConfig):
+        self.undo = UndoLog()
+        self.currencies = CurrencyTable(config.currencies)
+        self.instruments = InstrumentTable()
+        self.books: dict[int, PositionBook] = {}
+        self.accounts = AccountTable(self.undo, len(self.currencies.prices))
+        self.fund_account_id = int(config.insurance_fund_account_id)
+        self.floor = float(config.insurance_fund_floor)
+        if not math.isfinite(self.floor):
+            raise InvalidInput(f"insurance_fund_floor is {self.floor!r}: must be finite",
+                               field="insurance_fund_floor", value=self.floor)
+        self.fund_slot = self.accounts.ensure(self.fund_account_id)
+        for instrument in config.instruments:
+            update = InstrumentUpdate(**dataclasses.asdict(instrument))
+            self.put_instrument(self.instruments.validate(update, self.currencies, has_positions=False))
+
+    # ---- reference data -----------------------------------------------------
+
+    def put_instrument(self, instrument: Instrument) -> None:
+        self.instruments.put(instrument)
+        self.books.setdefault(instrument.instrument_id, PositionBook(self.undo))
+
+    def put_currency(self, currency: Currency, is_new: bool) -> None:
+        self.currencies.apply(currency, is_new)
+        if is_new:
+            self.accounts.add_currency_column()
+
+    def set_mark(self, instrument_id: int, price: float) -> None:
+        old = self.instruments.by_id[instrument_id]
+        self.instruments.put(dataclasses.replace(old, mark_price=price))
+        self.undo.record(lambda: self.instruments.put(old))
+
+    def sigma(self, instrument: Instrument) -> float:
+        """Price of the instrument's settlement currency in valuation currency."""
+        return self.currencies.price(instrument.settlement_currency_id)
+
+    # ---- position and cash changes -------------------------------------------
+
+    def fill(self, slot: int, instrument: Instrument, qty_delta: int, price: float,
+             field: str = "fill") -> None:
+        """Applies one fill to the account in `slot` (SPEC 2), realising PnL into its balance."""
+        book = self.books[instrument.instrument_id]
+        qty, cost = book.get(slot)
+        new_qty, new_cost, realised = contracts.apply_fill(
+            instrument.kind, instrument.multiplier, qty, cost, qty_delta, price)
+        if not contracts.INT64_MIN <= new_qty <= contracts.INT64_MAX:
+            raise InvalidInput(f"{field}: position would be {new_qty} contracts, beyond int64",
+                               field=field, value=new_qty)
+        if not (math.isfinite(new_cost) and math.isfinite(realised)):
+            raise InvalidInput(f"{field}: position cost or realised PnL overflows float64",
+                               field=field, value=qty_delta)
+        book.set(slot, new_qty, new_cost)
+        if realised:
+            self.transfer(slot, instrument.settlement_currency_id, realised, field)
+
+    def transfer(self, slot: int, currency_id: int, amount: float, field: str = "transfer") -> None:
+        column = self.currencies.column[currency_id]
+        balance = self.accounts.balance(slot, column) + amount
+        if not math.isfinite(balance):
+            raise InvalidInput(f"{field}: balance would overflow float64", field=field, value=amount)
+        self.accounts.set_balance(slot, column, balance)
+
+    # ---- reading --------------------------------------------------------------
+
+    def positions_of(self, slot: int) -> list[tuple[Instrument, int, float]]:
+        """(instrument, qty, cost) of every open position of the account, ascending instrument_id."""
+        held = []
+        for instrument_id in sorted(self.books):
+            qty, cost = self.books[instrument_id].get(slot)
+            if qty:
+                held.append((self.instruments.by_id[instrument_id], qty, cost))
+        return held
+
+    def position_count(self) -> int:
+        return sum(len(book) for book in self.books.values())
+
+    def check_invariants(self) -> None:
+        """Raises AssertionError when the internal structures disagree (tests call it after every step)."""
+        accounts = self.accounts
+        assert accounts.slot_of.get(self.fund_account_id) == self.fund_slot
+        assert len(accounts.slot_of) == accounts.count
+        for account_id, slot in accounts.slot_of.items():
+            assert int(accounts.ids[slot]) == account_id
+        assert np.isfinite(accounts.balances[: accounts.count]).all()
+        assert self.currencies.prices[self.currencies.column[self.currencies.valuation_id]] == 1.0
+        for instrument_id, book in self.books.items():
+            instrument = self.instruments.by_id[instrument_id]
+            assert instrument.settlement_currency_id in self.currencies.by_id
+            assert math.isfinite(instrument.mark_price) and instrument.mark_price > 0
+            slots, qty, cost = book.columns()
+            assert len(book.row_of) == book.count
+            assert (qty != 0).all(), f"flat position kept in book {instrument_id}"
+            assert np.isfinite(cost).all()
+            for row, slot in enumerate(slots.tolist()):
+                assert book.row_of[slot] == row and slot < accounts.count
