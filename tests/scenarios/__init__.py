@@ -1,0 +1,1 @@
+"""Scenario tests: SPEC.md's examples played against a real server over gRPC."""
