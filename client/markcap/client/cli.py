@@ -1,0 +1,285 @@
+"""`markcap`: the command line for people, built only on MarkcapClient.
+
+Errors print "error: CODE: message" (or "error: FILE:LINE: problem") on stderr
+and exit 1; usage errors exit 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Callable
+
+from google.protobuf import json_format
+
+from . import deltas_csv
+from .client import MarkcapClient
+from .deltas_csv import CsvError, IdLookup
+from .errors import MarkcapError
+from .views import (Names, render_account, render_adl_queue, render_band, render_currencies,
+                    render_event, render_fund, render_instruments, render_mark, render_status)
+
+DEFAULT_TARGET = "127.0.0.1:50051"
+DEFAULT_TIMEOUT = 5.0
+
+
+class CliError(Exception):
+    """A problem the CLI itself found (unknown symbol, unreadable file)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # --help, or a usage error (2)
+        return exit_request.code if isinstance(exit_request.code, int) else 2
+    try:
+        timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+        with MarkcapClient(args.target, timeout=timeout) as client:
+            args.run(client, args)
+        return 0
+    except (MarkcapError, CsvError, CliError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="markcap", description="Talk to a markcap risk engine.")
+    parser.add_argument("--target", default=os.environ.get("MARKCAP_TARGET", DEFAULT_TARGET),
+                        help="HOST:PORT or unix:PATH (default: $MARKCAP_TARGET or %(default)s)")
+    parser.add_argument("--timeout", type=_positive_float, default=None,
+                        help=f"deadline per call in seconds (default {DEFAULT_TIMEOUT}; "
+                             "`load` and `watch` have none unless given)")
+    parser.add_argument("--json", action="store_true",
+                        help="print responses as JSON (proto field names)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_mark(commands)
+    _add_simple(commands, "account", "show an account", run_account,
+                [("account_id", {"type": _whole_number, "metavar": "ID"})])
+    _add_simple(commands, "fund", "show the insurance fund", run_fund)
+    _add_simple(commands, "status", "show the engine's status", run_status)
+    _add_simple(commands, "instruments", "list instruments", run_instruments)
+    _add_simple(commands, "currencies", "list currencies", run_currencies)
+    _add_simple(commands, "band", "show an instrument's bankruptcy band", run_band,
+                [("instrument", {"metavar": "INSTRUMENT", "help": "id or symbol"})])
+    _add_adl_queue(commands)
+    _add_load(commands)
+    _add_watch(commands)
+    return parser
+
+
+# ---- argument types ---------------------------------------------------------
+
+UINT64_MAX = 2**64 - 1
+UINT32_MAX = 2**32 - 1
+
+
+def _whole_number(text: str) -> int:
+    """A uint64 (account ids, seqs, counts)."""
+    if not text.isdigit() or int(text) > UINT64_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number in [0, {UINT64_MAX}]")
+    return int(text)
+
+
+def _at_least_one(text: str) -> int:
+    value = _whole_number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number > 0")
+    return value
+
+
+# ---- subcommand definitions ---------------------------------------------------
+
+def _add_simple(commands, name: str, help_text: str, run: Callable,
+                arguments: list[tuple[str, dict]] = ()) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=help_text, description=help_text)
+    for argument, options in arguments:
+        command.add_argument(argument, **options)
+    command.set_defaults(run=run)
+    return command
+
+
+def _add_mark(commands) -> None:
+    command = _add_simple(commands, "mark", "move an instrument's mark (SPEC 3)", run_mark,
+                          [("instrument", {"metavar": "INSTRUMENT", "help": "id or symbol"}),
+                           ("price", {"type": _positive_float, "metavar": "PRICE"})])
+    command.add_argument("--dry-run", action="store_true",
+                         help="show what would happen; change nothing")
+    policy = command.add_mutually_exclusive_group()
+    policy.add_argument("--no-cap", dest="cap_policy", action="store_const", const="NO_CAP",
+                        help="apply the price as given")
+    policy.add_argument("--cap", dest="cap_policy", action="store_const",
+                        const="CAP_TO_FIRST_BANKRUPTCY_PRICE",
+                        help="cap at the first bankruptcy price")
+    command.add_argument("--seq", type=_whole_number, default=0,
+                         help="sequence number (default 0: assigned by the server)")
+
+
+def _add_adl_queue(commands) -> None:
+    command = _add_simple(commands, "adl-queue", "show the top of an ADL queue", run_adl_queue,
+                          [("instrument", {"metavar": "INSTRUMENT", "help": "id or symbol"}),
+                           ("side", {"type": str.lower, "choices": ["long", "short"]})])
+    command.add_argument("--limit", type=_at_least_one, default=20,
+                         help="entries to show (default %(default)s)")
+
+
+def _add_load(commands) -> None:
+    command = commands.add_parser(
+        "load", help="stream fills and transfers from a CSV file",
+        description="Stream fills and transfers from a CSV file through StreamDeltas.\n\n"
+                    + deltas_csv.__doc__.split("\n", 2)[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.add_argument("file", metavar="FILE", help="CSV file, or - for standard input")
+    command.add_argument("--batch-size", type=_at_least_one, default=4096,
+                         help="fills+transfers per batch, one seq each (default %(default)s)")
+    command.add_argument("--first-seq", type=_whole_number, default=0,
+                         help="seq of the first batch, the next ones following it "
+                              "(default 0: every batch assigned by the server)")
+    command.set_defaults(run=run_load)
+
+
+def _add_watch(commands) -> None:
+    command = _add_simple(commands, "watch", "follow mark and currency outcomes", run_watch)
+    command.add_argument("--from-seq", type=_whole_number, default=0,
+                         help="first seq to show (default 0: new events only)")
+    command.add_argument("--count", type=_at_least_one, default=None,
+                         help="stop after this many events")
+
+
+# ---- subcommands ----------------------------------------------------------------
+
+def _show(args, message, render: Callable[[], str]) -> None:
+    if args.json:
+        print(json_format.MessageToJson(message, preserving_proto_field_name=True,
+                                        always_print_fields_with_no_presence=True))
+    else:
+        print(render())
+
+
+def _names(client: MarkcapClient) -> Names:
+    return Names.of(client.list_instruments(), client.list_currencies())
+
+
+def _instrument_id(text: str, names: Names) -> int:
+    """An instrument symbol, or failing that its id."""
+    for instrument_id, symbol in names.symbols.items():
+        if symbol == text:
+            return instrument_id
+    if text.isdigit() and int(text) <= UINT32_MAX:
+        return int(text)
+    raise CliError(f"unknown instrument {text!r}; known: {', '.join(names.symbols.values())}")
+
+
+def run_mark(client: MarkcapClient, args) -> None:
+    names = _names(client)
+    response = client.apply_mark(_instrument_id(args.instrument, names), args.price,
+                                 seq=args.seq, cap_policy=args.cap_policy, dry_run=args.dry_run)
+    _show(args, response, lambda: render_mark(response, names))
+
+
+def run_account(client: MarkcapClient, args) -> None:
+    response = client.get_account(args.account_id)
+    _show(args, response, lambda: render_account(response.account, _names(client)))
+
+
+def run_fund(client: MarkcapClient, args) -> None:
+    response = client.get_insurance_fund()
+    _show(args, response, lambda: render_fund(response, _names(client)))
+
+
+def run_status(client: MarkcapClient, args) -> None:
+    response = client.get_status()
+    _show(args, response, lambda: render_status(response))
+
+
+def run_instruments(client: MarkcapClient, args) -> None:
+    response = client.list_instruments()
+    _show(args, response,
+          lambda: render_instruments(response, Names.of(response, client.list_currencies())))
+
+
+def run_currencies(client: MarkcapClient, args) -> None:
+    response = client.list_currencies()
+    _show(args, response, lambda: render_currencies(response))
+
+
+def run_band(client: MarkcapClient, args) -> None:
+    names = _names(client)
+    instrument_id = _instrument_id(args.instrument, names)
+    response = client.get_bankruptcy_band(instrument_id)
+    _show(args, response, lambda: render_band(response, names.instrument(instrument_id)))
+
+
+def run_adl_queue(client: MarkcapClient, args) -> None:
+    names = _names(client)
+    instrument_id = _instrument_id(args.instrument, names)
+    response = client.get_adl_queue(instrument_id, args.side, args.limit)
+    _show(args, response,
+          lambda: render_adl_queue(response, names.instrument(instrument_id), args.side))
+
+
+def run_load(client: MarkcapClient, args) -> None:
+    names = _names(client)
+    rows = deltas_csv.read_deltas(
+        _read_lines(args.file), args.file,
+        IdLookup("instrument", {symbol: i for i, symbol in names.symbols.items()}),
+        IdLookup("currency", {code: c for c, code in names.codes.items()}))
+    batches = deltas_csv.pack_batches(rows, args.batch_size, args.first_seq)
+    acknowledgements = list(client.stream_deltas(batches, timeout=args.timeout)) if batches else []
+    if len(acknowledgements) != len(batches):
+        raise CliError(f"server acknowledged {len(acknowledgements)} of {len(batches)} batches")
+    summary = {"fills": sum(a.fill_count for a in acknowledgements),
+               "transfers": sum(a.transfer_count for a in acknowledgements),
+               "batches": len(acknowledgements),
+               "duplicates": sum(a.duplicate for a in acknowledgements),
+               "last_seq": acknowledgements[-1].seq if acknowledgements else None}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"loaded {_count(summary['fills'], 'fill')} and "
+              f"{_count(summary['transfers'], 'transfer')} in "
+              f"{_count(summary['batches'], 'batch')} "
+              f"({_count(summary['duplicates'], 'duplicate')}); "
+              f"last seq {summary['last_seq'] if acknowledgements else 'none'}")
+
+
+def _count(number: int, noun: str) -> str:
+    if number == 1:
+        return f"1 {noun}"
+    return f"{number} {noun}es" if noun.endswith("ch") else f"{number} {noun}s"
+
+
+
+def run_watch(client: MarkcapClient, args) -> None:
+    names = None if args.json else _names(client)
+    for shown, event in enumerate(client.watch_events(args.from_seq, timeout=args.timeout), 1):
+        if args.json:
+            print(json_format.MessageToJson(event, preserving_proto_field_name=True, indent=None))
+        else:
+            print(render_event(event, names))
+        sys.stdout.flush()
+        if args.count is not None and shown >= args.count:
+            return
+
+
+def _read_lines(path: str) -> list[str]:
+    if path == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        with open(path, encoding="utf-8-sig") as file:
+            return file.read().splitlines()
+    except OSError as error:
+        raise CliError(f"{path}: {error.strerror}") from None

@@ -1,0 +1,180 @@
+"""The `markcap` CLI against a real server: in-process via main(argv), and once
+as the installed console script."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from markcap.client.cli import main
+
+BOOK = """type,account_id,instrument,currency,qty,price,amount
+# account 1 short 10 @100 against account 2 long 10 @100
+fill,1,BTC-PERP,,-10,100,
+fill,2,7,,10,100,
+transfer,1,,USD,,,250
+transfer,2,,1,,,1000
+fill,3,ETH-PERP,,2,3000,
+fill,4,ETH-PERP,,-2,3000,
+"""
+
+
+@pytest.fixture
+def cli(server, capsys):
+    """cli(*argv) -> (exit code, stdout, stderr) against the test's server."""
+    def run(*argv: str):
+        code = main(["--target", server.address, *argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return run
+
+
+@pytest.fixture
+def book(tmp_path) -> Path:
+    path = tmp_path / "book.csv"
+    path.write_text(BOOK)
+    return path
+
+
+def _json(cli, *argv: str):
+    code, out, err = cli("--json", *argv)
+    assert (code, err) == (0, "")
+    return json.loads(out)
+
+
+def test_load_then_account_shows_positions_and_balances(cli, book):
+    code, out, err = cli("load", str(book), "--batch-size", "4")
+    assert (code, err) == (0, "")
+    assert out == "loaded 4 fills and 2 transfers in 2 batches (0 duplicates); last seq 2\n"
+    code, out, _ = cli("account", "1")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[:2] == ["account  1", "equity   250"]
+    assert lines[lines.index("balances:") + 2].split() == ["USD", "250"]
+    assert lines[lines.index("positions:") + 2].split()[:6] == [
+        "BTC-PERP", "-10", "100", "-1000", "0", "125"]
+    account = _json(cli, "account", "4")["account"]
+    assert [(p["instrument_id"], int(p["qty"])) for p in account["positions"]] == [(8, -2)]
+
+
+def test_load_with_explicit_seqs_is_idempotent(cli, book):
+    assert _json(cli, "load", str(book), "--first-seq", "1") == {
+        "fills": 4, "transfers": 2, "batches": 1, "duplicates": 0, "last_seq": 1}
+    again = _json(cli, "load", str(book), "--first-seq", "1")
+    assert (again["duplicates"], again["last_seq"]) == (1, 1)
+    assert _json(cli, "status")["applied_seq"] == "1"
+
+
+def test_a_bad_row_sends_nothing(cli, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(BOOK + "fill,5,BTC-PERP,,0,100,\n")
+    code, out, err = cli("load", str(path))
+    assert (code, out) == (1, "")
+    assert err == f"error: {path}:9: qty is 0: a fill must change the position\n"
+    assert _json(cli, "status")["applied_seq"] == "0"
+
+
+def test_mark_dry_run_changes_nothing(cli, book):
+    cli("load", str(book))
+    status_before = _json(cli, "status")
+    code, out, _ = cli("mark", "BTC-PERP", "150", "--dry-run")
+    assert code == 0
+    assert "dry run: nothing changed" in out
+    assert "100 -> 150 -> 125" in out
+    status_after = _json(cli, "status")
+    assert status_after == status_before
+    assert _json(cli, "instruments")["instruments"][0]["mark_price"] == 100.0
+
+
+def test_mark_no_cap_override_and_explicit_seq(cli, book):
+    cli("load", str(book))
+    response = _json(cli, "mark", "7", "150", "--no-cap", "--seq", "2")
+    assert response["seq"] == "2"
+    assert response["cap_policy"] == "CAP_POLICY_NO_CAP"
+    assert (response["applied_price"], response["capped"]) == (150.0, False)
+    # Account 1 at 150: 250 + 1000 - 10*150 = -250, and nothing liquidated.
+    assert response["liquidations"] == []
+    assert [(e["account_id"], e["equity"]) for e in response["negative_equity_accounts"]] == [
+        ("1", -250.0)]
+
+
+@pytest.mark.parametrize("argv", [
+    ("status",), ("fund",), ("instruments",), ("currencies",), ("band", "BTC-PERP"),
+    ("adl-queue", "BTC-PERP", "long", "--limit", "3"), ("account", "0"),
+    ("mark", "ETH-PERP", "2999", "--dry-run"),
+])
+def test_json_output_parses_with_proto_field_names(cli, argv):
+    parsed = _json(cli, *argv)
+    assert isinstance(parsed, dict) and parsed
+    assert all(key == key.lower() for key in parsed)  # snake_case, not lowerCamelCase
+
+
+def test_text_views_use_symbols_and_codes(cli, book):
+    cli("load", str(book))
+    _, out, _ = cli("instruments")
+    assert out.splitlines()[1].split()[:6] == ["7", "BTC-PERP", "LINEAR", "USD", "1", "100"]
+    _, out, _ = cli("band", "BTC-PERP")
+    assert "upper price  125" in out.splitlines()
+    _, out, _ = cli("adl-queue", "BTC-PERP", "LONG")
+    assert out.splitlines()[2].split()[:3] == ["1", "2", "10"]
+    _, out, _ = cli("fund")
+    assert out.splitlines()[:4] == ["account  0", "equity   0", "floor    0", "deficit  0"]
+
+
+def test_server_errors_print_code_and_exit_1(cli):
+    code, out, err = cli("account", "999")
+    assert (code, out) == (1, "")
+    assert err.startswith("error: NOT_FOUND: ") and "999" in err
+    code, _, err = cli("mark", "BTC-PERP", "110", "--seq", "5")
+    assert code == 1 and err.startswith("error: FAILED_PRECONDITION: ")
+
+
+def test_client_side_problems_exit_1_and_usage_errors_exit_2(cli, tmp_path):
+    code, _, err = cli("band", "DOGE-PERP")
+    assert code == 1 and err.startswith("error: unknown instrument 'DOGE-PERP'")
+    code, _, err = cli("load", str(tmp_path / "missing.csv"))
+    assert code == 1 and "missing.csv" in err
+    assert cli("mark", "BTC-PERP")[0] == 2
+    assert cli("mark", "BTC-PERP", "-3")[0] == 2
+    assert cli("adl-queue", "BTC-PERP", "sideways")[0] == 2
+    assert cli("mark", "BTC-PERP", "110", "--cap", "--no-cap")[0] == 2
+
+
+def test_watch_prints_mark_events_from_a_seq(cli, book):
+    cli("load", str(book))
+    cli("mark", "BTC-PERP", "110")
+    code, out, _ = cli("--timeout", "10", "watch", "--from-seq", "1", "--count", "1")
+    assert code == 0
+    assert out.split() == ["seq", "2", "mark", "BTC-PERP", "100", "->", "110", "capped", "no",
+                           "liquidations", "0", "ADL", "fills", "0"]
+    code, out, _ = cli("--json", "--timeout", "10", "watch", "--from-seq", "2", "--count", "1")
+    assert json.loads(out)["mark"]["applied_price"] == 110.0
+
+
+def test_target_from_environment(server, capsys, monkeypatch):
+    monkeypatch.setenv("MARKCAP_TARGET", server.address)
+    assert main(["--json", "status"]) == 0
+    assert json.loads(capsys.readouterr().out)["instrument_count"] == 3
+
+
+def test_load_help_documents_the_csv_format(capsys):
+    assert main(["load", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "type,account_id,instrument,currency,qty,price,amount" in out
+    assert "--batch-size" in out and "#" in out
+
+
+def test_the_console_script(server, book):
+    script = Path(sys.executable).with_name("markcap")
+    for argv in (["load", str(book)], ["account", "2"]):
+        result = subprocess.run([str(script), "--target", server.address, *argv],
+                                capture_output=True, text=True, timeout=60)
+        assert (result.returncode, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert lines[lines.index("positions:") + 2].split()[:3] == ["BTC-PERP", "10", "100"]
+    failed = subprocess.run([str(script), "--target", server.address, "account", "77"],
+                            capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 1 and failed.stderr.startswith("error: NOT_FOUND: ")
