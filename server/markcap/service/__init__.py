@@ -1,0 +1,1 @@
+"""markcap.service: the gRPC layer (converters, error table, servicer) and the server process."""

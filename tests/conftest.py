@@ -1,0 +1,195 @@
+"""Shared fixtures: real markcap-server processes, bound to 127.0.0.1 port 0 or a
+unix socket in a private temp dir, each stopped by its own pid at teardown.
+
+    def test_x(server):                      # the embedded default exchange
+        server.stub().GetStatus(pb.GetStatusRequest())
+
+    def test_y(start_server):
+        srv = start_server(config_text=TOML)  # or config_path=..., extra_args=(...)
+"""
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+
+from markcap.v1 import risk_engine_pb2_grpc as pb_grpc
+
+SERVER_START_SECONDS = 20.0
+SERVER_STOP_SECONDS = 10.0
+LISTENING_PREFIX = "listening on "
+
+
+def markcap_server_command() -> list[str]:
+    """The installed console script next to this interpreter, else `python -m`."""
+    script = Path(sys.executable).with_name("markcap-server")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "markcap.service.main"]
+
+
+class ServerStartError(Exception):
+    pass
+
+
+class RunningServer:
+    """A markcap-server subprocess; `address` is what a grpc channel dials."""
+
+    def __init__(self, process: subprocess.Popen, addresses: list[str], stderr_path: Path,
+                 cleanup_dirs: list[str]):
+        self.process = process
+        self.addresses = addresses
+        self.address = addresses[0]
+        self._stderr_path = stderr_path
+        self._cleanup_dirs = cleanup_dirs
+        self._channels: list[grpc.Channel] = []
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def channel(self) -> grpc.Channel:
+        channel = grpc.insecure_channel(self.address)
+        self._channels.append(channel)
+        return channel
+
+    def stub(self) -> pb_grpc.RiskEngineServiceStub:
+        return pb_grpc.RiskEngineServiceStub(self.channel())
+
+    def stderr_text(self) -> str:
+        return self._stderr_path.read_text(errors="replace")
+
+    def stop(self, signum: int = signal.SIGTERM) -> int:
+        """Signals the server, waits up to 10 s, then kills it; returns its exit code."""
+        for channel in self._channels:
+            channel.close()
+        self._channels.clear()
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signum)
+            try:
+                self.process.wait(timeout=SERVER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=SERVER_STOP_SECONDS)
+        for directory in self._cleanup_dirs:
+            shutil.rmtree(directory, ignore_errors=True)
+        return self.process.returncode
+
+
+def _read_lines(stream, lines: queue.Queue) -> None:
+    """Forwards stdout lines, then None at EOF; keeps the pipe drained."""
+    for line in stream:
+        lines.put(line.rstrip("\n"))
+    lines.put(None)
+
+
+def _await_listening(process: subprocess.Popen, count: int, stderr_path: Path) -> list[str]:
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    addresses: list[str] = []
+    while len(addresses) < count:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            line = None
+        if line is None:
+            raise ServerStartError(
+                f"markcap-server did not print '{LISTENING_PREFIX}...' within "
+                f"{SERVER_START_SECONDS} s (exit code {process.poll()}); stderr:\n"
+                + stderr_path.read_text(errors="replace"))
+        if line.startswith(LISTENING_PREFIX):
+            addresses.append(line.removeprefix(LISTENING_PREFIX))
+    return addresses
+
+
+def launch_server(workdir: Path, config_text: str | None = None,
+                  config_path: str | Path | None = None, extra_args=(),
+                  unix_socket: bool = False) -> RunningServer:
+    """Starts markcap-server and returns once every listen address is printed.
+
+    Listens on 127.0.0.1:0, or on a unix socket when `unix_socket`, unless
+    `extra_args` has its own --listen.
+    """
+    args = list(extra_args)
+    cleanup_dirs: list[str] = []
+    if config_text is not None:
+        config_path = workdir / "exchange.toml"
+        Path(config_path).write_text(config_text)
+    if config_path is not None:
+        args += ["--config", str(config_path)]
+    if "--listen" not in args:
+        if unix_socket:
+            # Unix socket paths are limited to ~107 bytes; pytest's tmp_path can be longer.
+            cleanup_dirs.append(tempfile.mkdtemp(prefix="markcap-", dir="/tmp"))
+            args += ["--listen", f"unix:{cleanup_dirs[0]}/markcap.sock"]
+        else:
+            args += ["--listen", "127.0.0.1:0"]
+    stderr_path = workdir / f"server-{time.monotonic_ns()}.stderr"
+    with open(stderr_path, "w") as stderr:
+        process = subprocess.Popen(markcap_server_command() + args, stdout=subprocess.PIPE,
+                                   stderr=stderr, text=True)
+    try:
+        addresses = _await_listening(process, args.count("--listen"), stderr_path)
+    except BaseException:
+        process.kill()
+        process.wait(timeout=SERVER_STOP_SECONDS)
+        raise
+    return RunningServer(process, addresses, stderr_path, cleanup_dirs)
+
+
+class ServerPool:
+    """Servers started in one workdir, all stopped together."""
+
+    def __init__(self, workdir: Path):
+        self._workdir = workdir
+        self._servers: list[RunningServer] = []
+
+    def start(self, config_text: str | None = None, config_path: str | Path | None = None,
+              extra_args=(), unix_socket: bool = False) -> RunningServer:
+        running = launch_server(self._workdir, config_text, config_path, extra_args,
+                                unix_socket)
+        self._servers.append(running)
+        return running
+
+    def stop_all(self) -> None:
+        for running in self._servers:
+            running.stop()
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    """Factory: start_server(config_text=None, config_path=None, extra_args=(), unix_socket=False)."""
+    pool = ServerPool(tmp_path)
+    yield pool.start
+    pool.stop_all()
+
+
+@pytest.fixture(scope="module")
+def start_module_server(tmp_path_factory):
+    """Like start_server, but the servers live until the test module ends."""
+    pool = ServerPool(tmp_path_factory.mktemp("servers"))
+    yield pool.start
+    pool.stop_all()
+
+
+@pytest.fixture(name="markcap_server_command")
+def markcap_server_command_fixture() -> list[str]:
+    """argv prefix that runs markcap-server (for tests that expect it to exit)."""
+    return markcap_server_command()
+
+
+@pytest.fixture
+def server(start_server) -> RunningServer:
+    """A server on the embedded default exchange (SPEC 9)."""
+    return start_server()

@@ -1,0 +1,416 @@
+"""Bad input for every RPC through a real server (SPEC 2, 8): the right status
+code, a message naming the bad value, nothing applied, and the server still serving.
+
+One server for the module (default exchange); each test reads the seq it needs
+from GetStatus, so tests do not depend on their order.
+"""
+from __future__ import annotations
+
+import math
+
+import grpc
+import pytest
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from markcap.v1 import risk_engine_pb2 as pb
+
+NAN, INF = math.nan, math.inf
+LONG_ID, SHORT_ID, FUND_ID = 101, 102, 0
+PERP, ETH, UNKNOWN_INSTRUMENT = 7, 8, 99
+USD, BTC, UNKNOWN_CURRENCY = 1, 2, 77
+UNKNOWN_ACCOUNT = 424242
+CODE = grpc.StatusCode
+
+
+def fills(*rows) -> pb.FillColumns:
+    """rows of (account_id, instrument_id, qty, price)."""
+    columns = pb.FillColumns()
+    for account_id, instrument_id, qty, price in rows:
+        columns.account_id.append(account_id)
+        columns.instrument_id.append(instrument_id)
+        columns.qty.append(qty)
+        columns.price.append(price)
+    return columns
+
+
+def transfers(*rows) -> pb.TransferColumns:
+    """rows of (account_id, currency_id, amount)."""
+    columns = pb.TransferColumns()
+    for account_id, currency_id, amount in rows:
+        columns.account_id.append(account_id)
+        columns.currency_id.append(currency_id)
+        columns.amount.append(amount)
+    return columns
+
+
+@pytest.fixture(scope="module")
+def stub(start_module_server):
+    """Default exchange with a long and a short in BTC-PERP and a funded insurance fund."""
+    stub = start_module_server().stub()
+    batch = pb.StreamDeltasRequest(
+        seq=1, fills=fills((LONG_ID, PERP, 10, 100.0), (SHORT_ID, PERP, -10, 100.0)),
+        transfers=transfers((LONG_ID, USD, 1000.0), (SHORT_ID, USD, 1000.0),
+                            (FUND_ID, USD, 10000.0)))
+    [ack] = stub.StreamDeltas(iter([batch]))
+    assert ack.seq == 1
+    return stub
+
+
+def applied_seq(stub) -> int:
+    return stub.GetStatus(pb.GetStatusRequest()).applied_seq
+
+
+def snapshot(stub) -> tuple:
+    """Everything a rejected call must leave unchanged, as comparable bytes."""
+    status = stub.GetStatus(pb.GetStatusRequest())
+    accounts = [stub.GetAccount(pb.GetAccountRequest(account_id=i)).SerializeToString()
+                for i in (FUND_ID, LONG_ID, SHORT_ID)]
+    return (status.applied_seq, status.state_hash, status.account_count,
+            stub.ListInstruments(pb.ListInstrumentsRequest()).SerializeToString(),
+            stub.ListCurrencies(pb.ListCurrenciesRequest()).SerializeToString(), accounts)
+
+
+def expect_rejected(stub, call, code: grpc.StatusCode, *fragments: str) -> grpc.RpcError:
+    """Runs call(); checks code and message, that nothing changed and the server still serves."""
+    before = snapshot(stub)
+    with pytest.raises(grpc.RpcError) as raised:
+        result = call()
+        if not isinstance(result, Message):  # a response stream: read it to its status
+            list(result)
+    error = raised.value
+    assert error.code() == code, error.details()
+    for fragment in fragments:
+        assert fragment in error.details(), (fragment, error.details())
+    assert snapshot(stub) == before  # also proves the server still answers
+    return error
+
+
+def detail(error: grpc.RpcError, detail_type):
+    status = rpc_status.from_call(error)
+    assert status is not None, "no google.rpc.Status in the trailers"
+    for packed in status.details:
+        if packed.Is(detail_type.DESCRIPTOR):
+            unpacked = detail_type()
+            packed.Unpack(unpacked)
+            return unpacked
+    raise AssertionError(f"no {detail_type.DESCRIPTOR.name} in {status}")
+
+
+# ---- StreamDeltas ------------------------------------------------------------------------
+
+def deltas_call(stub, request_fills=None, request_transfers=None, seq=None):
+    def call():
+        request = pb.StreamDeltasRequest(seq=applied_seq(stub) + 1 if seq is None else seq,
+                                         fills=request_fills, transfers=request_transfers)
+        return stub.StreamDeltas(iter([request]))
+    return call
+
+
+@pytest.mark.parametrize("price,shown", [(NAN, "nan"), (INF, "inf"), (-INF, "-inf"),
+                                         (0.0, "0.0"), (-5.0, "-5.0")])
+def test_stream_deltas_rejects_bad_fill_price(stub, price, shown):
+    seq = applied_seq(stub) + 1
+    expect_rejected(stub, deltas_call(stub, fills((LONG_ID, PERP, 1, 100.0),
+                                                  (SHORT_ID, PERP, -1, price))),
+                    CODE.INVALID_ARGUMENT, f"batch seq {seq}: ", f"fills[1].price is {shown}")
+
+
+def test_stream_deltas_rejects_qty_zero(stub):
+    error = expect_rejected(stub, deltas_call(stub, fills((LONG_ID, PERP, 0, 100.0))),
+                            CODE.INVALID_ARGUMENT, "fills[0].qty is 0")
+    assert detail(error, error_details_pb2.BadRequest).field_violations[0].field == "fills[0].qty"
+
+
+def test_stream_deltas_rejects_unknown_instrument(stub):
+    error = expect_rejected(stub, deltas_call(stub, fills((LONG_ID, UNKNOWN_INSTRUMENT, 1, 1.0))),
+                            CODE.NOT_FOUND, f"unknown instrument {UNKNOWN_INSTRUMENT}")
+    info = detail(error, error_details_pb2.ResourceInfo)
+    assert (info.resource_type, info.resource_name) == ("instrument", str(UNKNOWN_INSTRUMENT))
+
+
+def test_stream_deltas_rejects_unknown_currency(stub):
+    expect_rejected(stub, deltas_call(stub, request_transfers=transfers(
+        (LONG_ID, USD, 5.0), (LONG_ID, UNKNOWN_CURRENCY, 5.0))),
+        CODE.NOT_FOUND, f"transfers[1].currency_id: unknown currency {UNKNOWN_CURRENCY}")
+
+
+@pytest.mark.parametrize("amount,shown", [(NAN, "nan"), (INF, "inf")])
+def test_stream_deltas_rejects_non_finite_amount(stub, amount, shown):
+    expect_rejected(stub, deltas_call(stub, request_transfers=transfers((LONG_ID, USD, amount))),
+                    CODE.INVALID_ARGUMENT, f"transfers[0].amount is {shown}")
+
+
+def test_stream_deltas_rejects_unequal_fill_columns(stub):
+    columns = fills((LONG_ID, PERP, 1, 100.0), (SHORT_ID, PERP, -1, 100.0))
+    del columns.qty[1]
+    expect_rejected(stub, deltas_call(stub, columns), CODE.INVALID_ARGUMENT,
+                    "fills columns have unequal lengths: account_id 2, instrument_id 2, qty 1, "
+                    "price 2")
+
+
+def test_stream_deltas_rejects_unequal_transfer_columns(stub):
+    columns = transfers((LONG_ID, USD, 1.0))
+    columns.currency_id.append(USD)
+    expect_rejected(stub, deltas_call(stub, request_transfers=columns), CODE.INVALID_ARGUMENT,
+                    "transfers columns have unequal lengths: account_id 1, currency_id 2, amount 1")
+
+
+def test_stream_deltas_rejects_seq_gap_naming_expected_seq(stub):
+    expected = applied_seq(stub) + 1
+    error = expect_rejected(stub, deltas_call(stub, fills((LONG_ID, PERP, 1, 100.0)),
+                                              seq=expected + 5),
+                            CODE.FAILED_PRECONDITION, f"batch seq {expected + 5}: ",
+                            f"expected seq {expected}")
+    info = detail(error, error_details_pb2.ErrorInfo)
+    assert (info.reason, info.metadata["expected_seq"]) == ("SEQ_GAP", str(expected))
+
+
+def test_stream_deltas_duplicate_is_acknowledged_and_not_applied(stub):
+    before = snapshot(stub)
+    [ack] = stub.StreamDeltas(iter([pb.StreamDeltasRequest(
+        seq=1, fills=fills((LONG_ID, PERP, 5, 100.0), (SHORT_ID, PERP, -5, 100.0)))]))
+    assert (ack.seq, ack.duplicate) == (1, True)
+    assert snapshot(stub) == before
+
+
+def test_stream_deltas_keeps_good_batches_before_the_bad_one(stub):
+    seq = applied_seq(stub) + 1
+    good = pb.StreamDeltasRequest(seq=seq, transfers=transfers((LONG_ID, USD, 1.0)))
+    bad = pb.StreamDeltasRequest(seq=seq + 1, transfers=transfers((LONG_ID, USD, 2.0)),
+                                 fills=fills((LONG_ID, PERP, 1, 100.0), (SHORT_ID, PERP, -1, NAN)))
+    after_bad = pb.StreamDeltasRequest(seq=seq + 2, transfers=transfers((LONG_ID, USD, 4.0)))
+    balance = {b.currency_id: b.amount for b in stub.GetAccount(
+        pb.GetAccountRequest(account_id=LONG_ID)).account.balances}[USD]
+    acks = []
+    with pytest.raises(grpc.RpcError) as raised:
+        for ack in stub.StreamDeltas(iter([good, bad, after_bad])):
+            acks.append(ack)
+    assert [(a.seq, a.transfer_count) for a in acks] == [(seq, 1)]
+    assert raised.value.code() == CODE.INVALID_ARGUMENT
+    assert raised.value.details().startswith(f"batch seq {seq + 1}: fills[1].price is nan")
+    account = stub.GetAccount(pb.GetAccountRequest(account_id=LONG_ID)).account
+    assert {b.currency_id: b.amount for b in account.balances}[USD] == balance + 1.0
+    assert [p.qty for p in account.positions if p.instrument_id == PERP] == [10]
+    assert applied_seq(stub) == seq
+
+
+def test_stream_deltas_auto_seq_error_names_the_stream_message(stub):
+    good = pb.StreamDeltasRequest(transfers=transfers((LONG_ID, USD, 1.0)))
+    bad = pb.StreamDeltasRequest(fills=fills((LONG_ID, PERP, 0, 100.0)))
+    with pytest.raises(grpc.RpcError) as raised:
+        list(stub.StreamDeltas(iter([good, bad])))
+    assert raised.value.details().startswith(
+        "batch seq 0 (auto-assigned; message 2 of this stream): fills[0].qty is 0")
+
+
+# ---- ApplyMark ---------------------------------------------------------------------------
+
+def mark_call(stub, instrument_id=PERP, price=101.0, seq=None, **fields):
+    def call():
+        return stub.ApplyMark(pb.ApplyMarkRequest(
+            seq=applied_seq(stub) + 1 if seq is None else seq, instrument_id=instrument_id,
+            price=price, **fields))
+    return call
+
+
+@pytest.mark.parametrize("price,shown", [(NAN, "nan"), (INF, "inf"), (0.0, "0.0"),
+                                         (-100.0, "-100.0")])
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_apply_mark_rejects_bad_price(stub, price, shown, dry_run):
+    error = expect_rejected(stub, mark_call(stub, price=price, dry_run=dry_run),
+                            CODE.INVALID_ARGUMENT, f"price is {shown}")
+    assert detail(error, error_details_pb2.BadRequest).field_violations[0].field == "price"
+
+
+def test_apply_mark_rejects_unknown_instrument(stub):
+    expect_rejected(stub, mark_call(stub, instrument_id=UNKNOWN_INSTRUMENT), CODE.NOT_FOUND,
+                    f"unknown instrument {UNKNOWN_INSTRUMENT}")
+
+
+def test_apply_mark_rejects_undefined_cap_policy(stub):
+    expect_rejected(stub, mark_call(stub, cap_policy=7), CODE.INVALID_ARGUMENT,
+                    "cap_policy 7 is not a defined CapPolicy value")
+
+
+def test_apply_mark_rejects_seq_gap_naming_expected_seq(stub):
+    expected = applied_seq(stub) + 1
+    error = expect_rejected(stub, mark_call(stub, seq=expected + 1), CODE.FAILED_PRECONDITION,
+                            f"seq {expected + 1}", f"expected seq {expected}")
+    assert detail(error, error_details_pb2.ErrorInfo).metadata["expected_seq"] == str(expected)
+
+
+def test_apply_mark_duplicate_returns_the_byte_identical_original(stub):
+    seq = applied_seq(stub) + 1
+    original = stub.ApplyMark(pb.ApplyMarkRequest(seq=seq, instrument_id=ETH, price=3100.0))
+    assert (original.seq, original.applied_price, original.previous_price) == (seq, 3100.0, 3000.0)
+    before = snapshot(stub)
+    # A different price under the same seq: still the original answer, nothing applied.
+    again = stub.ApplyMark(pb.ApplyMarkRequest(seq=seq, instrument_id=ETH, price=2000.0))
+    assert again.SerializeToString() == original.SerializeToString()
+    assert snapshot(stub) == before
+
+
+def test_apply_mark_dry_run_changes_nothing(stub):
+    before = snapshot(stub)
+    response = stub.ApplyMark(pb.ApplyMarkRequest(instrument_id=ETH, price=3200.0, dry_run=True))
+    assert (response.seq, response.dry_run, response.applied_price) == (0, True, 3200.0)
+    assert snapshot(stub) == before
+
+
+# ---- UpsertCurrency ----------------------------------------------------------------------
+
+def currency_call(stub, seq=None, **currency):
+    def call():
+        request = pb.UpsertCurrencyRequest(seq=applied_seq(stub) + 1 if seq is None else seq)
+        if currency:
+            request.currency.CopyFrom(pb.Currency(**currency))
+        return stub.UpsertCurrency(request)
+    return call
+
+
+@pytest.mark.parametrize("price,shown", [(NAN, "nan"), (INF, "inf"), (0.0, "0.0"),
+                                         (-1.0, "-1.0")])
+def test_upsert_currency_rejects_bad_price(stub, price, shown):
+    expect_rejected(stub, currency_call(stub, currency_id=BTC, price=price),
+                    CODE.INVALID_ARGUMENT, f"currency.price is {shown}")
+
+
+def test_upsert_currency_requires_the_currency(stub):
+    expect_rejected(stub, currency_call(stub), CODE.INVALID_ARGUMENT, "currency is required")
+
+
+def test_upsert_currency_refuses_to_change_the_valuation_price(stub):
+    expect_rejected(stub, currency_call(stub, currency_id=USD, price=1.01),
+                    CODE.FAILED_PRECONDITION, "valuation currency", "1.01")
+
+
+def test_upsert_currency_refuses_a_second_valuation_currency(stub):
+    expect_rejected(stub, currency_call(stub, currency_id=BTC, price=50000.0, valuation=True),
+                    CODE.FAILED_PRECONDITION, f"currency {BTC} cannot become it")
+
+
+def test_upsert_currency_new_currency_needs_a_code(stub):
+    expect_rejected(stub, currency_call(stub, currency_id=UNKNOWN_CURRENCY, price=2.0),
+                    CODE.INVALID_ARGUMENT, f"currency {UNKNOWN_CURRENCY} needs a code")
+
+
+def test_upsert_currency_rejects_seq_gap(stub):
+    expected = applied_seq(stub) + 1
+    expect_rejected(stub, currency_call(stub, seq=expected + 3, currency_id=BTC, price=1.0),
+                    CODE.FAILED_PRECONDITION, f"expected seq {expected}")
+
+
+def test_upsert_currency_duplicate_returns_the_original(stub):
+    seq = applied_seq(stub) + 1
+    original = stub.UpsertCurrency(pb.UpsertCurrencyRequest(
+        seq=seq, currency=pb.Currency(currency_id=BTC, price=51000.0)))
+    before = snapshot(stub)
+    again = stub.UpsertCurrency(pb.UpsertCurrencyRequest(
+        seq=seq, currency=pb.Currency(currency_id=BTC, price=1.0)))
+    assert again.SerializeToString() == original.SerializeToString()
+    assert snapshot(stub) == before
+
+
+# ---- UpsertInstrument --------------------------------------------------------------------
+
+NEW_INSTRUMENT = dict(instrument_id=50, symbol="SOL-PERP", kind=pb.CONTRACT_KIND_LINEAR,
+                      settlement_currency_id=USD, multiplier=1.0, mark_price=20.0)
+
+
+def instrument_call(stub, seq=None, **instrument):
+    def call():
+        request = pb.UpsertInstrumentRequest(seq=applied_seq(stub) + 1 if seq is None else seq)
+        if instrument:
+            request.instrument.CopyFrom(pb.Instrument(**instrument))
+        return stub.UpsertInstrument(request)
+    return call
+
+
+def test_upsert_instrument_requires_the_instrument(stub):
+    expect_rejected(stub, instrument_call(stub), CODE.INVALID_ARGUMENT, "instrument is required")
+
+
+def test_upsert_instrument_create_requires_kind(stub):
+    fields = dict(NEW_INSTRUMENT, kind=pb.CONTRACT_KIND_UNSPECIFIED)
+    error = expect_rejected(stub, instrument_call(stub, **fields), CODE.INVALID_ARGUMENT,
+                            "instrument 50 is new: kind required")
+    assert detail(error, error_details_pb2.BadRequest).field_violations[0].field == \
+        "instrument.kind"
+
+
+def test_upsert_instrument_rejects_undefined_enum_numbers(stub):
+    expect_rejected(stub, instrument_call(stub, **dict(NEW_INSTRUMENT, kind=5)),
+                    CODE.INVALID_ARGUMENT, "instrument.kind 5 is not a defined ContractKind")
+    expect_rejected(stub, instrument_call(stub, **dict(NEW_INSTRUMENT, adl_allocation=9)),
+                    CODE.INVALID_ARGUMENT, "instrument.adl_allocation 9 is not a defined")
+
+
+@pytest.mark.parametrize("field,value,shown", [("multiplier", NAN, "nan"),
+                                               ("multiplier", -1.0, "-1.0"),
+                                               ("mark_price", INF, "inf"),
+                                               ("mark_price", 0.0, "0.0")])
+def test_upsert_instrument_rejects_bad_terms(stub, field, value, shown):
+    expect_rejected(stub, instrument_call(stub, **dict(NEW_INSTRUMENT, **{field: value})),
+                    CODE.INVALID_ARGUMENT, f"instrument.{field} is {shown}")
+
+
+def test_upsert_instrument_rejects_unknown_settlement_currency(stub):
+    fields = dict(NEW_INSTRUMENT, settlement_currency_id=UNKNOWN_CURRENCY)
+    expect_rejected(stub, instrument_call(stub, **fields), CODE.NOT_FOUND,
+                    f"unknown currency {UNKNOWN_CURRENCY}")
+
+
+@pytest.mark.parametrize("field,value", [("multiplier", 2.0), ("mark_price", 150.0),
+                                         ("kind", pb.CONTRACT_KIND_INVERSE),
+                                         ("settlement_currency_id", BTC)])
+def test_upsert_instrument_refuses_to_change_terms_of_a_held_instrument(stub, field, value):
+    expect_rejected(stub, instrument_call(stub, instrument_id=PERP, **{field: value}),
+                    CODE.FAILED_PRECONDITION, "has open positions", field)
+
+
+def test_upsert_instrument_duplicate_returns_the_original(stub):
+    seq = applied_seq(stub) + 1
+    original = stub.UpsertInstrument(pb.UpsertInstrumentRequest(
+        seq=seq, instrument=pb.Instrument(instrument_id=ETH, symbol="ETH-PERP-2")))
+    assert original.instrument.symbol == "ETH-PERP-2"
+    before = snapshot(stub)
+    again = stub.UpsertInstrument(pb.UpsertInstrumentRequest(
+        seq=seq, instrument=pb.Instrument(instrument_id=ETH, symbol="OTHER")))
+    assert again.SerializeToString() == original.SerializeToString()
+    assert snapshot(stub) == before
+
+
+# ---- queries -----------------------------------------------------------------------------
+
+def test_get_account_unknown_id_is_not_found(stub):
+    error = expect_rejected(
+        stub, lambda: stub.GetAccount(pb.GetAccountRequest(account_id=UNKNOWN_ACCOUNT)),
+        CODE.NOT_FOUND, f"unknown account {UNKNOWN_ACCOUNT}")
+    assert detail(error, error_details_pb2.ResourceInfo).resource_type == "account"
+
+
+def test_get_bankruptcy_band_unknown_instrument_is_not_found(stub):
+    expect_rejected(stub, lambda: stub.GetBankruptcyBand(
+        pb.GetBankruptcyBandRequest(instrument_id=UNKNOWN_INSTRUMENT)),
+        CODE.NOT_FOUND, f"unknown instrument {UNKNOWN_INSTRUMENT}")
+
+
+def test_get_adl_queue_unknown_instrument_is_not_found(stub):
+    expect_rejected(stub, lambda: stub.GetAdlQueue(pb.GetAdlQueueRequest(
+        instrument_id=UNKNOWN_INSTRUMENT, side=pb.SIDE_LONG)),
+        CODE.NOT_FOUND, f"unknown instrument {UNKNOWN_INSTRUMENT}")
+
+
+@pytest.mark.parametrize("side,fragment", [(pb.SIDE_UNSPECIFIED, "side is required"),
+                                           (3, "side 3 is not a defined Side value")])
+def test_get_adl_queue_requires_a_defined_side(stub, side, fragment):
+    error = expect_rejected(stub, lambda: stub.GetAdlQueue(pb.GetAdlQueueRequest(
+        instrument_id=PERP, side=side)), CODE.INVALID_ARGUMENT, fragment)
+    assert detail(error, error_details_pb2.BadRequest).field_violations[0].field == "side"
+
+
+def test_get_adl_queue_answers_after_the_bad_requests(stub):
+    entries = stub.GetAdlQueue(pb.GetAdlQueueRequest(instrument_id=PERP, side=pb.SIDE_SHORT))
+    assert [(e.account_id, e.qty, e.rank) for e in entries.entries] == [(SHORT_ID, -10, 1)]
