@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 BUF := node_modules/.bin/buf
 
-.PHONY: setup serve generate check-generated lint test bench
+.PHONY: setup serve generate check-generated lint breaking test bench
 
 setup: .venv/.installed node_modules/.installed
 
@@ -30,5 +30,12 @@ check-generated: setup
 lint: setup
 	$(BUF) lint
 
-test: setup check-generated lint
-	$(PY) -m pytest
+# Compatibility of protos/ with the previous commit (BREAKING_AGAINST=<rev> to
+# choose another baseline); see scripts/check-breaking.sh.
+breaking: setup
+	BUF=$(BUF) scripts/check-breaking.sh
+
+# pytest exits 5 when it collected nothing: a suite that ran no test is a failure.
+test: setup check-generated lint breaking
+	$(PY) -m pytest $(PYTEST_ARGS) || { rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; exit $$rc; }
