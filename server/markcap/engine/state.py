@@ -38,6 +38,14 @@ class ExchangeState:
             update = InstrumentUpdate(**dataclasses.asdict(instrument))
             self.put_instrument(self.instruments.validate(update, self.currencies, has_positions=False))
 
+    def rebuild_derived(self) -> None:
+        """Rebuilds every structure derived from the primary state (indices, caches).
+
+        The primary state is: currencies, instruments, the account table (ids,
+        balances) and the position books (slots, qty, cost). A snapshot holds
+        only that; a restore sets it and then calls this.
+        """
+
     # ---- reference data -----------------------------------------------------
 
     def put_instrument(self, instrument: Instrument) -> None:
