@@ -87,3 +87,32 @@ def bankruptcy_price(kind: ContractKind, qty, cost, multiplier: float, sigma: fl
         return np.where(np.isfinite(b) & (b > 0), b, np.nan)
     b = float(b)
     return b if math.isfinite(b) and b > 0 else None
+
+
+def apply_fills(kind: ContractKind, multiplier: float, qty: np.ndarray, cost: np.ndarray,
+                qty_delta: np.ndarray, price: np.ndarray):
+    """`apply_fill` over arrays of distinct positions: shapes (n,), qty int64, cost float64.
+
+    Returns (new qty int64, new cost float64, realised float64, overflow bool):
+    `overflow` marks positions whose quantity would leave int64. Bit-for-bit the
+    same arithmetic as `apply_fill`, element by element.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        new_qty = qty + qty_delta
+        overflow = ((qty > 0) & (qty_delta > 0) & (new_qty < 0)) | ((qty < 0) & (qty_delta < 0) & (new_qty >= 0))
+        growing = (qty == 0) | ((qty > 0) == (qty_delta > 0))
+        closes_all = np.abs(qty_delta) >= np.abs(qty)
+        closed = np.where(closes_all, qty, -qty_delta)
+        closed_cost = np.where(closes_all, cost, cost * closed / np.where(qty == 0, 1, qty))
+        closed_value = position_value(kind, closed.astype(np.float64), multiplier, price)
+        if kind == ContractKind.LINEAR:
+            realised = closed_value - closed_cost
+        else:
+            realised = closed_cost - closed_value
+        reopened = position_value(kind, new_qty.astype(np.float64), multiplier, price)
+        new_cost = np.where(closes_all, reopened, cost - closed_cost)
+        new_cost = np.where(new_qty == 0, 0.0, new_cost)
+        grown = cost + position_value(kind, qty_delta.astype(np.float64), multiplier, price)
+        new_cost = np.where(growing, grown, new_cost)
+        realised = np.where(growing, 0.0, realised)
+    return new_qty, new_cost, realised, overflow

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import batch
 from .errors import InvalidInput, UnknownId
 from .state import ExchangeState
 from .types import FillBatch, TransferBatch
@@ -86,11 +87,20 @@ def validate_transfers(state: ExchangeState, transfers: TransferBatch) -> Transf
 
 
 def apply_batch(state: ExchangeState, fills: FillBatch, transfers: TransferBatch) -> None:
-    """Applies validated columns: fills in order, then transfers in order.
+    """Applies validated columns: fills in order, then transfers in order, atomically.
 
-    Must run inside a transaction of `state.undo`: an overflow part-way raises
-    and the caller's transaction reverts what was applied before it.
+    The vectorised path stages everything and commits only when nothing
+    overflows; otherwise the exact sequential path runs in an undo transaction
+    and raises naming the element that overflows.
     """
+    if batch.apply_batch_fast(state, fills, transfers) is not None:
+        return
+    with state.undo.transaction():
+        apply_batch_sequential(state, fills, transfers)
+
+
+def apply_batch_sequential(state: ExchangeState, fills: FillBatch, transfers: TransferBatch) -> None:
+    """One element at a time; inside a transaction an overflow reverts the elements before it."""
     instruments = state.instruments.by_id
     ensure = state.accounts.ensure
     for i, (account_id, instrument_id, qty, price) in enumerate(zip(

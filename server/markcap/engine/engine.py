@@ -42,8 +42,7 @@ class Engine:
             return DeltasOutcome(admission.seq, len(fills.qty), len(transfers.amount), duplicate=True)
         fills = deltas.validate_fills(self.state, fills)
         transfers = deltas.validate_transfers(self.state, transfers)
-        with self.state.undo.transaction():
-            deltas.apply_batch(self.state, fills, transfers)
+        deltas.apply_batch(self.state, fills, transfers)
         outcome = DeltasOutcome(admission.seq, len(fills.qty), len(transfers.amount))
         self.sequencer.record(admission.seq, outcome)
         return outcome

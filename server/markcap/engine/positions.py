@@ -47,13 +47,39 @@ class PositionBook:
         self.qty[row] = qty
         self.cost[row] = cost
 
-    def _append(self, slot: int) -> int:
-        row = self.count
-        if row == len(self.slots):
-            capacity = 2 * len(self.slots)
+    def write_many(self, slots: np.ndarray, rows: np.ndarray, qty: np.ndarray, cost: np.ndarray) -> None:
+        """Sets many positions at once (not undo-logged: for staged batch commits).
+
+        `rows` are the slots' current rows (-1 for none), all arrays shape (n,) with
+        distinct slots; qty 0 removes a position.
+        """
+        assert not self._undo.active, "write_many bypasses the undo log"
+        held, opens = rows >= 0, qty != 0
+        update = held & opens
+        self.qty[rows[update]] = qty[update]
+        self.cost[rows[update]] = cost[update]
+        appended = ~held & opens
+        self._append_many(slots[appended], qty[appended], cost[appended])
+        for slot in slots[held & ~opens].tolist():
+            self._remove(slot, self.row_of[slot])
+
+    def _reserve(self, count: int) -> None:
+        if count > len(self.slots):
+            capacity = max(count, 2 * len(self.slots))
             self.slots = np.resize(self.slots, capacity)
             self.qty = np.resize(self.qty, capacity)
             self.cost = np.resize(self.cost, capacity)
+
+    def _append_many(self, slots: np.ndarray, qty: np.ndarray, cost: np.ndarray) -> None:
+        start, end = self.count, self.count + len(slots)
+        self._reserve(end)
+        self.slots[start:end], self.qty[start:end], self.cost[start:end] = slots, qty, cost
+        self.row_of.update(zip(slots.tolist(), range(start, end)))
+        self.count = end
+
+    def _append(self, slot: int) -> int:
+        row = self.count
+        self._reserve(row + 1)
         self.slots[row] = slot
         self.row_of[slot] = row
         self.count += 1
