@@ -14,7 +14,7 @@ import numpy as np
 from . import contracts
 from .state import ExchangeState
 from .types import AdlAllocation, AdlFill, AdlRanking, Instrument
-from .valuation import all_equities
+from .valuation import equities_of
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def scores(state: ExchangeState, instrument: Instrument, slots: np.ndarray, qty:
     upnl = contracts.upnl(instrument.kind, qty.astype(np.float64), cost, instrument.multiplier, price)
     if instrument.adl_ranking == AdlRanking.PNL:
         return upnl * sigma
-    equity = all_equities(state)[slots]
+    equity = equities_of(state, slots)
     value = np.abs(contracts.position_value(instrument.kind, qty.astype(np.float64),
                                             instrument.multiplier, price)) * sigma
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -108,14 +108,18 @@ def _staged_balances(state, touched, new_count, realised, transfer_slots, transf
     old = touched < existing
     start[old] = state.accounts.balances[touched[old]]
     delta = np.zeros_like(start)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows up as non-finite below
+        _accumulate(delta, touched, columns, realised, transfer_slots, transfers)
+        new = start + delta
+    return new if np.isfinite(new).all() else None
+
+
+def _accumulate(delta, touched, columns, realised, transfer_slots, transfers) -> None:
     for holders, currency_id, amounts in realised:  # fills' realised PnL first, then transfers, as in order
         np.add.at(delta, (np.searchsorted(touched, holders), columns[currency_id]), amounts)
     if len(transfer_slots):
         transfer_columns = np.array([columns[c] for c in transfers.currency_id.tolist()], dtype=np.int64)
         np.add.at(delta, (np.searchsorted(touched, transfer_slots), transfer_columns), transfers.amount)
-    with np.errstate(over="ignore", invalid="ignore"):
-        new = start + delta
-    return new if np.isfinite(new).all() else None
 
 
 def _commit(state: ExchangeState, new_ids: list[int], touched: np.ndarray, balances: np.ndarray,

@@ -93,9 +93,11 @@ def apply_batch(state: ExchangeState, fills: FillBatch, transfers: TransferBatch
     overflows; otherwise the exact sequential path runs in an undo transaction
     and raises naming the element that overflows.
     """
-    if batch.apply_batch_fast(state, fills, transfers) is not None:
+    touched = batch.apply_batch_fast(state, fills, transfers)
+    if touched is not None:
+        state.touched.update(touched.tolist())
         return
-    with state.undo.transaction():
+    with state.operation():
         apply_batch_sequential(state, fills, transfers)
 
 

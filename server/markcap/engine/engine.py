@@ -42,7 +42,10 @@ class Engine:
             return DeltasOutcome(admission.seq, len(fills.qty), len(transfers.amount), duplicate=True)
         fills = deltas.validate_fills(self.state, fills)
         transfers = deltas.validate_transfers(self.state, transfers)
-        deltas.apply_batch(self.state, fills, transfers)
+        try:
+            deltas.apply_batch(self.state, fills, transfers)
+        finally:  # a rejected batch was rolled back: its accounts' rows were rewritten all the same
+            self.state.rekey_touched()
         outcome = DeltasOutcome(admission.seq, len(fills.qty), len(transfers.amount))
         self.sequencer.record(admission.seq, outcome)
         return outcome
@@ -59,7 +62,7 @@ class Engine:
         if not math.isfinite(price) or price <= 0:
             raise InvalidInput(f"price is {price!r}: must be a finite number > 0", field="price", value=price)
         policy = cap_policy or instrument.cap_policy
-        with self.state.undo.transaction(always_rollback=dry_run):
+        with self.state.operation(always_rollback=dry_run):
             outcome = mark.apply_mark(self.state, 0 if dry_run else admission.seq, instrument_id, price,
                                       policy, dry_run)
         if not dry_run:

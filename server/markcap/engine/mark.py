@@ -1,7 +1,9 @@
 """A mark update (SPEC 3): NO_CAP, or the cap at the first bankruptcy price.
 
 Runs against the live state; the caller wraps it in a transaction (rolled
-back for a dry run). Steps are numbered as in SPEC 3.
+back for a dry run). Steps are numbered as in SPEC 3. The bankruptcy index
+narrows each search to the holders that can matter; their bankruptcy prices
+are then computed exactly, so the outcome equals that of a full scan.
 """
 from __future__ import annotations
 
@@ -11,33 +13,42 @@ import numpy as np
 
 from . import contracts
 from .adl import deleverage
+from .bankruptcy_index import feature, harmed_first_sign
 from .liquidation import take_over
 from .state import ExchangeState
 from .types import CapPolicy, Instrument, Liquidation, LiquidationReason, MarkOutcome
-from .valuation import account_equity, all_equities, negative_equity_accounts
+from .valuation import account_equity, equities_of, negative_equity_accounts
 
 
 @dataclass(frozen=True)
 class HarmedAccounts:
-    """Holders of x harmed by a move in direction d, with their bankruptcy prices (shape (n,))."""
+    """Harmed holders of x with their equity and bankruptcy prices (arrays of shape (n,))."""
 
     slots: np.ndarray        # int64
     account_ids: np.ndarray  # uint64
+    equity: np.ndarray       # float64, at the current marks
     bankruptcy: np.ndarray   # float64, NaN where there is none
 
 
-def bankruptcy_prices(state: ExchangeState, instrument: Instrument, direction: int) -> HarmedAccounts:
-    """SPEC 3.1 and 3.3: b_i of every harmed holder (q*d < 0), the fund against its floor.
+def bankruptcy_prices(state: ExchangeState, instrument: Instrument, direction: int,
+                      slots: np.ndarray | None = None) -> HarmedAccounts:
+    """SPEC 3.1 and 3.3: b_i of harmed holders (q*d < 0) among `slots` (all holders if None),
+    the fund against its floor.
 
     b is clamped to P0 where float rounding puts it behind P0 (an account at
     zero equity is bankrupt at P0), and is P0 for a fund at or below its floor.
     """
     mark = instrument.mark_price
-    slots, qty, cost = state.books[instrument.instrument_id].columns()
+    book = state.books[instrument.instrument_id]
+    if slots is None:
+        slots, qty, cost = book.columns()
+    else:
+        rows = np.array([book.row_of[s] for s in slots.tolist()], dtype=np.int64)
+        qty, cost = book.qty[rows], book.cost[rows]
     harmed = qty * direction < 0
     slots, qty, cost = slots[harmed], qty[harmed].astype(np.float64), cost[harmed]
     sigma = state.sigma(instrument)
-    equity = all_equities(state)[slots]
+    equity = equities_of(state, slots)
     equity_without = equity - sigma * contracts.upnl(instrument.kind, qty, cost, instrument.multiplier, mark)
     is_fund = slots == state.fund_slot
     equity_without = np.where(is_fund, equity_without - state.floor, equity_without)
@@ -47,7 +58,21 @@ def bankruptcy_prices(state: ExchangeState, instrument: Instrument, direction: i
     bankruptcy = np.where(behind, mark, bankruptcy)
     fund_at_floor = is_fund & (equity <= state.floor)
     bankruptcy = np.where(fund_at_floor, mark, bankruptcy)
-    return HarmedAccounts(slots, state.accounts.ids[slots], bankruptcy)
+    return HarmedAccounts(slots, state.accounts.ids[slots], equity, bankruptcy)
+
+
+def priority_of_price(instrument: Instrument, direction: int, price: float) -> float:
+    """The index priority a holder bankrupt exactly at `price` would have."""
+    return harmed_first_sign(instrument.kind, direction) * feature(instrument, price)
+
+
+def harmed_near(state: ExchangeState, instrument: Instrument, direction: int,
+                at_price: float | None = None) -> HarmedAccounts:
+    """Exact bankruptcy prices of the harmed holders that can be nearest (and all at or past `at_price`)."""
+    state.rekey_touched()
+    priority_at = None if at_price is None else priority_of_price(instrument, direction, at_price)
+    slots = state.index.candidates(instrument.instrument_id, direction, priority_at)
+    return bankruptcy_prices(state, instrument, direction, slots)
 
 
 def first_bankruptcy_price(harmed: HarmedAccounts, direction: int) -> float | None:
@@ -67,11 +92,44 @@ def _take_over_in_id_order(state: ExchangeState, slots: np.ndarray, reason: Liqu
 def _liquidate_already_bankrupt(state: ExchangeState, instrument: Instrument,
                                 direction: int) -> list[Liquidation]:
     """SPEC 3.2: harmed non-fund accounts with equity <= 0 at P0 go to the fund at P0."""
-    slots, qty, _ = state.books[instrument.instrument_id].columns()
-    candidates = slots[(qty * direction < 0) & (slots != state.fund_slot)]
-    bankrupt = candidates[all_equities(state)[candidates] <= 0]
+    harmed = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
+    bankrupt = harmed.slots[(harmed.equity <= 0) & (harmed.slots != state.fund_slot)]
     return _take_over_in_id_order(state, bankrupt, LiquidationReason.ALREADY_BANKRUPT,
                                   instrument.mark_price)
+
+
+def _apply_capped(state: ExchangeState, instrument: Instrument, price: float, direction: int):
+    """Steps 2-7 for a move in `direction`; returns (liquidations, ADL fills, FBP, capped, p*)."""
+    instrument_id = instrument.instrument_id
+    liquidations = _liquidate_already_bankrupt(state, instrument, direction)
+    harmed = harmed_near(state, instrument, direction)
+    fbp = first_bankruptcy_price(harmed, direction)
+    capped = fbp is not None and (fbp - price) * direction <= 0
+    applied = fbp if capped else price
+    state.set_mark(instrument_id, applied)
+    instrument = state.instruments.by_id[instrument_id]
+    fund_bankrupt_first = False
+    if capped:
+        at_fbp = harmed.bankruptcy == fbp
+        fund_bankrupt_first = bool((at_fbp & (harmed.slots == state.fund_slot)).any())
+        traders = harmed.slots[at_fbp & (harmed.slots != state.fund_slot)]
+        liquidations += _take_over_in_id_order(state, traders, LiquidationReason.FIRST_BANKRUPTCY_PRICE,
+                                               applied)
+    fills = ()
+    if fund_bankrupt_first or account_equity(state, state.fund_slot) <= state.floor:
+        fills = deleverage(state, instrument, direction)
+    return liquidations, fills, fbp, capped, applied
+
+
+def _update_negative_set(state: ExchangeState, instrument: Instrument, direction: int) -> None:
+    """Adds the harmed holders the move took below zero; rechecks every account already below."""
+    if direction:
+        crossed = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
+        state.index.negative.update(crossed.slots[crossed.equity < 0].tolist())
+    state.rekey_touched()
+    negative = np.array(sorted(state.index.negative), dtype=np.int64)
+    still = equities_of(state, negative) < 0
+    state.index.negative.difference_update(negative[~still].tolist())
 
 
 def apply_mark(state: ExchangeState, seq: int, instrument_id: int, price: float,
@@ -80,30 +138,13 @@ def apply_mark(state: ExchangeState, seq: int, instrument_id: int, price: float,
     previous = instrument.mark_price
     fund_before = account_equity(state, state.fund_slot)
     direction = int(np.sign(price - previous))
-    liquidations: list[Liquidation] = []
-    fills = ()
-    fbp = None
-    capped = False
-    applied = price
+    liquidations, fills, fbp, capped, applied = [], (), None, False, price
     if policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and direction != 0:
-        liquidations += _liquidate_already_bankrupt(state, instrument, direction)
-        harmed = bankruptcy_prices(state, instrument, direction)
-        fbp = first_bankruptcy_price(harmed, direction)
-        capped = fbp is not None and (fbp - price) * direction <= 0
-        applied = fbp if capped else price
-        state.set_mark(instrument_id, applied)
-        instrument = state.instruments.by_id[instrument_id]
-        fund_bankrupt_first = False
-        if capped:
-            at_fbp = harmed.bankruptcy == fbp
-            fund_bankrupt_first = bool((at_fbp & (harmed.slots == state.fund_slot)).any())
-            traders = harmed.slots[at_fbp & (harmed.slots != state.fund_slot)]
-            liquidations += _take_over_in_id_order(state, traders, LiquidationReason.FIRST_BANKRUPTCY_PRICE,
-                                                   applied)
-        if fund_bankrupt_first or account_equity(state, state.fund_slot) <= state.floor:
-            fills = deleverage(state, instrument, direction)
+        liquidations, fills, fbp, capped, applied = _apply_capped(state, instrument, price, direction)
     else:
         state.set_mark(instrument_id, price)
+    moved = int(np.sign(applied - previous))
+    _update_negative_set(state, state.instruments.by_id[instrument_id], moved)
     fund_after = account_equity(state, state.fund_slot)
     return MarkOutcome(
         seq=seq, instrument_id=instrument_id, previous_price=previous, requested_price=price,

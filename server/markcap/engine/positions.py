@@ -19,6 +19,7 @@ class PositionBook:
         self.qty = np.zeros(capacity, dtype=np.int64)
         self.cost = np.zeros(capacity, dtype=np.float64)
         self.count = 0
+        self.listener = None  # derived structures aligned with the rows (the bankruptcy index)
 
     def __len__(self) -> int:
         return self.count
@@ -76,6 +77,8 @@ class PositionBook:
         self.slots[start:end], self.qty[start:end], self.cost[start:end] = slots, qty, cost
         self.row_of.update(zip(slots.tolist(), range(start, end)))
         self.count = end
+        if self.listener is not None and len(slots):
+            self.listener.appended(slots, start)
 
     def _append(self, slot: int) -> int:
         row = self.count
@@ -83,6 +86,8 @@ class PositionBook:
         self.slots[row] = slot
         self.row_of[slot] = row
         self.count += 1
+        if self.listener is not None:
+            self.listener.appended(np.array([slot], dtype=np.int64), row)
         return row
 
     def _remove(self, slot: int, row: int) -> None:
@@ -95,6 +100,8 @@ class PositionBook:
             self.row_of[moved_slot] = row
         del self.row_of[slot]
         self.count = last
+        if self.listener is not None:
+            self.listener.removed(slot, row, last)
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Views (slots int64, qty int64, cost float64), each of shape (count,)."""

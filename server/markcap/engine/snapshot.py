@@ -107,11 +107,8 @@ def _load_accounts(accounts, ids: np.ndarray, balances: np.ndarray) -> None:
 
 
 def _load_book(book, slots: np.ndarray, qty: np.ndarray, cost: np.ndarray) -> None:
-    count = len(slots)
-    capacity = max(len(book.slots), count)
-    book.slots = np.zeros(capacity, dtype=np.int64)
-    book.qty = np.zeros(capacity, dtype=np.int64)
-    book.cost = np.zeros(capacity, dtype=np.float64)
-    book.slots[:count], book.qty[:count], book.cost[:count] = slots, qty, cost
-    book.count = count
-    book.row_of = {slot: row for row, slot in enumerate(slots.tolist())}
+    """Appends the rows in their order to the (empty) book, through its bulk writer,
+    so whatever follows the book's rows (its listener) sees them arrive."""
+    assert len(book) == 0, "a book is loaded into a fresh engine only"
+    book.write_many(slots.astype(np.int64), np.full(len(slots), -1, dtype=np.int64),
+                    qty.astype(np.int64), cost.astype(np.float64))

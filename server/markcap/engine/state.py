@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from contextlib import contextmanager
 
 import numpy as np
 
 from . import contracts
 from .accounts import AccountTable
+from .bankruptcy_index import BankruptcyIndex, feature
 from .errors import InvalidInput
 from .positions import PositionBook
 from .reference_data import CurrencyTable, InstrumentTable
@@ -34,6 +36,9 @@ class ExchangeState:
             raise InvalidInput(f"insurance_fund_floor is {self.floor!r}: must be finite",
                                field="insurance_fund_floor", value=self.floor)
         self.fund_slot = self.accounts.ensure(self.fund_account_id)
+        self.touched: set[int] = set()  # slots changed since the index last re-keyed them
+        self._operation: set[int] | None = None  # slots re-keyed during the open operation
+        self.index = BankruptcyIndex(self)
         for instrument in config.instruments:
             update = InstrumentUpdate(**dataclasses.asdict(instrument))
             self.put_instrument(self.instruments.validate(update, self.currencies, has_positions=False))
@@ -45,17 +50,54 @@ class ExchangeState:
         balances) and the position books (slots, qty, cost). A snapshot holds
         only that; a restore sets it and then calls this.
         """
+        self.touched.clear()
+        self.index.rebuild()
+
+    def rekey_touched(self) -> None:
+        """Brings the index up to date with every account changed since the last call."""
+        if self.touched:
+            touched, self.touched = self.touched, set()
+            if self._operation is not None:
+                self._operation.update(touched)
+            self.index.rekey(np.fromiter(touched, dtype=np.int64, count=len(touched)))
+
+    @contextmanager
+    def operation(self, *, always_rollback: bool = False):
+        """An undo transaction that also keeps the index right when it rolls back.
+
+        A rollback rewrites rows without going through `fill`, so every account
+        the operation touched is re-keyed afterwards, and the set of negative
+        accounts is restored to what it was before.
+        """
+        self._operation, negative_before = set(), set(self.index.negative)
+        rolled_back = True
+        try:
+            with self.undo.transaction(always_rollback=always_rollback):
+                yield
+            rolled_back = always_rollback
+        finally:
+            touched, self._operation = self._operation, None
+            if rolled_back:
+                self.index.negative = negative_before
+                self.touched |= touched
+            self.rekey_touched()
 
     # ---- reference data -----------------------------------------------------
 
     def put_instrument(self, instrument: Instrument) -> None:
         self.instruments.put(instrument)
-        self.books.setdefault(instrument.instrument_id, PositionBook(self.undo))
+        if instrument.instrument_id not in self.books:
+            book = self.books[instrument.instrument_id] = PositionBook(self.undo)
+            self.index.attach(instrument, book)
+        elif not len(self.books[instrument.instrument_id]):  # terms may change only while unheld
+            self.index.reference[instrument.instrument_id] = feature(instrument, instrument.mark_price)
 
     def put_currency(self, currency: Currency, is_new: bool) -> None:
+        """A currency price moves the value of balances and settlement: every key is rebuilt."""
         self.currencies.apply(currency, is_new)
         if is_new:
             self.accounts.add_currency_column()
+        self.index.rebuild()
 
     def set_mark(self, instrument_id: int, price: float) -> None:
         old = self.instruments.by_id[instrument_id]
@@ -82,6 +124,7 @@ class ExchangeState:
             raise InvalidInput(f"{field}: position cost or realised PnL overflows float64",
                                field=field, value=qty_delta)
         book.set(slot, new_qty, new_cost)
+        self.touched.add(slot)
         if realised:
             self.transfer(slot, instrument.settlement_currency_id, realised, field)
 
@@ -91,6 +134,7 @@ class ExchangeState:
         if not math.isfinite(balance):
             raise InvalidInput(f"{field}: balance would overflow float64", field=field, value=amount)
         self.accounts.set_balance(slot, column, balance)
+        self.touched.add(slot)
 
     # ---- reading --------------------------------------------------------------
 

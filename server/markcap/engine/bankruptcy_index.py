@@ -1,0 +1,291 @@
+"""Per-instrument bankruptcy-price index: which holders of x go bankrupt first (SPEC 3.3-3.4).
+
+A holder's bankruptcy price in x does not depend on x's own mark, so it can be
+kept as a key that x's marks never touch. It does move with the account's own
+fills and transfers (re-keyed after each batch) and with the marks of the
+account's other instruments y. For those, keys are stored at a reference
+price vector R, and each query widens its search by a bound on how far other
+marks have moved them since; the accounts inside that window are then
+recomputed exactly with the same formula as a full scan, so answers are exact.
+
+Keys live in "z-space", linear in E' (the account's equity without x):
+LINEAR z = b = (K*s - E')/(q*m*s); INVERSE z = 1/b = (K + E'/s)/(q*m).
+E' is linear in each other instrument's feature f_y (p_y for LINEAR y, 1/p_y
+for INVERSE y): dE'/df_y = s_y*q_y*m_y (negated for INVERSE). So with
+w_iy = |s_y*q_iy*m_y| and g_iy = w_iy/(|q_ix|*m_x*s_x):
+    |z_i(now) - z_i(R)| <= sum_y g_iy*|f_y - R_y| <= sum_y G_x[y]*|f_y - R_y| = B_x,
+where G_x[y] >= g_iy for every indexed row of x (a running maximum, reset when
+the book is re-keyed whole). Rows whose sum_y g_iy exceeds EXEMPT_EXPOSURE
+(a small position in x beside big ones elsewhere) would inflate G_x, so they
+stay out of the block minima and are always evaluated exactly; so is the fund.
+
+Per book and direction a BlockMin holds priorities (harmed side only, +inf
+elsewhere) ordered harmed-first: rise LINEAR z, rise INVERSE -z, fall LINEAR -z,
+fall INVERSE z. Currency price changes re-key everything (they move s and the
+value of balances). Invariants: after `rekey(slots)`, every row of those
+accounts has z at R; `e_ref[slot]` is the account's equity with every mark at R.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import contracts
+from .blockmin import BlockMin
+from .valuation import AccountPositions
+from .types import ContractKind, Instrument
+
+EXEMPT_EXPOSURE = 64.0      # sum_y g_iy above which a row is evaluated exactly every time
+CANDIDATE_BUDGET = 256      # more candidates than this: reset the worst reference price
+BOUND_MARGIN = 1e-9         # relative slack for float rounding between key and exact paths
+REKEY_CHUNK = 65536         # accounts re-keyed at once (bounds the exposure matrix's memory)
+
+
+def feature(instrument: Instrument, price: float) -> float:
+    """The variable E' is linear in: p for LINEAR, 1/p for INVERSE."""
+    return price if instrument.kind == ContractKind.LINEAR else 1.0 / price
+
+
+def harmed_first_sign(kind: ContractKind, direction: int) -> int:
+    """s with priority = s*z ascending = nearest bankruptcy first, for a move in `direction`."""
+    linear = kind == ContractKind.LINEAR
+    return 1 if (direction > 0) == linear else -1
+
+
+class BookKeys:
+    """Derived columns aligned with one PositionBook's rows."""
+
+    def __init__(self, instrument_id: int, bit: int):
+        self.instrument_id = instrument_id
+        self.bit = bit
+        self.z = np.zeros(64)
+        self.rise = BlockMin()
+        self.fall = BlockMin()
+        self.exempt: set[int] = set()   # slots evaluated exactly on every query
+        self.sensitivity = np.zeros(0)  # G_x[bit of y]
+
+    def resize(self, count: int) -> None:
+        if count > len(self.z):
+            self.z = np.resize(self.z, max(count, 2 * len(self.z)))
+        self.rise.resize(count)
+        self.fall.resize(count)
+
+    def side(self, direction: int) -> BlockMin:
+        return self.rise if direction > 0 else self.fall
+
+
+class BankruptcyIndex:
+    """Keys, bounds and candidate search over every book of an ExchangeState."""
+
+    def __init__(self, state):
+        self.state = state
+        self.keys: dict[int, BookKeys] = {}
+        self.reference: dict[int, float] = {}      # instrument id -> R (a feature value)
+        self.held = np.zeros((len(state.accounts.ids), 1), dtype=np.uint64)  # bit b of word b//64
+        self.e_ref = np.zeros(len(state.accounts.ids))
+        self.negative: set[int] = set()  # slots with equity < 0 at the current marks
+
+    # ---- structure ------------------------------------------------------------
+
+    def attach(self, instrument: Instrument, book) -> None:
+        """Starts keeping keys for a new instrument's (empty) book."""
+        bit = len(self.keys)
+        keys = BookKeys(instrument.instrument_id, bit)
+        self.keys[instrument.instrument_id] = keys
+        self.reference[instrument.instrument_id] = feature(instrument, instrument.mark_price)
+        if bit // 64 + 1 > self.held.shape[1]:
+            self.held = np.hstack([self.held, np.zeros((len(self.held), 1), dtype=np.uint64)])
+        for other in self.keys.values():  # every book gets a G entry for the new instrument
+            other.sensitivity = np.concatenate([other.sensitivity, np.zeros(len(self.keys) - len(other.sensitivity))])
+        book.listener = _BookListener(self, keys)
+
+    def _ensure_accounts(self) -> None:
+        capacity = len(self.state.accounts.ids)
+        if capacity > len(self.held):
+            grown = np.zeros((capacity, self.held.shape[1]), dtype=np.uint64)
+            grown[: len(self.held)] = self.held
+            self.held = grown
+            self.e_ref = np.resize(self.e_ref, capacity)
+
+    def holds(self, slots: np.ndarray, bit: int) -> np.ndarray:
+        return (self.held[slots, bit // 64] >> np.uint64(bit % 64)) & np.uint64(1) == 1
+
+    # ---- keys -----------------------------------------------------------------
+
+    def rekey(self, slots) -> None:
+        """Recomputes e_ref and every key of these accounts (all accounts when `slots` is None)."""
+        state = self.state
+        self._ensure_accounts()
+        if slots is None:
+            slots = np.arange(state.accounts.count, dtype=np.int64)
+        slots = np.unique(np.asarray(slots, dtype=np.int64))
+        for start in range(0, len(slots), REKEY_CHUNK):
+            self._rekey_chunk(slots[start: start + REKEY_CHUNK])
+
+    def _rekey_chunk(self, slots: np.ndarray) -> None:
+        state = self.state
+        local = AccountPositions(state, slots)
+        equity_ref = local.balance_value.copy()
+        exposure = np.zeros((len(slots), len(self.keys)))
+        for instrument_id, (where, rows) in local.rows.items():
+            instrument = state.instruments.by_id[instrument_id]
+            book = state.books[instrument_id]
+            sigma = state.sigma(instrument)
+            qty = book.qty[rows].astype(np.float64)
+            price = self._reference_price(instrument)
+            equity_ref[where] += sigma * contracts.upnl(instrument.kind, qty, book.cost[rows],
+                                                        instrument.multiplier, price)
+            exposure[where, self.keys[instrument_id].bit] = np.abs(sigma * qty * instrument.multiplier)
+        self.e_ref[slots] = equity_ref
+        negative = local.equity_at_marks() < 0
+        for slot, is_negative in zip(slots.tolist(), negative.tolist()):
+            if is_negative:
+                self.negative.add(slot)
+            else:
+                self.negative.discard(slot)
+        total_exposure = exposure.sum(axis=1)
+        for instrument_id, (where, rows) in local.rows.items():
+            self._key_rows(instrument_id, slots[where], rows, equity_ref[where], exposure[where],
+                           total_exposure[where])
+
+    def _reference_price(self, instrument: Instrument) -> float:
+        reference = self.reference[instrument.instrument_id]
+        return reference if instrument.kind == ContractKind.LINEAR else 1.0 / reference
+
+    def _key_rows(self, instrument_id, slots, rows, equity_ref, exposure, total_exposure) -> None:
+        state = self.state
+        instrument = state.instruments.by_id[instrument_id]
+        book = state.books[instrument_id]
+        keys = self.keys[instrument_id]
+        sigma = state.sigma(instrument)
+        qty = book.qty[rows].astype(np.float64)
+        cost = book.cost[rows]
+        own = contracts.upnl(instrument.kind, qty, cost, instrument.multiplier, self._reference_price(instrument))
+        equity_without = equity_ref - sigma * own
+        denominator = qty * instrument.multiplier * sigma
+        if instrument.kind == ContractKind.LINEAR:
+            z = (cost * sigma - equity_without) / denominator
+        else:
+            z = (cost * sigma + equity_without) / denominator
+        keys.z[rows] = z
+        spread = np.abs(denominator)
+        own_exposure = exposure[:, keys.bit]
+        sensitivity = (exposure / spread[:, None])
+        sensitivity[:, keys.bit] = 0.0
+        exempt = ((total_exposure - own_exposure) / spread > EXEMPT_EXPOSURE) | (slots == state.fund_slot)
+        indexed = ~exempt
+        if indexed.any():
+            keys.sensitivity = np.maximum(keys.sensitivity, sensitivity[indexed].max(axis=0))
+        for slot, is_exempt in zip(slots.tolist(), exempt.tolist()):
+            if is_exempt:
+                keys.exempt.add(slot)
+            else:
+                keys.exempt.discard(slot)
+        shorts = qty < 0
+        for direction, side, harmed in ((1, keys.rise, shorts), (-1, keys.fall, ~shorts)):
+            priority = harmed_first_sign(instrument.kind, direction) * z
+            side.set(rows, np.where(harmed & indexed, priority, np.inf))
+
+    # ---- queries --------------------------------------------------------------
+
+    def bound(self, instrument_id: int) -> float:
+        """B_x: how far any indexed key of x can have moved since it was computed."""
+        keys = self.keys[instrument_id]
+        total = 0.0
+        for other_id, other in self.keys.items():
+            weight = keys.sensitivity[other.bit]
+            if weight and other_id != instrument_id:
+                instrument = self.state.instruments.by_id[other_id]
+                total += weight * abs(feature(instrument, instrument.mark_price) - self.reference[other_id])
+        return total
+
+    def candidates(self, instrument_id: int, direction: int, priority_at: float | None = None) -> np.ndarray:
+        """Slots that may hold the nearest bankruptcy in `direction` (or be at or past `priority_at`).
+
+        Includes every harmed holder whose exact priority is within the
+        bound of the smallest, every one whose priority is <= `priority_at`,
+        and every exempt harmed holder (the fund among them). Slots ascending.
+        """
+        keys = self.keys[instrument_id]
+        side = keys.side(direction)
+        for _ in range(len(self.keys) + 1):
+            bound = self.bound(instrument_id)
+            smallest = side.minimum()
+            threshold = smallest + 2 * bound
+            if priority_at is not None:
+                threshold = max(threshold, priority_at + bound)
+            if np.isfinite(threshold):
+                threshold += BOUND_MARGIN * (1.0 + abs(threshold))
+            rows = side.rows_at_most(threshold)
+            if len(rows) <= CANDIDATE_BUDGET or bound == 0.0 or not self._reset_worst(instrument_id):
+                break
+        book = self.state.books[instrument_id]
+        slots = book.slots[rows]
+        exempt = [s for s in keys.exempt if (book.qty[book.row_of[s]] * direction) < 0]
+        return np.unique(np.concatenate([slots, np.array(exempt, dtype=np.int64)]))
+
+    def _reset_worst(self, instrument_id: int) -> bool:
+        """Moves the reference of the instrument contributing most to B_x to its mark; re-keys its holders."""
+        keys = self.keys[instrument_id]
+        worst, worst_id = 0.0, None
+        for other_id, other in self.keys.items():
+            if other_id == instrument_id:
+                continue
+            instrument = self.state.instruments.by_id[other_id]
+            contribution = keys.sensitivity[other.bit] * abs(
+                feature(instrument, instrument.mark_price) - self.reference[other_id])
+            if contribution > worst:
+                worst, worst_id = contribution, other_id
+        if worst_id is None:
+            return False
+        self.reset_reference(worst_id)
+        return True
+
+    def reset_reference(self, instrument_id: int) -> None:
+        """R_y := f(mark_y) and re-keys every holder of y (their keys elsewhere depended on R_y)."""
+        instrument = self.state.instruments.by_id[instrument_id]
+        self.reference[instrument_id] = feature(instrument, instrument.mark_price)
+        slots, _, _ = self.state.books[instrument_id].columns()
+        for keys in self.keys.values():
+            if keys.instrument_id != instrument_id:
+                keys.sensitivity[self.keys[instrument_id].bit] = 0.0
+        self._rebuild_sensitivity_of_holders(slots)
+
+    def _rebuild_sensitivity_of_holders(self, slots: np.ndarray) -> None:
+        # G_x[y] only ever grows between whole re-keys; re-keying the holders of y
+        # restores the entries of y for every row that holds y.
+        self.rekey(slots)
+
+    def rebuild(self) -> None:
+        """Re-keys everything from the primary state, with R at the current marks."""
+        self.negative.clear()
+        for instrument_id, keys in self.keys.items():
+            instrument = self.state.instruments.by_id[instrument_id]
+            self.reference[instrument_id] = feature(instrument, instrument.mark_price)
+            keys.sensitivity[:] = 0.0
+            keys.exempt.clear()
+            keys.resize(len(self.state.books[instrument_id]))
+        self.rekey(None)
+
+
+class _BookListener:
+    """Keeps BookKeys' columns aligned with a PositionBook's rows and the held bits current."""
+
+    def __init__(self, index: BankruptcyIndex, keys: BookKeys):
+        self.index, self.keys = index, keys
+
+    def appended(self, slots: np.ndarray, start: int) -> None:
+        self.keys.resize(start + len(slots))
+        self.index._ensure_accounts()
+        word, bit = self.keys.bit // 64, np.uint64(1 << (self.keys.bit % 64))
+        self.index.held[slots, word] |= bit
+
+    def removed(self, slot: int, row: int, last: int) -> None:
+        keys = self.keys
+        if row != last:
+            keys.z[row] = keys.z[last]
+            keys.rise.move(last, row)
+            keys.fall.move(last, row)
+        keys.resize(last)
+        keys.exempt.discard(slot)
+        word, bit = keys.bit // 64, np.uint64(1 << (keys.bit % 64))
+        self.index.held[slot, word] &= ~bit

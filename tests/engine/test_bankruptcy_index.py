@@ -1,0 +1,109 @@
+"""The bankruptcy index answers exactly like a full scan, however stale its keys are.
+
+Random cross-margined books (linear and inverse, USD and BTC collateral), then
+random marks on every instrument, currency moves and trades; after each step,
+for every instrument and direction, the indexed search must find the same first
+bankruptcy price, ties and already-bankrupt accounts as a scan of all holders,
+and the negative-equity set must equal a scan of all accounts.
+"""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from markcap.engine import (ContractKind, Currency, CurrencyUpdate, Engine, ExchangeConfig, FillBatch,
+                            Instrument, TransferBatch)
+from markcap.engine import bankruptcy_index
+from markcap.engine.mark import bankruptcy_prices, first_bankruptcy_price, harmed_near
+from markcap.engine.valuation import all_equities
+
+INSTRUMENTS = (Instrument(1, "A", ContractKind.LINEAR, 1, 1.0, 100.0),
+               Instrument(2, "B", ContractKind.LINEAR, 1, 10.0, 20.0),
+               Instrument(3, "C", ContractKind.INVERSE, 2, 100.0, 50_000.0))
+
+
+def _exchange() -> Engine:
+    return Engine(ExchangeConfig(currencies=(Currency(1, "USD", 1.0, True), Currency(2, "BTC", 50_000.0)),
+                                 instruments=INSTRUMENTS))
+
+
+accounts = st.integers(1, 12)
+trades = st.lists(st.tuples(accounts, accounts, st.sampled_from([1, 2, 3]), st.integers(1, 40),
+                            st.floats(0.9, 1.1)), min_size=1, max_size=25)
+deposits = st.lists(st.tuples(accounts, st.sampled_from([1, 2]), st.floats(1.0, 3_000.0)), max_size=15)
+steps = st.lists(st.one_of(
+    st.tuples(st.just("mark"), st.sampled_from([1, 2, 3]), st.floats(0.7, 1.3)),
+    st.tuples(st.just("currency"), st.just(2), st.floats(0.9, 1.1)),
+    st.tuples(st.just("trade"), st.sampled_from([1, 2, 3]), st.integers(1, 12))), max_size=25)
+
+
+def _send_trades(engine, rows):
+    fills = []
+    for buyer, seller, instrument_id, qty, price_factor in rows:
+        if buyer == seller:
+            continue
+        price = engine.state.instruments.by_id[instrument_id].mark_price * price_factor
+        fills += [(buyer, instrument_id, qty, price), (seller, instrument_id, -qty, price)]
+    engine.apply_deltas(0, FillBatch.of(fills), TransferBatch.of([]))
+
+
+def _assert_index_matches_a_scan(engine):
+    state = engine.state
+    state.rekey_touched()
+    for instrument in state.instruments.sorted():
+        for direction in (1, -1):
+            full = bankruptcy_prices(state, instrument, direction)
+            near_mark = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
+            bankrupt = full.slots[(full.equity <= 0) & (full.slots != state.fund_slot)]
+            # every account already bankrupt at the mark is found (SPEC 3.2) ...
+            assert set(bankrupt.tolist()) <= set(near_mark.slots.tolist())
+            if len(bankrupt):
+                continue  # ... and taken over before the search for the first bankruptcy price
+            near = harmed_near(state, instrument, direction)
+            fbp = first_bankruptcy_price(full, direction)
+            assert first_bankruptcy_price(near, direction) == fbp
+            if fbp is not None:
+                assert sorted(full.slots[full.bankruptcy == fbp]) == sorted(near.slots[near.bankruptcy == fbp])
+    equity = all_equities(state)
+    assert state.index.negative == set(np.flatnonzero(equity < 0).tolist())
+
+
+@pytest.mark.parametrize("budget, exempt_exposure", [(256, 64.0), (1, 64.0), (2, 0.5)])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(trades=trades, deposits=deposits, steps=steps, rng_seed=st.integers(0, 2**32 - 1))
+def test_indexed_search_equals_a_full_scan(monkeypatch, budget, exempt_exposure, trades, deposits, steps,
+                                          rng_seed):
+    monkeypatch.setattr(bankruptcy_index, "CANDIDATE_BUDGET", budget)
+    monkeypatch.setattr(bankruptcy_index, "EXEMPT_EXPOSURE", exempt_exposure)
+    engine = _exchange()
+    engine.apply_deltas(0, FillBatch.of([]), TransferBatch.of([(a, c, x if c == 1 else x / 50_000.0)
+                                                               for a, c, x in deposits]))
+    _send_trades(engine, trades)
+    _assert_index_matches_a_scan(engine)
+    rng = np.random.default_rng(rng_seed)
+    for kind, target, value in steps:
+        if kind == "mark":
+            instrument = engine.state.instruments.by_id[target]
+            engine.apply_mark(0, target, instrument.mark_price * value, dry_run=bool(rng.integers(2)))
+        elif kind == "currency":
+            engine.upsert_currency(0, CurrencyUpdate(2, engine.state.currencies.price(2) * value))
+        else:
+            buyer, seller = (int(x) for x in rng.integers(1, 13, 2))
+            _send_trades(engine, [(buyer, seller, target, value, 1.0)])
+        _assert_index_matches_a_scan(engine)
+        engine.check_invariants()
+
+
+def test_a_mark_elsewhere_that_makes_a_hedged_short_the_first_bankruptcy_is_seen():
+    """A short in A hedged by a long in B becomes bankrupt first once B falls: its key in A is stale."""
+    engine = _exchange()
+    engine.apply_deltas(0, FillBatch.of([
+        (1, 1, -10, 100.0), (9, 1, 10, 100.0),   # account 1 short 10 A @100 ...
+        (1, 2, 10, 20.0), (9, 2, -10, 20.0),     # ... and long 10 B @20 (multiplier 10: 2,000 notional)
+        (2, 1, -10, 100.0), (9, 1, 10, 100.0),   # account 2 short 10 A @100, no hedge
+    ]), TransferBatch.of([(1, 1, 250.0), (2, 1, 200.0), (9, 1, 1e6)]))
+    # b in A: account 1 (250 - 10p + 1000 = 0) at 125; account 2 (200 + 1000 - 10p) at 120
+    assert engine.account(1).positions[0].bankruptcy_price == 125.0
+    engine.apply_mark(0, 2, 19.0)  # B falls 1: account 1 loses 10*10*1 = 100 -> b in A = 115
+    outcome = engine.apply_mark(0, 1, 130.0, dry_run=True)
+    assert outcome.first_bankruptcy_price == pytest.approx(115.0)
+    assert [liquidation.account_id for liquidation in outcome.liquidations] == [1]
