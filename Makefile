@@ -2,7 +2,8 @@
 PY := .venv/bin/python
 BUF := node_modules/.bin/buf
 
-.PHONY: setup serve generate check-generated lint breaking test bench
+.PHONY: setup serve generate check-generated lint breaking test bench load
+.PHONY: client-toolchains generate-clients check-generated-clients clients
 
 setup: .venv/.installed node_modules/.installed
 
@@ -27,6 +28,25 @@ check-generated: setup
 	git diff --exit-code -- client/markcap/v1 || (echo "generated stubs are stale: run 'make generate' and commit" >&2; exit 1)
 	test -z "$$(git status --porcelain -- client/markcap/v1)" || (echo "untracked generated files: run 'make generate' and commit" >&2; exit 1)
 
+# The C++, Go and Java toolchains, from Debian (apt-get; root or sudo). Quick
+# when they are installed already.
+client-toolchains:
+	scripts/install-client-toolchains.sh
+
+# Stubs for the C++, Go, Java and TypeScript clients (client/buf.gen.yaml).
+CLIENT_STUBS := client/cpp/gen client/go/markcapv1 client/java/gen client/ts/gen
+generate-clients: setup client-toolchains
+	scripts/generate-clients.sh
+
+check-generated-clients: setup client-toolchains
+	scripts/generate-clients.sh
+	git diff --exit-code -- $(CLIENT_STUBS) || (echo "client stubs are stale: run 'make generate-clients' and commit" >&2; exit 1)
+	test -z "$$(git status --porcelain -- $(CLIENT_STUBS))" || (echo "untracked client stubs: run 'make generate-clients' and commit" >&2; exit 1)
+
+# The example clients, each as build/clients/<language>/seed2-client ADDRESS.
+clients: setup client-toolchains
+	scripts/build-clients.sh build/clients
+
 lint: setup
 	$(BUF) lint
 
@@ -36,6 +56,21 @@ breaking: setup
 	BUF=$(BUF) scripts/check-breaking.sh
 
 # pytest exits 5 when it collected nothing: a suite that ran no test is a failure.
-test: setup check-generated lint breaking
+test: setup client-toolchains check-generated check-generated-clients lint breaking
 	$(PY) -m pytest $(PYTEST_ARGS) || { rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; exit $$rc; }
+
+# The benchmark of issue 3 (bench/run.py): starts a server on 127.0.0.1:0, loads
+# exchange-$(SIZE) through StreamDeltas, prints one table, writes
+# bench/results/$(SIZE).json. SIZE: tiny, 10k, 100k (default) or 1M.
+SIZE ?= 100k
+bench: .venv/.installed
+	$(PY) -m bench.run --size $(SIZE) $(BENCH_ARGS)
+
+# Load test (bench/load.py): one StreamDeltas stream at full rate + 8 unary
+# clients against a server on 127.0.0.1:0 for $(DURATION) s (600: the soak);
+# prints errors, latency percentiles and RSS, writes build/load/report.json and
+# build/load/load.png. Exits 1 if any call failed.
+DURATION ?= 20
+load: .venv/.installed
+	$(PY) -m bench.load --duration $(DURATION) $(LOAD_ARGS)

@@ -119,7 +119,8 @@ def launch_server(workdir: Path, config_text: str | None = None,
     """Starts markcap-server and returns once every listen address is printed.
 
     Listens on 127.0.0.1:0, or on a unix socket when `unix_socket`, unless
-    `extra_args` has its own --listen.
+    `extra_args` has its own --listen; keeps state in memory unless `extra_args`
+    has --data-dir.
     """
     args = list(extra_args)
     cleanup_dirs: list[str] = []
@@ -128,6 +129,9 @@ def launch_server(workdir: Path, config_text: str | None = None,
         Path(config_path).write_text(config_text)
     if config_path is not None:
         args += ["--config", str(config_path)]
+    if "--data-dir" not in args and "--in-memory" not in args:
+        # The server's default data dir is ./markcap-data: a test never writes there.
+        args.append("--in-memory")
     if "--listen" not in args:
         if unix_socket:
             # Unix socket paths are limited to ~107 bytes; pytest's tmp_path can be longer.

@@ -35,7 +35,7 @@ def test_port_0_prints_the_chosen_address_and_serves_there(server):
     status = server.stub().GetStatus(pb.GetStatusRequest(), timeout=RPC_SECONDS)
     assert (status.applied_seq, status.instrument_count, status.currency_count) == (0, 3, 2)
     assert status.version == metadata.version("markcap")
-    assert status.persistence == "in-memory (no --data-dir)"
+    assert status.persistence.startswith("in-memory (--in-memory)")
 
 
 def test_unix_socket_listen(start_server):
@@ -156,9 +156,10 @@ def test_malformed_listen_address_exits_2(markcap_server_command, address):
     assert "argument --listen" in result.stderr and repr(address) in result.stderr
 
 
-def test_data_dir_is_accepted_and_reported_in_memory(start_server, tmp_path):
+def test_data_dir_is_created_and_reported_in_status(start_server, tmp_path):
     running = start_server(extra_args=("--data-dir", str(tmp_path / "data")))
     status = running.stub().GetStatus(pb.GetStatusRequest(), timeout=RPC_SECONDS)
-    assert status.persistence.startswith("in-memory")
-    assert "not implemented yet" in status.persistence
-    assert "persistence is not implemented yet" in running.stderr_text()
+    assert status.persistence.startswith(f"journal at {(tmp_path / 'data').resolve()} "
+                                         f"(fsync every-input;")
+    assert (tmp_path / "data" / "journal").is_dir()
+    assert (tmp_path / "data" / "snapshots").is_dir()

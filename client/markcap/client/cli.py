@@ -35,8 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_request:  # --help, or a usage error (2)
         return exit_request.code if isinstance(exit_request.code, int) else 2
     try:
-        timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
-        with MarkcapClient(args.target, timeout=timeout) as client:
+        with _client(args) as client:
             args.run(client, args)
         return 0
     except (MarkcapError, CsvError, CliError) as error:
@@ -44,6 +43,25 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _client(args) -> MarkcapClient:
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    try:
+        return MarkcapClient(args.target, timeout=timeout, tls=args.tls, tls_ca=args.tls_ca,
+                             tls_cert=args.tls_cert, tls_key=args.tls_key)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+
+
+def _add_tls(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tls", action="store_true",
+                        help="use TLS, verifying the server with the system's roots")
+    parser.add_argument("--tls-ca", metavar="PEM",
+                        help="use TLS, verifying the server with this CA (implies --tls)")
+    parser.add_argument("--tls-cert", metavar="PEM",
+                        help="client certificate, for mutual TLS (with --tls-key)")
+    parser.add_argument("--tls-key", metavar="PEM", help="the client certificate's key")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,12 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
                              "`load` and `watch` have none unless given)")
     parser.add_argument("--json", action="store_true",
                         help="print responses as JSON (proto field names)")
+    _add_tls(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_mark(commands)
     _add_simple(commands, "account", "show an account", run_account,
                 [("account_id", {"type": _whole_number, "metavar": "ID"})])
     _add_simple(commands, "fund", "show the insurance fund", run_fund)
     _add_simple(commands, "status", "show the engine's status", run_status)
+    _add_health(commands)
     _add_simple(commands, "instruments", "list instruments", run_instruments)
     _add_simple(commands, "currencies", "list currencies", run_currencies)
     _add_simple(commands, "band", "show an instrument's bankruptcy band", run_band,
@@ -126,6 +146,13 @@ def _add_mark(commands) -> None:
                         help="cap at the first bankruptcy price")
     command.add_argument("--seq", type=_whole_number, default=0,
                          help="sequence number (default 0: assigned by the server)")
+
+
+def _add_health(commands) -> None:
+    command = _add_simple(commands, "health", "gRPC health check: exit 0 when SERVING, "
+                          "1 otherwise (for container probes)", run_health)
+    command.add_argument("--service", default="",
+                         help='service to check (default "": the whole server)')
 
 
 def _add_adl_queue(commands) -> None:
@@ -203,6 +230,14 @@ def run_fund(client: MarkcapClient, args) -> None:
 def run_status(client: MarkcapClient, args) -> None:
     response = client.get_status()
     _show(args, response, lambda: render_status(response))
+
+
+def run_health(client: MarkcapClient, args) -> None:
+    response = client.check_health(args.service)
+    status = type(response).ServingStatus.Name(response.status)
+    _show(args, response, lambda: status)
+    if status != "SERVING":
+        raise CliError(f"health of {args.service or 'the server'} is {status}")
 
 
 def run_instruments(client: MarkcapClient, args) -> None:

@@ -14,9 +14,11 @@ from the last acknowledged seq instead. All retries of one call share its deadli
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from markcap.v1 import risk_engine_pb2 as pb
 from markcap.v1 import risk_engine_pb2_grpc as pb_grpc
@@ -25,6 +27,7 @@ from .deltas import DeltaBatch, Fills, Transfers, batch_request
 from .enums import enum_value
 from .errors import MarkcapError
 from .retry import RetryPolicy, call_with_retry, is_unavailable
+from .tls import channel_credentials
 
 # "Use the client's timeout", as opposed to None ("no deadline").
 DEFAULT = object()
@@ -42,19 +45,28 @@ _CHANNEL_OPTIONS = (
 class MarkcapClient:
     """Client of one markcap server at `target` ("127.0.0.1:50051" or "unix:/path").
 
+    TLS: `tls_ca` (PEM file of the CA that signed the server's certificate; with
+    `tls=True` alone, the system's roots), plus `tls_cert` and `tls_key` for
+    mutual TLS. Without them the channel is plaintext.
     Pass `channel` to use your own (e.g. intercepted) channel; the client then
     does not close it.
     """
 
     def __init__(self, target: str = "", *, timeout: float | None = 5.0,
-                 channel: grpc.Channel | None = None, retry: RetryPolicy = RetryPolicy()):
+                 channel: grpc.Channel | None = None, retry: RetryPolicy = RetryPolicy(),
+                 tls: bool = False, tls_ca: str | Path | None = None,
+                 tls_cert: str | Path | None = None, tls_key: str | Path | None = None):
         if channel is None and not target:
             raise ValueError("MarkcapClient needs a target or a channel")
         self.target = target
         self.timeout = timeout
         self.retry = retry
         self._owns_channel = channel is None
-        self._channel = channel or grpc.insecure_channel(target, options=_CHANNEL_OPTIONS)
+        if channel is None:
+            credentials = channel_credentials(tls, tls_ca, tls_cert, tls_key)
+            channel = (grpc.secure_channel(target, credentials, options=_CHANNEL_OPTIONS)
+                       if credentials else grpc.insecure_channel(target, options=_CHANNEL_OPTIONS))
+        self._channel = channel
         self._stub = pb_grpc.RiskEngineServiceStub(self._channel)
 
     def close(self) -> None:
@@ -156,6 +168,12 @@ class MarkcapClient:
 
     def get_status(self, *, timeout=DEFAULT) -> pb.GetStatusResponse:
         return self._query(self._stub.GetStatus, pb.GetStatusRequest(), timeout)
+
+    def check_health(self, service: str = "", *,
+                     timeout=DEFAULT) -> health_pb2.HealthCheckResponse:
+        """The standard gRPC health check ("" = the server; or "markcap.v1.RiskEngineService")."""
+        stub = health_pb2_grpc.HealthStub(self._channel)
+        return self._query(stub.Check, health_pb2.HealthCheckRequest(service=service), timeout)
 
     def watch_events(self, from_seq: int = 0, *,
                      timeout: float | None = None) -> Iterator[pb.WatchEventsResponse]:

@@ -36,6 +36,16 @@ class AccountTable:
         self._undo.record(lambda: self._forget_last(account_id))
         return slot
 
+    def create_many(self, account_ids: list[int]) -> None:
+        """Creates new accounts (none may exist yet) in order; not undo-logged (staged commits)."""
+        assert not self._undo.active, "create_many bypasses the undo log"
+        start, end = self.count, self.count + len(account_ids)
+        while end > len(self.ids):
+            self._grow()
+        self.ids[start:end] = account_ids
+        self.slot_of.update(zip(account_ids, range(start, end)))
+        self.count = end
+
     def _forget_last(self, account_id: int) -> None:
         slot = self.slot_of.pop(account_id)
         self.balances[slot] = 0.0

@@ -124,8 +124,7 @@ def _accumulate(delta, touched, columns, realised, transfer_slots, transfers) ->
 
 def _commit(state: ExchangeState, new_ids: list[int], touched: np.ndarray, balances: np.ndarray,
             staged: list[_StagedBook]) -> None:
-    for account_id in new_ids:
-        state.accounts.ensure(account_id)
+    state.accounts.create_many(new_ids)
     state.accounts.balances[touched] = balances
     for book_changes in staged:
         state.books[book_changes.instrument_id].write_many(

@@ -11,7 +11,7 @@ import threading
 from collections import deque
 from typing import Callable, Iterator
 
-from markcap.engine import PreconditionFailed
+from markcap.engine import LimitExceeded, PreconditionFailed
 from markcap.v1 import risk_engine_pb2 as pb
 
 # A reader re-checks `stopped()` at least this often, even if nobody wakes it.
@@ -19,12 +19,17 @@ _POLL_SECONDS = 1.0
 
 
 class EventLog:
-    def __init__(self, capacity: int):
+    def __init__(self, capacity: int, max_backlog: int | None = None, complete_after_seq: int = 0):
+        """`max_backlog`: events a caught-up reader may fall behind (None: up to `capacity`).
+        `complete_after_seq`: the log starts empty at this seq (a restored state's); earlier
+        events are not in it."""
         if capacity <= 0:
             raise ValueError(f"event log capacity must be > 0, got {capacity}")
+        self._max_backlog = max_backlog
         self._events: deque[pb.WatchEventsResponse] = deque(maxlen=capacity)
         self._appended = 0  # events ever appended; the next one's ordinal
-        self._evicted_through_seq = 0  # highest seq dropped from the log (0: none)
+        # Events up to this seq may be missing: dropped, or from before the log started.
+        self._evicted_through_seq = complete_after_seq
         self._closed = False
         self._changed = threading.Condition()
 
@@ -42,6 +47,11 @@ class EventLog:
             self._closed = True
             self._changed.notify_all()
 
+    def retains_from(self, seq: int) -> bool:
+        """Whether every event with seq >= `seq` that was appended is still in the log."""
+        with self._changed:
+            return seq > self._evicted_through_seq
+
     def wake(self) -> None:
         """Makes readers re-check `stopped()` now (e.g. from a gRPC cancel callback)."""
         with self._changed:
@@ -57,7 +67,9 @@ class EventLog:
         return self._read(cursor, from_seq, stopped)
 
     def _read(self, cursor: int, from_seq: int, stopped: Callable[[], bool]):
+        caught_up = False
         while True:
+            caught_up = self._check_backlog(cursor, caught_up)
             batch = self._wait_from(cursor, stopped)
             if not batch:
                 return
@@ -65,6 +77,24 @@ class EventLog:
                 if event.seq >= from_seq:
                     yield event
             cursor += len(batch)
+
+    def _check_backlog(self, cursor: int, caught_up: bool) -> bool:
+        """Cuts off a slow reader: one that has caught up once (replaying history does
+        not count) and is now more than max_backlog events behind the newest. The
+        writer never waits for readers; this bounds what one reader leaves unread.
+        Returns whether the reader has caught up."""
+        with self._changed:
+            backlog = self._appended - cursor
+            if self._max_backlog is None or backlog <= self._max_backlog:
+                return True
+            if not caught_up or cursor < self._first_ordinal():
+                return caught_up  # still replaying, or evicted: _wait_from says so
+            resume_seq = self._events[cursor - self._first_ordinal()].seq
+            raise LimitExceeded(
+                f"WatchEvents consumer too slow: {backlog} events behind the newest, over "
+                f"max_watch_backlog {self._max_backlog} (--max-watch-backlog); every event "
+                f"before seq {resume_seq} was delivered: resume with from_seq {resume_seq}",
+                limit_name="max_watch_backlog", limit=self._max_backlog, got=backlog)
 
     def _first_ordinal(self) -> int:
         return self._appended - len(self._events)
@@ -74,7 +104,7 @@ class EventLog:
             if from_seq == 0:
                 return self._appended
             if from_seq <= self._evicted_through_seq:
-                oldest = self._events[0].seq
+                oldest = self._events[0].seq if self._events else self._evicted_through_seq + 1
                 raise PreconditionFailed(
                     f"from_seq {from_seq} is no longer retained: events up to seq "
                     f"{self._evicted_through_seq} were dropped; the oldest retained event "

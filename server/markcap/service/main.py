@@ -1,4 +1,5 @@
-"""markcap-server: wires config -> engine -> single writer -> gRPC services, and serves.
+"""markcap-server: wires config -> state (restored from the data dir: snapshot + journal)
+-> single writer -> journaled inputs -> gRPC services, and serves.
 
 Exit codes: 0 after a graceful stop (SIGTERM/SIGINT), 2 for a bad command line,
 config or listen address.
@@ -17,13 +18,14 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from markcap.engine import Engine, EngineError
+from markcap.engine import EngineError
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
-from . import server_reflection, to_proto
+from . import limits, mark_log, metrics, persistence, security, server_reflection
 from .config import ConfigError, load_config, load_default
+from .event_feed import EventFeed
 from .events import EventLog
-from .listen import ListenError, bind, listen_address
+from .listen import ListenError, listen_address
 from .servicer import RiskEngineServicer
 from .writer import SerializedEngine
 
@@ -32,12 +34,8 @@ DEFAULT_LISTEN = "127.0.0.1:50051"
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["RiskEngineService"].full_name
 HEALTH_SERVICE_NAME = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
 SHUTDOWN_GRACE_SECONDS = 5.0
-# Long-lived streams (StreamDeltas, WatchEvents) each hold a worker thread.
-WORKER_THREADS = 64
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+# Worker threads and message sizes come from limits.Limits (--max-* flags).
 SERVER_OPTIONS = (
-    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     # A second server on the same port would split traffic between two engines.
     ("grpc.so_reuseport", 0),
 )
@@ -51,8 +49,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="exchange config (TOML); default: the embedded default exchange")
     parser.add_argument("--listen", action="append", type=listen_address, metavar="ADDR",
                         help=f"HOST:PORT or unix:PATH; repeatable; default {DEFAULT_LISTEN}")
-    parser.add_argument("--data-dir", type=Path, metavar="DIR",
-                        help="persistence directory (accepted; persistence not implemented yet)")
+    persistence.add_arguments(parser)
+    security.add_arguments(parser)
+    metrics.add_arguments(parser)
+    limits.add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -63,22 +63,16 @@ def _version() -> str:
         return "unknown"
 
 
-def _persistence(data_dir: Path | None) -> str:
-    if data_dir is None:
-        return "in-memory (no --data-dir)"
-    LOG.warning("--data-dir %s accepted, but persistence is not implemented yet: "
-                "state lives in memory only", data_dir)
-    return f"in-memory (--data-dir {data_dir} given; persistence not implemented yet)"
-
-
 def _fail(message: str) -> int:
     print(f"markcap-server: {message}", file=sys.stderr, flush=True)
     return 2
 
 
-def build_server(servicer: RiskEngineServicer, health_servicer: health.HealthServicer):
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKER_THREADS),
-                         options=SERVER_OPTIONS)
+def build_server(servicer: RiskEngineServicer, health_servicer: health.HealthServicer,
+                 server_limits: limits.Limits = limits.Limits(), interceptors=()):
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=server_limits.worker_threads()),
+                         options=SERVER_OPTIONS + server_limits.grpc_options(),
+                         interceptors=interceptors)
     pb_grpc.add_RiskEngineServiceServicer_to_server(servicer, server)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     server_reflection.enable(server, (SERVICE_NAME, HEALTH_SERVICE_NAME))
@@ -97,7 +91,7 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
-def serve(server: grpc.Server, health_servicer: health.HealthServicer, events: EventLog,
+def serve(server: grpc.Server, health_servicer: health.HealthServicer, events: EventFeed,
           addresses: list[str], stop: threading.Event) -> None:
     """Serves until `stop` is set, then: health NOT_SERVING, end event streams, drain."""
     for service in ("", SERVICE_NAME):
@@ -114,29 +108,72 @@ def serve(server: grpc.Server, health_servicer: health.HealthServicer, events: E
     LOG.info("stopped")
 
 
+def _checked_exposure(args: argparse.Namespace) -> security.Exposure:
+    """TLS files and every address checked before anything is bound (ExposureError if not)."""
+    exposure = security.from_args(args)
+    for address in args.listen or [DEFAULT_LISTEN]:
+        security.check_address(address, exposure)
+    if args.metrics_listen:
+        security.check_address(args.metrics_listen, exposure, what="metrics")
+    return exposure
+
+
+def _start_metrics(args: argparse.Namespace, registry, exposure: security.Exposure):
+    """The metrics endpoint, or None without --metrics-listen (raises ListenError)."""
+    if not args.metrics_listen:
+        return None
+    try:
+        endpoint = metrics.MetricsServer(registry, args.metrics_listen, exposure.tls)
+    except OSError as error:
+        raise ListenError(f"cannot serve metrics on {args.metrics_listen}: {error}") from None
+    print(f"metrics on {endpoint.url}", flush=True)
+    return endpoint
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    mark_log.configure()
     stop = _stop_on_signals()
     try:
+        exposure = _checked_exposure(args)
+    except security.ExposureError as error:
+        return _fail(str(error))
+    try:
         config = load_config(args.config) if args.config else load_default()
-        engine = Engine(config)
+        durable = persistence.Persistence.open(args, config)
     except ConfigError as error:
         return _fail(f"bad config {error}")
     except EngineError as error:
         return _fail(f"bad config {args.config or '<embedded default>'}: {error}")
-    events = EventLog(config.retained_outcomes)
-    writer = SerializedEngine(engine,
-                              on_applied=lambda outcome: events.append(to_proto.event(outcome)))
-    servicer = RiskEngineServicer(writer, events, _version(), _persistence(args.data_dir))
-    health_servicer = health.HealthServicer()
-    server = build_server(servicer, health_servicer)
-    try:
-        addresses = [bind(server, address) for address in args.listen or [DEFAULT_LISTEN]]
-    except ListenError as error:
+    except persistence.PersistenceError as error:
         return _fail(str(error))
+    engine = durable.engine
+    server_limits = limits.from_args(args)
+    server_metrics = metrics.Metrics()
+    event_log = EventLog(config.retained_outcomes, max_backlog=server_limits.max_watch_backlog,
+                         complete_after_seq=engine.applied_seq)
+    writer = SerializedEngine(metrics.MeteredEngine(engine, server_metrics))
+    inputs, events = durable.connect(writer, event_log)
+    server_metrics.watch_fund(lambda: writer.read(lambda engine: engine.insurance_fund()))
+    servicer = RiskEngineServicer(writer, events, _version(), durable.describe, inputs)
+    health_servicer = health.HealthServicer()
+    server = build_server(servicer, health_servicer, server_limits,
+                          (metrics.RpcMetricsInterceptor(server_metrics),
+                           limits.LimitsInterceptor(server_limits)))
+    try:
+        addresses = [security.bind(server, address, exposure)
+                     for address in args.listen or [DEFAULT_LISTEN]]
+        metrics_endpoint = _start_metrics(args, server_metrics.registry, exposure)
+    except ListenError as error:
+        durable.close(graceful=False)
+        return _fail(str(error))
+    durable.start()
     serve(server, health_servicer, events, addresses, stop)
+    durable.close()  # the last snapshot, once every call has drained
+    if metrics_endpoint is not None:
+        metrics_endpoint.stop()
     return 0
 
 

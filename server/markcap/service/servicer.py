@@ -1,12 +1,17 @@
 """RiskEngineService: each handler converts the request, calls the engine through
-the single writer and converts the outcome back. No business logic here."""
+the single writer and converts the outcome back. No business logic here.
+State-changing requests go through DurableInputs (journaled before answered)."""
 from __future__ import annotations
 
+from typing import Callable
+
 from markcap.engine import EngineError
+from markcap.store import RecordKind
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
 from . import from_proto, to_proto
-from .events import EventLog
+from .event_feed import EventFeed
+from .inputs import DurableInputs
 from .status_codes import BatchRejected, reports_errors
 from .writer import SerializedEngine
 
@@ -18,40 +23,32 @@ def _batch_label(seq: int, message_number: int) -> str:
 
 
 class RiskEngineServicer(pb_grpc.RiskEngineServiceServicer):
-    def __init__(self, engine: SerializedEngine, events: EventLog, version: str,
-                 persistence: str):
+    def __init__(self, engine: SerializedEngine, events: EventFeed, version: str,
+                 persistence: Callable[[], str], inputs: DurableInputs):
         self._engine = engine
         self._events = events
         self._version = version
         self._persistence = persistence
+        self._inputs = inputs
 
     @reports_errors
     def StreamDeltas(self, request_iterator, context):
-        for message_number, request in enumerate(request_iterator, start=1):
-            try:
-                outcome = self._engine.apply_deltas(request.seq,
-                                                    from_proto.fill_batch(request.fills),
-                                                    from_proto.transfer_batch(request.transfers))
-            except EngineError as error:
-                raise BatchRejected(_batch_label(request.seq, message_number), error) from error
-            yield to_proto.deltas_response(outcome)
+        for message_number, request, result in self._inputs.stream_deltas(request_iterator):
+            if isinstance(result, EngineError):
+                raise BatchRejected(_batch_label(request.seq, message_number), result) from result
+            yield result
 
     @reports_errors
     def ApplyMark(self, request, context):
-        outcome = self._engine.apply_mark(request.seq, request.instrument_id, request.price,
-                                          from_proto.cap_policy(request), request.dry_run)
-        return to_proto.mark_response(outcome)
+        return self._inputs.apply(RecordKind.MARK, request)
 
     @reports_errors
     def UpsertCurrency(self, request, context):
-        outcome = self._engine.upsert_currency(request.seq, from_proto.currency_update(request))
-        return to_proto.currency_response(outcome)
+        return self._inputs.apply(RecordKind.CURRENCY, request)
 
     @reports_errors
     def UpsertInstrument(self, request, context):
-        outcome = self._engine.upsert_instrument(request.seq,
-                                                 from_proto.instrument_update(request))
-        return to_proto.instrument_response(outcome)
+        return self._inputs.apply(RecordKind.INSTRUMENT, request)
 
     @reports_errors
     def ListInstruments(self, request, context):
@@ -87,7 +84,7 @@ class RiskEngineServicer(pb_grpc.RiskEngineServiceServicer):
     @reports_errors
     def GetStatus(self, request, context):
         status = self._engine.read(lambda engine: engine.status())
-        return to_proto.status_response(status, self._version, self._persistence)
+        return to_proto.status_response(status, self._version, self._persistence())
 
     @reports_errors
     def WatchEvents(self, request, context):

@@ -7,6 +7,8 @@ queries see a state between inputs, never one half-way through.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Callable, TypeVar
 
 from markcap.engine import (CapPolicy, CurrencyOutcome, CurrencyUpdate, DeltasOutcome, Engine,
@@ -52,6 +54,12 @@ class SerializedEngine:
     def upsert_instrument(self, seq: int, update: InstrumentUpdate) -> InstrumentOutcome:
         with self._lock:
             return self._engine.upsert_instrument(seq, update)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[Engine]:
+        """The engine under the lock, for a change in several steps (apply, journal, publish)."""
+        with self._lock:
+            yield self._engine
 
     def read(self, query: Callable[[Engine], Result]) -> Result:
         """Runs a query, e.g. `read(lambda engine: engine.account(7))`, between inputs."""
