@@ -65,6 +65,25 @@ def _assert_index_matches_a_scan(engine):
                 assert sorted(full.slots[full.bankruptcy == fbp]) == sorted(near.slots[near.bankruptcy == fbp])
     equity = all_equities(state)
     assert state.index.negative == set(np.flatnonzero(equity < 0).tolist())
+    for instrument in state.instruments.sorted():
+        assert engine.bankruptcy_band(instrument.instrument_id) == _band_by_scan(state, instrument)
+
+
+def _band_by_scan(state, instrument):
+    """GetBankruptcyBand by brute force: every non-fund holder, bankrupt ones at the mark."""
+    from markcap.engine.types import BankruptcyBand
+    sides = []
+    for direction in (-1, 1):
+        full = bankruptcy_prices(state, instrument, direction)
+        traders = full.slots != state.fund_slot
+        prices = np.where(full.equity <= 0, instrument.mark_price, full.bankruptcy)[traders]
+        ids = full.account_ids[traders]
+        if np.isnan(prices).all():
+            sides.append((None, ()))
+            continue
+        nearest = float(np.nanmax(prices) if direction < 0 else np.nanmin(prices))
+        sides.append((nearest, tuple(int(i) for i in np.sort(ids[prices == nearest]))))
+    return BankruptcyBand(instrument.mark_price, sides[0][0], sides[0][1], sides[1][0], sides[1][1])
 
 
 @pytest.mark.parametrize("budget, exempt_exposure", [(256, 64.0), (1, 64.0), (2, 0.5)])

@@ -8,7 +8,7 @@ import numpy as np
 from . import contracts
 from .adl import rank_side
 from .errors import InvalidInput, UnknownId
-from .mark import bankruptcy_prices
+from .mark import harmed_near
 from .state import ExchangeState
 from .types import (AccountView, AdlQueueEntry, BankruptcyBand, FundView, Instrument, PositionView,
                     Side)
@@ -62,18 +62,26 @@ def fund_view(state: ExchangeState) -> FundView:
 
 
 def bankruptcy_band(state: ExchangeState, instrument_id: int) -> BankruptcyBand:
-    """Nearest non-fund bankruptcy prices below (longs) and above (shorts) the mark."""
+    """Nearest non-fund bankruptcy prices below (longs) and above (shorts) the mark, from the index.
+
+    Accounts already at or below zero equity sit at the mark: no move is free of liquidation.
+    """
     instrument = state.instruments.get(instrument_id)
     sides = []
     for direction in (-1, 1):
-        harmed = bankruptcy_prices(state, instrument, direction)
-        traders = (harmed.slots != state.fund_slot) & ~np.isnan(harmed.bankruptcy)
-        prices = harmed.bankruptcy[traders]
-        if len(prices) == 0:
-            sides.append((None, ()))
-            continue
-        nearest = float(prices.max() if direction < 0 else prices.min())
-        ids = np.sort(harmed.account_ids[traders][prices == nearest])
+        harmed = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
+        traders = harmed.slots != state.fund_slot
+        bankrupt = traders & (harmed.equity <= 0)
+        if bankrupt.any():
+            nearest, at_nearest = instrument.mark_price, bankrupt
+        else:
+            prices = np.where(traders, harmed.bankruptcy, np.nan)
+            if np.isnan(prices).all():
+                sides.append((None, ()))
+                continue
+            nearest = float(np.nanmax(prices) if direction < 0 else np.nanmin(prices))
+            at_nearest = prices == nearest
+        ids = np.sort(harmed.account_ids[at_nearest])
         sides.append((nearest, tuple(int(i) for i in ids)))
     (lower, lower_ids), (upper, upper_ids) = sides
     return BankruptcyBand(instrument.mark_price, lower, lower_ids, upper, upper_ids)
