@@ -74,8 +74,12 @@ class AccountPositions:
         self.rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # instrument -> (index into slots, rows)
         index = state.index
         whole = len(slots) == state.accounts.count  # every account: take each book as it stands
+        held_words = np.bitwise_or.reduce(index.held[slots], axis=0) if len(slots) else None
         for instrument_id in sorted(state.books):
             book = state.books[instrument_id]
+            bit = index.keys[instrument_id].bit
+            if not whole and (held_words is None or not (int(held_words[bit // 64]) >> (bit % 64)) & 1):
+                continue  # nobody in the set holds this instrument
             if whole:
                 book_slots, _, _ = book.columns()
                 if len(book_slots):
