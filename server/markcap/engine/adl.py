@@ -48,15 +48,41 @@ def scores(state: ExchangeState, instrument: Instrument, slots: np.ndarray, qty:
         return np.where(ratio > 0, ratio * leverage, ratio / leverage)
 
 
-def rank_side(state: ExchangeState, instrument: Instrument, side_sign: int) -> Ranking:
-    """Non-fund holders of `instrument` with sign(qty) == side_sign, in ADL order."""
+def _side(state: ExchangeState, instrument: Instrument, side_sign: int):
+    """(slots, account ids, qty, scores) of the non-fund holders on one side, in book order."""
     slots, qty, cost = state.books[instrument.instrument_id].columns()
     mask = (np.sign(qty) == side_sign) & (slots != state.fund_slot)
     slots, qty, cost = slots[mask], qty[mask], cost[mask]
-    score = scores(state, instrument, slots, qty, cost)
-    account_ids = state.accounts.ids[slots]
-    order = np.lexsort((account_ids, -score))
+    return slots, state.accounts.ids[slots], qty, scores(state, instrument, slots, qty, cost)
+
+
+def rank_side(state: ExchangeState, instrument: Instrument, side_sign: int, top: int | None = None) -> Ranking:
+    """Non-fund holders of `instrument` with sign(qty) == side_sign, in ADL order (the first `top` only)."""
+    slots, account_ids, qty, score = _side(state, instrument, side_sign)
+    if top is not None and top < len(slots):  # partition first: O(n) instead of sorting everyone
+        threshold = np.partition(-score, top - 1)[top - 1]
+        keep = np.flatnonzero(-score <= threshold)
+        slots, account_ids, qty, score = slots[keep], account_ids[keep], qty[keep], score[keep]
+    order = np.lexsort((account_ids, -score))[:top]
     return Ranking(slots[order], account_ids[order], qty[order], score[order])
+
+
+def rank_of(state: ExchangeState, instrument: Instrument, slot: int, side_sign: int) -> tuple[int, int]:
+    """(1-based ADL rank of the account in slot, count on its side) without sorting the side."""
+    slots, account_ids, _, score = _side(state, instrument, side_sign)
+    mine = np.flatnonzero(slots == slot)[0]
+    ahead = (score > score[mine]) | ((score == score[mine]) & (account_ids < account_ids[mine]))
+    return int(ahead.sum()) + 1, len(slots)
+
+
+def _ranking_covering(state: ExchangeState, instrument: Instrument, side_sign: int, target: int) -> Ranking:
+    """The top of the ranking, long enough that its holdings reach `target` (or the whole side)."""
+    top = 64
+    while True:
+        ranking = rank_side(state, instrument, side_sign, top)
+        if np.abs(ranking.qty).sum() >= target or len(ranking.qty) < top:
+            return ranking
+        top *= 4
 
 
 def allocate(sizes: list[int], target: int, allocation: AdlAllocation) -> list[int]:
@@ -93,8 +119,8 @@ def deleverage(state: ExchangeState, instrument: Instrument, direction: int) -> 
     fund_qty, _ = state.books[instrument.instrument_id].get(state.fund_slot)
     if fund_qty == 0 or fund_qty * direction >= 0:
         return ()
-    ranking = rank_side(state, instrument, -int(np.sign(fund_qty)))
     target = abs(fund_qty)
+    ranking = _ranking_covering(state, instrument, -int(np.sign(fund_qty)), target)
     sizes, held = [], 0
     for qty in ranking.qty.tolist():
         if held >= target:

@@ -6,7 +6,7 @@ import hashlib
 import numpy as np
 
 from . import contracts
-from .adl import rank_side
+from .adl import rank_of, rank_side
 from .errors import InvalidInput, UnknownId
 from .mark import harmed_near
 from .state import ExchangeState
@@ -23,9 +23,8 @@ def adl_indicator(rank: int, count: int) -> int:
 def _adl_rank(state: ExchangeState, instrument: Instrument, slot: int, qty: int) -> tuple[int, int]:
     if slot == state.fund_slot:
         return 0, 0
-    ranking = rank_side(state, instrument, 1 if qty > 0 else -1)
-    rank = int(np.flatnonzero(ranking.slots == slot)[0]) + 1
-    return rank, adl_indicator(rank, len(ranking.slots))
+    rank, count = rank_of(state, instrument, slot, 1 if qty > 0 else -1)
+    return rank, adl_indicator(rank, count)
 
 
 def _position_view(state: ExchangeState, slot: int, equity: float, instrument: Instrument,
@@ -91,11 +90,13 @@ def adl_queue(state: ExchangeState, instrument_id: int, side: Side | None, limit
     instrument = state.instruments.get(instrument_id)
     if side is None:
         raise InvalidInput("side is required: SIDE_LONG or SIDE_SHORT", field="side", value=side)
-    ranking = rank_side(state, instrument, 1 if side == Side.LONG else -1)
-    count = len(ranking.slots)
+    side_sign = 1 if side == Side.LONG else -1
+    slots, qty, _ = state.books[instrument_id].columns()
+    count = int(((np.sign(qty) == side_sign) & (slots != state.fund_slot)).sum())
+    ranking = rank_side(state, instrument, side_sign, top=limit)
     return [AdlQueueEntry(int(ranking.account_ids[i]), int(ranking.qty[i]), float(ranking.scores[i]),
                           i + 1, adl_indicator(i + 1, count))
-            for i in range(min(limit, count))]
+            for i in range(len(ranking.slots))]
 
 
 def state_hash(state: ExchangeState, applied_seq: int) -> str:
