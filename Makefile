@@ -4,6 +4,7 @@ BUF := node_modules/.bin/buf
 
 .PHONY: setup serve generate check-generated lint breaking test bench load
 .PHONY: client-toolchains generate-clients check-generated-clients clients
+.PHONY: soak-durability bench-persistence
 
 setup: .venv/.installed node_modules/.installed
 
@@ -74,3 +75,17 @@ bench: .venv/.installed
 DURATION ?= 20
 load: .venv/.installed
 	$(PY) -m bench.load --duration $(DURATION) $(LOAD_ARGS)
+
+# Durability soak (issue 4): tests/durability/test_kill9.py with $(KILLS) kill -9
+# points instead of CI's 20, on inputs and kill points from $(SEED) (default: a
+# new one each run, printed). Servers on 127.0.0.1:0, data dirs under pytest's tmp.
+KILLS ?= 200
+soak-durability: .venv/.installed
+	@seed=$${SEED:-$$(date +%s)}; echo "soak: $(KILLS) kills, MARKCAP_DURABILITY_SEED=$$seed"; \
+	MARKCAP_DURABILITY_KILLS=$(KILLS) MARKCAP_DURABILITY_SEED=$$seed \
+	  $(PY) -m pytest -q -p no:cacheprovider -o timeout=0 tests/durability/test_kill9.py
+
+# What durability costs (bench/persistence.py): the store, each --fsync policy end
+# to end, snapshots and replay; prints tables (quote them in docs/persistence.md).
+bench-persistence: .venv/.installed
+	$(PY) -m bench.persistence $(BENCH_ARGS)

@@ -51,12 +51,13 @@ def export_state(engine: Engine) -> StateSnapshot:
         "insurance_fund_account_id": state.fund_account_id,
         "insurance_fund_floor": state.floor,
         "currencies": [dataclasses.asdict(c) for c in currencies],
-        "instruments": [_instrument_fields(i) for i in state.instruments.sorted()],
+        # In creation order (the books' order), so a restore creates them in the same order.
+        "instruments": [_instrument_fields(state.instruments.by_id[i]) for i in state.books],
     }
     count = state.accounts.count
     arrays = {"account_ids": state.accounts.ids[:count].copy(),
               "balances": state.accounts.balances[:count].copy()}
-    for instrument_id, book in sorted(state.books.items()):
+    for instrument_id, book in state.books.items():
         slots, qty, cost = book.columns()
         arrays[f"book.{instrument_id}.slots"] = slots.copy()
         arrays[f"book.{instrument_id}.qty"] = qty.copy()
