@@ -1,7 +1,9 @@
 """A growable float64 column with block minima, for "smallest values" queries without a full scan.
 
-Rows are grouped in blocks of 64; each block's minimum is kept (recomputed
-lazily for blocks marked dirty). `minimum()` scans the block minima (n/64
+Rows are grouped in blocks of 64; each block's minimum is kept: lowered at
+once when a value falls below it, and recomputed lazily only for blocks whose
+minimum may have risen (a value that was the minimum went up), so a batch of
+random updates dirties about one block in 64 of those it touches. `minimum()` scans the block minima (n/64
 values) and `rows_at_most(t)` scans only the blocks whose minimum is <= t,
 so both cost O(n/64 + rows returned) rather than O(n).
 Invariant: after `_clean()`, block_min[b] == min(values[64b : 64b+64]) (+inf padding).
@@ -37,13 +39,18 @@ class BlockMin:
         """Grows (new rows +inf) or shrinks (dropped rows reset to +inf) to `count` rows."""
         self._reserve(count)
         if count < self.count:
-            self.values[count: self.count] = np.inf
-            self._dirty[count // BLOCK: -(-self.count // BLOCK)] = True
+            self.set(np.arange(count, self.count), np.inf)
         self.count = count
 
     def set(self, rows, values) -> None:
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        values = np.broadcast_to(np.asarray(values, dtype=np.float64), rows.shape)
+        blocks = rows // BLOCK
+        old = self.values[rows]
+        raised = (old <= self.block_min[blocks]) & (values > old)  # the block's minimum may go up
         self.values[rows] = values
-        self._dirty[np.asarray(rows) // BLOCK] = True
+        np.minimum.at(self.block_min, blocks, values)
+        self._dirty[blocks[raised]] = True
 
     def move(self, from_row: int, to_row: int) -> None:
         """Copies a row's value (the book's swap-remove)."""
