@@ -15,9 +15,10 @@ for INVERSE y): dE'/df_y = s_y*q_y*m_y (negated for INVERSE). So with
 w_iy = |s_y*q_iy*m_y| and g_iy = w_iy/(|q_ix|*m_x*s_x):
     |z_i(now) - z_i(R)| <= sum_y g_iy*|f_y - R_y| <= sum_y G_x[y]*|f_y - R_y| = B_x,
 where G_x[y] >= g_iy for every indexed row of x (a running maximum, reset when
-the book is re-keyed whole). Rows whose sum_y g_iy exceeds EXEMPT_EXPOSURE
-(a small position in x beside big ones elsewhere) would inflate G_x, so they
-stay out of the block minima and are always evaluated exactly; so is the fund.
+the book is re-keyed whole). Rows whose other positions are worth more than
+EXEMPT_EXPOSURE times their position in x (sum_y w_iy*|f_y| / (|q_ix|*m_x*s_x*|f_x|),
+a dimensionless ratio) would inflate G_x, so they stay out of the block minima
+and are always evaluated exactly; so is the fund.
 
 Per book and direction a BlockMin holds priorities (harmed side only, +inf
 elsewhere) ordered harmed-first: rise LINEAR z, rise INVERSE -z, fall LINEAR -z,
@@ -34,7 +35,7 @@ from .blockmin import BlockMin
 from .valuation import AccountPositions
 from .types import ContractKind, Instrument
 
-EXEMPT_EXPOSURE = 64.0      # sum_y g_iy above which a row is evaluated exactly every time
+EXEMPT_EXPOSURE = 16.0      # sum_y notional_y/notional_x above which a row is evaluated exactly every time
 CANDIDATE_BUDGET = 256      # more candidates than this: reset the worst reference price
 BOUND_MARGIN = 1e-9         # relative slack for float rounding between key and exact paths
 REKEY_CHUNK = 65536         # accounts re-keyed at once (bounds the exposure matrix's memory)
@@ -142,16 +143,24 @@ class BankruptcyIndex:
                 self.negative.add(slot)
             else:
                 self.negative.discard(slot)
-        total_exposure = exposure.sum(axis=1)
+        scale = self._feature_scale()
+        value = exposure @ scale  # sum_y w_iy*|f_y|: each account's exposure in valuation currency
         for instrument_id, (where, rows) in local.rows.items():
-            self._key_rows(instrument_id, slots[where], rows, equity_ref[where], exposure[where],
-                           total_exposure[where])
+            self._key_rows(instrument_id, slots[where], rows, equity_ref[where], exposure[where], value[where],
+                           scale)
+
+    def _feature_scale(self) -> np.ndarray:
+        """|f| of every instrument at its reference, by bit: turns sensitivities into values."""
+        scale = np.zeros(len(self.keys))
+        for instrument_id, keys in self.keys.items():
+            scale[keys.bit] = abs(self.reference[instrument_id])
+        return scale
 
     def _reference_price(self, instrument: Instrument) -> float:
         reference = self.reference[instrument.instrument_id]
         return reference if instrument.kind == ContractKind.LINEAR else 1.0 / reference
 
-    def _key_rows(self, instrument_id, slots, rows, equity_ref, exposure, total_exposure) -> None:
+    def _key_rows(self, instrument_id, slots, rows, equity_ref, exposure, value, scale) -> None:
         state = self.state
         instrument = state.instruments.by_id[instrument_id]
         book = state.books[instrument_id]
@@ -171,15 +180,14 @@ class BankruptcyIndex:
         own_exposure = exposure[:, keys.bit]
         sensitivity = (exposure / spread[:, None])
         sensitivity[:, keys.bit] = 0.0
-        exempt = ((total_exposure - own_exposure) / spread > EXEMPT_EXPOSURE) | (slots == state.fund_slot)
+        own_value = own_exposure * scale[keys.bit]
+        exempt = ((value - own_value) > EXEMPT_EXPOSURE * own_value) | (slots == state.fund_slot)
         indexed = ~exempt
         if indexed.any():
             keys.sensitivity = np.maximum(keys.sensitivity, sensitivity[indexed].max(axis=0))
-        for slot, is_exempt in zip(slots.tolist(), exempt.tolist()):
-            if is_exempt:
-                keys.exempt.add(slot)
-            else:
-                keys.exempt.discard(slot)
+        if exempt.any() or keys.exempt:
+            keys.exempt.difference_update(slots[indexed].tolist())
+            keys.exempt.update(slots[exempt].tolist())
         shorts = qty < 0
         for direction, side, harmed in ((1, keys.rise, shorts), (-1, keys.fall, ~shorts)):
             priority = harmed_first_sign(instrument.kind, direction) * z
