@@ -32,6 +32,7 @@ import numpy as np
 
 from . import contracts
 from .blockmin import BlockMin
+from .holdings import Holdings
 from .valuation import AccountPositions
 from .types import ContractKind, Instrument
 
@@ -81,7 +82,8 @@ class BankruptcyIndex:
         self.state = state
         self.keys: dict[int, BookKeys] = {}
         self.reference: dict[int, float] = {}      # instrument id -> R (a feature value)
-        self.held = np.zeros((len(state.accounts.ids), 1), dtype=np.uint64)  # bit b of word b//64
+        self.holdings = Holdings(len(state.accounts.ids))
+        self.instrument_of_bit: list[int] = []
         self.e_ref = np.zeros(len(state.accounts.ids))
         self.negative: set[int] = set()  # slots with equity < 0 at the current marks
 
@@ -93,22 +95,16 @@ class BankruptcyIndex:
         keys = BookKeys(instrument.instrument_id, bit)
         self.keys[instrument.instrument_id] = keys
         self.reference[instrument.instrument_id] = feature(instrument, instrument.mark_price)
-        if bit // 64 + 1 > self.held.shape[1]:
-            self.held = np.hstack([self.held, np.zeros((len(self.held), 1), dtype=np.uint64)])
+        self.instrument_of_bit.append(instrument.instrument_id)
         for other in self.keys.values():  # every book gets a G entry for the new instrument
             other.sensitivity = np.concatenate([other.sensitivity, np.zeros(len(self.keys) - len(other.sensitivity))])
         book.listener = _BookListener(self, keys)
 
     def _ensure_accounts(self) -> None:
         capacity = len(self.state.accounts.ids)
-        if capacity > len(self.held):
-            grown = np.zeros((capacity, self.held.shape[1]), dtype=np.uint64)
-            grown[: len(self.held)] = self.held
-            self.held = grown
+        if capacity > len(self.e_ref):
+            self.holdings.ensure(capacity)
             self.e_ref = np.resize(self.e_ref, capacity)
-
-    def holds(self, slots: np.ndarray, bit: int) -> np.ndarray:
-        return (self.held[slots, bit // 64] >> np.uint64(bit % 64)) & np.uint64(1) == 1
 
     # ---- keys -----------------------------------------------------------------
 
@@ -276,7 +272,7 @@ class BankruptcyIndex:
 
 
 class _BookListener:
-    """Keeps BookKeys' columns aligned with a PositionBook's rows and the held bits current."""
+    """Keeps BookKeys' columns aligned with a PositionBook's rows and the holdings current."""
 
     def __init__(self, index: BankruptcyIndex, keys: BookKeys):
         self.index, self.keys = index, keys
@@ -284,16 +280,15 @@ class _BookListener:
     def appended(self, slots: np.ndarray, start: int) -> None:
         self.keys.resize(start + len(slots))
         self.index._ensure_accounts()
-        word, bit = self.keys.bit // 64, np.uint64(1 << (self.keys.bit % 64))
-        self.index.held[slots, word] |= bit
+        self.index.holdings.add(slots, self.keys.bit, np.arange(start, start + len(slots)))
 
-    def removed(self, slot: int, row: int, last: int) -> None:
+    def removed(self, slot: int, row: int, last: int, moved_slot: int | None) -> None:
         keys = self.keys
-        if row != last:
+        self.index.holdings.remove(slot, keys.bit)
+        if moved_slot is not None:  # the book's last row now lives at `row`
             keys.z[row] = keys.z[last]
             keys.rise.move(last, row)
             keys.fall.move(last, row)
+            self.index.holdings.move(moved_slot, keys.bit, row)
         keys.resize(last)
         keys.exempt.discard(slot)
-        word, bit = keys.bit // 64, np.uint64(1 << (keys.bit % 64))
-        self.index.held[slot, word] &= ~bit

@@ -92,6 +92,7 @@ class PositionBook:
 
     def _remove(self, slot: int, row: int) -> None:
         last = self.count - 1
+        moved_slot = None
         if row != last:
             moved_slot = int(self.slots[last])
             self.slots[row] = moved_slot
@@ -101,7 +102,7 @@ class PositionBook:
         del self.row_of[slot]
         self.count = last
         if self.listener is not None:
-            self.listener.removed(slot, row, last)
+            self.listener.removed(slot, row, last, moved_slot)
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Views (slots int64, qty int64, cost float64), each of shape (count,)."""

@@ -169,3 +169,7 @@ class ExchangeState:
             assert np.isfinite(cost).all()
             for row, slot in enumerate(slots.tolist()):
                 assert book.row_of[slot] == row and slot < accounts.count
+            where, rows = self.index.holdings.rows_of(slots).get(self.index.keys[instrument_id].bit,
+                                                                 (np.zeros(0, int), np.zeros(0, int)))
+            held = sorted(zip(slots[where].tolist(), rows.tolist()))
+            assert held == sorted(zip(slots.tolist(), range(len(slots)))), f"holdings disagree with book {instrument_id}"

@@ -62,7 +62,7 @@ def negative_equity_accounts(state: ExchangeState) -> tuple[AccountEquity, ...]:
 
 class AccountPositions:
     """The rows of a set of accounts (slots, shape (n,)) in every book, found through the
-    index's held bits rather than a scan of the books, and their equity."""
+    index's account-major holdings rather than a scan of the books, and their equity."""
 
     def __init__(self, state: ExchangeState, slots: np.ndarray):
         self.state, self.slots = state, slots
@@ -73,23 +73,9 @@ class AccountPositions:
             self.balance_value += balances[:, column] * prices[column]
         self.rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # instrument -> (index into slots, rows)
         index = state.index
-        whole = len(slots) == state.accounts.count  # every account: take each book as it stands
-        held_words = np.bitwise_or.reduce(index.held[slots], axis=0) if len(slots) else None
-        for instrument_id in sorted(state.books):
-            book = state.books[instrument_id]
-            bit = index.keys[instrument_id].bit
-            if not whole and (held_words is None or not (int(held_words[bit // 64]) >> (bit % 64)) & 1):
-                continue  # nobody in the set holds this instrument
-            if whole:
-                book_slots, _, _ = book.columns()
-                if len(book_slots):
-                    self.rows[instrument_id] = (book_slots.copy(), np.arange(len(book_slots)))
-                continue
-            where = np.flatnonzero(index.holds(slots, index.keys[instrument_id].bit))
-            if len(where):
-                row_of = book.row_of
-                self.rows[instrument_id] = (where, np.array([row_of[s] for s in slots[where].tolist()],
-                                                            dtype=np.int64))
+        by_bit = index.holdings.rows_of(slots)
+        for instrument_id in sorted(index.instrument_of_bit[bit] for bit in by_bit):  # fixed summation order
+            self.rows[instrument_id] = by_bit[index.keys[instrument_id].bit]
 
     def equity_at_marks(self) -> np.ndarray:
         """Equity at the current marks, float64 (n,); bit-identical to `account_equity`."""
