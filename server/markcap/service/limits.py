@@ -1,0 +1,170 @@
+"""Limits on what one client can ask of the server, each refused with
+RESOURCE_EXHAUSTED naming the limit (LimitExceeded, mapped by status_codes).
+
+- max_message_bytes: the largest request message, checked on its wire size
+  before it is parsed. gRPC's own cap sits above it (RECEIVE_HEADROOM), so
+  messages between the two get markcap's message; larger ones gRPC's
+  "received message larger than max", also RESOURCE_EXHAUSTED.
+- max_batch_length: fills plus transfers in one StreamDeltas batch; a batch
+  holds the single writer for its whole length, so this bounds how long a
+  mark can wait behind one.
+- max_concurrent_streams: StreamDeltas and WatchEvents calls open at once. A
+  stream holds a worker thread, so the pool has this many plus UNARY_WORKERS.
+- max_watch_backlog: how far (in events) a WatchEvents consumer that has caught
+  up may fall behind the newest event before it is cut off (see events.py).
+"""
+from __future__ import annotations
+
+import argparse
+import threading
+from dataclasses import dataclass
+from typing import Iterator
+
+import grpc
+from grpc_status import rpc_status
+
+from markcap.engine import LimitExceeded
+
+from .interceptors import SERVICE_PREFIX, behavior_of, is_markcap_call, rewrap
+from .status_codes import status_for
+
+STREAM_DELTAS = SERVICE_PREFIX + "StreamDeltas"
+UNARY_WORKERS = 16
+RECEIVE_HEADROOM = 1024 * 1024
+GRPC_MAX_MESSAGE = 2**31 - 1
+SEND_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_message_bytes: int = 64 * 1024 * 1024
+    max_batch_length: int = 1_000_000
+    max_concurrent_streams: int = 32
+    max_watch_backlog: int = 10_000
+
+    def worker_threads(self) -> int:
+        return self.max_concurrent_streams + UNARY_WORKERS
+
+    def grpc_options(self) -> tuple[tuple[str, int], ...]:
+        receive = min(GRPC_MAX_MESSAGE, self.max_message_bytes + RECEIVE_HEADROOM)
+        send = max(SEND_MESSAGE_BYTES, self.max_message_bytes)
+        return (("grpc.max_receive_message_length", receive),
+                ("grpc.max_send_message_length", send))
+
+
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return int(text)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = Limits()
+    group = parser.add_argument_group("limits (over a limit: RESOURCE_EXHAUSTED naming it)")
+    group.add_argument("--max-message-bytes", type=_at_least_one,
+                       default=defaults.max_message_bytes, metavar="N",
+                       help="largest request message, in bytes (default %(default)s)")
+    group.add_argument("--max-batch-length", type=_at_least_one,
+                       default=defaults.max_batch_length, metavar="N",
+                       help="fills + transfers in one StreamDeltas batch (default %(default)s)")
+    group.add_argument("--max-concurrent-streams", type=_at_least_one,
+                       default=defaults.max_concurrent_streams, metavar="N",
+                       help="StreamDeltas and WatchEvents calls open at once "
+                            "(default %(default)s)")
+    group.add_argument("--max-watch-backlog", type=_at_least_one,
+                       default=defaults.max_watch_backlog, metavar="N",
+                       help="events a caught-up WatchEvents consumer may fall behind before "
+                            "it is cut off (default %(default)s)")
+
+
+def from_args(args: argparse.Namespace) -> Limits:
+    return Limits(args.max_message_bytes, args.max_batch_length, args.max_concurrent_streams,
+                  args.max_watch_backlog)
+
+
+def _abort(context: grpc.ServicerContext, error: LimitExceeded):
+    context.abort_with_status(rpc_status.to_status(status_for(error)))
+
+
+class _Oversized:
+    """Stands in for a request too large to parse; the handler wrapper refuses it."""
+
+    def __init__(self, size: int):
+        self.size = size
+
+
+class LimitsInterceptor(grpc.ServerInterceptor):
+    """Applies Limits to RiskEngineService calls (health and reflection pass untouched)."""
+
+    def __init__(self, limits: Limits):
+        self._limits = limits
+        self._streams = threading.BoundedSemaphore(limits.max_concurrent_streams)
+
+    def intercept_service(self, continuation, handler_call_details):
+        handler = continuation(handler_call_details)
+        if not is_markcap_call(handler, handler_call_details):
+            return handler
+        behavior = self._checked_requests(behavior_of(handler), handler.request_streaming,
+                                          handler_call_details.method == STREAM_DELTAS)
+        if handler.response_streaming:
+            behavior = self._counted_stream(behavior)
+        return rewrap(handler, behavior, self._sized(handler.request_deserializer))
+
+    def _sized(self, deserializer):
+        limit = self._limits.max_message_bytes
+
+        def deserialize(data: bytes):
+            return _Oversized(len(data)) if len(data) > limit else deserializer(data)
+        return deserialize
+
+    def _message_error(self, size: int) -> LimitExceeded:
+        limit = self._limits.max_message_bytes
+        return LimitExceeded(
+            f"request message of {size} bytes exceeds max_message_bytes {limit} "
+            "(--max-message-bytes)", limit_name="max_message_bytes", limit=limit, got=size)
+
+    def _check_batch(self, request) -> None:
+        """Raises LimitExceeded when a StreamDeltas batch has too many fills + transfers."""
+        length = len(request.fills.account_id) + len(request.transfers.account_id)
+        limit = self._limits.max_batch_length
+        if length > limit:
+            raise LimitExceeded(
+                f"batch seq {request.seq}: {length} fills and transfers exceed "
+                f"max_batch_length {limit} (--max-batch-length); nothing of it was applied",
+                limit_name="max_batch_length", limit=limit, got=length)
+
+    def _checked_requests(self, behavior, request_streaming: bool, is_deltas: bool):
+        if request_streaming:
+            def with_checked_stream(request_iterator, context):
+                return behavior(self._checked_iterator(request_iterator, is_deltas), context)
+            return with_checked_stream
+
+        def with_checked_request(request, context):
+            if isinstance(request, _Oversized):
+                _abort(context, self._message_error(request.size))
+            return behavior(request, context)
+        return with_checked_request
+
+    def _checked_iterator(self, requests: Iterator, is_deltas: bool) -> Iterator:
+        """Raised inside the handler's loop, so the handler reports it like its own errors."""
+        for request in requests:
+            if isinstance(request, _Oversized):
+                raise self._message_error(request.size)
+            if is_deltas:
+                self._check_batch(request)
+            yield request
+
+    def _counted_stream(self, behavior):
+        limit = self._limits.max_concurrent_streams
+
+        def counted(request_or_iterator, context):
+            if not self._streams.acquire(blocking=False):
+                _abort(context, LimitExceeded(
+                    f"{limit} streams (StreamDeltas and WatchEvents) are already open: "
+                    "max_concurrent_streams (--max-concurrent-streams); retry later",
+                    limit_name="max_concurrent_streams", limit=limit, got=limit + 1))
+            try:
+                yield from behavior(request_or_iterator, context)
+            finally:
+                self._streams.release()
+        return counted
