@@ -1,0 +1,204 @@
+"""State-changing requests: applied by the single writer, journaled before acknowledged.
+
+Each input runs, under the writer's lock: convert -> engine -> journal the
+request (with its assigned seq) and, for marks and upserts, the response ->
+fsync (per policy) -> publish the event. Only then is it acknowledged.
+Rejected inputs and dry runs change nothing and are not journaled.
+
+`apply_request` is the one conversion path, shared with replay (recovery.py),
+so a replayed journal goes through exactly the code the live input did.
+
+A journal that cannot be written is fatal: the engine has applied an input
+that is not durable, so the process must stop (`on_fatal`) and restart from
+the journal, where that unacknowledged input does not exist.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Callable
+
+from markcap.engine import Engine, EngineError, PreconditionFailed
+from markcap.store import FsyncPolicy, Journal, JournalRecord, RecordKind
+from markcap.store.fsync import GROUPED
+from markcap.v1 import risk_engine_pb2 as pb
+
+from . import from_proto, to_proto
+from .events import EventLog
+from .read_ahead import ReadAhead
+from .writer import SerializedEngine
+
+LOG = logging.getLogger("markcap.service")
+GROUP_LIMIT = 64  # delta batches fsynced together at most, under the grouped policy
+REQUEST_TYPES = {RecordKind.DELTAS: pb.StreamDeltasRequest, RecordKind.MARK: pb.ApplyMarkRequest,
+                 RecordKind.CURRENCY: pb.UpsertCurrencyRequest,
+                 RecordKind.INSTRUMENT: pb.UpsertInstrumentRequest}
+RESPONSE_TYPES = {RecordKind.DELTAS: pb.StreamDeltasResponse, RecordKind.MARK: pb.ApplyMarkResponse,
+                  RecordKind.CURRENCY: pb.UpsertCurrencyResponse,
+                  RecordKind.INSTRUMENT: pb.UpsertInstrumentResponse}
+# Delta answers are rebuilt from the request; the others are kept for duplicates and events.
+JOURNALED_RESPONSES = (RecordKind.MARK, RecordKind.CURRENCY, RecordKind.INSTRUMENT)
+DESCRIPTIONS = {RecordKind.DELTAS: "a delta batch", RecordKind.MARK: "a mark update",
+                RecordKind.CURRENCY: "a currency upsert",
+                RecordKind.INSTRUMENT: "an instrument upsert"}
+
+
+class PersistenceFailed(Exception):
+    """The journal could not be written; no input is accepted any more."""
+
+
+def apply_request(engine: Engine, kind: RecordKind, request):
+    """Request message -> engine -> response message (live inputs and replay alike)."""
+    if kind is RecordKind.DELTAS:
+        return to_proto.deltas_response(engine.apply_deltas(
+            request.seq, from_proto.fill_batch(request.fills),
+            from_proto.transfer_batch(request.transfers)))
+    if kind is RecordKind.MARK:
+        return to_proto.mark_response(engine.apply_mark(
+            request.seq, request.instrument_id, request.price, from_proto.cap_policy(request),
+            request.dry_run))
+    if kind is RecordKind.CURRENCY:
+        return to_proto.currency_response(
+            engine.upsert_currency(request.seq, from_proto.currency_update(request)))
+    return to_proto.instrument_response(
+        engine.upsert_instrument(request.seq, from_proto.instrument_update(request)))
+
+
+def serialize(message) -> bytes:
+    return message.SerializeToString(deterministic=True)
+
+
+def event_of(kind: RecordKind, seq: int, response) -> pb.WatchEventsResponse | None:
+    """The WatchEvents message for an applied input (marks and currency upserts only)."""
+    if kind is RecordKind.MARK:
+        return pb.WatchEventsResponse(seq=seq, mark=response)
+    if kind is RecordKind.CURRENCY:
+        return pb.WatchEventsResponse(seq=seq, currency=response)
+    return None
+
+
+class DurableInputs:
+    def __init__(self, writer: SerializedEngine, journal: Journal | None, policy: FsyncPolicy,
+                 events: EventLog, on_journaled: Callable[[int], None] = lambda seq: None,
+                 on_fatal: Callable[[BaseException], None] = lambda error: None,
+                 on_acknowledged: Callable[[], None] = lambda: None):
+        self._writer = writer
+        self._journal = journal
+        self._policy = policy
+        self._events = events
+        self._on_journaled = on_journaled
+        self._on_fatal = on_fatal
+        self._on_acknowledged = on_acknowledged  # e.g. metrics of what is durable
+        self._failure: BaseException | None = None
+        self._unpublished: list[pb.WatchEventsResponse] = []  # events waiting for their fsync
+        # Last seq acknowledged (durable per policy, events published): WatchEvents history
+        # reads the journal up to here and no further.
+        self.acknowledged_seq = writer.read(lambda engine: engine.applied_seq)
+
+    # ---- the RPCs' entry points ------------------------------------------------
+
+    def apply(self, kind: RecordKind, request):
+        """Applies one input and returns its response once it is durable (per policy)."""
+        with self._writer.exclusive() as engine:
+            response = self._apply_locked(engine, kind, request)
+            self._sync_locked(engine)
+        return response
+
+    def stream_deltas(self, requests: Iterable) -> Iterator[tuple[int, object, object]]:
+        """(message number, request, response or EngineError) per batch; stops after an error."""
+        numbered = enumerate(requests, start=1)
+        if self._policy.mode != GROUPED:
+            for number, request in numbered:
+                result = self._try(lambda: self.apply(RecordKind.DELTAS, request))
+                yield number, request, result
+                if isinstance(result, EngineError):
+                    return
+            return
+        with ReadAhead(numbered, GROUP_LIMIT) as ahead:
+            for group in ahead.groups():
+                results = self._apply_group(group)
+                yield from results
+                if isinstance(results[-1][2], EngineError):
+                    return
+
+    # ---- steps ---------------------------------------------------------------------
+
+    @staticmethod
+    def _try(step):
+        try:
+            return step()
+        except EngineError as error:
+            return error
+
+    def _apply_group(self, group: list[tuple[int, object]]) -> list[tuple[int, object, object]]:
+        """Applies batches until one is rejected, then one fsync for all that were applied."""
+        results = []
+        with self._writer.exclusive() as engine:
+            for number, request in group:
+                result = self._try(lambda: self._apply_locked(engine, RecordKind.DELTAS, request))
+                results.append((number, request, result))
+                if isinstance(result, EngineError):
+                    break
+            self._sync_locked(engine)
+        return results
+
+    def _apply_locked(self, engine: Engine, kind: RecordKind, request):
+        if self._failure is not None:
+            raise PersistenceFailed(f"the journal failed earlier ({self._failure}); "
+                                    f"restart markcap-server") from self._failure
+        dry_run = kind is RecordKind.MARK and request.dry_run
+        if kind in JOURNALED_RESPONSES and not dry_run and 0 < request.seq <= engine.applied_seq:
+            answer = self._journaled_answer(kind, request.seq)
+            if answer is not None:
+                return answer
+        applied_before = engine.applied_seq
+        response = apply_request(engine, kind, request)
+        if engine.applied_seq != applied_before:
+            self._journal_locked(kind, request, response)
+            event = event_of(kind, response.seq, response)
+            if event is not None:
+                self._unpublished.append(event)
+        return response
+
+    def _journaled_answer(self, kind: RecordKind, seq: int):
+        """The original response of a duplicate, from the journal (None: not held there)."""
+        record = self._journal.get(seq) if self._journal is not None else None
+        if record is None:
+            return None  # the engine answers from what it retains, or says it is too old
+        if record.kind is not kind:
+            raise PreconditionFailed(f"seq {seq} was already applied as {DESCRIPTIONS[record.kind]}, "
+                                     f"not {DESCRIPTIONS[kind]}")
+        return RESPONSE_TYPES[kind].FromString(record.response)
+
+    def _journal_locked(self, kind: RecordKind, request, response) -> None:
+        if self._journal is None:
+            return
+        request.seq = response.seq  # journal the seq it was given (0 means auto-assigned)
+        record = JournalRecord(response.seq, kind, serialize(request),
+                               serialize(response) if kind in JOURNALED_RESPONSES else b"")
+        self._guarded(lambda: self._journal.append(record))
+        self._on_journaled(response.seq)
+
+    def _sync_locked(self, engine: Engine) -> None:
+        """Makes what was journaled durable (per policy), then lets watchers see its events."""
+        if self._journal is not None and self._policy.syncs_before_ack:
+            self._guarded(self._journal.sync)
+        for event in self._unpublished:
+            self._events.append(event)
+        self._unpublished.clear()
+        self.acknowledged_seq = engine.applied_seq
+        self._on_acknowledged()
+
+    def _guarded(self, step) -> None:
+        try:
+            step()
+        except BaseException as error:
+            self.fail(error)
+            raise PersistenceFailed(f"the journal failed: {error}") from error
+
+    def fail(self, error: BaseException) -> None:
+        """Stops accepting inputs after a journal failure and hands it to `on_fatal`."""
+        if self._failure is None:
+            self._failure = error
+            LOG.critical("journal failed; an applied input may not be durable: %s", error)
+        self._on_fatal(error)
