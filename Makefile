@@ -83,7 +83,7 @@ KILLS ?= 200
 soak-durability: .venv/.installed
 	@seed=$${SEED:-$$(date +%s)}; echo "soak: $(KILLS) kills, MARKCAP_DURABILITY_SEED=$$seed"; \
 	MARKCAP_DURABILITY_KILLS=$(KILLS) MARKCAP_DURABILITY_SEED=$$seed \
-	  $(PY) -m pytest -q -p no:cacheprovider -o timeout=0 tests/durability/test_kill9.py
+	  $(PY) -m pytest -q -p no:cacheprovider tests/durability/test_kill9.py
 
 # What durability costs (bench/persistence.py): the store, each --fsync policy end
 # to end, snapshots and replay; prints tables (quote them in docs/persistence.md).
