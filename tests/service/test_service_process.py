@@ -139,7 +139,7 @@ def test_failed_bind_exits_2_with_a_clear_message(markcap_server_command):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         address = f"127.0.0.1:{taken.getsockname()[1]}"
-        result = subprocess.run(markcap_server_command + ["--listen", address],
+        result = subprocess.run(markcap_server_command + ["--listen", address, "--in-memory"],
                                 capture_output=True, text=True, timeout=EXIT_SECONDS)
     assert result.returncode == 2
     assert f"markcap-server: cannot listen on {address}" in result.stderr

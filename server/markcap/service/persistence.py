@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def _non_negative(kind: type):
             value = kind(text)
         except ValueError:
             value = -1
-        if value < 0:
+        if not (math.isfinite(value) and value >= 0):
             raise argparse.ArgumentTypeError(f"{text!r} is not a number >= 0")
         return value
     return parse

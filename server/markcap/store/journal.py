@@ -7,6 +7,12 @@ seqs run on without a gap. Only the newest segment is written; it is sealed
 is real corruption, while damage at the end of the newest one is a write cut
 short by a crash: it is reported, cut off and never replayed.
 
+The segment being written is zero-filled ahead of the writer (PREALLOCATE_BYTES
+at a time), so an append overwrites blocks the file already has and its fdatasync
+flushes data only, not the file's size: about half the cost of a growing file's
+(docs/persistence.md). Zeros after the last record are unused space, not
+damage; a sealed or closed segment is cut to its last record.
+
 One writer appends; readers (history, duplicate answers) read through
 read-only maps of the files, so they never block the writer for long.
 """
@@ -32,6 +38,7 @@ HEADER = struct.Struct("<8sQ")  # magic, first seq
 MAGIC = b"MCJRNL01"
 SUFFIX = ".journal"
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
+PREALLOCATE_BYTES = 1024 * 1024
 
 
 def segment_name(first_seq: int) -> str:
@@ -65,8 +72,12 @@ def _check_header(path: Path, data: bytes | mmap.mmap, first_seq: int) -> None:
                              f"journal segment for seq {first_seq}")
 
 
-def _scan(path: Path, first_seq: int) -> ScanResult:
-    """Indexes a segment's intact records; stops at the first damaged one."""
+def scan_segment(path: Path, first_seq: int) -> ScanResult:
+    """Indexes a segment's intact records; stops at the first damaged one.
+
+    Zeros from the end of the intact records to the end of the file are
+    preallocated space: the segment ends there cleanly.
+    """
     result = ScanResult()
     with open(path, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
         _check_header(path, data, first_seq)
@@ -75,7 +86,9 @@ def _scan(path: Path, first_seq: int) -> ScanResult:
             try:
                 record, after = records.decode(data, offset)
             except DamagedRecord as damage:
-                result.damage = f"{damage} at offset {offset}"
+                rest = data[offset:]
+                if rest.count(0) != len(rest):
+                    result.damage = f"{damage} at offset {offset}"
                 break
             if record.seq != expected:
                 result.damage = f"record at offset {offset} has seq {record.seq}, expected {expected}"
@@ -95,6 +108,7 @@ class FileJournal:
         self.appended_bytes = 0  # written since this journal was opened
         self._segments: list[Segment] = []
         self._fd: int | None = None
+        self._allocated = 0  # size of the active segment's file, zeros past its records
         self._dirty = False
         self._lock = threading.Lock()
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -125,15 +139,16 @@ class FileJournal:
             if self._segments:
                 self._open_newest()
             return
-        scan = _scan(newest.path, newest.first_seq)
+        scan = scan_segment(newest.path, newest.first_seq)
         if scan.damage:
             last = newest.first_seq + len(scan.offsets) - 1
-            self._report(f"journal segment {newest.path}: damaged tail ({scan.damage}); cut off "
-                         f"{size - scan.end} byte(s); the journal ends at seq {last}, the last "
-                         f"intact record")
+            self._report(f"journal segment {newest.path}: damaged tail ({scan.damage}); cut at "
+                         f"offset {scan.end}, dropping {size - scan.end} byte(s) to the end of "
+                         f"the file; the journal ends at seq {last}, the last intact record")
             os.truncate(newest.path, scan.end)
         newest.offsets, newest.end = scan.offsets, scan.end
-        self._fd = os.open(newest.path, os.O_WRONLY | os.O_APPEND)
+        self._fd = os.open(newest.path, os.O_WRONLY)
+        self._allocated = os.fstat(self._fd).st_size
         os.fsync(self._fd)  # what a crash left in the OS's cache is on disk before we go on
         self.synced_seq = self.last_seq
 
@@ -189,7 +204,9 @@ class FileJournal:
             if active.end >= self.segment_bytes and active.count:
                 self._start_segment(record.seq)
                 active = self._segments[-1]
-            _write_all(self._fd, frame)
+            if active.end + len(frame) > self._allocated:
+                self._preallocate(active.end + len(frame))
+            _write_all(self._fd, frame, active.end)
             active.offsets.append(active.end)
             active.end += len(frame)
             self.appended_bytes += len(frame)
@@ -206,20 +223,37 @@ class FileJournal:
             self._dirty = False
             self.synced_seq = self.last_seq
 
+    def _preallocate(self, needed: int) -> None:
+        """Zero-fills the active segment's file to at least `needed` + PREALLOCATE_BYTES."""
+        size = needed + PREALLOCATE_BYTES
+        _write_all(self._fd, bytes(size - self._allocated), self._allocated)
+        self._allocated = size
+        self._dirty = True
+
+    def _cut_active(self) -> None:
+        """Syncs the active segment and cuts its file to its records (no zeros left)."""
+        if self._fd is None:
+            return
+        os.ftruncate(self._fd, self._segments[-1].end)
+        self._allocated = self._segments[-1].end
+        os.fsync(self._fd)
+        self._dirty = False
+        self.synced_seq = self.last_seq
+
     def _start_segment(self, first_seq: int) -> None:
         """Seals the active segment (durable before the next exists) and starts another."""
-        self._sync_locked()
+        self._cut_active()
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
         if self._segments and self._segments[-1].count == 0:
             self._segments.pop().path.unlink()
         path = self.directory / segment_name(first_seq)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
-        _write_all(fd, HEADER.pack(MAGIC, first_seq))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        _write_all(fd, HEADER.pack(MAGIC, first_seq), 0)
         os.fsync(fd)
         fsync_directory(self.directory)
-        self._fd = fd
+        self._fd, self._allocated = fd, HEADER.size
         self._segments.append(Segment(path, first_seq, array("Q"), HEADER.size))
 
     def prune_before(self, seq: int) -> int:
@@ -235,7 +269,7 @@ class FileJournal:
 
     def close(self) -> None:
         with self._lock:
-            self._sync_locked()
+            self._cut_active()
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
@@ -259,9 +293,10 @@ class FileJournal:
             return segment, segment.offsets[position], segment.end
 
     def _index_sealed(self, segment: Segment) -> None:
-        scan = _scan(segment.path, segment.first_seq)
-        if scan.damage:
-            raise CorruptJournal(f"journal segment {segment.path} is damaged ({scan.damage}); "
+        scan = scan_segment(segment.path, segment.first_seq)
+        if scan.damage or scan.end != segment.path.stat().st_size:
+            damage = scan.damage or f"zeros after its last record at offset {scan.end}"
+            raise CorruptJournal(f"journal segment {segment.path} is damaged ({damage}); "
                                  f"it is not the newest segment, so this is not a torn write: "
                                  f"restore the data directory from a backup")
         segment.offsets, segment.end = scan.offsets, scan.end
@@ -306,8 +341,8 @@ def _records_from(path: Path, offset: int, end: int) -> Iterator[JournalRecord]:
             yield record
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes, offset: int) -> None:
     view = memoryview(data)
     while view:
-        written = os.write(fd, view)
-        view = view[written:]
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
