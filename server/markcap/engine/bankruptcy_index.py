@@ -37,7 +37,8 @@ from .valuation import AccountPositions
 from .types import ContractKind, Instrument
 
 EXEMPT_EXPOSURE = 16.0      # sum_y notional_y/notional_x above which a row is evaluated exactly every time
-CANDIDATE_BUDGET = 256      # more candidates than this: reset the worst reference price
+CANDIDATE_BUDGET = 256      # candidates a query may take before the excess counts towards a reset
+TIERS = 2
 BOUND_MARGIN = 1e-9         # relative slack for float rounding between key and exact paths
 REKEY_CHUNK = 65536         # accounts re-keyed at once (bounds the exposure matrix's memory)
 
@@ -54,24 +55,35 @@ def harmed_first_sign(kind: ContractKind, direction: int) -> int:
 
 
 class BookKeys:
-    """Derived columns aligned with one PositionBook's rows."""
+    """Derived columns aligned with one PositionBook's rows, in TIERS sensitivity tiers.
+
+    Tier 0 holds rows whose other positions are worth at most EXEMPT_EXPOSURE
+    times their position here; tier 1 the rest. Each tier has its own block
+    minima per direction and its own sensitivity vector, so a few highly
+    cross-exposed rows do not widen the search window of all the others.
+    """
 
     def __init__(self, instrument_id: int, bit: int):
         self.instrument_id = instrument_id
         self.bit = bit
         self.z = np.zeros(64)
-        self.rise = BlockMin()
-        self.fall = BlockMin()
-        self.exempt: set[int] = set()   # slots evaluated exactly on every query
-        self.sensitivity = np.zeros(0)  # G_x[bit of y]
+        self.rise = [BlockMin() for _ in range(TIERS)]
+        self.fall = [BlockMin() for _ in range(TIERS)]
+        self.sensitivity = [np.zeros(0) for _ in range(TIERS)]  # per tier: G_x[bit of y]
+        self.excess = 0  # candidates beyond the base budget since the last reset (ski rental)
 
     def resize(self, count: int) -> None:
         if count > len(self.z):
             self.z = np.resize(self.z, max(count, 2 * len(self.z)))
-        self.rise.resize(count)
-        self.fall.resize(count)
+        for column in self.rise + self.fall:
+            column.resize(count)
 
-    def side(self, direction: int) -> BlockMin:
+    def move(self, from_row: int, to_row: int) -> None:
+        self.z[to_row] = self.z[from_row]
+        for column in self.rise + self.fall:
+            column.move(from_row, to_row)
+
+    def side(self, direction: int) -> list[BlockMin]:
         return self.rise if direction > 0 else self.fall
 
 
@@ -97,7 +109,7 @@ class BankruptcyIndex:
         self.reference[instrument.instrument_id] = feature(instrument, instrument.mark_price)
         self.instrument_of_bit.append(instrument.instrument_id)
         for other in self.keys.values():  # every book gets a G entry for the new instrument
-            other.sensitivity = np.concatenate([other.sensitivity, np.zeros(len(self.keys) - len(other.sensitivity))])
+            other.sensitivity = [np.concatenate([g, np.zeros(len(self.keys) - len(g))]) for g in other.sensitivity]
         book.listener = _BookListener(self, keys)
 
     def _ensure_accounts(self) -> None:
@@ -177,70 +189,80 @@ class BankruptcyIndex:
         sensitivity = (exposure / spread[:, None])
         sensitivity[:, keys.bit] = 0.0
         own_value = own_exposure * scale[keys.bit]
-        exempt = ((value - own_value) > EXEMPT_EXPOSURE * own_value) | (slots == state.fund_slot)
-        indexed = ~exempt
-        if indexed.any():
-            keys.sensitivity = np.maximum(keys.sensitivity, sensitivity[indexed].max(axis=0))
-        if exempt.any() or keys.exempt:
-            keys.exempt.difference_update(slots[indexed].tolist())
-            keys.exempt.update(slots[exempt].tolist())
+        tier = ((value - own_value) > EXEMPT_EXPOSURE * own_value).astype(np.int64)
+        fund = slots == state.fund_slot  # the fund is evaluated exactly on every query
         shorts = qty < 0
-        for direction, side, harmed in ((1, keys.rise, shorts), (-1, keys.fall, ~shorts)):
-            priority = harmed_first_sign(instrument.kind, direction) * z
-            side.set(rows, np.where(harmed & indexed, priority, np.inf))
+        for t in range(TIERS):
+            mine = (tier == t) & ~fund
+            if mine.any():
+                keys.sensitivity[t] = np.maximum(keys.sensitivity[t], sensitivity[mine].max(axis=0))
+            for direction, side, harmed in ((1, keys.rise[t], shorts), (-1, keys.fall[t], ~shorts)):
+                priority = harmed_first_sign(instrument.kind, direction) * z
+                side.set(rows, np.where(harmed & mine, priority, np.inf))
 
     # ---- queries --------------------------------------------------------------
 
-    def bound(self, instrument_id: int) -> float:
-        """B_x: how far any indexed key of x can have moved since it was computed."""
+    def _displacement(self) -> np.ndarray:
+        """|f_y - R_y| of every instrument, by bit."""
+        moved = np.zeros(len(self.keys))
+        for instrument_id, keys in self.keys.items():
+            instrument = self.state.instruments.by_id[instrument_id]
+            moved[keys.bit] = abs(feature(instrument, instrument.mark_price) - self.reference[instrument_id])
+        return moved
+
+    def bound(self, instrument_id: int, tier: int = 0) -> float:
+        """B_x of a tier: how far any of its keys can have moved since computed (x's own mark moves none)."""
         keys = self.keys[instrument_id]
-        total = 0.0
-        for other_id, other in self.keys.items():
-            weight = keys.sensitivity[other.bit]
-            if weight and other_id != instrument_id:
-                instrument = self.state.instruments.by_id[other_id]
-                total += weight * abs(feature(instrument, instrument.mark_price) - self.reference[other_id])
-        return total
+        moved = self._displacement()
+        moved[keys.bit] = 0.0
+        return float(keys.sensitivity[tier] @ moved)
 
     def candidates(self, instrument_id: int, direction: int, priority_at: float | None = None) -> np.ndarray:
         """Slots that may hold the nearest bankruptcy in `direction` (or be at or past `priority_at`).
 
-        Includes every harmed holder whose exact priority is within the
-        bound of the smallest, every one whose priority is <= `priority_at`,
-        and every exempt harmed holder (the fund among them). Slots ascending.
+        Per tier t with bound B_t, the true nearest priority is at most
+        T = min_t(smallest_t + B_t); every row whose exact priority is <= max(T,
+        priority_at) has a stale one <= that + B_t, so those rows are taken,
+        and the fund if it is harmed. Slots ascending.
         """
         keys = self.keys[instrument_id]
-        side = keys.side(direction)
-        for _ in range(len(self.keys) + 1):
-            bound = self.bound(instrument_id)
-            smallest = side.minimum()
-            threshold = smallest + 2 * bound
+        sides = keys.side(direction)
+        while True:
+            bounds = [self.bound(instrument_id, t) for t in range(TIERS)]
+            nearest = min(side.minimum() + bound for side, bound in zip(sides, bounds))
             if priority_at is not None:
-                threshold = max(threshold, priority_at + bound)
-            if np.isfinite(threshold):
-                threshold += BOUND_MARGIN * (1.0 + abs(threshold))
-            rows = side.rows_at_most(threshold)
-            if len(rows) <= CANDIDATE_BUDGET or bound == 0.0 or not self._reset_worst(instrument_id):
+                nearest = max(nearest, priority_at)
+            rows = []
+            for side, bound in zip(sides, bounds):
+                threshold = nearest + bound
+                if np.isfinite(threshold):
+                    threshold += BOUND_MARGIN * (1.0 + abs(threshold))
+                    rows.append(side.rows_at_most(threshold))
+            rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+            if not self._should_reset(keys, len(rows)):
                 break
         book = self.state.books[instrument_id]
         slots = book.slots[rows]
-        exempt = [s for s in keys.exempt if (book.qty[book.row_of[s]] * direction) < 0]
-        return np.unique(np.concatenate([slots, np.array(exempt, dtype=np.int64)]))
+        fund_row = book.row_of.get(self.state.fund_slot)
+        if fund_row is not None and book.qty[fund_row] * direction < 0:
+            slots = np.append(slots, self.state.fund_slot)
+        return np.unique(slots)
 
-    def _reset_worst(self, instrument_id: int) -> bool:
-        """Moves the reference of the instrument contributing most to B_x to its mark; re-keys its holders."""
-        keys = self.keys[instrument_id]
-        worst, worst_id = 0.0, None
-        for other_id, other in self.keys.items():
-            if other_id == instrument_id:
-                continue
-            instrument = self.state.instruments.by_id[other_id]
-            contribution = keys.sensitivity[other.bit] * abs(
-                feature(instrument, instrument.mark_price) - self.reference[other_id])
-            if contribution > worst:
-                worst, worst_id = contribution, other_id
-        if worst_id is None:
+    def _should_reset(self, keys: BookKeys, count: int) -> bool:
+        """Ski rental: once a book's extra candidates have cost as much as re-keying the holders of
+        the instrument that widens its window most, reset that instrument's reference (and say so)."""
+        keys.excess += max(0, count - CANDIDATE_BUDGET)
+        moved = self._displacement()
+        moved[keys.bit] = 0.0
+        contribution = sum(g * moved for g in keys.sensitivity)
+        if not contribution.any():
+            keys.excess = 0
             return False
+        worst_bit = int(np.argmax(contribution))
+        worst_id = self.instrument_of_bit[worst_bit]
+        if keys.excess < len(self.state.books[worst_id]):
+            return False
+        keys.excess = 0
         self.reset_reference(worst_id)
         return True
 
@@ -249,9 +271,10 @@ class BankruptcyIndex:
         instrument = self.state.instruments.by_id[instrument_id]
         self.reference[instrument_id] = feature(instrument, instrument.mark_price)
         slots, _, _ = self.state.books[instrument_id].columns()
+        bit = self.keys[instrument_id].bit
         for keys in self.keys.values():
-            if keys.instrument_id != instrument_id:
-                keys.sensitivity[self.keys[instrument_id].bit] = 0.0
+            for g in keys.sensitivity:
+                g[bit] = 0.0
         self._rebuild_sensitivity_of_holders(slots)
 
     def _rebuild_sensitivity_of_holders(self, slots: np.ndarray) -> None:
@@ -265,8 +288,9 @@ class BankruptcyIndex:
         for instrument_id, keys in self.keys.items():
             instrument = self.state.instruments.by_id[instrument_id]
             self.reference[instrument_id] = feature(instrument, instrument.mark_price)
-            keys.sensitivity[:] = 0.0
-            keys.exempt.clear()
+            for g in keys.sensitivity:
+                g[:] = 0.0
+            keys.excess = 0
             keys.resize(len(self.state.books[instrument_id]))
         self.rekey(None)
 
@@ -286,9 +310,6 @@ class _BookListener:
         keys = self.keys
         self.index.holdings.remove(slot, keys.bit)
         if moved_slot is not None:  # the book's last row now lives at `row`
-            keys.z[row] = keys.z[last]
-            keys.rise.move(last, row)
-            keys.fall.move(last, row)
+            keys.move(last, row)
             self.index.holdings.move(moved_slot, keys.bit, row)
         keys.resize(last)
-        keys.exempt.discard(slot)
