@@ -86,13 +86,14 @@ def _band_by_scan(state, instrument):
     return BankruptcyBand(instrument.mark_price, sides[0][0], sides[0][1], sides[1][0], sides[1][1])
 
 
-@pytest.mark.parametrize("budget, exempt_exposure", [(256, 64.0), (1, 64.0), (2, 0.5)])
+@pytest.mark.parametrize("budget, tier_limits", [(256, (0.0, 1.0, 16.0)), (1, (0.0, 1.0, 16.0)),
+                                                 (2, (0.0, 0.01, 0.1))])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(trades=trades, deposits=deposits, steps=steps, rng_seed=st.integers(0, 2**32 - 1))
-def test_indexed_search_equals_a_full_scan(monkeypatch, budget, exempt_exposure, trades, deposits, steps,
+def test_indexed_search_equals_a_full_scan(monkeypatch, budget, tier_limits, trades, deposits, steps,
                                           rng_seed):
     monkeypatch.setattr(bankruptcy_index, "CANDIDATE_BUDGET", budget)
-    monkeypatch.setattr(bankruptcy_index, "EXEMPT_EXPOSURE", exempt_exposure)
+    monkeypatch.setattr(bankruptcy_index, "TIER_LIMITS", np.array(tier_limits))
     engine = _exchange()
     engine.apply_deltas(0, FillBatch.of([]), TransferBatch.of([(a, c, x if c == 1 else x / 50_000.0)
                                                                for a, c, x in deposits]))

@@ -14,14 +14,19 @@ E' is linear in each other instrument's feature f_y (p_y for LINEAR y, 1/p_y
 for INVERSE y): dE'/df_y = s_y*q_y*m_y (negated for INVERSE). So with
 w_iy = |s_y*q_iy*m_y| and g_iy = w_iy/(|q_ix|*m_x*s_x):
     |z_i(now) - z_i(R)| <= sum_y g_iy*|f_y - R_y| <= sum_y G_x[y]*|f_y - R_y| = B_x,
-where G_x[y] >= g_iy for every indexed row of x (a running maximum, reset when
-the book is re-keyed whole). Rows whose other positions are worth more than
-EXEMPT_EXPOSURE times their position in x (sum_y w_iy*|f_y| / (|q_ix|*m_x*s_x*|f_x|),
-a dimensionless ratio) would inflate G_x, so they stay out of the block minima
-and are always evaluated exactly; so is the fund.
+where G_x[y] >= g_iy for every row of x in the same tier (a running maximum,
+reset with the reference). Rows are tiered by the dimensionless ratio of
+their other positions' value to their position in x
+(sum_y w_iy*|f_y| / (|q_ix|*m_x*s_x*|f_x|)), so single-position accounts (ratio
+0, exact keys) and mildly cross-margined ones are not searched with the wide
+window the heavily cross-exposed need. The fund is always evaluated exactly.
+When a book's searches keep returning many more rows than CANDIDATE_BUDGET,
+the reference of the instrument widening its window most is moved to its
+mark and its holders re-keyed (ski rental: only once the extra work has cost
+about as much as that re-key).
 
-Per book and direction a BlockMin holds priorities (harmed side only, +inf
-elsewhere) ordered harmed-first: rise LINEAR z, rise INVERSE -z, fall LINEAR -z,
+Per book, tier and direction a BlockMin holds priorities (harmed side only,
++inf elsewhere) ordered harmed-first: rise LINEAR z, rise INVERSE -z, fall LINEAR -z,
 fall INVERSE z. Currency price changes re-key everything (they move s and the
 value of balances). Invariants: after `rekey(slots)`, every row of those
 accounts has z at R; `e_ref[slot]` is the account's equity with every mark at R.
@@ -36,9 +41,9 @@ from .holdings import Holdings
 from .valuation import AccountPositions
 from .types import ContractKind, Instrument
 
-EXEMPT_EXPOSURE = 16.0      # sum_y notional_y/notional_x above which a row is evaluated exactly every time
 CANDIDATE_BUDGET = 256      # candidates a query may take before the excess counts towards a reset
-TIERS = 2
+TIER_LIMITS = np.array([0.0, 1.0, 16.0])  # exposure-ratio upper bounds of tiers 0..2; tier 3 above
+TIERS = len(TIER_LIMITS) + 1
 BOUND_MARGIN = 1e-9         # relative slack for float rounding between key and exact paths
 REKEY_CHUNK = 65536         # accounts re-keyed at once (bounds the exposure matrix's memory)
 
@@ -57,10 +62,11 @@ def harmed_first_sign(kind: ContractKind, direction: int) -> int:
 class BookKeys:
     """Derived columns aligned with one PositionBook's rows, in TIERS sensitivity tiers.
 
-    Tier 0 holds rows whose other positions are worth at most EXEMPT_EXPOSURE
-    times their position here; tier 1 the rest. Each tier has its own block
-    minima per direction and its own sensitivity vector, so a few highly
-    cross-exposed rows do not widen the search window of all the others.
+    Rows are tiered by how much their other positions are worth against their
+    position here (TIER_LIMITS): tier 0 holds accounts with nothing else, whose
+    keys are exact (bound 0). Each tier has its own block minima per direction
+    and its own sensitivity vector, so highly cross-exposed rows do not widen
+    the search window of the others.
     """
 
     def __init__(self, instrument_id: int, bit: int):
@@ -189,7 +195,9 @@ class BankruptcyIndex:
         sensitivity = (exposure / spread[:, None])
         sensitivity[:, keys.bit] = 0.0
         own_value = own_exposure * scale[keys.bit]
-        tier = ((value - own_value) > EXEMPT_EXPOSURE * own_value).astype(np.int64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(own_value > 0, (value - own_value) / own_value, np.inf)
+        tier = np.searchsorted(TIER_LIMITS, np.maximum(ratio, 0.0), side="left")
         fund = slots == state.fund_slot  # the fund is evaluated exactly on every query
         shorts = qty < 0
         for t in range(TIERS):
