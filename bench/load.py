@@ -22,11 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import queue
 import random
 import shutil
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -39,9 +36,11 @@ import numpy as np
 
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
+from bench.server import BenchServer
+
 CALL_SECONDS = 10.0          # deadline of each unary call
 GRACE_SECONDS = 30.0         # the stream's deadline beyond --duration
-START_SECONDS, STOP_SECONDS = 30.0, 15.0
+
 BATCH_POOL = 16              # distinct pre-built StreamDeltas batches, sent in turn
 # Batches sent but not yet acknowledged: enough to keep the server busy, few
 # enough that an acknowledgement's latency is not mostly queueing in the pipe.
@@ -74,58 +73,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 # ---- the server -------------------------------------------------------------
 
-class LoadServer:
-    """markcap-server on 127.0.0.1:0, with its stdout read for the address."""
-
-    def __init__(self, extra_args: list[str], workdir: Path):
-        script = Path(sys.executable).with_name("markcap-server")
-        command = [str(script)] if script.exists() else [sys.executable, "-m",
-                                                          "markcap.service.main"]
-        self.stderr_path = workdir / "server.stderr"
-        with open(self.stderr_path, "w") as stderr:
-            self.process = subprocess.Popen(command + ["--listen", "127.0.0.1:0", *extra_args],
-                                            stdout=subprocess.PIPE, stderr=stderr, text=True)
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(line) for line in self.process.stdout],
-                         daemon=True).start()
-        try:
-            self.address = self._await_address(lines)
-        except BaseException:
-            self.stop()
-            raise
-
-    def _await_address(self, lines: queue.Queue) -> str:
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                line = lines.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if line.startswith("listening on "):
-                return line.removeprefix("listening on ").strip()
-        raise RuntimeError(f"markcap-server did not start (exit {self.process.poll()}):\n"
-                           + self.stderr_path.read_text(errors="replace")[-2000:])
-
-    def rss_bytes(self) -> int:
-        """VmRSS of the server process, bytes (0 once it has exited)."""
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text()
-        except OSError:
-            return 0
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        return 0
-
-    def stop(self) -> int | None:
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=STOP_SECONDS)
-        return self.process.returncode
+LoadServer = BenchServer  # markcap-server on 127.0.0.1:0, stopped by its pid
 
 
 # ---- what is measured -------------------------------------------------------

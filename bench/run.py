@@ -27,7 +27,7 @@ from .marks import JUMP, MarkPlan
 from .phases import PhaseResult, run_phase
 from .remote import RemoteExchange, stream_requests
 from .report import NOOP_KEY, render
-from .server import PERSISTENCE_MODES, BenchServer
+from .server import PERSISTENCE_MODES, BenchServer, config_arguments
 from .settings import Settings
 from .stats import Summary
 from .workload import BATCH_SIZE, Workload, generate
@@ -79,7 +79,7 @@ def run(size: str, seed: int, settings: Settings, persistence: str) -> tuple[dic
     with tempfile.TemporaryDirectory(prefix="markcap-bench-") as workdir:
         config_path = Path(workdir) / "exchange.toml"
         config_path.write_text(workload.config_toml)
-        with BenchServer(config_path, Path(workdir), persistence) as server:
+        with BenchServer(config_arguments(config_path, Path(workdir), persistence), Path(workdir)) as server:
             remote = RemoteExchange(server.address)
             try:
                 progress(f"server pid {server.pid} on {server.address}; "

@@ -27,20 +27,25 @@ def server_command() -> list[str]:
 PERSISTENCE_MODES = ("durable", "in-memory")
 
 
-class BenchServer:
-    """Starts markcap-server with `config_path` on 127.0.0.1:0; use as a context manager.
+def config_arguments(config_path: Path, workdir: Path, persistence: str = "durable") -> list[str]:
+    """Server arguments for a benchmark run.
 
     `persistence` "durable": journal and snapshots in `workdir`/data with the
     server's default fsync and snapshot policies (what an operator runs);
     "in-memory": no persistence, the engine and gRPC alone.
     """
+    storage = ["--in-memory"] if persistence == "in-memory" else ["--data-dir", str(workdir / "data")]
+    return ["--config", str(config_path), *storage]
 
-    def __init__(self, config_path: Path, workdir: Path, persistence: str = "durable"):
+
+class BenchServer:
+    """Starts markcap-server on 127.0.0.1:0 with `arguments`; use as a context manager."""
+
+    def __init__(self, arguments: list[str], workdir: Path):
         self._stderr_path = workdir / "server.stderr"
-        storage = ["--in-memory"] if persistence == "in-memory" else ["--data-dir", str(workdir / "data")]
         with open(self._stderr_path, "w") as stderr:
             self.process = subprocess.Popen(
-                server_command() + ["--config", str(config_path), "--listen", "127.0.0.1:0", *storage],
+                server_command() + ["--listen", "127.0.0.1:0", *arguments],
                 stdout=subprocess.PIPE, stderr=stderr, text=True)
         try:
             self.address = self._await_address()
@@ -71,11 +76,14 @@ class BenchServer:
         return self._stderr_path.read_text(errors="replace")
 
     def rss_bytes(self) -> int:
-        """Resident set size of the server process (VmRSS in /proc/PID/status), bytes."""
-        return _vm_rss_bytes(self.pid)
+        """Resident set size of the server process (VmRSS in /proc/PID/status), bytes; 0 once exited."""
+        try:
+            return _vm_rss_bytes(self.pid)
+        except OSError:
+            return 0
 
-    def stop(self) -> None:
-        """SIGTERM (graceful drain), then SIGKILL after STOP_SECONDS."""
+    def stop(self) -> int | None:
+        """SIGTERM (graceful drain), then SIGKILL after STOP_SECONDS; returns the exit code."""
         if self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGTERM)
             try:
@@ -83,6 +91,7 @@ class BenchServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=STOP_SECONDS)
+        return self.process.returncode
 
     def __enter__(self) -> "BenchServer":
         return self
