@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from markcap.engine import (CapPolicy, Currency, CurrencyUpdate, Engine, ExchangeConfig,
+from markcap.engine import (CapPolicy, Currency, Engine, ExchangeConfig,
                             FillBatch, Instrument, ContractKind, PreconditionFailed, TransferBatch)
 from markcap.service.events import EventLog
 from markcap.service.writer import SerializedEngine
@@ -76,24 +76,14 @@ def _engine() -> Engine:
                                 CapPolicy.NO_CAP),)))
 
 
-def test_writer_passes_on_only_newly_applied_outcomes():
-    applied = []
-    writer = SerializedEngine(_engine(), on_applied=applied.append)
-    first = writer.apply_mark(0, 8, 3100.0, None, False)
-    writer.apply_mark(0, 8, 3200.0, None, True)   # dry run
-    writer.apply_mark(1, 8, 9999.0, None, False)  # duplicate of seq 1
-    currency = writer.upsert_currency(0, CurrencyUpdate(2, 51000.0))
-    assert applied == [first, currency]
-    assert [o.seq for o in applied] == [1, 2]
-
-
 def test_writer_serialises_concurrent_inputs():
     writer = SerializedEngine(_engine())
     transfer = TransferBatch.of([(5, 1, 1.0)])
 
     def deposit_many():
         for _ in range(200):
-            writer.apply_deltas(0, FillBatch.of([]), transfer)
+            with writer.exclusive() as engine:
+                engine.apply_deltas(0, FillBatch.of([]), transfer)
 
     threads = [threading.Thread(target=deposit_many) for _ in range(4)]
     for thread in threads:

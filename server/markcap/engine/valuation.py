@@ -32,7 +32,9 @@ def account_equity(state: ExchangeState, slot: int) -> float:
 def all_equities(state: ExchangeState) -> np.ndarray:
     """Equity of every account at the current marks: float64 array of shape (account count,), by slot.
 
-    Same summation order as `account_equity`, so both agree to the bit.
+    Same summation order as `account_equity`, so both agree to the bit. A full
+    scan, O(accounts + positions): the engine's hot paths use the index and
+    `equities_of`; this is the scan they are checked against.
     """
     n = state.accounts.count
     balances = state.accounts.balances[:n]

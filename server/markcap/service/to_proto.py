@@ -154,9 +154,3 @@ def status_response(status: Status, version: str, persistence: str) -> pb.GetSta
         state_hash=status.state_hash,
     )
 
-
-def event(outcome: MarkOutcome | CurrencyOutcome) -> pb.WatchEventsResponse:
-    """An applied mark or currency outcome as a WatchEvents message."""
-    if isinstance(outcome, MarkOutcome):
-        return pb.WatchEventsResponse(seq=int(outcome.seq), mark=mark_response(outcome))
-    return pb.WatchEventsResponse(seq=int(outcome.seq), currency=currency_response(outcome))
