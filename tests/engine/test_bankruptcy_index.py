@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from markcap.engine import (ContractKind, Currency, CurrencyUpdate, Engine, ExchangeConfig, FillBatch,
                             Instrument, TransferBatch)
-from markcap.engine import bankruptcy_index
+from markcap.engine import bankruptcy_index, holdings
 from markcap.engine.mark import bankruptcy_prices, first_bankruptcy_price, harmed_near
 from markcap.engine.valuation import all_equities
 
@@ -86,14 +86,17 @@ def _band_by_scan(state, instrument):
     return BankruptcyBand(instrument.mark_price, sides[0][0], sides[0][1], sides[1][0], sides[1][1])
 
 
-@pytest.mark.parametrize("budget, tier_limits", [(256, (0.0, 1.0, 16.0)), (1, (0.0, 1.0, 16.0)),
-                                                 (2, (0.0, 0.01, 0.1))])
+@pytest.mark.parametrize("budget, tier_limits, inline_places", [
+    (256, (0.0, 1.0, 16.0), 4), (1, (0.0, 1.0, 16.0), 4), (2, (0.0, 0.01, 0.1), 4),
+    (256, (0.0, 1.0, 16.0), 1)])  # one inline place: most positions go to the holdings' overflow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(trades=trades, deposits=deposits, steps=steps, rng_seed=st.integers(0, 2**32 - 1))
-def test_indexed_search_equals_a_full_scan(monkeypatch, budget, tier_limits, trades, deposits, steps,
+def test_indexed_search_equals_a_full_scan(monkeypatch, budget, tier_limits, inline_places, trades, deposits,
+                                          steps,
                                           rng_seed):
     monkeypatch.setattr(bankruptcy_index, "CANDIDATE_BUDGET", budget)
     monkeypatch.setattr(bankruptcy_index, "TIER_LIMITS", np.array(tier_limits))
+    monkeypatch.setattr(holdings, "WIDTH", inline_places)
     engine = _exchange()
     engine.apply_deltas(0, FillBatch.of([]), TransferBatch.of([(a, c, x if c == 1 else x / 50_000.0)
                                                                for a, c, x in deposits]))

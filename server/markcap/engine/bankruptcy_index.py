@@ -4,8 +4,8 @@ A holder's bankruptcy price in x does not depend on x's own mark, so it can be
 kept as a key that x's marks never touch. It does move with the account's own
 fills and transfers (re-keyed after each batch) and with the marks of the
 account's other instruments y. For those, keys are stored at a reference
-price vector R, and each query widens its search by a bound on how far other
-marks have moved them since; the accounts inside that window are then
+price vector R[x] per book, and each query widens its search by a bound on how
+far other marks have moved them since; the accounts inside that window are then
 recomputed exactly with the same formula as a full scan, so answers are exact.
 
 Keys live in "z-space", linear in E' (the account's equity without x):
@@ -13,9 +13,9 @@ LINEAR z = b = (K*s - E')/(q*m*s); INVERSE z = 1/b = (K + E'/s)/(q*m).
 E' is linear in each other instrument's feature f_y (p_y for LINEAR y, 1/p_y
 for INVERSE y): dE'/df_y = s_y*q_y*m_y (negated for INVERSE). So with
 w_iy = |s_y*q_iy*m_y| and g_iy = w_iy/(|q_ix|*m_x*s_x):
-    |z_i(now) - z_i(R)| <= sum_y g_iy*|f_y - R_y| <= sum_y G_x[y]*|f_y - R_y| = B_x,
+    |z_i(now) - z_i(R[x])| <= sum_y g_iy*|f_y - R[x][y]| <= sum_y G_x[y]*|f_y - R[x][y]| = B_x,
 where G_x[y] >= g_iy for every row of x in the same tier (a running maximum,
-reset with the reference). Rows are tiered by the dimensionless ratio of
+rebuilt when R[x][y] is reset). Rows are tiered by the dimensionless ratio of
 their other positions' value to their position in x
 (sum_y w_iy*|f_y| / (|q_ix|*m_x*s_x*|f_x|)), so single-position accounts (ratio
 0, exact keys) and mildly cross-margined ones are not searched with the wide
@@ -29,7 +29,8 @@ Per book, tier and direction a BlockMin holds priorities (harmed side only,
 +inf elsewhere) ordered harmed-first: rise LINEAR z, rise INVERSE -z, fall LINEAR -z,
 fall INVERSE z. Currency price changes re-key everything (they move s and the
 value of balances). Invariants: after `rekey(slots)`, every row of those
-accounts has z at R; `e_ref[slot]` is the account's equity with every mark at R.
+accounts in book x has z computed with each other instrument y at R[x][y], and
+G[x][tier][y] >= g_iy for every row of x in that tier.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from .valuation import AccountPositions
 from .types import ContractKind, Instrument
 
 CANDIDATE_BUDGET = 256      # candidates a query may take before the excess counts towards a reset
+RESET_SHARE = 1.0           # a reset re-keys at most a whole book
 TIER_LIMITS = np.array([0.0, 1.0, 16.0])  # exposure-ratio upper bounds of tiers 0..2; tier 3 above
 TIERS = len(TIER_LIMITS) + 1
 BOUND_MARGIN = 1e-9         # relative slack for float rounding between key and exact paths
@@ -75,7 +77,6 @@ class BookKeys:
         self.z = np.zeros(64)
         self.rise = [BlockMin() for _ in range(TIERS)]
         self.fall = [BlockMin() for _ in range(TIERS)]
-        self.sensitivity = [np.zeros(0) for _ in range(TIERS)]  # per tier: G_x[bit of y]
         self.excess = 0  # candidates beyond the base budget since the last reset (ski rental)
 
     def resize(self, count: int) -> None:
@@ -94,15 +95,20 @@ class BookKeys:
 
 
 class BankruptcyIndex:
-    """Keys, bounds and candidate search over every book of an ExchangeState."""
+    """Keys, bounds and candidate search over every book of an ExchangeState.
+
+    Each book x keeps its own reference vector R[x] (a feature value per
+    instrument); its keys are computed with every other instrument y at R[x][y].
+    Moving R[x][y] to y's mark re-keys only the rows of x whose account holds y.
+    """
 
     def __init__(self, state):
         self.state = state
         self.keys: dict[int, BookKeys] = {}
-        self.reference: dict[int, float] = {}      # instrument id -> R (a feature value)
         self.holdings = Holdings(len(state.accounts.ids))
         self.instrument_of_bit: list[int] = []
-        self.e_ref = np.zeros(len(state.accounts.ids))
+        self.reference = np.zeros((0, 0))        # R[bit of x, bit of y], features
+        self.sensitivity = np.zeros((0, TIERS, 0))  # G[bit of x, tier, bit of y]
         self.negative: set[int] = set()  # slots with equity < 0 at the current marks
 
     # ---- structure ------------------------------------------------------------
@@ -112,126 +118,115 @@ class BankruptcyIndex:
         bit = len(self.keys)
         keys = BookKeys(instrument.instrument_id, bit)
         self.keys[instrument.instrument_id] = keys
-        self.reference[instrument.instrument_id] = feature(instrument, instrument.mark_price)
         self.instrument_of_bit.append(instrument.instrument_id)
-        for other in self.keys.values():  # every book gets a G entry for the new instrument
-            other.sensitivity = [np.concatenate([g, np.zeros(len(self.keys) - len(g))]) for g in other.sensitivity]
+        reference = np.zeros((bit + 1, bit + 1))
+        reference[:bit, :bit] = self.reference
+        reference[:, bit] = feature(instrument, instrument.mark_price)  # nobody holds it yet
+        reference[bit, :] = self._features()
+        self.reference = reference
+        sensitivity = np.zeros((bit + 1, TIERS, bit + 1))
+        sensitivity[:bit, :, :bit] = self.sensitivity
+        self.sensitivity = sensitivity
         book.listener = _BookListener(self, keys)
 
+    def unheld_terms_changed(self, instrument: Instrument) -> None:
+        """An unheld instrument's mark or kind changed: no key depends on it, so take its new feature."""
+        self.reference[:, self.keys[instrument.instrument_id].bit] = feature(instrument, instrument.mark_price)
+
+    def _features(self) -> np.ndarray:
+        """f of every instrument at its current mark, by bit."""
+        instruments = self.state.instruments.by_id
+        return np.array([feature(instruments[i], instruments[i].mark_price) for i in self.instrument_of_bit])
+
     def _ensure_accounts(self) -> None:
-        capacity = len(self.state.accounts.ids)
-        if capacity > len(self.e_ref):
-            self.holdings.ensure(capacity)
-            self.e_ref = np.resize(self.e_ref, capacity)
+        self.holdings.ensure(len(self.state.accounts.ids))
 
     # ---- keys -----------------------------------------------------------------
 
     def rekey(self, slots) -> None:
-        """Recomputes e_ref and every key of these accounts (all accounts when `slots` is None)."""
+        """Recomputes every key of these accounts (all accounts when `slots` is None) and
+        whether each has negative equity."""
         state = self.state
         self._ensure_accounts()
         if slots is None:
             slots = np.arange(state.accounts.count, dtype=np.int64)
         slots = np.unique(np.asarray(slots, dtype=np.int64))
         for start in range(0, len(slots), REKEY_CHUNK):
-            self._rekey_chunk(slots[start: start + REKEY_CHUNK])
+            chunk = slots[start: start + REKEY_CHUNK]
+            local = AccountPositions(state, chunk)
+            self._key_positions(local)
+            negative = local.equity_at_marks() < 0
+            self.negative.difference_update(chunk[~negative].tolist())
+            self.negative.update(chunk[negative].tolist())
 
-    def _rekey_chunk(self, slots: np.ndarray) -> None:
-        state = self.state
-        local = AccountPositions(state, slots)
-        equity_ref = local.balance_value.copy()
-        exposure = np.zeros((len(slots), len(self.keys)))
-        for instrument_id, (where, rows) in local.rows.items():
-            instrument = state.instruments.by_id[instrument_id]
-            book = state.books[instrument_id]
-            sigma = state.sigma(instrument)
-            qty = book.qty[rows].astype(np.float64)
-            price = self._reference_price(instrument)
-            equity_ref[where] += sigma * contracts.upnl(instrument.kind, qty, book.cost[rows],
-                                                        instrument.multiplier, price)
-            exposure[where, self.keys[instrument_id].bit] = np.abs(sigma * qty * instrument.multiplier)
-        self.e_ref[slots] = equity_ref
-        negative = local.equity_at_marks() < 0
-        for slot, is_negative in zip(slots.tolist(), negative.tolist()):
-            if is_negative:
-                self.negative.add(slot)
-            else:
-                self.negative.discard(slot)
-        scale = self._feature_scale()
-        value = exposure @ scale  # sum_y w_iy*|f_y|: each account's exposure in valuation currency
-        for instrument_id, (where, rows) in local.rows.items():
-            self._key_rows(instrument_id, slots[where], rows, equity_ref[where], exposure[where], value[where],
-                           scale)
+    def _key_positions(self, local: AccountPositions, only_bit: int | None = None) -> None:
+        """Keys of the positions of `local`'s accounts (only those in book `only_bit` if given).
 
-    def _feature_scale(self) -> np.ndarray:
-        """|f| of every instrument at its reference, by bit: turns sensitivities into values."""
-        scale = np.zeros(len(self.keys))
-        for instrument_id, keys in self.keys.items():
-            scale[keys.bit] = abs(self.reference[instrument_id])
-        return scale
-
-    def _reference_price(self, instrument: Instrument) -> float:
-        reference = self.reference[instrument.instrument_id]
-        return reference if instrument.kind == ContractKind.LINEAR else 1.0 / reference
-
-    def _key_rows(self, instrument_id, slots, rows, equity_ref, exposure, value, scale) -> None:
-        state = self.state
-        instrument = state.instruments.by_id[instrument_id]
-        book = state.books[instrument_id]
-        keys = self.keys[instrument_id]
-        sigma = state.sigma(instrument)
-        qty = book.qty[rows].astype(np.float64)
-        cost = book.cost[rows]
-        own = contracts.upnl(instrument.kind, qty, cost, instrument.multiplier, self._reference_price(instrument))
-        equity_without = equity_ref - sigma * own
-        denominator = qty * instrument.multiplier * sigma
-        if instrument.kind == ContractKind.LINEAR:
-            z = (cost * sigma - equity_without) / denominator
-        else:
-            z = (cost * sigma + equity_without) / denominator
-        keys.z[rows] = z
-        spread = np.abs(denominator)
-        own_exposure = exposure[:, keys.bit]
-        sensitivity = (exposure / spread[:, None])
-        sensitivity[:, keys.bit] = 0.0
-        own_value = own_exposure * scale[keys.bit]
+        E'_a, the account's equity without position a, at book a's reference:
+        balances plus, for each other position b of the same account, s_b*upnl_b
+        at the price R[bit_a][bit_b]. Pairs (a, b) are enumerated per account.
+        """
+        positions = _Positions(self, local)
+        if positions.count == 0:
+            return
+        first, second = positions.pairs()
+        reference = self.reference[positions.bit[first], positions.bit[second]]
+        price = np.where(positions.linear[second], reference, 1.0 / reference)
+        other = positions.sigma[second] * np.where(
+            positions.linear[second],
+            positions.qty[second] * positions.multiplier[second] * price - positions.cost[second],
+            positions.cost[second] - positions.qty[second] * positions.multiplier[second] / price)
+        equity_without = local.balance_value[positions.account] + np.bincount(
+            first, weights=other, minlength=positions.count)
+        denominator = positions.qty * positions.multiplier * positions.sigma
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(own_value > 0, (value - own_value) / own_value, np.inf)
-        tier = np.searchsorted(TIER_LIMITS, np.maximum(ratio, 0.0), side="left")
-        fund = slots == state.fund_slot  # the fund is evaluated exactly on every query
-        shorts = qty < 0
+            z = np.where(positions.linear, (positions.cost * positions.sigma - equity_without) / denominator,
+                         (positions.cost * positions.sigma + equity_without) / denominator)
+        tier = self._tiers(positions, first, second)
+        spread = np.abs(denominator)
+        np.maximum.at(self.sensitivity, (positions.bit[first], tier[first], positions.bit[second]),
+                      positions.exposure[second] / spread[first])
+        fund = local.slots[positions.account] == self.state.fund_slot
+        for bit in np.unique(positions.bit).tolist():
+            if only_bit is not None and bit != only_bit:
+                continue
+            mine = np.flatnonzero(positions.bit == bit)
+            self._set_keys(bit, positions.row[mine], z[mine], tier[mine], positions.qty[mine] < 0, fund[mine])
+
+    def _tiers(self, positions: "_Positions", first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Tier of each position: its account's other value over its own (TIER_LIMITS)."""
+        scale = np.abs(self._features())
+        value = positions.exposure * scale[positions.bit]
+        others = np.bincount(first, weights=value[second], minlength=positions.count)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(value > 0, others / value, np.inf)
+        return np.searchsorted(TIER_LIMITS, np.maximum(ratio, 0.0), side="left")
+
+    def _set_keys(self, bit, rows, z, tier, shorts, fund) -> None:
+        keys = self.keys[self.instrument_of_bit[bit]]
+        kind = self.state.instruments.by_id[keys.instrument_id].kind
+        keys.z[rows] = z
         for t in range(TIERS):
-            mine = (tier == t) & ~fund
-            if mine.any():
-                keys.sensitivity[t] = np.maximum(keys.sensitivity[t], sensitivity[mine].max(axis=0))
+            mine = (tier == t) & ~fund  # the fund is evaluated exactly on every query
             for direction, side, harmed in ((1, keys.rise[t], shorts), (-1, keys.fall[t], ~shorts)):
-                priority = harmed_first_sign(instrument.kind, direction) * z
-                side.set(rows, np.where(harmed & mine, priority, np.inf))
+                side.set(rows, np.where(harmed & mine, harmed_first_sign(kind, direction) * z, np.inf))
 
     # ---- queries --------------------------------------------------------------
 
-    def _displacement(self) -> np.ndarray:
-        """|f_y - R_y| of every instrument, by bit."""
-        moved = np.zeros(len(self.keys))
-        for instrument_id, keys in self.keys.items():
-            instrument = self.state.instruments.by_id[instrument_id]
-            moved[keys.bit] = abs(feature(instrument, instrument.mark_price) - self.reference[instrument_id])
-        return moved
-
     def bound(self, instrument_id: int, tier: int = 0) -> float:
         """B_x of a tier: how far any of its keys can have moved since computed (x's own mark moves none)."""
-        keys = self.keys[instrument_id]
-        moved = self._displacement()
-        moved[keys.bit] = 0.0
-        return float(keys.sensitivity[tier] @ moved)
+        bit = self.keys[instrument_id].bit
+        moved = np.abs(self._features() - self.reference[bit])
+        moved[bit] = 0.0
+        return float(self.sensitivity[bit, tier] @ moved)
 
     def candidates(self, instrument_id: int, direction: int, priority_at: float | None = None) -> np.ndarray:
-        """Slots that may hold the nearest bankruptcy in `direction` (or be at or past `priority_at`).
+        """Book rows that may hold the nearest bankruptcy in `direction` (or be at or past `priority_at`).
 
         Per tier t with bound B_t, the true nearest priority is at most
         T = min_t(smallest_t + B_t); every row whose exact priority is <= max(T,
         priority_at) has a stale one <= that + B_t, so those rows are taken,
-        and the fund if it is harmed. Slots ascending.
+        and the fund if it is harmed. Rows ascending.
         """
         keys = self.keys[instrument_id]
         sides = keys.side(direction)
@@ -250,57 +245,92 @@ class BankruptcyIndex:
             if not self._should_reset(keys, len(rows)):
                 break
         book = self.state.books[instrument_id]
-        slots = book.slots[rows]
         fund_row = book.row_of.get(self.state.fund_slot)
         if fund_row is not None and book.qty[fund_row] * direction < 0:
-            slots = np.append(slots, self.state.fund_slot)
-        return np.unique(slots)
+            rows = np.append(rows, fund_row)
+        return np.unique(rows)
 
     def _should_reset(self, keys: BookKeys, count: int) -> bool:
-        """Ski rental: once a book's extra candidates have cost as much as re-keying the holders of
-        the instrument that widens its window most, reset that instrument's reference (and say so)."""
+        """Ski rental: once a book's extra candidates have cost about as much as re-keying its rows
+        that hold the instrument widening its window most (RESET_SHARE of the book), move the
+        book's reference for that instrument to its mark (and say so)."""
         keys.excess += max(0, count - CANDIDATE_BUDGET)
-        moved = self._displacement()
-        moved[keys.bit] = 0.0
-        contribution = sum(g * moved for g in keys.sensitivity)
-        if not contribution.any():
-            keys.excess = 0
-            return False
-        worst_bit = int(np.argmax(contribution))
-        worst_id = self.instrument_of_bit[worst_bit]
-        if keys.excess < len(self.state.books[worst_id]):
+        bit = keys.bit
+        moved = np.abs(self._features() - self.reference[bit])
+        moved[bit] = 0.0
+        contribution = self.sensitivity[bit].sum(axis=0) * moved
+        if not contribution.any() or keys.excess < RESET_SHARE * len(self.state.books[keys.instrument_id]):
             return False
         keys.excess = 0
-        self.reset_reference(worst_id)
+        self.reset_reference(keys.instrument_id, self.instrument_of_bit[int(np.argmax(contribution))])
         return True
 
-    def reset_reference(self, instrument_id: int) -> None:
-        """R_y := f(mark_y) and re-keys every holder of y (their keys elsewhere depended on R_y)."""
-        instrument = self.state.instruments.by_id[instrument_id]
-        self.reference[instrument_id] = feature(instrument, instrument.mark_price)
+    def reset_reference(self, instrument_id: int, other_id: int) -> None:
+        """R[x][y] := f(mark_y), re-keying the rows of x whose account also holds y."""
+        bit, other_bit = self.keys[instrument_id].bit, self.keys[other_id].bit
+        other = self.state.instruments.by_id[other_id]
+        self.reference[bit, other_bit] = feature(other, other.mark_price)
+        self.sensitivity[bit, :, other_bit] = 0.0  # rebuilt from the rows that hold y, below
         slots, _, _ = self.state.books[instrument_id].columns()
-        bit = self.keys[instrument_id].bit
-        for keys in self.keys.values():
-            for g in keys.sensitivity:
-                g[bit] = 0.0
-        self._rebuild_sensitivity_of_holders(slots)
-
-    def _rebuild_sensitivity_of_holders(self, slots: np.ndarray) -> None:
-        # G_x[y] only ever grows between whole re-keys; re-keying the holders of y
-        # restores the entries of y for every row that holds y.
-        self.rekey(slots)
+        holding = self.holdings.holds(slots, other_bit)
+        if holding.any():
+            self._key_positions(AccountPositions(self.state, slots[holding]), only_bit=bit)
 
     def rebuild(self) -> None:
-        """Re-keys everything from the primary state, with R at the current marks."""
+        """Re-keys everything from the primary state, every reference at the current marks."""
         self.negative.clear()
+        self.reference = np.tile(self._features(), (len(self.keys), 1))
+        self.sensitivity[:] = 0.0
         for instrument_id, keys in self.keys.items():
-            instrument = self.state.instruments.by_id[instrument_id]
-            self.reference[instrument_id] = feature(instrument, instrument.mark_price)
-            for g in keys.sensitivity:
-                g[:] = 0.0
             keys.excess = 0
             keys.resize(len(self.state.books[instrument_id]))
         self.rekey(None)
+
+
+class _Positions:
+    """The positions of an AccountPositions' accounts as flat arrays, grouped by account."""
+
+    def __init__(self, index: BankruptcyIndex, local: AccountPositions):
+        state = index.state
+        parts = []
+        for instrument_id, (where, rows) in local.rows.items():
+            instrument = state.instruments.by_id[instrument_id]
+            book = state.books[instrument_id]
+            parts.append((where, rows, book.qty[rows].astype(np.float64), book.cost[rows],
+                          index.keys[instrument_id].bit, instrument.multiplier, state.sigma(instrument),
+                          instrument.kind == ContractKind.LINEAR))
+        if not parts:
+            self.count = 0
+            return
+        account = np.concatenate([p[0] for p in parts])
+        order = np.argsort(account, kind="stable")
+        sizes = [len(p[0]) for p in parts]
+
+        def column(values):
+            return np.concatenate(values)[order]
+
+        self.account = account[order]
+        self.row = column([p[1] for p in parts])
+        self.qty = column([p[2] for p in parts])
+        self.cost = column([p[3] for p in parts])
+        self.bit = column([np.full(n, p[4]) for n, p in zip(sizes, parts)])
+        self.multiplier = column([np.full(n, p[5]) for n, p in zip(sizes, parts)])
+        self.sigma = column([np.full(n, p[6]) for n, p in zip(sizes, parts)])
+        self.linear = column([np.full(n, p[7]) for n, p in zip(sizes, parts)])
+        self.exposure = np.abs(self.sigma * self.qty * self.multiplier)
+        self.count = len(self.account)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (a, b) of two different positions of the same account, as index arrays."""
+        starts = np.flatnonzero(np.r_[True, self.account[1:] != self.account[:-1]])
+        counts = np.diff(np.r_[starts, self.count])
+        group = np.repeat(np.arange(len(starts)), counts)           # group of each position
+        per_position = counts[group]                               # size of its account's group
+        first = np.repeat(np.arange(self.count), per_position)
+        offset = np.arange(len(first)) - np.repeat(np.cumsum(per_position) - per_position, per_position)
+        second = starts[group[first]] + offset
+        different = first != second
+        return first[different], second[different]
 
 
 class _BookListener:

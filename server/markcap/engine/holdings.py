@@ -19,6 +19,11 @@ class Holdings:
         self.bit = np.full((capacity, WIDTH), -1, dtype=np.int16)
         self.row = np.zeros((capacity, WIDTH), dtype=np.int64)
         self.overflow: dict[int, dict[int, int]] = {}
+        self.overflowing = np.zeros(capacity, dtype=bool)  # slot has entries in `overflow`
+
+    def _overflowing(self, slots: np.ndarray) -> np.ndarray:
+        """Indices into `slots` of accounts with positions in `overflow`."""
+        return np.flatnonzero(self.overflowing[slots])
 
     def ensure(self, capacity: int) -> None:
         if capacity > len(self.bit):
@@ -26,6 +31,8 @@ class Holdings:
             grown[: len(self.bit)] = self.bit
             self.bit = grown
             self.row = np.resize(self.row, (capacity, WIDTH))
+            self.overflowing = np.concatenate([self.overflowing,
+                                               np.zeros(capacity - len(self.overflowing), dtype=bool)])
 
     def add(self, slots: np.ndarray, bit: int, rows: np.ndarray) -> None:
         """Records new positions (distinct slots, none holding `bit` yet)."""
@@ -36,6 +43,7 @@ class Holdings:
         self.row[slots[inline], place[inline]] = rows[inline]
         for slot, row in zip(slots[~inline].tolist(), rows[~inline].tolist()):
             self.overflow.setdefault(slot, {})[bit] = row
+            self.overflowing[slot] = True
 
     def _place(self, slot: int, bit: int) -> int | None:
         found = np.flatnonzero(self.bit[slot] == bit)
@@ -50,6 +58,7 @@ class Holdings:
         del extra[bit]
         if not extra:
             del self.overflow[slot]
+            self.overflowing[slot] = False
 
     def move(self, slot: int, bit: int, row: int) -> None:
         """The position of `slot` in book `bit` now lives at `row`."""
@@ -59,6 +68,13 @@ class Holdings:
         else:
             self.overflow[slot][bit] = row
 
+    def holds(self, slots: np.ndarray, bit: int) -> np.ndarray:
+        """Whether each account in `slots` has a position in book `bit`, bool (n,)."""
+        held = (self.bit[slots] == bit).any(axis=1)
+        for i in self._overflowing(slots).tolist():
+            held[i] |= bit in self.overflow[int(slots[i])]
+        return held
+
     def rows_of(self, slots: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """bit -> (indices into `slots`, rows in that book) for every position of these accounts."""
         bits = self.bit[slots]
@@ -66,8 +82,8 @@ class Holdings:
         held_bits = bits[which, place].astype(np.int64)
         rows = self.row[slots[which], place]
         if self.overflow:
-            extra = [(i, bit, row) for i, slot in enumerate(slots.tolist()) if slot in self.overflow
-                     for bit, row in self.overflow[slot].items()]
+            extra = [(i, bit, row) for i in self._overflowing(slots).tolist()
+                     for bit, row in self.overflow[int(slots[i])].items()]
             if extra:
                 which = np.concatenate([which, np.array([e[0] for e in extra], dtype=np.int64)])
                 held_bits = np.concatenate([held_bits, np.array([e[1] for e in extra], dtype=np.int64)])

@@ -31,8 +31,8 @@ class HarmedAccounts:
 
 
 def bankruptcy_prices(state: ExchangeState, instrument: Instrument, direction: int,
-                      slots: np.ndarray | None = None) -> HarmedAccounts:
-    """SPEC 3.1 and 3.3: b_i of harmed holders (q*d < 0) among `slots` (all holders if None),
+                      rows: np.ndarray | None = None) -> HarmedAccounts:
+    """SPEC 3.1 and 3.3: b_i of harmed holders (q*d < 0) among book `rows` (all holders if None),
     the fund against its floor.
 
     b is clamped to P0 where float rounding puts it behind P0 (an account at
@@ -40,11 +40,10 @@ def bankruptcy_prices(state: ExchangeState, instrument: Instrument, direction: i
     """
     mark = instrument.mark_price
     book = state.books[instrument.instrument_id]
-    if slots is None:
+    if rows is None:
         slots, qty, cost = book.columns()
     else:
-        rows = np.array([book.row_of[s] for s in slots.tolist()], dtype=np.int64)
-        qty, cost = book.qty[rows], book.cost[rows]
+        slots, qty, cost = book.slots[rows], book.qty[rows], book.cost[rows]
     harmed = qty * direction < 0
     slots, qty, cost = slots[harmed], qty[harmed].astype(np.float64), cost[harmed]
     sigma = state.sigma(instrument)
@@ -71,8 +70,8 @@ def harmed_near(state: ExchangeState, instrument: Instrument, direction: int,
     """Exact bankruptcy prices of the harmed holders that can be nearest (and all at or past `at_price`)."""
     state.rekey_touched()
     priority_at = None if at_price is None else priority_of_price(instrument, direction, at_price)
-    slots = state.index.candidates(instrument.instrument_id, direction, priority_at)
-    return bankruptcy_prices(state, instrument, direction, slots)
+    rows = state.index.candidates(instrument.instrument_id, direction, priority_at)
+    return bankruptcy_prices(state, instrument, direction, rows)
 
 
 def first_bankruptcy_price(harmed: HarmedAccounts, direction: int) -> float | None:
@@ -89,20 +88,16 @@ def _take_over_in_id_order(state: ExchangeState, slots: np.ndarray, reason: Liqu
     return [take_over(state, int(slots[i]), reason, price) for i in order]
 
 
-def _liquidate_already_bankrupt(state: ExchangeState, instrument: Instrument,
-                                direction: int) -> list[Liquidation]:
-    """SPEC 3.2: harmed non-fund accounts with equity <= 0 at P0 go to the fund at P0."""
-    harmed = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
-    bankrupt = harmed.slots[(harmed.equity <= 0) & (harmed.slots != state.fund_slot)]
-    return _take_over_in_id_order(state, bankrupt, LiquidationReason.ALREADY_BANKRUPT,
-                                  instrument.mark_price)
-
-
 def _apply_capped(state: ExchangeState, instrument: Instrument, price: float, direction: int):
     """Steps 2-7 for a move in `direction`; returns (liquidations, ADL fills, FBP, capped, p*)."""
     instrument_id = instrument.instrument_id
-    liquidations = _liquidate_already_bankrupt(state, instrument, direction)
-    harmed = harmed_near(state, instrument, direction)
+    # One search covers both step 2 (everyone at or past P0) and step 4 (the nearest beyond it).
+    harmed = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
+    bankrupt = harmed.slots[(harmed.equity <= 0) & (harmed.slots != state.fund_slot)]
+    liquidations = _take_over_in_id_order(state, bankrupt, LiquidationReason.ALREADY_BANKRUPT,
+                                          instrument.mark_price)
+    if liquidations:  # the fund took positions over: search again on the new state
+        harmed = harmed_near(state, instrument, direction)
     fbp = first_bankruptcy_price(harmed, direction)
     capped = fbp is not None and (fbp - price) * direction <= 0
     applied = fbp if capped else price
@@ -121,15 +116,21 @@ def _apply_capped(state: ExchangeState, instrument: Instrument, price: float, di
     return liquidations, fills, fbp, capped, applied
 
 
-def _update_negative_set(state: ExchangeState, instrument: Instrument, direction: int) -> None:
-    """Adds the harmed holders the move took below zero; rechecks every account already below."""
-    if direction:
+def _update_negative_set(state: ExchangeState, instrument: Instrument, direction: int,
+                         crossing_possible: bool) -> None:
+    """Adds the harmed holders the move took below zero; rechecks the fund and every account below.
+
+    A capped-policy move that stopped short of the first bankruptcy price
+    crosses nobody's bankruptcy price, so only then is the search skipped.
+    """
+    if direction and crossing_possible:
         crossed = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
         state.index.negative.update(crossed.slots[crossed.equity < 0].tolist())
     state.rekey_touched()
-    negative = np.array(sorted(state.index.negative), dtype=np.int64)
+    negative = np.array(sorted(state.index.negative | {state.fund_slot}), dtype=np.int64)
     still = equities_of(state, negative) < 0
     state.index.negative.difference_update(negative[~still].tolist())
+    state.index.negative.update(negative[still].tolist())
 
 
 def apply_mark(state: ExchangeState, seq: int, instrument_id: int, price: float,
@@ -144,7 +145,9 @@ def apply_mark(state: ExchangeState, seq: int, instrument_id: int, price: float,
     else:
         state.set_mark(instrument_id, price)
     moved = int(np.sign(applied - previous))
-    _update_negative_set(state, state.instruments.by_id[instrument_id], moved)
+    stopped_short = (policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and not liquidations and not fills
+                     and (fbp is None or (fbp - applied) * moved > 0))
+    _update_negative_set(state, state.instruments.by_id[instrument_id], moved, not stopped_short)
     fund_after = account_equity(state, state.fund_slot)
     return MarkOutcome(
         seq=seq, instrument_id=instrument_id, previous_price=previous, requested_price=price,

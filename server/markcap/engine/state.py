@@ -15,7 +15,7 @@ import numpy as np
 
 from . import contracts
 from .accounts import AccountTable
-from .bankruptcy_index import BankruptcyIndex, feature
+from .bankruptcy_index import BankruptcyIndex
 from .errors import InvalidInput
 from .positions import PositionBook
 from .reference_data import CurrencyTable, InstrumentTable
@@ -90,7 +90,7 @@ class ExchangeState:
             book = self.books[instrument.instrument_id] = PositionBook(self.undo)
             self.index.attach(instrument, book)
         elif not len(self.books[instrument.instrument_id]):  # terms may change only while unheld
-            self.index.reference[instrument.instrument_id] = feature(instrument, instrument.mark_price)
+            self.index.unheld_terms_changed(instrument)
 
     def put_currency(self, currency: Currency, is_new: bool) -> None:
         """A currency price moves the value of balances and settlement: every key is rebuilt."""
