@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import contracts
 from .blockmin import BlockMin
 from .holdings import Holdings
 from .valuation import AccountPositions
@@ -213,11 +212,16 @@ class BankruptcyIndex:
 
     # ---- queries --------------------------------------------------------------
 
-    def bound(self, instrument_id: int, tier: int = 0) -> float:
-        """B_x of a tier: how far any of its keys can have moved since computed (x's own mark moves none)."""
-        bit = self.keys[instrument_id].bit
-        moved = np.abs(self._features() - self.reference[bit])
+    def _moved(self, bit: int, features: np.ndarray) -> np.ndarray:
+        """|f_y - R[x][y]| for every y, 0 for x itself (its own mark moves none of its keys)."""
+        moved = np.abs(features - self.reference[bit])
         moved[bit] = 0.0
+        return moved
+
+    def bound(self, instrument_id: int, tier: int = 0, features: np.ndarray | None = None) -> float:
+        """B_x of a tier: how far any of its keys can have moved since computed."""
+        bit = self.keys[instrument_id].bit
+        moved = self._moved(bit, self._features() if features is None else features)
         return float(self.sensitivity[bit, tier] @ moved)
 
     def candidates(self, instrument_id: int, direction: int, priority_at: float | None = None) -> np.ndarray:
@@ -231,7 +235,8 @@ class BankruptcyIndex:
         keys = self.keys[instrument_id]
         sides = keys.side(direction)
         while True:
-            bounds = [self.bound(instrument_id, t) for t in range(TIERS)]
+            features = self._features()  # once per search, not once per tier
+            bounds = [self.bound(instrument_id, t, features) for t in range(TIERS)]
             nearest = min(side.minimum() + bound for side, bound in zip(sides, bounds))
             if priority_at is not None:
                 nearest = max(nearest, priority_at)
@@ -242,7 +247,7 @@ class BankruptcyIndex:
                     threshold += BOUND_MARGIN * (1.0 + abs(threshold))
                     rows.append(side.rows_at_most(threshold))
             rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-            if not self._should_reset(keys, len(rows)):
+            if not self._should_reset(keys, len(rows), features):
                 break
         book = self.state.books[instrument_id]
         fund_row = book.row_of.get(self.state.fund_slot)
@@ -250,15 +255,12 @@ class BankruptcyIndex:
             rows = np.append(rows, fund_row)
         return np.unique(rows)
 
-    def _should_reset(self, keys: BookKeys, count: int) -> bool:
+    def _should_reset(self, keys: BookKeys, count: int, features: np.ndarray) -> bool:
         """Ski rental: once a book's extra candidates have cost about as much as re-keying its rows
         that hold the instrument widening its window most (RESET_SHARE of the book), move the
         book's reference for that instrument to its mark (and say so)."""
         keys.excess += max(0, count - CANDIDATE_BUDGET)
-        bit = keys.bit
-        moved = np.abs(self._features() - self.reference[bit])
-        moved[bit] = 0.0
-        contribution = self.sensitivity[bit].sum(axis=0) * moved
+        contribution = self.sensitivity[keys.bit].sum(axis=0) * self._moved(keys.bit, features)
         if not contribution.any() or keys.excess < RESET_SHARE * len(self.state.books[keys.instrument_id]):
             return False
         keys.excess = 0

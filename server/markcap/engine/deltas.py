@@ -35,6 +35,17 @@ def _first(mask: np.ndarray) -> int | None:
     return int(hits[0]) if len(hits) else None
 
 
+def _raise_first(checks) -> None:
+    """Raises the error of the lowest element index found by any check.
+
+    `checks`: (bad mask over the batch, function index -> exception) pairs.
+    """
+    problems = [(i, make_error(i)) for mask, make_error in checks
+                if (i := _first(mask)) is not None]
+    if problems:
+        raise min(problems, key=lambda problem: problem[0])[1]
+
+
 def validate_fills(state: ExchangeState, fills: FillBatch) -> FillBatch:
     """Returns the batch with canonical dtypes, or raises naming the first bad fill."""
     batch = FillBatch(_as_array(fills.account_id, np.uint64, "fills.account_id"),
@@ -43,23 +54,17 @@ def validate_fills(state: ExchangeState, fills: FillBatch) -> FillBatch:
                       _as_array(fills.price, np.float64, "fills.price"))
     _columns("fills", vars(batch))
     known = np.fromiter(state.books.keys(), dtype=np.uint32, count=len(state.books))
-    problems = []  # (index, exception) per kind of check; the smallest index wins
-    i = _first(~np.isin(batch.instrument_id, known))
-    if i is not None:
-        value = int(batch.instrument_id[i])
-        problems.append((i, UnknownId(f"fills[{i}].instrument_id: unknown instrument {value}",
-                                      kind="instrument", id_value=value, field=f"fills[{i}].instrument_id")))
-    i = _first(batch.qty == 0)
-    if i is not None:
-        problems.append((i, InvalidInput(f"fills[{i}].qty is 0: a fill must change the position",
-                                         field=f"fills[{i}].qty", value=0)))
-    i = _first(~(np.isfinite(batch.price) & (batch.price > 0)))
-    if i is not None:
-        value = float(batch.price[i])
-        problems.append((i, InvalidInput(f"fills[{i}].price is {value!r}: must be a finite number > 0",
-                                         field=f"fills[{i}].price", value=value)))
-    if problems:
-        raise min(problems, key=lambda problem: problem[0])[1]
+    instrument_ids, prices = batch.instrument_id, batch.price
+    _raise_first([
+        (~np.isin(instrument_ids, known), lambda i: UnknownId(
+            f"fills[{i}].instrument_id: unknown instrument {int(instrument_ids[i])}", kind="instrument",
+            id_value=int(instrument_ids[i]), field=f"fills[{i}].instrument_id")),
+        (batch.qty == 0, lambda i: InvalidInput(
+            f"fills[{i}].qty is 0: a fill must change the position", field=f"fills[{i}].qty", value=0)),
+        (~(np.isfinite(prices) & (prices > 0)), lambda i: InvalidInput(
+            f"fills[{i}].price is {float(prices[i])!r}: must be a finite number > 0",
+            field=f"fills[{i}].price", value=float(prices[i]))),
+    ])
     return batch
 
 
@@ -70,19 +75,15 @@ def validate_transfers(state: ExchangeState, transfers: TransferBatch) -> Transf
                           _as_array(transfers.amount, np.float64, "transfers.amount"))
     _columns("transfers", vars(batch))
     known = np.fromiter(state.currencies.by_id.keys(), dtype=np.uint32, count=len(state.currencies.by_id))
-    problems = []
-    i = _first(~np.isin(batch.currency_id, known))
-    if i is not None:
-        value = int(batch.currency_id[i])
-        problems.append((i, UnknownId(f"transfers[{i}].currency_id: unknown currency {value}",
-                                      kind="currency", id_value=value, field=f"transfers[{i}].currency_id")))
-    i = _first(~np.isfinite(batch.amount))
-    if i is not None:
-        value = float(batch.amount[i])
-        problems.append((i, InvalidInput(f"transfers[{i}].amount is {value!r}: must be finite",
-                                         field=f"transfers[{i}].amount", value=value)))
-    if problems:
-        raise min(problems, key=lambda problem: problem[0])[1]
+    currency_ids, amounts = batch.currency_id, batch.amount
+    _raise_first([
+        (~np.isin(currency_ids, known), lambda i: UnknownId(
+            f"transfers[{i}].currency_id: unknown currency {int(currency_ids[i])}", kind="currency",
+            id_value=int(currency_ids[i]), field=f"transfers[{i}].currency_id")),
+        (~np.isfinite(amounts), lambda i: InvalidInput(
+            f"transfers[{i}].amount is {float(amounts[i])!r}: must be finite",
+            field=f"transfers[{i}].amount", value=float(amounts[i]))),
+    ])
     return batch
 
 
