@@ -87,8 +87,8 @@ def _band_by_scan(state, instrument):
 
 
 @pytest.mark.parametrize("budget, tier_limits, inline_places", [
-    (256, (0.0, 1.0, 16.0), 4), (1, (0.0, 1.0, 16.0), 4), (2, (0.0, 0.01, 0.1), 4),
-    (256, (0.0, 1.0, 16.0), 1)])  # one inline place: most positions go to the holdings' overflow
+    (256, (0.0, 1 / 16, 1 / 4, 1.0, 4.0, 16.0, 64.0, 256.0), 4), (1, (0.0, 1.0, 16.0), 4), (2, (0.0, 0.01, 0.1), 4),
+    (256, (0.0, 1.0, 16.0), 1), (1, (0.0,), 4)])  # one inline place: most positions go to the holdings' overflow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(trades=trades, deposits=deposits, steps=steps, rng_seed=st.integers(0, 2**32 - 1))
 def test_indexed_search_equals_a_full_scan(monkeypatch, budget, tier_limits, inline_places, trades, deposits,

@@ -4,49 +4,52 @@ A holder's bankruptcy price in x does not depend on x's own mark, so it can be
 kept as a key that x's marks never touch. It does move with the account's own
 fills and transfers (re-keyed after each batch) and with the marks of the
 account's other instruments y. For those, keys are stored at a reference
-price vector R[x] per book, and each query widens its search by a bound on how
-far other marks have moved them since; the accounts inside that window are then
-recomputed exactly with the same formula as a full scan, so answers are exact.
+price vector R[x, t] per book and tier, and each query widens its search by a
+bound on how far other marks have moved them since; the accounts inside that
+window are then recomputed exactly with the same formula as a full scan, so
+answers are exact.
 
 Keys live in "z-space", linear in E' (the account's equity without x):
 LINEAR z = b = (K*s - E')/(q*m*s); INVERSE z = 1/b = (K + E'/s)/(q*m).
 E' is linear in each other instrument's feature f_y (p_y for LINEAR y, 1/p_y
 for INVERSE y): dE'/df_y = s_y*q_y*m_y (negated for INVERSE). So with
-w_iy = |s_y*q_iy*m_y| and g_iy = w_iy/(|q_ix|*m_x*s_x):
-    |z_i(now) - z_i(R[x])| <= sum_y g_iy*|f_y - R[x][y]| <= sum_y G_x[y]*|f_y - R[x][y]| = B_x,
-where G_x[y] >= g_iy for every row of x in the same tier (a running maximum,
-rebuilt when R[x][y] is reset). Rows are tiered by the dimensionless ratio of
-their other positions' value to their position in x
-(sum_y w_iy*|f_y| / (|q_ix|*m_x*s_x*|f_x|)), so single-position accounts (ratio
-0, exact keys) and mildly cross-margined ones are not searched with the wide
-window the heavily cross-exposed need. The fund is always evaluated exactly.
-When a book's searches keep returning many more rows than CANDIDATE_BUDGET,
-the reference of the instrument widening its window most is moved to its
-mark and its holders re-keyed (ski rental: only once the extra work has cost
-about as much as that re-key).
+w_iy = |s_y*q_iy*m_y| and g_iy = w_iy/(|q_ix|*m_x*s_x), for a row i of tier t:
+    |z_i(now) - z_i(R)| <= sum_y g_iy*|f_y - R_y|
+                        <= min(sum_y G[x,t,y]*|f_y - R_y|, U[x,t] * max_y |f_y - R_y|/|R_y|) = B[x,t],
+where R = R[x, t], G[x,t,y] >= g_iy and U[x,t] >= sum_y g_iy*|R_y| are running
+maxima over the tier's rows (rebuilt when the tier is reset). Rows are tiered
+by the dimensionless ratio of their other positions' value to their position
+in x (sum_y w_iy*|f_y| / (|q_ix|*m_x*s_x*|f_x|), TIER_LIMITS, geometric), so
+single-position accounts (ratio 0, exact keys) and mildly cross-margined ones
+are not searched with the wide window the heavily cross-exposed need. The fund
+is always evaluated exactly. When a tier's searches keep returning many more
+rows than CANDIDATE_BUDGET, its reference is moved to the current marks and
+its rows re-keyed (ski rental: only once the extra work has cost about as much
+as that re-key).
 
-Per book, tier and direction a BlockMin holds priorities (harmed side only,
-+inf elsewhere) ordered harmed-first: rise LINEAR z, rise INVERSE -z, fall LINEAR -z,
-fall INVERSE z. Currency price changes re-key everything (they move s and the
-value of balances). Invariants: after `rekey(slots)`, every row of those
-accounts in book x has z computed with each other instrument y at R[x][y], and
-G[x][tier][y] >= g_iy for every row of x in that tier.
+Per book one GroupedBlockMin holds each row's priority for the move that
+harms it (shorts: rise, longs: fall), ordered harmed-first (rise LINEAR z,
+rise INVERSE -z, fall LINEAR -z, fall INVERSE z), in group 2*tier + side.
+Currency price changes re-key everything (they move s and the value of
+balances). Invariants: every keyed row of book x in tier t has z computed with
+each other instrument y at R[x, t, y]; G[x, t] and U[x, t] bound every such row.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .blockmin import BlockMin
+from .blockmin import NO_GROUP, GroupedBlockMin
 from .holdings import Holdings
 from .valuation import AccountPositions
 from .types import ContractKind, Instrument
 
 CANDIDATE_BUDGET = 256      # candidates a query may take before the excess counts towards a reset
-RESET_SHARE = 1.0           # a reset re-keys at most a whole book
-TIER_LIMITS = np.array([0.0, 1.0, 16.0])  # exposure-ratio upper bounds of tiers 0..2; tier 3 above
-TIERS = len(TIER_LIMITS) + 1
+RESET_SHARE = 1.0           # a tier is re-keyed once its excess candidates reach this share of its rows
+# exposure-ratio upper bounds of tiers 0..len-1 (tier 0: nothing else held, exact keys); the last tier above
+TIER_LIMITS = np.array([0.0, 1 / 16, 1 / 4, 1.0, 4.0, 16.0, 64.0, 256.0])
 BOUND_MARGIN = 1e-9         # relative slack for float rounding between key and exact paths
 REKEY_CHUNK = 65536         # accounts re-keyed at once (bounds the exposure matrix's memory)
+RISE, FALL = 0, 1           # a row's side: shorts are harmed by a rise, longs by a fall
 
 
 def feature(instrument: Instrument, price: float) -> float:
@@ -61,76 +64,72 @@ def harmed_first_sign(kind: ContractKind, direction: int) -> int:
 
 
 class BookKeys:
-    """Derived columns aligned with one PositionBook's rows, in TIERS sensitivity tiers.
+    """Priorities aligned with one PositionBook's rows, grouped by tier and harmed side.
 
-    Rows are tiered by how much their other positions are worth against their
-    position here (TIER_LIMITS): tier 0 holds accounts with nothing else, whose
-    keys are exact (bound 0). Each tier has its own block minima per direction
-    and its own sensitivity vector, so highly cross-exposed rows do not widen
-    the search window of the others.
+    A row's group is 2*tier + side (RISE for shorts, FALL for longs), NO_GROUP
+    for the fund (evaluated exactly on every query); its value is its priority
+    for the move that harms it. Tiers (TIER_LIMITS) sort rows by how much their
+    other positions are worth against their position here, so highly
+    cross-exposed rows do not widen the search window of the others; each tier
+    has its own reference vector, bounds and reset.
     """
 
-    def __init__(self, instrument_id: int, bit: int):
+    def __init__(self, instrument_id: int, bit: int, tiers: int):
         self.instrument_id = instrument_id
         self.bit = bit
-        self.z = np.zeros(64)
-        self.rise = [BlockMin() for _ in range(TIERS)]
-        self.fall = [BlockMin() for _ in range(TIERS)]
-        self.excess = 0  # candidates beyond the base budget since the last reset (ski rental)
+        self.priority = GroupedBlockMin(2 * tiers)
+        self.excess = np.zeros(tiers, dtype=np.int64)  # candidates beyond the budget since each tier's reset
 
     def resize(self, count: int) -> None:
-        if count > len(self.z):
-            self.z = np.resize(self.z, max(count, 2 * len(self.z)))
-        for column in self.rise + self.fall:
-            column.resize(count)
+        self.priority.resize(count)
 
     def move(self, from_row: int, to_row: int) -> None:
-        self.z[to_row] = self.z[from_row]
-        for column in self.rise + self.fall:
-            column.move(from_row, to_row)
-
-    def side(self, direction: int) -> list[BlockMin]:
-        return self.rise if direction > 0 else self.fall
+        self.priority.move(from_row, to_row)
 
 
 class BankruptcyIndex:
     """Keys, bounds and candidate search over every book of an ExchangeState.
 
-    Each book x keeps its own reference vector R[x] (a feature value per
-    instrument); its keys are computed with every other instrument y at R[x][y].
-    Moving R[x][y] to y's mark re-keys only the rows of x whose account holds y.
+    Each tier t of each book x keeps its own reference vector R[x, t] (a feature
+    value per instrument); its keys are computed with every other instrument y
+    at R[x, t, y]. Resetting R[x, t] to the current marks re-keys that tier's rows.
     """
 
     def __init__(self, state):
         self.state = state
+        self.tier_limits = np.asarray(TIER_LIMITS, dtype=np.float64)
+        self.tiers = len(self.tier_limits) + 1
         self.keys: dict[int, BookKeys] = {}
-        self.holdings = Holdings(len(state.accounts.ids))
+        self.holdings: Holdings = state.holdings
         self.instrument_of_bit: list[int] = []
-        self.reference = np.zeros((0, 0))        # R[bit of x, bit of y], features
-        self.sensitivity = np.zeros((0, TIERS, 0))  # G[bit of x, tier, bit of y]
+        self.reference = np.zeros((0, self.tiers, 0))    # R[bit of x, tier, bit of y], features
+        self.sensitivity = np.zeros((0, self.tiers, 0))  # G[bit of x, tier, bit of y]
+        self.drift = np.zeros((0, self.tiers))           # U[bit of x, tier]
         self.negative: set[int] = set()  # slots with equity < 0 at the current marks
 
     # ---- structure ------------------------------------------------------------
 
     def attach(self, instrument: Instrument, book) -> None:
-        """Starts keeping keys for a new instrument's (empty) book."""
-        bit = len(self.keys)
-        keys = BookKeys(instrument.instrument_id, bit)
+        """Starts keeping keys for a new instrument's (empty) book (books are numbered 0, 1, ...)."""
+        bit = book.bit
+        assert bit == len(self.keys)
+        keys = BookKeys(instrument.instrument_id, bit, self.tiers)
         self.keys[instrument.instrument_id] = keys
         self.instrument_of_bit.append(instrument.instrument_id)
-        reference = np.zeros((bit + 1, bit + 1))
-        reference[:bit, :bit] = self.reference
-        reference[:, bit] = feature(instrument, instrument.mark_price)  # nobody holds it yet
-        reference[bit, :] = self._features()
+        reference = np.zeros((bit + 1, self.tiers, bit + 1))
+        reference[:bit, :, :bit] = self.reference
+        reference[:, :, bit] = feature(instrument, instrument.mark_price)  # nobody holds it yet
+        reference[bit, :, :] = self._features()
         self.reference = reference
-        sensitivity = np.zeros((bit + 1, TIERS, bit + 1))
+        sensitivity = np.zeros((bit + 1, self.tiers, bit + 1))
         sensitivity[:bit, :, :bit] = self.sensitivity
         self.sensitivity = sensitivity
+        self.drift = np.vstack([self.drift, np.zeros((1, self.tiers))])
         book.listener = _BookListener(self, keys)
 
     def unheld_terms_changed(self, instrument: Instrument) -> None:
         """An unheld instrument's mark or kind changed: no key depends on it, so take its new feature."""
-        self.reference[:, self.keys[instrument.instrument_id].bit] = feature(instrument, instrument.mark_price)
+        self.reference[:, :, self.keys[instrument.instrument_id].bit] = feature(instrument, instrument.mark_price)
 
     def _features(self) -> np.ndarray:
         """f of every instrument at its current mark, by bit."""
@@ -161,15 +160,21 @@ class BankruptcyIndex:
     def _key_positions(self, local: AccountPositions, only_bit: int | None = None) -> None:
         """Keys of the positions of `local`'s accounts (only those in book `only_bit` if given).
 
-        E'_a, the account's equity without position a, at book a's reference:
+        A position a's tier comes from its exposure ratio at the current marks;
+        its key uses E'_a, the account's equity without a, at R[bit_a, tier_a]:
         balances plus, for each other position b of the same account, s_b*upnl_b
-        at the price R[bit_a][bit_b]. Pairs (a, b) are enumerated per account.
+        at the feature R[bit_a, tier_a, bit_b]. Pairs (a, b) are enumerated per account.
         """
         positions = _Positions(self, local)
         if positions.count == 0:
             return
         first, second = positions.pairs()
-        reference = self.reference[positions.bit[first], positions.bit[second]]
+        features = self._features()
+        tier = self._tiers(positions, first, second, features)
+        if only_bit is not None:  # pairs of the other books' positions are not needed
+            wanted = positions.bit[first] == only_bit
+            first, second = first[wanted], second[wanted]
+        reference = self.reference[positions.bit[first], tier[first], positions.bit[second]]
         price = np.where(positions.linear[second], reference, 1.0 / reference)
         other = positions.sigma[second] * np.where(
             positions.linear[second],
@@ -181,48 +186,55 @@ class BankruptcyIndex:
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(positions.linear, (positions.cost * positions.sigma - equity_without) / denominator,
                          (positions.cost * positions.sigma + equity_without) / denominator)
-        tier = self._tiers(positions, first, second)
-        spread = np.abs(denominator)
-        np.maximum.at(self.sensitivity, (positions.bit[first], tier[first], positions.bit[second]),
-                      positions.exposure[second] / spread[first])
         fund = local.slots[positions.account] == self.state.fund_slot
+        # bounds: G[x, t, y] >= g_iy and U[x, t] >= sum_y g_iy*|R[x, t, y]| over the tier's rows (fund excepted)
+        counted = ~fund[first]
+        sensitivity = positions.exposure[second] / np.abs(denominator[first])
+        np.maximum.at(self.sensitivity, (positions.bit[first][counted], tier[first][counted],
+                                         positions.bit[second][counted]), sensitivity[counted])
+        drift = np.bincount(first[counted], weights=sensitivity[counted] * np.abs(reference[counted]),
+                            minlength=positions.count)
+        np.maximum.at(self.drift, (positions.bit, tier), drift)
         for bit in np.unique(positions.bit).tolist():
             if only_bit is not None and bit != only_bit:
                 continue
             mine = np.flatnonzero(positions.bit == bit)
             self._set_keys(bit, positions.row[mine], z[mine], tier[mine], positions.qty[mine] < 0, fund[mine])
 
-    def _tiers(self, positions: "_Positions", first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """Tier of each position: its account's other value over its own (TIER_LIMITS)."""
-        scale = np.abs(self._features())
-        value = positions.exposure * scale[positions.bit]
+    def _tiers(self, positions: "_Positions", first: np.ndarray, second: np.ndarray,
+               features: np.ndarray) -> np.ndarray:
+        """Tier of each position: its account's other value over its own (TIER_LIMITS), at the current marks."""
+        value = positions.exposure * np.abs(features)[positions.bit]
         others = np.bincount(first, weights=value[second], minlength=positions.count)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(value > 0, others / value, np.inf)
-        return np.searchsorted(TIER_LIMITS, np.maximum(ratio, 0.0), side="left")
+        return np.searchsorted(self.tier_limits, np.maximum(ratio, 0.0), side="left")
 
     def _set_keys(self, bit, rows, z, tier, shorts, fund) -> None:
         keys = self.keys[self.instrument_of_bit[bit]]
         kind = self.state.instruments.by_id[keys.instrument_id].kind
-        keys.z[rows] = z
-        for t in range(TIERS):
-            mine = (tier == t) & ~fund  # the fund is evaluated exactly on every query
-            for direction, side, harmed in ((1, keys.rise[t], shorts), (-1, keys.fall[t], ~shorts)):
-                side.set(rows, np.where(harmed & mine, harmed_first_sign(kind, direction) * z, np.inf))
+        priority = np.where(shorts, harmed_first_sign(kind, 1) * z, harmed_first_sign(kind, -1) * z)
+        group = np.where(fund, NO_GROUP, 2 * tier + np.where(shorts, RISE, FALL))
+        keys.priority.set(rows, priority, group)
 
     # ---- queries --------------------------------------------------------------
 
-    def _moved(self, bit: int, features: np.ndarray) -> np.ndarray:
-        """|f_y - R[x][y]| for every y, 0 for x itself (its own mark moves none of its keys)."""
-        moved = np.abs(features - self.reference[bit])
-        moved[bit] = 0.0
-        return moved
+    def bounds(self, instrument_id: int, features: np.ndarray | None = None) -> np.ndarray:
+        """B[x, t] for every tier t: how far any of its keys can have moved since computed.
 
-    def bound(self, instrument_id: int, tier: int = 0, features: np.ndarray | None = None) -> float:
-        """B_x of a tier: how far any of its keys can have moved since computed."""
+        Two bounds hold for a row i of tier t, and the smaller is taken:
+        sum_y g_iy*|f_y - R_y| <= sum_y G[x, t, y]*|f_y - R_y|, and
+        sum_y g_iy*|R_y| * |f_y - R_y|/|R_y| <= U[x, t] * max_y |f_y - R_y|/|R_y|.
+        The second stays small when many instruments moved a little.
+        """
         bit = self.keys[instrument_id].bit
-        moved = self._moved(bit, self._features() if features is None else features)
-        return float(self.sensitivity[bit, tier] @ moved)
+        features = self._features() if features is None else features
+        reference = self.reference[bit]                    # (tiers, bits)
+        moved = np.abs(features - reference)
+        moved[:, bit] = 0.0                                # x's own mark moves none of its keys
+        by_sensitivity = np.einsum("ty,ty->t", self.sensitivity[bit], moved)
+        by_drift = self.drift[bit] * (moved / np.abs(reference)).max(axis=1)
+        return np.minimum(by_sensitivity, by_drift)
 
     def candidates(self, instrument_id: int, direction: int, priority_at: float | None = None) -> np.ndarray:
         """Book rows that may hold the nearest bankruptcy in `direction` (or be at or past `priority_at`).
@@ -233,58 +245,60 @@ class BankruptcyIndex:
         and the fund if it is harmed. Rows ascending.
         """
         keys = self.keys[instrument_id]
-        sides = keys.side(direction)
+        groups = slice(RISE if direction > 0 else FALL, None, 2)  # this side's group of every tier
         while True:
-            features = self._features()  # once per search, not once per tier
-            bounds = [self.bound(instrument_id, t, features) for t in range(TIERS)]
-            nearest = min(side.minimum() + bound for side, bound in zip(sides, bounds))
+            bounds = self.bounds(instrument_id)
+            nearest = (keys.priority.minima(groups) + bounds).min()
             if priority_at is not None:
                 nearest = max(nearest, priority_at)
-            rows = []
-            for side, bound in zip(sides, bounds):
-                threshold = nearest + bound
-                if np.isfinite(threshold):
-                    threshold += BOUND_MARGIN * (1.0 + abs(threshold))
-                    rows.append(side.rows_at_most(threshold))
-            rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-            if not self._should_reset(keys, len(rows), features):
+            if not np.isfinite(nearest):
+                rows = np.zeros(0, dtype=np.int64)
+                break
+            thresholds = nearest + bounds
+            rows = keys.priority.rows_at_most(thresholds + BOUND_MARGIN * (1.0 + np.abs(thresholds)), groups)
+            if not self._reset_wide_tiers(keys, rows, bounds):
                 break
         book = self.state.books[instrument_id]
-        fund_row = book.row_of.get(self.state.fund_slot)
+        fund_row = book.row(self.state.fund_slot)
         if fund_row is not None and book.qty[fund_row] * direction < 0:
             rows = np.append(rows, fund_row)
         return np.unique(rows)
 
-    def _should_reset(self, keys: BookKeys, count: int, features: np.ndarray) -> bool:
-        """Ski rental: once a book's extra candidates have cost about as much as re-keying its rows
-        that hold the instrument widening its window most (RESET_SHARE of the book), move the
-        book's reference for that instrument to its mark (and say so)."""
-        keys.excess += max(0, count - CANDIDATE_BUDGET)
-        contribution = self.sensitivity[keys.bit].sum(axis=0) * self._moved(keys.bit, features)
-        if not contribution.any() or keys.excess < RESET_SHARE * len(self.state.books[keys.instrument_id]):
+    def _reset_wide_tiers(self, keys: BookKeys, rows: np.ndarray, bounds: np.ndarray) -> bool:
+        """Ski rental: once a tier's candidates beyond the budget have cost about as much as
+        re-keying the tier (RESET_SHARE of its rows), move its reference to the current marks
+        and re-key it. Only a tier with a window (bound > 0) can gain. Says whether any was reset."""
+        if len(rows) <= CANDIDATE_BUDGET:
             return False
-        keys.excess = 0
-        self.reset_reference(keys.instrument_id, self.instrument_of_bit[int(np.argmax(contribution))])
-        return True
+        per_tier = np.bincount(keys.priority.group[rows] // 2, minlength=self.tiers)
+        keys.excess += per_tier
+        sizes = keys.priority.sizes.reshape(-1, 2).sum(axis=1)
+        due = np.flatnonzero((keys.excess >= RESET_SHARE * sizes) & (per_tier > 0) & (bounds > 0))
+        for tier in due.tolist():
+            self.reset_tier(keys.instrument_id, tier)
+        return len(due) > 0
 
-    def reset_reference(self, instrument_id: int, other_id: int) -> None:
-        """R[x][y] := f(mark_y), re-keying the rows of x whose account also holds y."""
-        bit, other_bit = self.keys[instrument_id].bit, self.keys[other_id].bit
-        other = self.state.instruments.by_id[other_id]
-        self.reference[bit, other_bit] = feature(other, other.mark_price)
-        self.sensitivity[bit, :, other_bit] = 0.0  # rebuilt from the rows that hold y, below
-        slots, _, _ = self.state.books[instrument_id].columns()
-        holding = self.holdings.holds(slots, other_bit)
-        if holding.any():
-            self._key_positions(AccountPositions(self.state, slots[holding]), only_bit=bit)
+    def reset_tier(self, instrument_id: int, tier: int) -> None:
+        """R[x, t] := the current features, re-keying the tier's rows (they may change tier)."""
+        keys = self.keys[instrument_id]
+        bit = keys.bit
+        keys.excess[tier] = 0
+        self.reference[bit, tier] = self._features()
+        self.sensitivity[bit, tier] = 0.0  # rebuilt from the tier's rows, below
+        self.drift[bit, tier] = 0.0
+        rows = keys.priority.rows_in([2 * tier + RISE, 2 * tier + FALL])
+        if len(rows):
+            slots = self.state.books[instrument_id].slots[rows]
+            self._key_positions(AccountPositions(self.state, slots), only_bit=bit)
 
     def rebuild(self) -> None:
         """Re-keys everything from the primary state, every reference at the current marks."""
         self.negative.clear()
-        self.reference = np.tile(self._features(), (len(self.keys), 1))
+        self.reference = np.broadcast_to(self._features(), self.reference.shape).copy()
         self.sensitivity[:] = 0.0
+        self.drift[:] = 0.0
         for instrument_id, keys in self.keys.items():
-            keys.excess = 0
+            keys.excess[:] = 0
             keys.resize(len(self.state.books[instrument_id]))
         self.rekey(None)
 
@@ -336,20 +350,15 @@ class _Positions:
 
 
 class _BookListener:
-    """Keeps BookKeys' columns aligned with a PositionBook's rows and the holdings current."""
+    """Keeps BookKeys' columns aligned with a PositionBook's rows."""
 
     def __init__(self, index: BankruptcyIndex, keys: BookKeys):
         self.index, self.keys = index, keys
 
     def appended(self, slots: np.ndarray, start: int) -> None:
         self.keys.resize(start + len(slots))
-        self.index._ensure_accounts()
-        self.index.holdings.add(slots, self.keys.bit, np.arange(start, start + len(slots)))
 
     def removed(self, slot: int, row: int, last: int, moved_slot: int | None) -> None:
-        keys = self.keys
-        self.index.holdings.remove(slot, keys.bit)
         if moved_slot is not None:  # the book's last row now lives at `row`
-            keys.move(last, row)
-            self.index.holdings.move(moved_slot, keys.bit, row)
-        keys.resize(last)
+            self.keys.move(last, row)
+        self.keys.resize(last)

@@ -1,9 +1,10 @@
 """Vectorised application of a validated batch (the fast path of SPEC 2 batches).
 
 All changes are computed into staging arrays first and committed only when
-nothing overflows, so no undo is needed. Fills of one position that repeat in
-a batch are applied in rounds (round r takes each position's r-th fill), which
-keeps the sequential average-cost semantics while every round is vectorised.
+nothing overflows, so no undo is needed. Positions of all books are staged
+together; fills of one position that repeat in a batch are applied in rounds
+(round r takes each position's r-th fill), which keeps the sequential
+average-cost semantics while every round is vectorised.
 When anything would overflow, nothing is committed and the caller replays the
 batch on the exact sequential path, which names the offending element.
 """
@@ -15,16 +16,26 @@ import numpy as np
 
 from . import contracts
 from .state import ExchangeState
-from .types import FillBatch, TransferBatch
+from .types import ContractKind, FillBatch, TransferBatch
 
 
 @dataclass
-class _StagedBook:
-    instrument_id: int
-    slots: np.ndarray  # int64, distinct holders touched
-    rows: np.ndarray   # int64, their current rows (-1: not holding yet)
+class _StagedPositions:
+    """Every position a batch's fills touch, sorted by (book, account), with their new values."""
+
+    bits: np.ndarray   # int64, book of each position (ascending)
+    slots: np.ndarray  # int64, holder
+    rows: np.ndarray   # int64, current row in the book (-1: not holding yet)
     qty: np.ndarray    # int64, new quantities
     cost: np.ndarray   # float64, new costs
+
+    def by_book(self):
+        """(bit, slice) of each book's run of positions."""
+        if len(self.bits) == 0:
+            return []
+        starts = np.flatnonzero(np.r_[True, self.bits[1:] != self.bits[:-1]])
+        ends = np.r_[starts[1:], len(self.bits)]
+        return [(int(self.bits[a]), slice(int(a), int(b))) for a, b in zip(starts, ends)]
 
 
 def _assign_slots(state: ExchangeState, account_ids: list[int]) -> tuple[np.ndarray, list[int]]:
@@ -44,38 +55,58 @@ def _assign_slots(state: ExchangeState, account_ids: list[int]) -> tuple[np.ndar
     return np.array(slots, dtype=np.int64), list(new)
 
 
-def _occurrence(sorted_keys: np.ndarray) -> np.ndarray:
-    """For keys sorted with repeats adjacent: 0 for the first of each run, 1 for the next..."""
-    n = len(sorted_keys)
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    run_start = np.repeat(starts, np.diff(np.r_[starts, n]))
-    return np.arange(n) - run_start
+def _book_terms(state: ExchangeState):
+    """Per book bit: instrument ids sorted with their bits, and each bit's linear flag,
+    multiplier and settlement currency's balance column."""
+    instruments = [state.instruments.by_id[i] for i in state.instrument_of_bit]
+    ids = np.array(state.instrument_of_bit, dtype=np.int64)
+    order = np.argsort(ids)
+    linear = np.array([x.kind == ContractKind.LINEAR for x in instruments])
+    multiplier = np.array([x.multiplier for x in instruments], dtype=np.float64)
+    column = np.array([state.currencies.column[x.settlement_currency_id] for x in instruments], dtype=np.int64)
+    return ids[order], order, linear, multiplier, column
 
 
-def _stage_instrument(state: ExchangeState, instrument_id: int, slots: np.ndarray, qty_delta: np.ndarray,
-                      price: np.ndarray, realised_out: list) -> _StagedBook | None:
-    instrument = state.instruments.by_id[instrument_id]
-    book = state.books[instrument_id]
-    order = np.argsort(slots, kind="stable")
-    sorted_slots = slots[order]
-    holders, key = np.unique(sorted_slots, return_inverse=True)
-    row_of = book.row_of
-    rows = np.array([row_of.get(s, -1) for s in holders.tolist()], dtype=np.int64)
-    held = rows >= 0
-    qty = np.where(held, book.qty[np.where(held, rows, 0)], 0)
-    cost = np.where(held, book.cost[np.where(held, rows, 0)], 0.0)
-    occurrence = _occurrence(sorted_slots)
+def _stage_fills(state: ExchangeState, slots: np.ndarray, fills: FillBatch, realised_out: list):
+    """New (qty, cost) of every position the fills touch, all books at once; None on overflow.
+
+    Fills of one position are applied in rounds (round r takes each position's
+    r-th fill), in batch order, so the sequential average-cost rule holds.
+    """
+    if len(fills.qty) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return _StagedPositions(empty, empty, empty, empty, np.zeros(0))
+    sorted_ids, bit_of_sorted, linear, multiplier, column = _book_terms(state)
+    bits = bit_of_sorted[np.searchsorted(sorted_ids, fills.instrument_id.astype(np.int64))]
+    key = (bits << 40) | slots  # slots < 2**40: one int64 orders by (book, account)
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    first = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    position_of = np.cumsum(np.r_[False, sorted_key[1:] != sorted_key[:-1]])  # per sorted fill
+    held_bits, held_slots = bits[order[first]], slots[order[first]]
+    rows = state.holdings.rows_in_books(held_slots, held_bits)
+    qty = np.zeros(len(first), dtype=np.int64)
+    cost = np.zeros(len(first))
+    staged = _StagedPositions(held_bits, held_slots, rows, qty, cost)
+    for bit, run in staged.by_book():
+        book = state.books[state.instrument_of_bit[bit]]
+        held = rows[run] >= 0
+        qty[run][held] = book.qty[rows[run][held]]
+        cost[run][held] = book.cost[rows[run][held]]
+    linear, multiplier, column = linear[held_bits], multiplier[held_bits], column[held_bits]
+    occurrence = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
     for round_number in range(int(occurrence.max()) + 1):
         in_round = occurrence == round_number
-        fills = order[in_round]
-        positions = key[in_round]
+        fill = order[in_round]
+        position = position_of[in_round]
         new_qty, new_cost, realised, overflow = contracts.apply_fills(
-            instrument.kind, instrument.multiplier, qty[positions], cost[positions], qty_delta[fills], price[fills])
+            linear[position], multiplier[position], qty[position], cost[position],
+            fills.qty[fill], fills.price[fill])
         if overflow.any() or not (np.isfinite(new_cost).all() and np.isfinite(realised).all()):
             return None
-        qty[positions], cost[positions] = new_qty, new_cost
-        realised_out.append((holders[positions], instrument.settlement_currency_id, realised))
-    return _StagedBook(instrument_id, holders, rows, qty, cost)
+        qty[position], cost[position] = new_qty, new_cost
+        realised_out.append((held_slots[position], column[position], realised))
+    return staged
 
 
 def apply_batch_fast(state: ExchangeState, fills: FillBatch, transfers: TransferBatch) -> np.ndarray | None:
@@ -85,13 +116,10 @@ def apply_batch_fast(state: ExchangeState, fills: FillBatch, transfers: Transfer
     """
     slots, new_ids = _assign_slots(state, fills.account_id.tolist() + transfers.account_id.tolist())
     fill_slots, transfer_slots = slots[: len(fills.qty)], slots[len(fills.qty):]
-    staged, realised = [], []
-    for instrument_id in np.unique(fills.instrument_id).tolist():
-        mine = np.flatnonzero(fills.instrument_id == instrument_id)
-        book = _stage_instrument(state, instrument_id, fill_slots[mine], fills.qty[mine], fills.price[mine], realised)
-        if book is None:
-            return None
-        staged.append(book)
+    realised: list = []
+    staged = _stage_fills(state, fill_slots, fills, realised)
+    if staged is None:
+        return None
     touched = np.unique(slots)
     balances = _staged_balances(state, touched, len(new_ids), realised, transfer_slots, transfers)
     if balances is None:
@@ -115,17 +143,17 @@ def _staged_balances(state, touched, new_count, realised, transfer_slots, transf
 
 
 def _accumulate(delta, touched, columns, realised, transfer_slots, transfers) -> None:
-    for holders, currency_id, amounts in realised:  # fills' realised PnL first, then transfers, as in order
-        np.add.at(delta, (np.searchsorted(touched, holders), columns[currency_id]), amounts)
+    for holders, balance_columns, amounts in realised:  # fills' realised PnL first, then transfers, as in order
+        np.add.at(delta, (np.searchsorted(touched, holders), balance_columns), amounts)
     if len(transfer_slots):
         transfer_columns = np.array([columns[c] for c in transfers.currency_id.tolist()], dtype=np.int64)
         np.add.at(delta, (np.searchsorted(touched, transfer_slots), transfer_columns), transfers.amount)
 
 
 def _commit(state: ExchangeState, new_ids: list[int], touched: np.ndarray, balances: np.ndarray,
-            staged: list[_StagedBook]) -> None:
+            staged: _StagedPositions) -> None:
     state.accounts.create_many(new_ids)
     state.accounts.balances[touched] = balances
-    for book_changes in staged:
-        state.books[book_changes.instrument_id].write_many(
-            book_changes.slots, book_changes.rows, book_changes.qty, book_changes.cost)
+    for bit, run in staged.by_book():
+        state.books[state.instrument_of_bit[bit]].write_many(
+            staged.slots[run], staged.rows[run], staged.qty[run], staged.cost[run])

@@ -1,78 +1,119 @@
-"""A growable float64 column with block minima, for "smallest values" queries without a full scan.
+"""A growable float64 column whose rows belong to groups, with block minima per group,
+for "smallest values of group g" queries without a full scan.
 
-Rows are grouped in blocks of 64; each block's minimum is kept: lowered at
-once when a value falls below it, and recomputed lazily only for blocks whose
-minimum may have risen (a value that was the minimum went up), so a batch of
-random updates dirties about one block in 64 of those it touches. `minimum()` scans the block minima (n/64
-values) and `rows_at_most(t)` scans only the blocks whose minimum is <= t,
-so both cost O(n/64 + rows returned) rather than O(n).
-Invariant: after `_clean()`, block_min[b] == min(values[64b : 64b+64]) (+inf padding).
+Each row has a value and a group (-1: in no group, never returned). Rows are
+grouped in blocks of 64; for every group, each block's minimum over its rows of
+that group is kept: lowered at once when a value falls below it, and
+recomputed lazily, all groups of a block at once, only where one may have risen (the row that was the minimum
+went up or left the group). `minimum(g)` scans one group's block minima (n/64
+values) and `rows_at_most(thresholds)` scans only the blocks where some group
+is at or under its threshold, so both cost O(groups * n/64 + rows returned).
+One value column serves every group, so a row costs 9 bytes whatever the
+number of groups (plus 9*groups/64 for the block minima).
+Invariants: after `_clean()`, block_min[g, b] == min(values[r] for r in block b
+with group[r] == g) (+inf if none); sizes[g] == count of rows in group g.
 """
 from __future__ import annotations
 
 import numpy as np
 
 BLOCK = 64
+NO_GROUP = -1
 
 
-class BlockMin:
-    def __init__(self, capacity: int = BLOCK):
+class GroupedBlockMin:
+    def __init__(self, groups: int, capacity: int = BLOCK):
         capacity = max(BLOCK, -(-capacity // BLOCK) * BLOCK)
+        self.groups = groups
         self.values = np.full(capacity, np.inf)
-        self.block_min = np.full(capacity // BLOCK, np.inf)
-        self._dirty = np.zeros(capacity // BLOCK, dtype=bool)
+        self.group = np.full(capacity, NO_GROUP, dtype=np.int8)
+        self.block_min = np.full((groups, capacity // BLOCK), np.inf)  # [group, block]: rows scan contiguously
+        self._dirty = np.zeros(capacity // BLOCK, dtype=bool)           # some group's minimum may have risen
+        self.sizes = np.zeros(groups, dtype=np.int64)
         self.count = 0
 
     def _reserve(self, count: int) -> None:
         if count <= len(self.values):
             return
-        capacity = max(count, 2 * len(self.values))
-        capacity = -(-capacity // BLOCK) * BLOCK
+        capacity = -(-max(count, 2 * len(self.values)) // BLOCK) * BLOCK
         grown = np.full(capacity, np.inf)
         grown[: self.count] = self.values[: self.count]
         self.values = grown
-        blocks = capacity // BLOCK
-        self.block_min = np.concatenate([self.block_min, np.full(blocks - len(self.block_min), np.inf)])
-        self._dirty = np.concatenate([self._dirty, np.zeros(blocks - len(self._dirty), dtype=bool)])
+        group = np.full(capacity, NO_GROUP, dtype=np.int8)
+        group[: self.count] = self.group[: self.count]
+        self.group = group
+        extra = capacity // BLOCK - self.block_min.shape[1]
+        self.block_min = np.hstack([self.block_min, np.full((self.groups, extra), np.inf)])
+        self._dirty = np.concatenate([self._dirty, np.zeros(extra, dtype=bool)])
 
     def resize(self, count: int) -> None:
-        """Grows (new rows +inf) or shrinks (dropped rows reset to +inf) to `count` rows."""
+        """Grows (new rows in no group) or shrinks (dropped rows leave their groups) to `count` rows."""
         self._reserve(count)
         if count < self.count:
-            self.set(np.arange(count, self.count), np.inf)
+            self.set(np.arange(count, self.count), np.inf, NO_GROUP)
         self.count = count
 
-    def set(self, rows, values) -> None:
+    def _lower(self, rows: np.ndarray, values: np.ndarray, groups: np.ndarray) -> None:
+        """block_min := min(block_min, value) at each row's (block, group); rows in a group."""
+        # one flat index: a tuple index sends ufunc.at down a path ten times slower
+        np.minimum.at(self.block_min.reshape(-1), groups * self.block_min.shape[1] + rows // BLOCK, values)
+
+    def set(self, rows, values, groups) -> None:
+        """Row r takes value values[r] in group groups[r] (NO_GROUP: the value is dropped). Rows distinct."""
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
-        values = np.broadcast_to(np.asarray(values, dtype=np.float64), rows.shape)
+        groups = np.broadcast_to(np.asarray(groups, dtype=np.int8), rows.shape)
+        values = np.where(groups >= 0, np.broadcast_to(np.asarray(values, dtype=np.float64), rows.shape), np.inf)
         blocks = rows // BLOCK
-        old = self.values[rows]
-        raised = (old <= self.block_min[blocks]) & (values > old)  # the block's minimum may go up
+        old_group, old = self.group[rows], self.values[rows]
+        held = old_group >= 0
+        # the old value may have been its block's minimum for its group, which then may rise
+        may_rise = held & (old <= self.block_min[np.maximum(old_group, 0), blocks]) & (
+            (groups != old_group) | (values > old))
+        self._dirty[blocks[may_rise]] = True
         self.values[rows] = values
-        np.minimum.at(self.block_min, blocks, values)
-        self._dirty[blocks[raised]] = True
+        self.group[rows] = groups
+        new = groups >= 0
+        self._lower(rows[new], values[new], groups[new].astype(np.int64))
+        self.sizes -= np.bincount(old_group[held], minlength=self.groups)
+        self.sizes += np.bincount(groups[new], minlength=self.groups)
 
     def move(self, from_row: int, to_row: int) -> None:
-        """Copies a row's value (the book's swap-remove)."""
-        self.set(to_row, self.values[from_row])
+        """Copies a row's value and group (the book's swap-remove)."""
+        self.set(to_row, self.values[from_row], self.group[from_row])
 
     def _clean(self) -> None:
-        dirty = np.flatnonzero(self._dirty)
-        if len(dirty):
-            blocks = self.values.reshape(-1, BLOCK)
-            self.block_min[dirty] = blocks[dirty].min(axis=1)
-            self._dirty[dirty] = False
+        blocks = np.flatnonzero(self._dirty)
+        if len(blocks):
+            self.block_min[:, blocks] = np.inf
+            rows = (blocks[:, None] * BLOCK + np.arange(BLOCK)).ravel()
+            group = self.group[rows]
+            mine = group >= 0
+            self._lower(rows[mine], self.values[rows[mine]], group[mine].astype(np.int64))
+            self._dirty[blocks] = False
 
-    def minimum(self) -> float:
+    def minimum(self, group: int) -> float:
         self._clean()
-        return float(self.block_min.min()) if len(self.block_min) else np.inf
+        return float(self.block_min[group].min())
 
-    def rows_at_most(self, threshold: float) -> np.ndarray:
-        """Rows (int64, ascending) whose value is <= threshold; +inf values are never returned."""
+    def minima(self, groups: slice = slice(None)) -> np.ndarray:
+        """The smallest value of each of `groups` (+inf for an empty one)."""
         self._clean()
-        blocks = np.flatnonzero(self.block_min <= threshold)
+        return self.block_min[groups].min(axis=1)
+
+    def rows_at_most(self, thresholds: np.ndarray, groups: slice = slice(None)) -> np.ndarray:
+        """Rows (int64, ascending) in one of `groups` whose value is <= that group's threshold
+        (thresholds aligned with `groups`); +inf values are never returned."""
+        self._clean()
+        thresholds = np.asarray(thresholds, dtype=np.float64)
+        blocks = np.flatnonzero((self.block_min[groups] <= thresholds[:, None]).any(axis=0))
         if len(blocks) == 0:
             return np.zeros(0, dtype=np.int64)
         rows = (blocks[:, None] * BLOCK + np.arange(BLOCK)).ravel()
-        values = self.values[rows]
-        return rows[(values <= threshold) & (values < np.inf) & (rows < self.count)]
+        group, values = self.group[rows], self.values[rows]
+        by_group = np.full(self.groups + 1, -np.inf)  # the last entry: NO_GROUP (-1), never taken
+        by_group[np.arange(self.groups)[groups]] = thresholds
+        return rows[(values <= by_group[group]) & (values < np.inf)]
+
+    def rows_in(self, groups) -> np.ndarray:
+        """Rows (ascending) whose group is one of `groups`."""
+        return np.flatnonzero(np.isin(self.group[: self.count], np.asarray(groups, dtype=np.int8)))

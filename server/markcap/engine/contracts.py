@@ -89,9 +89,15 @@ def bankruptcy_price(kind: ContractKind, qty, cost, multiplier: float, sigma: fl
     return b if math.isfinite(b) and b > 0 else None
 
 
-def apply_fills(kind: ContractKind, multiplier: float, qty: np.ndarray, cost: np.ndarray,
+def _values(linear, qty, multiplier, price):
+    """position_value of mixed kinds: q*m*p where `linear`, q*m/p elsewhere (arrays)."""
+    return np.where(linear, qty * multiplier * price, qty * multiplier / price)
+
+
+def apply_fills(linear: np.ndarray, multiplier: np.ndarray, qty: np.ndarray, cost: np.ndarray,
                 qty_delta: np.ndarray, price: np.ndarray):
-    """`apply_fill` over arrays of distinct positions: shapes (n,), qty int64, cost float64.
+    """`apply_fill` over arrays of distinct positions of any instruments: shapes (n,), `linear`
+    bool (the position's kind is LINEAR), multiplier and cost float64, qty int64.
 
     Returns (new qty int64, new cost float64, realised float64, overflow bool):
     `overflow` marks positions whose quantity would leave int64. Bit-for-bit the
@@ -104,15 +110,12 @@ def apply_fills(kind: ContractKind, multiplier: float, qty: np.ndarray, cost: np
         closes_all = np.abs(qty_delta) >= np.abs(qty)
         closed = np.where(closes_all, qty, -qty_delta)
         closed_cost = np.where(closes_all, cost, cost * closed / np.where(qty == 0, 1, qty))
-        closed_value = position_value(kind, closed.astype(np.float64), multiplier, price)
-        if kind == ContractKind.LINEAR:
-            realised = closed_value - closed_cost
-        else:
-            realised = closed_cost - closed_value
-        reopened = position_value(kind, new_qty.astype(np.float64), multiplier, price)
+        closed_value = _values(linear, closed.astype(np.float64), multiplier, price)
+        realised = np.where(linear, closed_value - closed_cost, closed_cost - closed_value)
+        reopened = _values(linear, new_qty.astype(np.float64), multiplier, price)
         new_cost = np.where(closes_all, reopened, cost - closed_cost)
         new_cost = np.where(new_qty == 0, 0.0, new_cost)
-        grown = cost + position_value(kind, qty_delta.astype(np.float64), multiplier, price)
+        grown = cost + _values(linear, qty_delta.astype(np.float64), multiplier, price)
         new_cost = np.where(growing, grown, new_cost)
         realised = np.where(growing, 0.0, realised)
     return new_qty, new_cost, realised, overflow

@@ -1,8 +1,9 @@
 """Which books each account holds a position in, and at which row: account-major and vectorised.
 
-Gathering a set of accounts' positions is then pure numpy (no dictionary
-lookups): each account has WIDTH inline places (book bit, row); the rare
-account with more positions keeps the rest in `overflow`.
+It is the only map from (account, book) to a book row: gathering a set of
+accounts' positions is pure numpy (no dictionary lookups, no per-position
+Python objects): each account has WIDTH inline places (book bit, row); the
+rare account with more positions keeps the rest in `overflow`.
 Invariant: every open position (book bit b, row r, account slot s) appears
 exactly once, as bit[s, k] == b and row[s, k] == r for some k, or as
 overflow[s][b] == r; empty places have bit -1.
@@ -17,7 +18,7 @@ WIDTH = 4
 class Holdings:
     def __init__(self, capacity: int):
         self.bit = np.full((capacity, WIDTH), -1, dtype=np.int16)
-        self.row = np.zeros((capacity, WIDTH), dtype=np.int64)
+        self.row = np.zeros((capacity, WIDTH), dtype=np.int32)  # a book has < 2**31 rows
         self.overflow: dict[int, dict[int, int]] = {}
         self.overflowing = np.zeros(capacity, dtype=bool)  # slot has entries in `overflow`
 
@@ -27,6 +28,7 @@ class Holdings:
 
     def ensure(self, capacity: int) -> None:
         if capacity > len(self.bit):
+            capacity = max(capacity, 2 * len(self.bit))
             grown = np.full((capacity, WIDTH), -1, dtype=np.int16)
             grown[: len(self.bit)] = self.bit
             self.bit = grown
@@ -36,6 +38,8 @@ class Holdings:
 
     def add(self, slots: np.ndarray, bit: int, rows: np.ndarray) -> None:
         """Records new positions (distinct slots, none holding `bit` yet)."""
+        if len(slots):
+            self.ensure(int(slots.max()) + 1)
         free = self.bit[slots] == -1
         place = free.argmax(axis=1)
         inline = free[np.arange(len(slots)), place]
@@ -68,19 +72,47 @@ class Holdings:
         else:
             self.overflow[slot][bit] = row
 
-    def holds(self, slots: np.ndarray, bit: int) -> np.ndarray:
-        """Whether each account in `slots` has a position in book `bit`, bool (n,)."""
-        held = (self.bit[slots] == bit).any(axis=1)
-        for i in self._overflowing(slots).tolist():
-            held[i] |= bit in self.overflow[int(slots[i])]
-        return held
+    def row_of(self, slot: int, bit: int) -> int | None:
+        """The row of the account's position in book `bit`, None when it holds none."""
+        if slot >= len(self.bit):
+            return None
+        places = self.bit[slot].tolist()
+        if bit in places:
+            return int(self.row[slot, places.index(bit)])
+        return self.overflow[slot].get(bit) if self.overflowing[slot] else None
+
+    def rows_in(self, slots: np.ndarray, bit: int) -> np.ndarray:
+        """Row of each account's position in book `bit`, -1 where it holds none; int64 (n,)."""
+        return self.rows_in_books(slots, np.full(len(slots), bit, dtype=np.int64))
+
+    def rows_in_books(self, slots: np.ndarray, bits: np.ndarray) -> np.ndarray:
+        """Row of account slots[i]'s position in book bits[i], -1 where it holds none; int64 (n,)."""
+        slots = np.asarray(slots, dtype=np.int64)
+        rows = np.full(len(slots), -1, dtype=np.int64)
+        known = np.flatnonzero(slots < len(self.bit))
+        match = self.bit[slots[known]] == bits[known, None]
+        found = match.any(axis=1)
+        where = known[found]
+        rows[where] = self.row[slots[where], match[found].argmax(axis=1)]
+        for i in known[self.overflowing[slots[known]]].tolist():
+            rows[i] = self.overflow[int(slots[i])].get(int(bits[i]), rows[i])
+        return rows
+
+    def books_of(self, slot: int) -> list[tuple[int, int]]:
+        """(bit, row) of every position of one account."""
+        if slot >= len(self.bit):
+            return []
+        held = [(bit, row) for bit, row in zip(self.bit[slot].tolist(), self.row[slot].tolist()) if bit >= 0]
+        return held + list(self.overflow.get(slot, {}).items())
 
     def rows_of(self, slots: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """bit -> (indices into `slots`, rows in that book) for every position of these accounts."""
+        if len(slots) and slots.max() >= len(self.bit):
+            self.ensure(int(slots.max()) + 1)
         bits = self.bit[slots]
         which, place = np.nonzero(bits >= 0)
         held_bits = bits[which, place].astype(np.int64)
-        rows = self.row[slots[which], place]
+        rows = self.row[slots[which], place].astype(np.int64)
         if self.overflow:
             extra = [(i, bit, row) for i in self._overflowing(slots).tolist()
                      for bit, row in self.overflow[int(slots[i])].items()]

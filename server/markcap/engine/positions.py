@@ -1,20 +1,23 @@
 """One instrument's open positions, as dense columns over holder rows.
 
 Invariants: rows [0, count) are exactly the open positions (qty != 0);
-`row_of[slots[r]] == r`; a position that goes flat leaves the book (the last
-row moves into its place), so scans over the book touch holders only.
+`holdings.row_of(slots[r], bit) == r` (the account-major holdings are the only
+slot -> row map, shared by all books); a position that goes flat leaves the
+book (the last row moves into its place), so scans over the book touch
+holders only.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .holdings import Holdings
 from .undo import UndoLog
 
 
 class PositionBook:
-    def __init__(self, undo: UndoLog, capacity: int = 64):
+    def __init__(self, undo: UndoLog, holdings: Holdings, bit: int, capacity: int = 64):
         self._undo = undo
-        self.row_of: dict[int, int] = {}
+        self.holdings, self.bit = holdings, bit  # bit: the book's number in the holdings
         self.slots = np.zeros(capacity, dtype=np.int64)
         self.qty = np.zeros(capacity, dtype=np.int64)
         self.cost = np.zeros(capacity, dtype=np.float64)
@@ -26,7 +29,7 @@ class PositionBook:
 
     def get(self, slot: int) -> tuple[int, float]:
         """(qty, cost) of the account in slot `slot`; (0, 0.0) when flat."""
-        row = self.row_of.get(slot)
+        row = self.holdings.row_of(slot, self.bit)
         if row is None:
             return 0, 0.0
         return int(self.qty[row]), float(self.cost[row])
@@ -37,8 +40,15 @@ class PositionBook:
         self._write(slot, qty, cost)
         self._undo.record(lambda: self._write(slot, old_qty, old_cost))
 
+    def row(self, slot: int) -> int | None:
+        return self.holdings.row_of(slot, self.bit)
+
+    def rows_in(self, slots: np.ndarray) -> np.ndarray:
+        """Row of each account's position (-1: none), int64 (n,)."""
+        return self.holdings.rows_in(slots, self.bit)
+
     def _write(self, slot: int, qty: int, cost: float) -> None:
-        row = self.row_of.get(slot)
+        row = self.holdings.row_of(slot, self.bit)
         if qty == 0:
             if row is not None:
                 self._remove(slot, row)
@@ -61,8 +71,8 @@ class PositionBook:
         self.cost[rows[update]] = cost[update]
         appended = ~held & opens
         self._append_many(slots[appended], qty[appended], cost[appended])
-        for slot in slots[held & ~opens].tolist():
-            self._remove(slot, self.row_of[slot])
+        for slot in slots[held & ~opens].tolist():  # rows move as others leave: look each up
+            self._remove(slot, self.holdings.row_of(slot, self.bit))
 
     def _reserve(self, count: int) -> None:
         if count > len(self.slots):
@@ -75,7 +85,7 @@ class PositionBook:
         start, end = self.count, self.count + len(slots)
         self._reserve(end)
         self.slots[start:end], self.qty[start:end], self.cost[start:end] = slots, qty, cost
-        self.row_of.update(zip(slots.tolist(), range(start, end)))
+        self.holdings.add(slots, self.bit, np.arange(start, end))
         self.count = end
         if self.listener is not None and len(slots):
             self.listener.appended(slots, start)
@@ -84,7 +94,7 @@ class PositionBook:
         row = self.count
         self._reserve(row + 1)
         self.slots[row] = slot
-        self.row_of[slot] = row
+        self.holdings.add(np.array([slot], dtype=np.int64), self.bit, np.array([row]))
         self.count += 1
         if self.listener is not None:
             self.listener.appended(np.array([slot], dtype=np.int64), row)
@@ -98,8 +108,8 @@ class PositionBook:
             self.slots[row] = moved_slot
             self.qty[row] = self.qty[last]
             self.cost[row] = self.cost[last]
-            self.row_of[moved_slot] = row
-        del self.row_of[slot]
+            self.holdings.move(moved_slot, self.bit, row)
+        self.holdings.remove(slot, self.bit)
         self.count = last
         if self.listener is not None:
             self.listener.removed(slot, row, last, moved_slot)

@@ -2,7 +2,7 @@
 
 Every mutation goes through the methods here so that the undo log sees it.
 Invariants (checked by `check_invariants`): books hold only open positions and
-agree with their row maps; balances, costs and marks are finite; the fund
+agree with the account-major holdings; balances, costs and marks are finite; the fund
 account exists; each book's settlement currency exists.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from . import contracts
 from .accounts import AccountTable
 from .bankruptcy_index import BankruptcyIndex
 from .errors import InvalidInput
+from .holdings import Holdings
 from .positions import PositionBook
 from .reference_data import CurrencyTable, InstrumentTable
 from .types import Currency, ExchangeConfig, Instrument, InstrumentUpdate
@@ -30,6 +31,8 @@ class ExchangeState:
         self.instruments = InstrumentTable()
         self.books: dict[int, PositionBook] = {}
         self.accounts = AccountTable(self.undo, len(self.currencies.prices))
+        self.holdings = Holdings(len(self.accounts.ids))  # (account, book) -> row for every book
+        self.instrument_of_bit: list[int] = []  # book number in the holdings -> instrument id
         self.fund_account_id = int(config.insurance_fund_account_id)
         self.floor = float(config.insurance_fund_floor)
         if not math.isfinite(self.floor):
@@ -87,7 +90,9 @@ class ExchangeState:
     def put_instrument(self, instrument: Instrument) -> None:
         self.instruments.put(instrument)
         if instrument.instrument_id not in self.books:
-            book = self.books[instrument.instrument_id] = PositionBook(self.undo)
+            book = PositionBook(self.undo, self.holdings, len(self.books))
+            self.books[instrument.instrument_id] = book
+            self.instrument_of_bit.append(instrument.instrument_id)
             self.index.attach(instrument, book)
         elif not len(self.books[instrument.instrument_id]):  # terms may change only while unheld
             self.index.unheld_terms_changed(instrument)
@@ -141,11 +146,11 @@ class ExchangeState:
     def positions_of(self, slot: int) -> list[tuple[Instrument, int, float]]:
         """(instrument, qty, cost) of every open position of the account, ascending instrument_id."""
         held = []
-        for instrument_id in sorted(self.books):
-            qty, cost = self.books[instrument_id].get(slot)
-            if qty:
-                held.append((self.instruments.by_id[instrument_id], qty, cost))
-        return held
+        for bit, row in self.holdings.books_of(slot):
+            instrument_id = self.instrument_of_bit[bit]
+            book = self.books[instrument_id]
+            held.append((self.instruments.by_id[instrument_id], int(book.qty[row]), float(book.cost[row])))
+        return sorted(held, key=lambda position: position[0].instrument_id)
 
     def position_count(self) -> int:
         return sum(len(book) for book in self.books.values())
@@ -164,12 +169,13 @@ class ExchangeState:
             assert instrument.settlement_currency_id in self.currencies.by_id
             assert math.isfinite(instrument.mark_price) and instrument.mark_price > 0
             slots, qty, cost = book.columns()
-            assert len(book.row_of) == book.count
             assert (qty != 0).all(), f"flat position kept in book {instrument_id}"
             assert np.isfinite(cost).all()
-            for row, slot in enumerate(slots.tolist()):
-                assert book.row_of[slot] == row and slot < accounts.count
-            where, rows = self.index.holdings.rows_of(slots).get(self.index.keys[instrument_id].bit,
-                                                                 (np.zeros(0, int), np.zeros(0, int)))
+            assert (slots < accounts.count).all() and len(np.unique(slots)) == len(slots)
+            assert book.rows_in(slots).tolist() == list(range(len(slots)))
+            where, rows = self.holdings.rows_of(slots).get(book.bit, (np.zeros(0, int), np.zeros(0, int)))
             held = sorted(zip(slots[where].tolist(), rows.tolist()))
             assert held == sorted(zip(slots.tolist(), range(len(slots)))), f"holdings disagree with book {instrument_id}"
+        holdings = self.holdings
+        recorded = int((holdings.bit >= 0).sum()) + sum(len(extra) for extra in holdings.overflow.values())
+        assert recorded == self.position_count(), "holdings record positions no book holds"

@@ -1,0 +1,60 @@
+"""Where engine-only ApplyMark spends its time: cProfile over one mark phase.
+
+    .venv/bin/python -m bench.profile_marks [--size 1M] [--phase random|popular|jump] [--samples 300] [--top 25]
+
+Loads exchange-N into an in-process Engine (batches of 4096), then profiles the
+phase's ApplyMark calls (the same seeded requests as `make bench`) and prints the
+slowest calls' durations and the functions with the most cumulative time.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .local import LocalExchange
+from .marks import MarkPlan
+from .workload import BATCH_SIZE, config_toml, generate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="1M")
+    parser.add_argument("--phase", choices=("random", "popular", "dry-jump", "jump"), default="random")
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="cumulative")
+    args = parser.parse_args()
+    workload = generate(args.size, seed=1)
+    config = Path(tempfile.mkdtemp()) / "exchange.toml"
+    config.write_text(config_toml(workload.instruments))
+    exchange = LocalExchange(config)
+    exchange.ingest(workload, BATCH_SIZE)
+    plan = MarkPlan(workload, seed=1)
+    next_request = {"random": plan.normal_random, "popular": plan.normal_popular,
+                    "dry-jump": plan.dry_run_jump, "jump": plan.jump}[args.phase]
+    profile = cProfile.Profile()
+    durations = []
+    for _ in range(args.samples):
+        request = next_request()
+        start = time.perf_counter()
+        profile.enable()
+        _, outcome = exchange.apply_mark(request.instrument_id, request.price, request.dry_run)
+        profile.disable()
+        durations.append((time.perf_counter() - start, request.instrument_id))
+        if not request.dry_run:
+            plan.observe(request.instrument_id, outcome.applied_price)
+    seconds = np.array([d for d, _ in durations])
+    print(f"{args.phase}: {len(seconds)} calls under cProfile, p50 {np.median(seconds) * 1e3:.2f} ms, "
+          f"p99 {np.quantile(seconds, 0.99) * 1e3:.2f} ms")
+    print("slowest:", ", ".join(f"{d * 1e3:.1f} ms (instrument {i})" for d, i in sorted(durations)[-8:]))
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
