@@ -1,6 +1,7 @@
 """Where engine-only ApplyMark spends its time: cProfile over one mark phase.
 
-    .venv/bin/python -m bench.profile_marks [--size 1M] [--phase random|popular|jump] [--samples 300] [--top 25]
+    .venv/bin/python -m bench.profile_marks [--size 1M] [--phase random|popular|dry-jump|jump]
+        [--samples 300] [--top 25] [--no-profile]
 
 Loads exchange-N into an in-process Engine (batches of 4096), then profiles the
 phase's ApplyMark calls (the same seeded requests as `make bench`) and prints the
@@ -29,6 +30,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--no-profile", action="store_true", help="time the calls only (no cProfile overhead)")
     args = parser.parse_args()
     workload = generate(args.size, seed=1)
     config = Path(tempfile.mkdtemp()) / "exchange.toml"
@@ -43,17 +45,21 @@ def main() -> None:
     for _ in range(args.samples):
         request = next_request()
         start = time.perf_counter()
-        profile.enable()
+        if not args.no_profile:
+            profile.enable()
         _, outcome = exchange.apply_mark(request.instrument_id, request.price, request.dry_run)
-        profile.disable()
+        if not args.no_profile:
+            profile.disable()
         durations.append((time.perf_counter() - start, request.instrument_id))
         if not request.dry_run:
             plan.observe(request.instrument_id, outcome.applied_price)
     seconds = np.array([d for d, _ in durations])
-    print(f"{args.phase}: {len(seconds)} calls under cProfile, p50 {np.median(seconds) * 1e3:.2f} ms, "
+    under = "" if args.no_profile else " under cProfile"
+    print(f"{args.phase}: {len(seconds)} calls{under}, p50 {np.median(seconds) * 1e3:.2f} ms, "
           f"p99 {np.quantile(seconds, 0.99) * 1e3:.2f} ms")
     print("slowest:", ", ".join(f"{d * 1e3:.1f} ms (instrument {i})" for d, i in sorted(durations)[-8:]))
-    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
+    if not args.no_profile:
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -13,11 +13,15 @@ thresholds = st.lists(st.one_of(st.floats(-1e6, 1e6), st.just(float("inf")), st.
                       min_size=GROUPS, max_size=GROUPS)
 
 
-@given(operations, thresholds)
-def test_block_minima_agree_with_a_scan(ops, limits):
+@given(operations, thresholds, st.sampled_from([1, 61]))
+def test_block_minima_agree_with_a_scan(ops, limits, spread):
+    """spread 61 puts rows up to 18,300 apart: several blocks and superblocks."""
     index = GroupedBlockMin(GROUPS)
     values, group = np.zeros(0), np.zeros(0, dtype=np.int64)
     for op, a, b, g in ops:
+        a = a * spread
+        if op != "set":
+            b = b * spread
         if op == "resize":
             index.resize(a)
             keep = min(a, len(values))

@@ -1,6 +1,6 @@
 """Accounts and their balances, stored densely by slot.
 
-Invariants: `slot_of[ids[s]] == s` for every s < count; slots are handed out in
+Invariants: `slot_of.get(ids[s]) == s` for every s < count (an IdMap); slots are handed out in
 order of first reference and never reused; `balances` has one column per
 currency (the column order is `CurrencyTable.columns`).
 """
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .idmap import IdMap
 from .undo import UndoLog
 
 
 class AccountTable:
     def __init__(self, undo: UndoLog, currency_columns: int, capacity: int = 1024):
         self._undo = undo
-        self.slot_of: dict[int, int] = {}
+        self.slot_of = IdMap(capacity)  # account id -> slot, numpy-backed (no per-account objects)
         self.ids = np.zeros(capacity, dtype=np.uint64)
         self.balances = np.zeros((capacity, currency_columns), dtype=np.float64)
         self.count = 0
@@ -31,23 +32,29 @@ class AccountTable:
         if slot == len(self.ids):
             self._grow()
         self.ids[slot] = account_id
-        self.slot_of[account_id] = slot
+        self.slot_of.insert(np.array([account_id], dtype=np.uint64), np.array([slot], dtype=np.int64))
         self.count += 1
         self._undo.record(lambda: self._forget_last(account_id))
         return slot
 
-    def create_many(self, account_ids: list[int]) -> None:
-        """Creates new accounts (none may exist yet) in order; not undo-logged (staged commits)."""
+    def slots_of(self, account_ids: np.ndarray) -> np.ndarray:
+        """Slot of each account id (uint64 (n,)), -1 where unknown."""
+        return self.slot_of.lookup(account_ids)
+
+    def create_many(self, account_ids: np.ndarray) -> None:
+        """Creates new accounts (distinct uint64 ids, none existing yet) in order; not undo-logged
+        (staged commits)."""
         assert not self._undo.active, "create_many bypasses the undo log"
         start, end = self.count, self.count + len(account_ids)
         while end > len(self.ids):
             self._grow()
         self.ids[start:end] = account_ids
-        self.slot_of.update(zip(account_ids, range(start, end)))
+        self.slot_of.insert(np.asarray(account_ids, dtype=np.uint64), np.arange(start, end, dtype=np.int64))
         self.count = end
 
     def _forget_last(self, account_id: int) -> None:
-        slot = self.slot_of.pop(account_id)
+        slot = self.slot_of.get(account_id)
+        self.slot_of.remove(account_id)
         self.balances[slot] = 0.0
         self.count -= 1
 

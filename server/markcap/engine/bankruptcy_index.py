@@ -195,11 +195,19 @@ class BankruptcyIndex:
         drift = np.bincount(first[counted], weights=sensitivity[counted] * np.abs(reference[counted]),
                             minlength=positions.count)
         np.maximum.at(self.drift, (positions.bit, tier), drift)
-        for bit in np.unique(positions.bit).tolist():
+        shorts = positions.qty < 0
+        # harmed_first_sign for each row's own side: +1 for LINEAR shorts and INVERSE longs
+        priority = np.where(shorts == positions.linear, z, -z)
+        group = np.where(fund, NO_GROUP, 2 * tier + np.where(shorts, RISE, FALL))
+        by_book = np.argsort(positions.bit, kind="stable")
+        bits = positions.bit[by_book]
+        starts = np.flatnonzero(np.r_[True, bits[1:] != bits[:-1]])
+        for start, end in zip(starts.tolist(), np.r_[starts[1:], len(bits)].tolist()):
+            bit = int(bits[start])
             if only_bit is not None and bit != only_bit:
                 continue
-            mine = np.flatnonzero(positions.bit == bit)
-            self._set_keys(bit, positions.row[mine], z[mine], tier[mine], positions.qty[mine] < 0, fund[mine])
+            mine = by_book[start:end]
+            self.keys[self.instrument_of_bit[bit]].priority.set(positions.row[mine], priority[mine], group[mine])
 
     def _tiers(self, positions: "_Positions", first: np.ndarray, second: np.ndarray,
                features: np.ndarray) -> np.ndarray:
@@ -209,13 +217,6 @@ class BankruptcyIndex:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(value > 0, others / value, np.inf)
         return np.searchsorted(self.tier_limits, np.maximum(ratio, 0.0), side="left")
-
-    def _set_keys(self, bit, rows, z, tier, shorts, fund) -> None:
-        keys = self.keys[self.instrument_of_bit[bit]]
-        kind = self.state.instruments.by_id[keys.instrument_id].kind
-        priority = np.where(shorts, harmed_first_sign(kind, 1) * z, harmed_first_sign(kind, -1) * z)
-        group = np.where(fund, NO_GROUP, 2 * tier + np.where(shorts, RISE, FALL))
-        keys.priority.set(rows, priority, group)
 
     # ---- queries --------------------------------------------------------------
 

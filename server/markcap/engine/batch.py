@@ -38,21 +38,19 @@ class _StagedPositions:
         return [(int(self.bits[a]), slice(int(a), int(b))) for a, b in zip(starts, ends)]
 
 
-def _assign_slots(state: ExchangeState, account_ids: list[int]) -> tuple[np.ndarray, list[int]]:
-    """Slots of the accounts, new ones numbered on from the table's count in order of first reference."""
-    slot_of = state.accounts.slot_of
-    new: dict[int, int] = {}
-    next_slot = state.accounts.count
-    slots = []
-    for account_id in account_ids:
-        slot = slot_of.get(account_id)
-        if slot is None:
-            slot = new.get(account_id)
-            if slot is None:
-                slot = new[account_id] = next_slot
-                next_slot += 1
-        slots.append(slot)
-    return np.array(slots, dtype=np.int64), list(new)
+def _assign_slots(state: ExchangeState, account_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Slots of the accounts (uint64 (n,)), new ones numbered on from the table's count in order
+    of first reference; returns (slots int64, the new ids in that order)."""
+    slots = state.accounts.slots_of(account_ids)
+    unknown = np.flatnonzero(slots < 0)
+    if len(unknown) == 0:
+        return slots, np.zeros(0, dtype=np.uint64)
+    new_ids, first, inverse = np.unique(account_ids[unknown], return_index=True, return_inverse=True)
+    by_first_reference = np.argsort(first)
+    number = np.empty(len(new_ids), dtype=np.int64)
+    number[by_first_reference] = np.arange(len(new_ids))
+    slots[unknown] = state.accounts.count + number[inverse]
+    return slots, new_ids[by_first_reference]
 
 
 def _book_terms(state: ExchangeState):
@@ -114,7 +112,7 @@ def apply_batch_fast(state: ExchangeState, fills: FillBatch, transfers: Transfer
 
     Returns None, with nothing changed, when an overflow needs the exact path.
     """
-    slots, new_ids = _assign_slots(state, fills.account_id.tolist() + transfers.account_id.tolist())
+    slots, new_ids = _assign_slots(state, np.concatenate([fills.account_id, transfers.account_id]))
     fill_slots, transfer_slots = slots[: len(fills.qty)], slots[len(fills.qty):]
     realised: list = []
     staged = _stage_fills(state, fill_slots, fills, realised)
@@ -150,7 +148,7 @@ def _accumulate(delta, touched, columns, realised, transfer_slots, transfers) ->
         np.add.at(delta, (np.searchsorted(touched, transfer_slots), transfer_columns), transfers.amount)
 
 
-def _commit(state: ExchangeState, new_ids: list[int], touched: np.ndarray, balances: np.ndarray,
+def _commit(state: ExchangeState, new_ids: np.ndarray, touched: np.ndarray, balances: np.ndarray,
             staged: _StagedPositions) -> None:
     state.accounts.create_many(new_ids)
     state.accounts.balances[touched] = balances

@@ -1,33 +1,39 @@
-"""A growable float64 column whose rows belong to groups, with block minima per group,
-for "smallest values of group g" queries without a full scan.
+"""A growable float64 column whose rows belong to groups, with two levels of minima per
+group, for "smallest values of group g" queries without a full scan.
 
 Each row has a value and a group (-1: in no group, never returned). Rows are
-grouped in blocks of 64; for every group, each block's minimum over its rows of
-that group is kept: lowered at once when a value falls below it, and
-recomputed lazily, all groups of a block at once, only where one may have risen (the row that was the minimum
-went up or left the group). `minimum(g)` scans one group's block minima (n/64
-values) and `rows_at_most(thresholds)` scans only the blocks where some group
-is at or under its threshold, so both cost O(groups * n/64 + rows returned).
-One value column serves every group, so a row costs 9 bytes whatever the
-number of groups (plus 9*groups/64 for the block minima).
+grouped in blocks of 64 and blocks in superblocks of 64; for every group, each
+block's and each superblock's minimum over its rows of that group is kept:
+lowered at once when a value falls below it, and recomputed lazily, all groups
+of a block at once, only where one may have risen (the row that was the
+minimum went up or left the group). `minima` reads the superblock minima
+(n/4096 values per group) and `rows_at_most(thresholds)` opens only the
+superblocks, then blocks, where some group is at or under its threshold, so a
+query touches a few kilobytes however large the book: O(groups * n/4096 +
+blocks opened + rows returned). One value column serves every group, so a row
+costs 9 bytes whatever the number of groups (plus 9*groups/64 for the minima).
 Invariants: after `_clean()`, block_min[g, b] == min(values[r] for r in block b
-with group[r] == g) (+inf if none); sizes[g] == count of rows in group g.
+with group[r] == g) (+inf if none) and super_min[g, s] == min(block_min[g, b]
+for b in superblock s); sizes[g] == count of rows in group g.
 """
 from __future__ import annotations
 
 import numpy as np
 
-BLOCK = 64
+BLOCK = 64   # rows per block
+SUPER = 64   # blocks per superblock
+SPAN = BLOCK * SUPER
 NO_GROUP = -1
 
 
 class GroupedBlockMin:
-    def __init__(self, groups: int, capacity: int = BLOCK):
-        capacity = max(BLOCK, -(-capacity // BLOCK) * BLOCK)
+    def __init__(self, groups: int, capacity: int = SPAN):
+        capacity = max(SPAN, -(-capacity // SPAN) * SPAN)
         self.groups = groups
         self.values = np.full(capacity, np.inf)
         self.group = np.full(capacity, NO_GROUP, dtype=np.int8)
         self.block_min = np.full((groups, capacity // BLOCK), np.inf)  # [group, block]: rows scan contiguously
+        self.super_min = np.full((groups, capacity // SPAN), np.inf)   # [group, superblock]
         self._dirty = np.zeros(capacity // BLOCK, dtype=bool)           # some group's minimum may have risen
         self.sizes = np.zeros(groups, dtype=np.int64)
         self.count = 0
@@ -35,7 +41,7 @@ class GroupedBlockMin:
     def _reserve(self, count: int) -> None:
         if count <= len(self.values):
             return
-        capacity = -(-max(count, 2 * len(self.values)) // BLOCK) * BLOCK
+        capacity = -(-max(count, 2 * len(self.values)) // SPAN) * SPAN
         grown = np.full(capacity, np.inf)
         grown[: self.count] = self.values[: self.count]
         self.values = grown
@@ -44,6 +50,7 @@ class GroupedBlockMin:
         self.group = group
         extra = capacity // BLOCK - self.block_min.shape[1]
         self.block_min = np.hstack([self.block_min, np.full((self.groups, extra), np.inf)])
+        self.super_min = np.hstack([self.super_min, np.full((self.groups, extra // SUPER), np.inf)])
         self._dirty = np.concatenate([self._dirty, np.zeros(extra, dtype=bool)])
 
     def resize(self, count: int) -> None:
@@ -54,28 +61,32 @@ class GroupedBlockMin:
         self.count = count
 
     def _lower(self, rows: np.ndarray, values: np.ndarray, groups: np.ndarray) -> None:
-        """block_min := min(block_min, value) at each row's (block, group); rows in a group."""
+        """block_min := min(block_min, value) at each row's (block, group).
+
+        Rows in NO_GROUP carry +inf, so the (negative, wrapped) index they make changes nothing.
+        """
         # one flat index: a tuple index sends ufunc.at down a path ten times slower
         np.minimum.at(self.block_min.reshape(-1), groups * self.block_min.shape[1] + rows // BLOCK, values)
+        np.minimum.at(self.super_min.reshape(-1), groups * self.super_min.shape[1] + rows // SPAN, values)
 
     def set(self, rows, values, groups) -> None:
-        """Row r takes value values[r] in group groups[r] (NO_GROUP: the value is dropped). Rows distinct."""
+        """Row r takes value values[r] in group groups[r] (NO_GROUP: the value is dropped). Rows distinct.
+
+        Written for batches (a dozen numpy calls whatever their size): a block is marked
+        dirty whenever a row that was at its group's minimum changes, rise or not.
+        """
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
-        groups = np.broadcast_to(np.asarray(groups, dtype=np.int8), rows.shape)
-        values = np.where(groups >= 0, np.broadcast_to(np.asarray(values, dtype=np.float64), rows.shape), np.inf)
+        groups = np.broadcast_to(np.asarray(groups, dtype=np.int64), rows.shape)
+        values = np.where(groups >= 0, values, np.inf)
         blocks = rows // BLOCK
-        old_group, old = self.group[rows], self.values[rows]
-        held = old_group >= 0
-        # the old value may have been its block's minimum for its group, which then may rise
-        may_rise = held & (old <= self.block_min[np.maximum(old_group, 0), blocks]) & (
-            (groups != old_group) | (values > old))
-        self._dirty[blocks[may_rise]] = True
+        old_group = self.group[rows]
+        # NO_GROUP (-1) reads the last group's row: at worst a needless dirty mark
+        self._dirty[blocks[self.values[rows] <= self.block_min[old_group, blocks]]] = True
         self.values[rows] = values
         self.group[rows] = groups
-        new = groups >= 0
-        self._lower(rows[new], values[new], groups[new].astype(np.int64))
-        self.sizes -= np.bincount(old_group[held], minlength=self.groups)
-        self.sizes += np.bincount(groups[new], minlength=self.groups)
+        self._lower(rows, values, groups)
+        self.sizes += (np.bincount(groups + 1, minlength=self.groups + 1)
+                       - np.bincount(old_group + 1, minlength=self.groups + 1))[1:]
 
     def move(self, from_row: int, to_row: int) -> None:
         """Copies a row's value and group (the book's swap-remove)."""
@@ -88,26 +99,32 @@ class GroupedBlockMin:
             rows = (blocks[:, None] * BLOCK + np.arange(BLOCK)).ravel()
             group = self.group[rows]
             mine = group >= 0
-            self._lower(rows[mine], self.values[rows[mine]], group[mine].astype(np.int64))
+            np.minimum.at(self.block_min.reshape(-1),
+                          group[mine].astype(np.int64) * self.block_min.shape[1] + rows[mine] // BLOCK,
+                          self.values[rows[mine]])
             self._dirty[blocks] = False
+            supers = np.unique(blocks // SUPER)
+            self.super_min[:, supers] = self.block_min.reshape(self.groups, -1, SUPER)[:, supers].min(axis=2)
 
     def minimum(self, group: int) -> float:
         self._clean()
-        return float(self.block_min[group].min())
+        return float(self.super_min[group].min())
 
     def minima(self, groups: slice = slice(None)) -> np.ndarray:
         """The smallest value of each of `groups` (+inf for an empty one)."""
         self._clean()
-        return self.block_min[groups].min(axis=1)
+        return self.super_min[groups].min(axis=1)
 
     def rows_at_most(self, thresholds: np.ndarray, groups: slice = slice(None)) -> np.ndarray:
         """Rows (int64, ascending) in one of `groups` whose value is <= that group's threshold
         (thresholds aligned with `groups`); +inf values are never returned."""
         self._clean()
         thresholds = np.asarray(thresholds, dtype=np.float64)
-        blocks = np.flatnonzero((self.block_min[groups] <= thresholds[:, None]).any(axis=0))
-        if len(blocks) == 0:
+        supers = np.flatnonzero((self.super_min[groups] <= thresholds[:, None]).any(axis=0))
+        if len(supers) == 0:
             return np.zeros(0, dtype=np.int64)
+        blocks = (supers[:, None] * SUPER + np.arange(SUPER)).ravel()
+        blocks = blocks[(self.block_min[groups][:, blocks] <= thresholds[:, None]).any(axis=0)]
         rows = (blocks[:, None] * BLOCK + np.arange(BLOCK)).ravel()
         group, values = self.group[rows], self.values[rows]
         by_group = np.full(self.groups + 1, -np.inf)  # the last entry: NO_GROUP (-1), never taken

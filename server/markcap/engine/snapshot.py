@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .engine import Engine
+from .idmap import IdMap
 from .types import (AdlAllocation, AdlRanking, CapPolicy, ContractKind, Currency, ExchangeConfig,
                     Instrument)
 
@@ -87,7 +88,7 @@ def import_state(snapshot: StateSnapshot, retained_outcomes: int) -> Engine:
     engine = Engine(exchange_config(snapshot, retained_outcomes))
     state, arrays = engine.state, snapshot.arrays
     _load_accounts(state.accounts, arrays["account_ids"], arrays["balances"])
-    state.fund_slot = state.accounts.slot_of[state.fund_account_id]
+    state.fund_slot = state.accounts.slot_of.get(state.fund_account_id)
     for instrument_id, book in state.books.items():
         _load_book(book, arrays[f"book.{instrument_id}.slots"], arrays[f"book.{instrument_id}.qty"],
                    arrays[f"book.{instrument_id}.cost"])
@@ -104,7 +105,8 @@ def _load_accounts(accounts, ids: np.ndarray, balances: np.ndarray) -> None:
     accounts.balances = np.zeros((capacity, balances.shape[1]), dtype=np.float64)
     accounts.balances[:count] = balances
     accounts.count = count
-    accounts.slot_of = {account_id: slot for slot, account_id in enumerate(ids.tolist())}
+    accounts.slot_of = IdMap(capacity)
+    accounts.slot_of.insert(ids.astype(np.uint64), np.arange(count, dtype=np.int64))
 
 
 def _load_book(book, slots: np.ndarray, qty: np.ndarray, cost: np.ndarray) -> None:
