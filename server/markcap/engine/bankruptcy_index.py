@@ -141,14 +141,15 @@ class BankruptcyIndex:
 
     # ---- keys -----------------------------------------------------------------
 
-    def rekey(self, slots) -> None:
-        """Recomputes every key of these accounts (all accounts when `slots` is None) and
-        whether each has negative equity."""
+    def rekey(self, slots, unique: bool = False) -> None:
+        """Recomputes every key of these accounts (all accounts when `slots` is None; `unique`:
+        already distinct and ascending) and whether each has negative equity."""
         state = self.state
         self._ensure_accounts()
         if slots is None:
             slots = np.arange(state.accounts.count, dtype=np.int64)
-        slots = np.unique(np.asarray(slots, dtype=np.int64))
+        elif not unique:
+            slots = np.unique(np.asarray(slots, dtype=np.int64))
         for start in range(0, len(slots), REKEY_CHUNK):
             chunk = slots[start: start + REKEY_CHUNK]
             local = AccountPositions(state, chunk)
@@ -330,10 +331,14 @@ class _Positions:
         self.row = column([p[1] for p in parts])
         self.qty = column([p[2] for p in parts])
         self.cost = column([p[3] for p in parts])
-        self.bit = column([np.full(n, p[4]) for n, p in zip(sizes, parts)])
-        self.multiplier = column([np.full(n, p[5]) for n, p in zip(sizes, parts)])
-        self.sigma = column([np.full(n, p[6]) for n, p in zip(sizes, parts)])
-        self.linear = column([np.full(n, p[7]) for n, p in zip(sizes, parts)])
+
+        def constant(k, dtype):  # one value per book, repeated over its positions
+            return np.repeat(np.array([p[k] for p in parts], dtype=dtype), sizes)[order]
+
+        self.bit = constant(4, np.int64)
+        self.multiplier = constant(5, np.float64)
+        self.sigma = constant(6, np.float64)
+        self.linear = constant(7, bool)
         self.exposure = np.abs(self.sigma * self.qty * self.multiplier)
         self.count = len(self.account)
 

@@ -152,6 +152,10 @@ def _commit(state: ExchangeState, new_ids: np.ndarray, touched: np.ndarray, bala
             staged: _StagedPositions) -> None:
     state.accounts.create_many(new_ids)
     state.accounts.balances[touched] = balances
+    appended = []
     for bit, run in staged.by_book():
-        state.books[state.instrument_of_bit[bit]].write_many(
-            staged.slots[run], staged.rows[run], staged.qty[run], staged.cost[run])
+        slots, rows = state.books[state.instrument_of_bit[bit]].write_many(
+            staged.slots[run], staged.rows[run], staged.qty[run], staged.cost[run], record_holdings=False)
+        appended.append((slots, np.full(len(slots), bit, dtype=np.int64), rows))
+    if appended:  # every book's new rows in one call
+        state.holdings.add_many(*(np.concatenate(column) for column in zip(*appended)))

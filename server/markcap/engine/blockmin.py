@@ -76,7 +76,9 @@ class GroupedBlockMin:
         dirty whenever a row that was at its group's minimum changes, rise or not.
         """
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
-        groups = np.broadcast_to(np.asarray(groups, dtype=np.int64), rows.shape)
+        groups = np.asarray(groups, dtype=np.int64)
+        if groups.shape != rows.shape:
+            groups = np.broadcast_to(groups, rows.shape)
         values = np.where(groups >= 0, values, np.inf)
         blocks = rows // BLOCK
         old_group = self.group[rows]

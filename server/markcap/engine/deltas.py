@@ -96,7 +96,7 @@ def apply_batch(state: ExchangeState, fills: FillBatch, transfers: TransferBatch
     """
     touched = batch.apply_batch_fast(state, fills, transfers)
     if touched is not None:
-        state.touched.update(touched.tolist())
+        state.touched_batches.append(touched)
         return
     with state.operation():
         apply_batch_sequential(state, fills, transfers)

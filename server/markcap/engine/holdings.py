@@ -37,17 +37,33 @@ class Holdings:
                                                np.zeros(capacity - len(self.overflowing), dtype=bool)])
 
     def add(self, slots: np.ndarray, bit: int, rows: np.ndarray) -> None:
-        """Records new positions (distinct slots, none holding `bit` yet)."""
-        if len(slots):
-            self.ensure(int(slots.max()) + 1)
-        free = self.bit[slots] == -1
-        place = free.argmax(axis=1)
-        inline = free[np.arange(len(slots)), place]
-        self.bit[slots[inline], place[inline]] = bit
-        self.row[slots[inline], place[inline]] = rows[inline]
-        for slot, row in zip(slots[~inline].tolist(), rows[~inline].tolist()):
-            self.overflow.setdefault(slot, {})[bit] = row
-            self.overflowing[slot] = True
+        """Records new positions in book `bit` (distinct slots, none holding `bit` yet)."""
+        self.add_many(slots, np.full(len(slots), bit, dtype=np.int64), rows)
+
+    def add_many(self, slots: np.ndarray, bits: np.ndarray, rows: np.ndarray) -> None:
+        """Records new positions (slots[i] in book bits[i] at rows[i]; no pair held yet, pairs distinct).
+
+        An account may gain positions in several books at once: its k-th new
+        position is placed in round k, after the places its earlier ones took.
+        """
+        if len(slots) == 0:
+            return
+        self.ensure(int(slots.max()) + 1)
+        order = np.argsort(slots, kind="stable")
+        sorted_slots = slots[order]
+        starts = np.flatnonzero(np.r_[True, sorted_slots[1:] != sorted_slots[:-1]])
+        occurrence = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        for round_number in range(int(occurrence.max()) + 1):
+            mine = order[occurrence == round_number]
+            these, bit, row = slots[mine], bits[mine], rows[mine]
+            free = self.bit[these] == -1
+            place = free.argmax(axis=1)
+            inline = free[np.arange(len(these)), place]
+            self.bit[these[inline], place[inline]] = bit[inline]
+            self.row[these[inline], place[inline]] = row[inline]
+            for slot, b, r in zip(these[~inline].tolist(), bit[~inline].tolist(), row[~inline].tolist()):
+                self.overflow.setdefault(slot, {})[b] = r
+                self.overflowing[slot] = True
 
     def _place(self, slot: int, bit: int) -> int | None:
         found = np.flatnonzero(self.bit[slot] == bit)

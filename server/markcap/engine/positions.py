@@ -58,21 +58,24 @@ class PositionBook:
         self.qty[row] = qty
         self.cost[row] = cost
 
-    def write_many(self, slots: np.ndarray, rows: np.ndarray, qty: np.ndarray, cost: np.ndarray) -> None:
+    def write_many(self, slots: np.ndarray, rows: np.ndarray, qty: np.ndarray, cost: np.ndarray,
+                   record_holdings: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Sets many positions at once (not undo-logged: for staged batch commits).
 
         `rows` are the slots' current rows (-1 for none), all arrays shape (n,) with
-        distinct slots; qty 0 removes a position.
+        distinct slots; qty 0 removes a position. Returns the (slots, rows) appended;
+        with record_holdings False the caller records them in the holdings (one call
+        for many books) before anything reads them.
         """
         assert not self._undo.active, "write_many bypasses the undo log"
         held, opens = rows >= 0, qty != 0
         update = held & opens
         self.qty[rows[update]] = qty[update]
         self.cost[rows[update]] = cost[update]
-        appended = ~held & opens
-        self._append_many(slots[appended], qty[appended], cost[appended])
         for slot in slots[held & ~opens].tolist():  # rows move as others leave: look each up
             self._remove(slot, self.holdings.row_of(slot, self.bit))
+        appended = ~held & opens  # after the removals, so no row they move is unrecorded
+        return self._append_many(slots[appended], qty[appended], cost[appended], record_holdings)
 
     def _reserve(self, count: int) -> None:
         if count > len(self.slots):
@@ -81,14 +84,20 @@ class PositionBook:
             self.qty = np.resize(self.qty, capacity)
             self.cost = np.resize(self.cost, capacity)
 
-    def _append_many(self, slots: np.ndarray, qty: np.ndarray, cost: np.ndarray) -> None:
+    def _append_many(self, slots: np.ndarray, qty: np.ndarray, cost: np.ndarray,
+                     record_holdings: bool = True) -> tuple[np.ndarray, np.ndarray]:
         start, end = self.count, self.count + len(slots)
+        rows = np.arange(start, end)
+        if len(slots) == 0:
+            return slots, rows
         self._reserve(end)
         self.slots[start:end], self.qty[start:end], self.cost[start:end] = slots, qty, cost
-        self.holdings.add(slots, self.bit, np.arange(start, end))
+        if record_holdings:
+            self.holdings.add(slots, self.bit, rows)
         self.count = end
-        if self.listener is not None and len(slots):
+        if self.listener is not None:
             self.listener.appended(slots, start)
+        return slots, rows
 
     def _append(self, slot: int) -> int:
         row = self.count

@@ -40,6 +40,7 @@ class ExchangeState:
                                field="insurance_fund_floor", value=self.floor)
         self.fund_slot = self.accounts.ensure(self.fund_account_id)
         self.touched: set[int] = set()  # slots changed since the index last re-keyed them
+        self.touched_batches: list[np.ndarray] = []  # the same, from vectorised batch commits
         self._operation: set[int] | None = None  # slots re-keyed during the open operation
         self.index = BankruptcyIndex(self)
         for instrument in config.instruments:
@@ -54,15 +55,21 @@ class ExchangeState:
         only that; a restore sets it and then calls this.
         """
         self.touched.clear()
+        self.touched_batches.clear()
         self.index.rebuild()
 
     def rekey_touched(self) -> None:
         """Brings the index up to date with every account changed since the last call."""
-        if self.touched:
-            touched, self.touched = self.touched, set()
+        if self.touched or self.touched_batches:
+            if len(self.touched_batches) == 1 and not self.touched:  # one batch: already unique, sorted
+                slots = self.touched_batches[0]
+            else:
+                slots = np.unique(np.concatenate(self.touched_batches + [
+                    np.fromiter(self.touched, dtype=np.int64, count=len(self.touched))]))
+            self.touched, self.touched_batches = set(), []
             if self._operation is not None:
-                self._operation.update(touched)
-            self.index.rekey(np.fromiter(touched, dtype=np.int64, count=len(touched)))
+                self._operation.update(slots.tolist())
+            self.index.rekey(slots, unique=True)
 
     @contextmanager
     def operation(self, *, always_rollback: bool = False):
