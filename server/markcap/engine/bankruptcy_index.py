@@ -106,6 +106,7 @@ class BankruptcyIndex:
         self.sensitivity = np.zeros((0, self.tiers, 0))  # G[bit of x, tier, bit of y]
         self.drift = np.zeros((0, self.tiers))           # U[bit of x, tier]
         self.negative: set[int] = set()  # slots with equity < 0 at the current marks
+        self._features_cache, self._features_at = np.zeros(0), (-1, 0)
 
     # ---- structure ------------------------------------------------------------
 
@@ -132,9 +133,15 @@ class BankruptcyIndex:
         self.reference[:, :, self.keys[instrument.instrument_id].bit] = feature(instrument, instrument.mark_price)
 
     def _features(self) -> np.ndarray:
-        """f of every instrument at its current mark, by bit."""
-        instruments = self.state.instruments.by_id
-        return np.array([feature(instruments[i], instruments[i].mark_price) for i in self.instrument_of_bit])
+        """f of every instrument at its current mark, by bit (cached until an instrument changes;
+        callers must not modify it)."""
+        table = self.state.instruments
+        if self._features_at != (table.version, len(self.instrument_of_bit)):
+            instruments = table.by_id
+            self._features_cache = np.array(
+                [feature(instruments[i], instruments[i].mark_price) for i in self.instrument_of_bit])
+            self._features_at = (table.version, len(self.instrument_of_bit))
+        return self._features_cache
 
     def _ensure_accounts(self) -> None:
         self.holdings.ensure(len(self.state.accounts.ids))

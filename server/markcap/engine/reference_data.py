@@ -99,6 +99,7 @@ class CurrencyTable:
 class InstrumentTable:
     def __init__(self) -> None:
         self.by_id: dict[int, Instrument] = {}
+        self.version = 0  # bumped by every put (undo restores go through put too)
 
     def get(self, instrument_id: int, field: str = "instrument_id") -> Instrument:
         instrument = self.by_id.get(instrument_id)
@@ -159,6 +160,7 @@ class InstrumentTable:
 
     def put(self, instrument: Instrument) -> None:
         self.by_id[instrument.instrument_id] = instrument
+        self.version += 1  # lets derived caches (the index's mark features) notice any change
 
     def sorted(self) -> list[Instrument]:
         return [self.by_id[k] for k in sorted(self.by_id)]
