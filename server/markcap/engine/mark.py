@@ -117,8 +117,9 @@ def _apply_capped(state: ExchangeState, instrument: Instrument, price: float, di
 
 
 def _update_negative_set(state: ExchangeState, instrument: Instrument, direction: int,
-                         crossing_possible: bool) -> None:
+                         crossing_possible: bool) -> tuple[np.ndarray, np.ndarray]:
     """Adds the harmed holders the move took below zero; rechecks the fund and every account below.
+    Returns those slots (ascending) and their equity at the current marks.
 
     A capped-policy move that stopped short of the first bankruptcy price
     crosses nobody's bankruptcy price, so only then is the search skipped.
@@ -128,9 +129,11 @@ def _update_negative_set(state: ExchangeState, instrument: Instrument, direction
         state.index.negative.update(crossed.slots[crossed.equity < 0].tolist())
     state.rekey_touched()
     negative = np.array(sorted(state.index.negative | {state.fund_slot}), dtype=np.int64)
-    still = equities_of(state, negative) < 0
+    equity = equities_of(state, negative)
+    still = equity < 0
     state.index.negative.difference_update(negative[~still].tolist())
     state.index.negative.update(negative[still].tolist())
+    return negative, equity
 
 
 def apply_mark(state: ExchangeState, seq: int, instrument_id: int, price: float,
@@ -147,12 +150,13 @@ def apply_mark(state: ExchangeState, seq: int, instrument_id: int, price: float,
     moved = int(np.sign(applied - previous))
     stopped_short = (policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and not liquidations and not fills
                      and (fbp is None or (fbp - applied) * moved > 0))
-    _update_negative_set(state, state.instruments.by_id[instrument_id], moved, not stopped_short)
-    fund_after = account_equity(state, state.fund_slot)
+    checked, equity = _update_negative_set(state, state.instruments.by_id[instrument_id], moved,
+                                           not stopped_short)
+    fund_after = float(equity[checked == state.fund_slot][0])
     return MarkOutcome(
         seq=seq, instrument_id=instrument_id, previous_price=previous, requested_price=price,
         applied_price=applied, capped=capped, first_bankruptcy_price=fbp,
         liquidations=tuple(liquidations), adl_fills=fills,
-        negative_equity_accounts=negative_equity_accounts(state),
+        negative_equity_accounts=negative_equity_accounts(state, checked, equity),
         insurance_fund_equity_before=fund_before, insurance_fund_equity_after=fund_after,
         insurance_fund_deficit=max(0.0, state.floor - fund_after), cap_policy=policy, dry_run=dry_run)

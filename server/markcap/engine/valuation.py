@@ -53,10 +53,13 @@ def all_equities(state: ExchangeState) -> np.ndarray:
     return equity
 
 
-def negative_equity_accounts(state: ExchangeState) -> tuple[AccountEquity, ...]:
-    """Every account with equity < 0, ascending account_id, from the index's negative set."""
-    slots = np.array(sorted(state.index.negative), dtype=np.int64)
-    equity = equities_of(state, slots)
+def negative_equity_accounts(state: ExchangeState, slots: np.ndarray | None = None,
+                             equity: np.ndarray | None = None) -> tuple[AccountEquity, ...]:
+    """Every account with equity < 0, ascending account_id, from the index's negative set
+    (or from `slots` and their `equity` at the current marks, when the caller has them)."""
+    if slots is None:
+        slots = np.array(sorted(state.index.negative), dtype=np.int64)
+        equity = equities_of(state, slots)
     ids = state.accounts.ids[slots]
     order = np.argsort(ids, kind="stable")
     return tuple(AccountEquity(int(ids[i]), float(equity[i])) for i in order if equity[i] < 0)
