@@ -14,7 +14,7 @@ from markcap.engine import (ContractKind, Currency, CurrencyUpdate, Engine, Exch
                             Instrument, TransferBatch)
 from markcap.engine import bankruptcy_index, holdings
 from markcap.engine.mark import bankruptcy_prices, first_bankruptcy_price, harmed_near
-from markcap.engine.valuation import all_equities
+from markcap.engine.valuation import AccountPositions, account_equity, all_equities
 
 INSTRUMENTS = (Instrument(1, "A", ContractKind.LINEAR, 1, 1.0, 100.0),
                Instrument(2, "B", ContractKind.LINEAR, 1, 10.0, 20.0),
@@ -64,6 +64,11 @@ def _assert_index_matches_a_scan(engine):
             if fbp is not None:
                 assert sorted(full.slots[full.bankruptcy == fbp]) == sorted(near.slots[near.bankruptcy == fbp])
     equity = all_equities(state)
+    slots = np.arange(state.accounts.count)
+    vectorised = AccountPositions(state, slots).equity_at_marks()
+    scalar = np.array([account_equity(state, slot) for slot in slots.tolist()])
+    # equities_of takes either path by size: they must agree to the bit (and with the full scan)
+    assert vectorised.tobytes() == scalar.tobytes() == equity.tobytes()
     assert state.index.negative == set(np.flatnonzero(equity < 0).tolist())
     for instrument in state.instruments.sorted():
         assert engine.bankruptcy_band(instrument.instrument_id) == _band_by_scan(state, instrument)

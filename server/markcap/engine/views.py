@@ -70,16 +70,13 @@ def bankruptcy_band(state: ExchangeState, instrument_id: int) -> BankruptcyBand:
     for direction in (-1, 1):
         harmed = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
         traders = harmed.slots != state.fund_slot
-        bankrupt = traders & (harmed.equity <= 0)
-        if bankrupt.any():
-            nearest, at_nearest = instrument.mark_price, bankrupt
-        else:
-            prices = np.where(traders, harmed.bankruptcy, np.nan)
-            if np.isnan(prices).all():
-                sides.append((None, ()))
-                continue
-            nearest = float(np.nanmax(prices) if direction < 0 else np.nanmin(prices))
-            at_nearest = prices == nearest
+        # bankrupt accounts sit at the mark, beside any whose price rounding put exactly there
+        prices = np.where(traders, np.where(harmed.equity <= 0, instrument.mark_price, harmed.bankruptcy), np.nan)
+        if np.isnan(prices).all():
+            sides.append((None, ()))
+            continue
+        nearest = float(np.nanmax(prices) if direction < 0 else np.nanmin(prices))
+        at_nearest = prices == nearest
         ids = np.sort(harmed.account_ids[at_nearest])
         sides.append((nearest, tuple(int(i) for i in ids)))
     (lower, lower_ids), (upper, upper_ids) = sides
