@@ -72,8 +72,7 @@ class GroupedBlockMin:
     def set(self, rows, values, groups) -> None:
         """Row r takes value values[r] in group groups[r] (NO_GROUP: the value is dropped). Rows distinct.
 
-        Written for batches (a dozen numpy calls whatever their size): a block is marked
-        dirty whenever a row that was at its group's minimum changes, rise or not.
+        Written for batches (a dozen numpy calls whatever their size).
         """
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
         groups = np.asarray(groups, dtype=np.int64)
@@ -81,9 +80,10 @@ class GroupedBlockMin:
             groups = np.broadcast_to(groups, rows.shape)
         values = np.where(groups >= 0, values, np.inf)
         blocks = rows // BLOCK
-        old_group = self.group[rows]
-        # NO_GROUP (-1) reads the last group's row: at worst a needless dirty mark
-        self._dirty[blocks[self.values[rows] <= self.block_min[old_group, blocks]]] = True
+        old_group, old = self.group[rows], self.values[rows]
+        # a minimum may rise only where the row at it rises or leaves its group
+        # (NO_GROUP, -1, reads the last group's row: at worst a needless dirty mark)
+        self._dirty[blocks[(old <= self.block_min[old_group, blocks]) & ((values > old) | (groups != old_group))]] = True
         self.values[rows] = values
         self.group[rows] = groups
         self._lower(rows, values, groups)
@@ -96,7 +96,9 @@ class GroupedBlockMin:
 
     def _clean(self) -> None:
         blocks = np.flatnonzero(self._dirty)
-        if len(blocks):
+        if len(blocks) > len(self._dirty) // 4:  # e.g. the first query after a bulk load
+            self._recompute_all()
+        elif len(blocks):
             self.block_min[:, blocks] = np.inf
             rows = (blocks[:, None] * BLOCK + np.arange(BLOCK)).ravel()
             group = self.group[rows]
@@ -107,6 +109,16 @@ class GroupedBlockMin:
             self._dirty[blocks] = False
             supers = np.unique(blocks // SUPER)
             self.super_min[:, supers] = self.block_min.reshape(self.groups, -1, SUPER)[:, supers].min(axis=2)
+
+    def _recompute_all(self) -> None:
+        """Every minimum from the rows, without gathering them block by block."""
+        self.block_min[:] = np.inf
+        group = self.group[: self.count]
+        mine = np.flatnonzero(group >= 0)
+        np.minimum.at(self.block_min.reshape(-1),
+                      group[mine].astype(np.int64) * self.block_min.shape[1] + mine // BLOCK, self.values[mine])
+        self.super_min[:] = self.block_min.reshape(self.groups, -1, SUPER).min(axis=2)
+        self._dirty[:] = False
 
     def minimum(self, group: int) -> float:
         self._clean()
