@@ -101,7 +101,7 @@ class BankruptcyIndex:
         self.tiers = len(self.tier_limits) + 1
         self.keys: dict[int, BookKeys] = {}
         self.holdings: Holdings = state.holdings
-        self.instrument_of_bit: list[int] = []
+        self.instrument_of_bit: list[int] = state.instrument_of_bit  # the state numbers the books
         self.reference = np.zeros((0, self.tiers, 0))    # R[bit of x, tier, bit of y], features
         self.sensitivity = np.zeros((0, self.tiers, 0))  # G[bit of x, tier, bit of y]
         self.drift = np.zeros((0, self.tiers))           # U[bit of x, tier]
@@ -114,9 +114,9 @@ class BankruptcyIndex:
         """Starts keeping keys for a new instrument's (empty) book (books are numbered 0, 1, ...)."""
         bit = book.bit
         assert bit == len(self.keys)
+        assert self.instrument_of_bit[bit] == instrument.instrument_id
         keys = BookKeys(instrument.instrument_id, bit, self.tiers)
         self.keys[instrument.instrument_id] = keys
-        self.instrument_of_bit.append(instrument.instrument_id)
         reference = np.zeros((bit + 1, self.tiers, bit + 1))
         reference[:bit, :, :bit] = self.reference
         reference[:, :, bit] = feature(instrument, instrument.mark_price)  # nobody holds it yet
