@@ -1,5 +1,7 @@
 """The mark requests of each benchmark phase, seeded, computed from the current marks.
 
+- first queries: a dry-run normal move on each instrument once, the first query
+  each book gets after the load (it recomputes the block minima the load raised);
 - normal moves: 0.1% to 0.5% towards the instrument's initial mark, so marks
   stay within ±0.5% of it however many samples run, and nobody is liquidated;
 - dry-run jumps: ±20% (random direction) on random instruments, changing nothing;
@@ -10,7 +12,9 @@
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -54,6 +58,11 @@ class MarkPlan:
 
     def normal_random(self) -> MarkRequest:
         return self.normal(int(self.rng.choice(self.instrument_ids)))
+
+    def each_book_once(self) -> Callable[[], MarkRequest]:
+        """Dry-run normal moves on every instrument in id order: each book's first query after the load."""
+        turn = iter(sorted(self.instrument_ids))
+        return lambda: dataclasses.replace(self.normal(next(turn)), dry_run=True)
 
     def dry_run_jump(self) -> MarkRequest:
         instrument_id = int(self.rng.choice(self.instrument_ids))

@@ -20,12 +20,14 @@ INGESTION_MIN = 500_000.0
 BYTES_PER_POSITION_MAX = 200.0
 GROWTH_MAX = 2.0  # cost at N over cost at N/10: O(N) would be 10x
 PHASE_LABELS = {
+    "first_query_per_book": "first query on each book after the load (dry-run normal move)",
     "normal_popular": "normal move ±0.5%, most popular instrument",
     "normal_random": "normal move ±0.5%, random instrument",
     "jump_dry_run": "jump ±20%, dry run, random instrument",
     "jump": "jump ±20%, real (caps, liquidates, ADL)",
 }
 NORMAL_PHASES = ("normal_popular", "normal_random")
+INFO_PHASES = ("first_query_per_book",)  # measured and shown, not held to a target
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,12 @@ def _phase_rows(results: dict, name: str, phase: dict) -> list[Row]:
     budget = ", stopped by the time budget" if phase["stopped_by_budget"] else ""
     counts = (f"  ({e2e['count']} samples after {phase['warmup']} warm-up{budget}: {phase['capped']} "
               f"capped, {phase['liquidations']} liquidations, {phase['adl_fills']} ADL fills)")
-    rows = [Row(f"ApplyMark e2e, {label}", duration(e2e["p50_us"]), duration(e2e["p99_us"]),
-                f"{ratio:.2f}x", f"p50 <= {E2E_OVER_NOOP_MAX:g}x no-op", _status(ratio <= E2E_OVER_NOOP_MAX))]
+    if name in INFO_PHASES:
+        rows = [Row(f"ApplyMark e2e, {label}", duration(e2e["p50_us"]), duration(e2e["p99_us"]),
+                    f"{ratio:.2f}x", status="info")]
+    else:
+        rows = [Row(f"ApplyMark e2e, {label}", duration(e2e["p50_us"]), duration(e2e["p99_us"]),
+                    f"{ratio:.2f}x", f"p50 <= {E2E_OVER_NOOP_MAX:g}x no-op", _status(ratio <= E2E_OVER_NOOP_MAX))]
     if name in NORMAL_PHASES:
         met = engine["p99_us"] <= ENGINE_P99_MAX_US
         rows.append(Row(f"ApplyMark engine-only, {label}", duration(engine["p50_us"]),

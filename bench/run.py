@@ -187,11 +187,15 @@ def _noops(remote: RemoteExchange, settings: Settings) -> dict:
 
 def _mark_phases(workload: Workload, seed: int, remote: RemoteExchange, local: LocalExchange,
                  settings: Settings) -> list[PhaseResult]:
-    """Normal moves, dry-run jumps, then real jumps. The real jumps have no warm-up of
+    """Each book's first query after the load (one dry-run normal move per instrument, so the
+    later phases measure books already queried), normal moves, dry-run jumps, then real
+    jumps. The real jumps have no warm-up of
     their own (the dry runs just before ran the same code path), so the first
     jump, which makes the thin fund insolvent and deleverages it, is recorded."""
     plan = MarkPlan(workload, seed)
-    phases = (("normal_popular", plan.normal_popular, settings.normal_samples, settings.warmup),
+    books = len(plan.instrument_ids)
+    phases = (("first_query_per_book", plan.each_book_once(), books, 0),
+              ("normal_popular", plan.normal_popular, settings.normal_samples, settings.warmup),
               ("normal_random", plan.normal_random, settings.normal_samples, settings.warmup),
               ("jump_dry_run", plan.dry_run_jump, settings.dry_run_jump_samples, settings.warmup),
               ("jump", plan.jump, settings.jump_samples, 0))

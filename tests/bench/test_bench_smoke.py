@@ -114,7 +114,7 @@ def test_the_harness_runs_end_to_end_in_tiny_mode(tmp_path):
     workload = generate("tiny", seed=1)
     assert results["ingestion"]["fills"] == len(workload.fills)
     assert results["memory"]["open_positions"] == len(workload.positions)
-    assert set(results["phases"]) == {"normal_popular", "normal_random", "jump_dry_run", "jump"}
+    assert set(results["phases"]) == {"first_query_per_book", "normal_popular", "normal_random", "jump_dry_run", "jump"}
     assert all(phase["end_to_end"]["count"] > 0 and not phase["mismatches"]
                for phase in results["phases"].values())
     assert results["phases"]["normal_popular"]["liquidations"] == 0
