@@ -40,6 +40,7 @@ import numpy as np
 
 from .blockmin import NO_GROUP, GroupedBlockMin
 from .holdings import Holdings
+from .runs import run_bounds
 from .valuation import AccountPositions
 from .types import ContractKind, Instrument
 
@@ -209,8 +210,7 @@ class BankruptcyIndex:
         group = np.where(fund, NO_GROUP, 2 * tier + np.where(shorts, RISE, FALL))
         by_book = np.argsort(positions.bit, kind="stable")
         bits = positions.bit[by_book]
-        starts = np.flatnonzero(np.r_[True, bits[1:] != bits[:-1]])
-        for start, end in zip(starts.tolist(), np.r_[starts[1:], len(bits)].tolist()):
+        for start, end in zip(*(bound.tolist() for bound in run_bounds(bits))):
             bit = int(bits[start])
             if only_bit is not None and bit != only_bit:
                 continue
@@ -351,8 +351,8 @@ class _Positions:
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """Every (a, b) of two different positions of the same account, as index arrays."""
-        starts = np.flatnonzero(np.r_[True, self.account[1:] != self.account[:-1]])
-        counts = np.diff(np.r_[starts, self.count])
+        starts, ends = run_bounds(self.account)
+        counts = ends - starts
         group = np.repeat(np.arange(len(starts)), counts)           # group of each position
         per_position = counts[group]                               # size of its account's group
         first = np.repeat(np.arange(self.count), per_position)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import contracts
+from .runs import occurrence, run_bounds
 from .state import ExchangeState
 from .types import ContractKind, FillBatch, TransferBatch
 
@@ -31,11 +32,8 @@ class _StagedPositions:
 
     def by_book(self):
         """(bit, slice) of each book's run of positions."""
-        if len(self.bits) == 0:
-            return []
-        starts = np.flatnonzero(np.r_[True, self.bits[1:] != self.bits[:-1]])
-        ends = np.r_[starts[1:], len(self.bits)]
-        return [(int(self.bits[a]), slice(int(a), int(b))) for a, b in zip(starts, ends)]
+        starts, ends = run_bounds(self.bits)
+        return [(int(self.bits[a]), slice(a, b)) for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def _assign_slots(state: ExchangeState, account_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -79,8 +77,8 @@ def _stage_fills(state: ExchangeState, slots: np.ndarray, fills: FillBatch, real
     key = (bits << 40) | slots  # slots < 2**40: one int64 orders by (book, account)
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
-    first = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    position_of = np.cumsum(np.r_[False, sorted_key[1:] != sorted_key[:-1]])  # per sorted fill
+    first, ends = run_bounds(sorted_key)
+    position_of = np.repeat(np.arange(len(first)), ends - first)  # per sorted fill
     held_bits, held_slots = bits[order[first]], slots[order[first]]
     rows = state.holdings.rows_in_books(held_slots, held_bits)
     qty = np.zeros(len(first), dtype=np.int64)
@@ -92,9 +90,9 @@ def _stage_fills(state: ExchangeState, slots: np.ndarray, fills: FillBatch, real
         qty[run][held] = book.qty[rows[run][held]]
         cost[run][held] = book.cost[rows[run][held]]
     linear, multiplier, column = linear[held_bits], multiplier[held_bits], column[held_bits]
-    occurrence = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
-    for round_number in range(int(occurrence.max()) + 1):
-        in_round = occurrence == round_number
+    rounds = occurrence(sorted_key)
+    for round_number in range(int(rounds.max()) + 1):
+        in_round = rounds == round_number
         fill = order[in_round]
         position = position_of[in_round]
         new_qty, new_cost, realised, overflow = contracts.apply_fills(

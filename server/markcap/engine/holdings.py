@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .runs import occurrence, run_bounds
+
 WIDTH = 4
 
 
@@ -50,11 +52,9 @@ class Holdings:
             return
         self.ensure(int(slots.max()) + 1)
         order = np.argsort(slots, kind="stable")
-        sorted_slots = slots[order]
-        starts = np.flatnonzero(np.r_[True, sorted_slots[1:] != sorted_slots[:-1]])
-        occurrence = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-        for round_number in range(int(occurrence.max()) + 1):
-            mine = order[occurrence == round_number]
+        rounds = occurrence(slots[order])
+        for round_number in range(int(rounds.max()) + 1):
+            mine = order[rounds == round_number]
             these, bit, row = slots[mine], bits[mine], rows[mine]
             free = self.bit[these] == -1
             place = free.argmax(axis=1)
@@ -138,6 +138,5 @@ class Holdings:
                 rows = np.concatenate([rows, np.array([e[2] for e in extra], dtype=np.int64)])
         order = np.argsort(held_bits, kind="stable")
         held_bits, which, rows = held_bits[order], which[order], rows[order]
-        starts = np.flatnonzero(np.r_[True, held_bits[1:] != held_bits[:-1]]) if len(held_bits) else []
-        ends = list(starts[1:]) + [len(held_bits)]
-        return {int(held_bits[a]): (which[a:b], rows[a:b]) for a, b in zip(starts, ends)}
+        starts, ends = run_bounds(held_bits)
+        return {int(held_bits[a]): (which[a:b], rows[a:b]) for a, b in zip(starts.tolist(), ends.tolist())}
