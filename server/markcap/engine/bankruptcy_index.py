@@ -144,6 +144,15 @@ class BankruptcyIndex:
             self._features_at = (table.version, len(self.instrument_of_bit))
         return self._features_cache
 
+    def mark_moved(self, instrument: Instrument) -> None:
+        """The instrument's mark was just put (one version step): patch the cached features
+        instead of recomputing all of them on the next query."""
+        table = self.state.instruments
+        if self._features_at == (table.version - 1, len(self.instrument_of_bit)):
+            features = self._features_cache.copy()  # a caller may still hold the old array
+            features[self.keys[instrument.instrument_id].bit] = feature(instrument, instrument.mark_price)
+            self._features_cache, self._features_at = features, (table.version, len(self.instrument_of_bit))
+
     def _ensure_accounts(self) -> None:
         self.holdings.ensure(len(self.state.accounts.ids))
 

@@ -113,7 +113,9 @@ class ExchangeState:
 
     def set_mark(self, instrument_id: int, price: float) -> None:
         old = self.instruments.by_id[instrument_id]
-        self.instruments.put(dataclasses.replace(old, mark_price=price))
+        moved = dataclasses.replace(old, mark_price=price)
+        self.instruments.put(moved)
+        self.index.mark_moved(moved)
         self.undo.record(lambda: self.instruments.put(old))
 
     def sigma(self, instrument: Instrument) -> float:
