@@ -12,6 +12,33 @@ from .book import DEALER_ACCOUNT_ID, Book, net_quantity
 TOLERANCE = 1e-6
 
 
+
+def fpm_config(floor: float = 0.0, cap_policy: str = "CAP_TO_FIRST_BANKRUPTCY_PRICE",
+               ranking: str = "PNL", allocation: str = "PRO_RATA") -> str:
+    """The scenarios' exchange: linear instrument 1 (FPM-PERP), multiplier 1, mark 100,
+    settled in USD, the valuation currency; fund account 0 with the given floor."""
+    return f"""
+insurance_fund_account_id = 0
+insurance_fund_floor = {floor!r}
+
+[[currencies]]
+currency_id = 1
+code = "USD"
+price = 1.0
+valuation = true
+
+[[instruments]]
+instrument_id = 1
+symbol = "FPM-PERP"
+kind = "LINEAR"
+settlement_currency_id = 1
+multiplier = 1.0
+mark_price = 100.0
+cap_policy = "{cap_policy}"
+adl_ranking = "{ranking}"
+adl_allocation = "{allocation}"
+"""
+
 def next_seq(stub) -> int:
     return stub.GetStatus(pb.GetStatusRequest()).applied_seq + 1
 

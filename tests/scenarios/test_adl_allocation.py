@@ -7,31 +7,10 @@ import pytest
 
 from .book import Book
 from .exchange import (
-    TOLERANCE, adl_fills, apply_mark, assert_invariants_after_cap, equities, fund_equity,
+    fpm_config, TOLERANCE, adl_fills, apply_mark, assert_invariants_after_cap, equities, fund_equity,
     liquidations, position,
 )
 
-CONFIG_TEMPLATE = """
-insurance_fund_account_id = 0
-insurance_fund_floor = 0.0
-
-[[currencies]]
-currency_id = 1
-code = "USD"
-price = 1.0
-valuation = true
-
-[[instruments]]
-instrument_id = 1
-symbol = "FPM-PERP"
-kind = "LINEAR"
-settlement_currency_id = 1
-multiplier = 1.0
-mark_price = 100.0
-cap_policy = "CAP_TO_FIRST_BANKRUPTCY_PRICE"
-adl_ranking = "PNL"
-adl_allocation = "{allocation}"
-"""
 FPM = 1
 FUND = 0
 
@@ -62,7 +41,7 @@ def fund_short_five_after_liquidation_book() -> Book:
 ])
 def test_fund_short_5_is_split_over_longs_of_4_and_6_by_the_instruments_allocation(
         open_exchange, allocation, expected_fills, expected_longs):
-    stub = open_exchange(CONFIG_TEMPLATE.format(allocation=allocation))
+    stub = open_exchange(fpm_config(allocation=allocation))
     # Given
     book = fund_short_five_after_liquidation_book()
     book.send(stub)

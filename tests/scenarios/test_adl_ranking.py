@@ -9,31 +9,10 @@ from markcap.v1 import risk_engine_pb2 as pb
 
 from .book import Book
 from .exchange import (
-    TOLERANCE, adl_fills, apply_mark, assert_invariants_after_cap, equities, fund_equity,
+    fpm_config, TOLERANCE, adl_fills, apply_mark, assert_invariants_after_cap, equities, fund_equity,
     liquidations, position,
 )
 
-CONFIG_TEMPLATE = """
-insurance_fund_account_id = 0
-insurance_fund_floor = 0.0
-
-[[currencies]]
-currency_id = 1
-code = "USD"
-price = 1.0
-valuation = true
-
-[[instruments]]
-instrument_id = 1
-symbol = "FPM-PERP"
-kind = "LINEAR"
-settlement_currency_id = 1
-multiplier = 1.0
-mark_price = 100.0
-cap_policy = "CAP_TO_FIRST_BANKRUPTCY_PRICE"
-adl_ranking = "{ranking}"
-adl_allocation = "PRO_RATA"
-"""
 FPM = 1
 FUND = 0
 
@@ -61,7 +40,7 @@ def big_calm_long_and_small_leveraged_long_book() -> Book:
 ])
 def test_fund_short_5_is_deleveraged_against_the_top_of_the_instruments_ranking(
         open_exchange, ranking, expected_fill, score, expected_longs):
-    stub = open_exchange(CONFIG_TEMPLATE.format(ranking=ranking))
+    stub = open_exchange(fpm_config(ranking=ranking))
     # Given
     book = big_calm_long_and_small_leveraged_long_book()
     book.send(stub)
@@ -89,7 +68,7 @@ def test_fund_short_5_is_deleveraged_against_the_top_of_the_instruments_ranking(
     ("PNL_RATIO_TIMES_LEVERAGE", [(3, 5, 55 / 150, 1), (2, 10, 110 / 10100, 2)]),
 ])
 def test_the_long_adl_queue_publishes_the_instruments_ranking_and_scores(open_exchange, ranking, expected_queue):
-    stub = open_exchange(CONFIG_TEMPLATE.format(ranking=ranking))
+    stub = open_exchange(fpm_config(ranking=ranking))
     big_calm_long_and_small_leveraged_long_book().send(stub)
     assert not apply_mark(stub, FPM, 110).capped
     queue = stub.GetAdlQueue(pb.GetAdlQueueRequest(instrument_id=FPM, side=pb.SIDE_LONG, limit=10))

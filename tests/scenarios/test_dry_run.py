@@ -7,29 +7,9 @@ import pytest
 from markcap.v1 import risk_engine_pb2 as pb
 
 from .book import Book
-from .exchange import account, apply_mark
+from .exchange import fpm_config, account, apply_mark
 
-CONFIG = """
-insurance_fund_account_id = 0
-insurance_fund_floor = 0.0
-
-[[currencies]]
-currency_id = 1
-code = "USD"
-price = 1.0
-valuation = true
-
-[[instruments]]
-instrument_id = 1
-symbol = "FPM-PERP"
-kind = "LINEAR"
-settlement_currency_id = 1
-multiplier = 1.0
-mark_price = 100.0
-cap_policy = "CAP_TO_FIRST_BANKRUPTCY_PRICE"
-adl_ranking = "PNL"
-adl_allocation = "PRO_RATA"
-"""
+CONFIG = fpm_config()
 FPM = 1
 FUND = 0
 

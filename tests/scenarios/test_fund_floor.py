@@ -6,31 +6,11 @@ import pytest
 
 from .book import Book
 from .exchange import (
-    TOLERANCE, account, adl_fills, apply_mark, assert_invariants_after_cap, equities,
+    fpm_config, TOLERANCE, account, adl_fills, apply_mark, assert_invariants_after_cap, equities,
     fund_equity, liquidations, position,
 )
 
-CONFIG = """
-insurance_fund_account_id = 0
-insurance_fund_floor = 100.0
-
-[[currencies]]
-currency_id = 1
-code = "USD"
-price = 1.0
-valuation = true
-
-[[instruments]]
-instrument_id = 1
-symbol = "FPM-PERP"
-kind = "LINEAR"
-settlement_currency_id = 1
-multiplier = 1.0
-mark_price = 100.0
-cap_policy = "CAP_TO_FIRST_BANKRUPTCY_PRICE"
-adl_ranking = "PNL"
-adl_allocation = "PRO_RATA"
-"""
+CONFIG = fpm_config(floor=100.0)
 FPM = 1
 FUND = 0
 

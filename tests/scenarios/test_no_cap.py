@@ -8,29 +8,8 @@ import pytest
 from markcap.v1 import risk_engine_pb2 as pb
 
 from .book import Book
-from .exchange import account, adl_fills, apply_mark, liquidations, position
+from .exchange import fpm_config, account, adl_fills, apply_mark, liquidations, position
 
-CONFIG_TEMPLATE = """
-insurance_fund_account_id = 0
-insurance_fund_floor = 0.0
-
-[[currencies]]
-currency_id = 1
-code = "USD"
-price = 1.0
-valuation = true
-
-[[instruments]]
-instrument_id = 1
-symbol = "FPM-PERP"
-kind = "LINEAR"
-settlement_currency_id = 1
-multiplier = 1.0
-mark_price = 100.0
-cap_policy = "{cap_policy}"
-adl_ranking = "PNL"
-adl_allocation = "PRO_RATA"
-"""
 FPM = 1
 FUND = 0
 
@@ -41,7 +20,7 @@ FUND = 0
 ], ids=["instrument-policy", "per-call-override"])
 def test_no_cap_rise_to_130_applies_130_and_lists_the_accounts_left_negative(open_exchange, instrument_policy,
                                                                              override):
-    stub = open_exchange(CONFIG_TEMPLATE.format(cap_policy=instrument_policy))
+    stub = open_exchange(fpm_config(cap_policy=instrument_policy))
     # Given
     book = (Book(instrument_id=FPM)
             .deposit(account=FUND, usd=500)
