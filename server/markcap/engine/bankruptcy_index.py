@@ -153,16 +153,12 @@ class BankruptcyIndex:
             features[self.keys[instrument.instrument_id].bit] = feature(instrument, instrument.mark_price)
             self._features_cache, self._features_at = features, (table.version, len(self.instrument_of_bit))
 
-    def _ensure_accounts(self) -> None:
-        self.holdings.ensure(len(self.state.accounts.ids))
-
     # ---- keys -----------------------------------------------------------------
 
     def rekey(self, slots, unique: bool = False) -> None:
         """Recomputes every key of these accounts (all accounts when `slots` is None; `unique`:
         already distinct and ascending) and whether each has negative equity."""
         state = self.state
-        self._ensure_accounts()
         if slots is None:
             slots = np.arange(state.accounts.count, dtype=np.int64)
         elif not unique:

@@ -61,14 +61,19 @@ class GroupedBlockMin:
             self.set(np.arange(count, self.count), np.inf, NO_GROUP)
         self.count = count
 
-    def _lower(self, rows: np.ndarray, values: np.ndarray, groups: np.ndarray) -> None:
+    def _lower_blocks(self, rows: np.ndarray, values: np.ndarray, groups: np.ndarray) -> None:
         """block_min := min(block_min, value) at each row's (block, group).
 
         Rows in NO_GROUP carry +inf, so the (negative, wrapped) index they make changes nothing.
         """
         # one flat index: a tuple index sends ufunc.at down a path ten times slower
         np.minimum.at(self.block_min.reshape(-1), groups * self.block_min.shape[1] + (rows >> BLOCK_BITS), values)
-        np.minimum.at(self.super_min.reshape(-1), groups * self.super_min.shape[1] + (rows >> (BLOCK_BITS + SUPER_BITS)), values)
+
+    def _lower(self, rows: np.ndarray, values: np.ndarray, groups: np.ndarray) -> None:
+        """Both levels of minima := min(minimum, value) at each row's (block or superblock, group)."""
+        self._lower_blocks(rows, values, groups)
+        np.minimum.at(self.super_min.reshape(-1),
+                      groups * self.super_min.shape[1] + (rows >> (BLOCK_BITS + SUPER_BITS)), values)
 
     def set(self, rows, values, groups) -> None:
         """Row r takes value values[r] in group groups[r] (NO_GROUP: the value is dropped). Rows distinct.
@@ -104,9 +109,7 @@ class GroupedBlockMin:
             rows = (blocks[:, None] * BLOCK + np.arange(BLOCK)).ravel()
             group = self.group[rows]
             mine = group >= 0
-            np.minimum.at(self.block_min.reshape(-1),
-                          group[mine].astype(np.int64) * self.block_min.shape[1] + (rows[mine] >> BLOCK_BITS),
-                          self.values[rows[mine]])
+            self._lower_blocks(rows[mine], self.values[rows[mine]], group[mine].astype(np.int64))
             self._dirty[blocks] = False
             supers = np.unique(blocks >> SUPER_BITS)
             self.super_min[:, supers] = self.block_min.reshape(self.groups, -1, SUPER)[:, supers].min(axis=2)
@@ -116,8 +119,7 @@ class GroupedBlockMin:
         self.block_min[:] = np.inf
         group = self.group[: self.count]
         mine = np.flatnonzero(group >= 0)
-        np.minimum.at(self.block_min.reshape(-1),
-                      group[mine].astype(np.int64) * self.block_min.shape[1] + (mine >> BLOCK_BITS), self.values[mine])
+        self._lower_blocks(mine, self.values[mine], group[mine].astype(np.int64))
         self.super_min[:] = self.block_min.reshape(self.groups, -1, SUPER).min(axis=2)
         self._dirty[:] = False
 
