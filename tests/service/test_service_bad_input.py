@@ -109,7 +109,8 @@ def deltas_call(stub, request_fills=None, request_transfers=None, seq=None):
 
 
 @pytest.mark.parametrize("price,shown", [(NAN, "nan"), (INF, "inf"), (-INF, "-inf"),
-                                         (0.0, "0.0"), (-5.0, "-5.0")])
+                                         (0.0, "0.0"), (-5.0, "-5.0"), (5e-324, "5e-324"),
+                                         (1e300, "1e+300")])
 def test_stream_deltas_rejects_bad_fill_price(stub, price, shown):
     seq = applied_seq(stub) + 1
     expect_rejected(stub, deltas_call(stub, fills((LONG_ID, PERP, 1, 100.0),
@@ -216,7 +217,7 @@ def mark_call(stub, instrument_id=PERP, price=101.0, seq=None, **fields):
 
 
 @pytest.mark.parametrize("price,shown", [(NAN, "nan"), (INF, "inf"), (0.0, "0.0"),
-                                         (-100.0, "-100.0")])
+                                         (-100.0, "-100.0"), (5e-324, "5e-324"), (1e-320, "1e-320")])
 @pytest.mark.parametrize("dry_run", [False, True])
 def test_apply_mark_rejects_bad_price(stub, price, shown, dry_run):
     error = expect_rejected(stub, mark_call(stub, price=price, dry_run=dry_run),
@@ -271,7 +272,7 @@ def currency_call(stub, seq=None, **currency):
 
 
 @pytest.mark.parametrize("price,shown", [(NAN, "nan"), (INF, "inf"), (0.0, "0.0"),
-                                         (-1.0, "-1.0")])
+                                         (-1.0, "-1.0"), (5e-324, "5e-324")])
 def test_upsert_currency_rejects_bad_price(stub, price, shown):
     expect_rejected(stub, currency_call(stub, currency_id=BTC, price=price),
                     CODE.INVALID_ARGUMENT, f"currency.price is {shown}")
@@ -349,8 +350,10 @@ def test_upsert_instrument_rejects_undefined_enum_numbers(stub):
 
 @pytest.mark.parametrize("field,value,shown", [("multiplier", NAN, "nan"),
                                                ("multiplier", -1.0, "-1.0"),
+                                               ("multiplier", 5e-324, "5e-324"),
                                                ("mark_price", INF, "inf"),
-                                               ("mark_price", 0.0, "0.0")])
+                                               ("mark_price", 0.0, "0.0"),
+                                               ("mark_price", 5e-324, "5e-324")])
 def test_upsert_instrument_rejects_bad_terms(stub, field, value, shown):
     expect_rejected(stub, instrument_call(stub, **dict(NEW_INSTRUMENT, **{field: value})),
                     CODE.INVALID_ARGUMENT, f"instrument.{field} is {shown}")

@@ -240,15 +240,22 @@ class BankruptcyIndex:
         sum_y g_iy*|f_y - R_y| <= sum_y G[x, t, y]*|f_y - R_y|, and
         sum_y g_iy*|R_y| * |f_y - R_y|/|R_y| <= U[x, t] * max_y |f_y - R_y|/|R_y|.
         The second stays small when many instruments moved a little.
+        A tier no row of which holds a moved instrument has a zero bound whatever
+        the move. A bound that is not finite (NaN included) comes back as +inf:
+        `candidates` then scans that tier whole, so no value can hide a row.
         """
         bit = self.keys[instrument_id].bit
         features = self._features() if features is None else features
         reference = self.reference[bit]                    # (tiers, bits)
-        moved = np.abs(features - reference)
-        moved[:, bit] = 0.0                                # x's own mark moves none of its keys
-        by_sensitivity = np.einsum("ty,ty->t", self.sensitivity[bit], moved)
-        by_drift = self.drift[bit] * (moved / np.abs(reference)).max(axis=1)
-        return np.minimum(by_sensitivity, by_drift)
+        sensitivity = self.sensitivity[bit]
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            moved = np.abs(features - reference)
+            moved[:, bit] = 0.0                            # x's own mark moves none of its keys
+            by_sensitivity = np.where(sensitivity > 0, sensitivity * moved, 0.0).sum(axis=1)
+            relative = np.where(sensitivity > 0, moved / np.abs(reference), 0.0).max(axis=1)
+            by_drift = np.where(self.drift[bit] > 0, self.drift[bit] * relative, 0.0)
+            bound = np.minimum(by_sensitivity, by_drift)
+        return np.where(np.isfinite(bound), bound, np.inf)
 
     def candidates(self, instrument_id: int, direction: int, priority_at: float | None = None) -> np.ndarray:
         """Book rows that may hold the nearest bankruptcy in `direction` (or be at or past `priority_at`).
@@ -262,14 +269,18 @@ class BankruptcyIndex:
         groups = slice(RISE if direction > 0 else FALL, None, 2)  # this side's group of every tier
         while True:
             bounds = self.bounds(instrument_id)
-            nearest = (keys.priority.minima(groups) + bounds).min()
+            nearest = (keys.priority.minima(groups) + bounds).min()  # +inf: no tier bounds it
             if priority_at is not None:
                 nearest = max(nearest, priority_at)
-            if not np.isfinite(nearest):
+            unbounded = np.isinf(bounds) & (keys.priority.minima(groups) < np.inf)
+            if not np.isfinite(nearest) and not unbounded.any():
                 rows = np.zeros(0, dtype=np.int64)
                 break
-            thresholds = nearest + bounds
-            rows = keys.priority.rows_at_most(thresholds + BOUND_MARGIN * (1.0 + np.abs(thresholds)), groups)
+            thresholds = nearest + bounds  # +inf for an unbounded tier: every row of it (fail closed)
+            with np.errstate(invalid="ignore"):
+                margin = BOUND_MARGIN * (1.0 + np.abs(thresholds))
+            rows = keys.priority.rows_at_most(np.where(np.isfinite(thresholds), thresholds + margin, np.inf),
+                                              groups)
             if not self._reset_wide_tiers(keys, rows, bounds):
                 break
         book = self.state.books[instrument_id]

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import batch
 from .errors import InvalidInput, UnknownId
+from .numbers import PRICE_MAX, PRICE_MIN, out_of_range
 from .state import ExchangeState
 from .types import FillBatch, TransferBatch
 
@@ -61,8 +62,8 @@ def validate_fills(state: ExchangeState, fills: FillBatch) -> FillBatch:
             id_value=int(instrument_ids[i]), field=f"fills[{i}].instrument_id")),
         (batch.qty == 0, lambda i: InvalidInput(
             f"fills[{i}].qty is 0: a fill must change the position", field=f"fills[{i}].qty", value=0)),
-        (~(np.isfinite(prices) & (prices > 0)), lambda i: InvalidInput(
-            f"fills[{i}].price is {float(prices[i])!r}: must be a finite number > 0",
+        (out_of_range(prices), lambda i: InvalidInput(
+            f"fills[{i}].price is {float(prices[i])!r}: must be a finite number in [{PRICE_MIN!r}, {PRICE_MAX!r}]",
             field=f"fills[{i}].price", value=float(prices[i]))),
     ])
     return batch

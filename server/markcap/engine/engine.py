@@ -7,10 +7,8 @@ Nothing here knows about gRPC.
 """
 from __future__ import annotations
 
-import math
-
 from . import deltas, mark, views
-from .errors import InvalidInput
+from .numbers import require_in_range
 from .sequencer import Sequencer
 from .state import ExchangeState
 from .types import (
@@ -58,9 +56,7 @@ class Engine:
             if admission.duplicate:
                 return self.sequencer.original(admission, MarkOutcome, "a mark update")
         instrument = self.state.instruments.get(instrument_id)
-        price = float(price)
-        if not math.isfinite(price) or price <= 0:
-            raise InvalidInput(f"price is {price!r}: must be a finite number > 0", field="price", value=price)
+        price = require_in_range(price, "price")
         policy = cap_policy or instrument.cap_policy
         with self.state.operation(always_rollback=dry_run):
             outcome = mark.apply_mark(self.state, 0 if dry_run else admission.seq, instrument_id, price,

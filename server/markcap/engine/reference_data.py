@@ -3,27 +3,20 @@
 Invariants: exactly one valuation currency, price 1, never changed; every
 currency has a balance column (`column[currency_id]`) and `prices[column]` is
 its price; every instrument's settlement currency exists; codes and symbols are
-unique; all prices and multipliers are finite and > 0.
+unique; all prices and multipliers lie in numbers.PRICE_MIN..PRICE_MAX.
 """
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
 from .errors import InvalidInput, PreconditionFailed, UnknownId
+from .numbers import require_in_range
 from .types import (
     DEFAULT_ADL_ALLOCATION, DEFAULT_ADL_RANKING, DEFAULT_CAP_POLICY, Currency, CurrencyUpdate,
     Instrument, InstrumentUpdate,
 )
-
-
-def require_positive_finite(value: float, field: str) -> float:
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise InvalidInput(f"{field} is {value!r}: must be a finite number > 0", field=field, value=value)
-    return value
 
 
 class CurrencyTable:
@@ -40,7 +33,7 @@ class CurrencyTable:
             if currency.currency_id in self.by_id:
                 raise InvalidInput(f"currency {currency.currency_id} is defined twice",
                                    field="currencies.currency_id", value=currency.currency_id)
-            price = 1.0 if currency.valuation else require_positive_finite(currency.price, "currency.price")
+            price = 1.0 if currency.valuation else require_in_range(currency.price, "currency.price")
             if currency.valuation and currency.price != 1.0:
                 raise InvalidInput(f"the valuation currency's price must be 1, got {currency.price!r}",
                                    field="currency.price", value=currency.price)
@@ -71,7 +64,7 @@ class CurrencyTable:
     def validate(self, update: CurrencyUpdate) -> tuple[Currency, bool]:
         """The currency as it would be after `update`, and whether it is new. Changes nothing."""
         existing = self.by_id.get(update.currency_id)
-        price = require_positive_finite(update.price, "currency.price")
+        price = require_in_range(update.price, "currency.price")
         if update.valuation and update.currency_id != self.valuation_id:
             raise PreconditionFailed(
                 f"currency {self.valuation_id} is the valuation currency; "
@@ -133,8 +126,8 @@ class InstrumentTable:
         return Instrument(
             instrument_id=update.instrument_id, symbol=update.symbol, kind=update.kind,
             settlement_currency_id=update.settlement_currency_id,
-            multiplier=require_positive_finite(update.multiplier, "instrument.multiplier"),
-            mark_price=require_positive_finite(update.mark_price, "instrument.mark_price"),
+            multiplier=require_in_range(update.multiplier, "instrument.multiplier"),
+            mark_price=require_in_range(update.mark_price, "instrument.mark_price"),
             cap_policy=update.cap_policy or DEFAULT_CAP_POLICY,
             adl_ranking=update.adl_ranking or DEFAULT_ADL_RANKING,
             adl_allocation=update.adl_allocation or DEFAULT_ADL_ALLOCATION)
@@ -148,7 +141,7 @@ class InstrumentTable:
             if value is None or value == "":
                 continue
             if name in ("multiplier", "mark_price"):
-                value = require_positive_finite(value, f"instrument.{name}")
+                value = require_in_range(value, f"instrument.{name}")
             changes[name] = value
         for name in ("kind", "settlement_currency_id", "multiplier", "mark_price"):
             if has_positions and name in changes and changes[name] != getattr(existing, name):
