@@ -34,6 +34,7 @@ from pathlib import Path
 import grpc
 import numpy as np
 
+from markcap.client.grid import nearest_price
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
 from bench.server import BenchServer
@@ -111,7 +112,7 @@ def seed_accounts(stub, accounts: int) -> None:
     list(stub.StreamDeltas(iter([request]), timeout=CALL_SECONDS))
 
 
-def fill_batches(marks: dict[int, float], accounts: int, fills: int,
+def fill_batches(marks: dict[int, float], ticks: dict[int, float], accounts: int, fills: int,
                  rng: random.Random) -> list[pb.StreamDeltasRequest]:
     """BATCH_POOL batches of fills//2 zero-sum pairs at prices near the marks."""
     batches = []
@@ -120,7 +121,8 @@ def fill_batches(marks: dict[int, float], accounts: int, fills: int,
         for _ in range(max(1, fills // 2)):
             instrument = rng.choice(list(marks))
             buyer, seller = rng.sample(range(1, accounts + 1), 2)
-            qty, price = rng.randint(1, 3), marks[instrument] * (1 + rng.uniform(-1e-3, 1e-3))
+            qty = rng.randint(1, 3)
+            price = nearest_price(marks[instrument] * (1 + rng.uniform(-1e-3, 1e-3)), ticks[instrument])
             columns.account_id.extend((buyer, seller))
             columns.instrument_id.extend((instrument, instrument))
             columns.qty.extend((qty, -qty))
@@ -154,7 +156,8 @@ def stream_at_full_rate(stub, batches, deadline: float, measured: Measurements) 
         measured.error("StreamDeltas", error)
 
 
-def unary_client(stub, marks: dict[int, float], accounts: int, deadline: float,
+def unary_client(stub, marks: dict[int, float], ticks: dict[int, float], accounts: int,
+                 deadline: float,
                  measured: Measurements, rng: random.Random) -> None:
     log = measured.thread_log()
     names = [name for name, _ in OPERATIONS]
@@ -163,12 +166,14 @@ def unary_client(stub, marks: dict[int, float], accounts: int, deadline: float,
     while time.monotonic() < deadline:
         op = rng.choices(names, weights)[0]
         instrument = rng.choice(instruments)
-        price = marks[instrument] * (1 + rng.uniform(-MARK_BAND, MARK_BAND))
+        price = nearest_price(marks[instrument] * (1 + rng.uniform(-MARK_BAND, MARK_BAND)),
+                              ticks[instrument])
+        dry_price = nearest_price(price * 1.05, ticks[instrument])
         calls = {
             "ApplyMark": lambda: stub.ApplyMark(pb.ApplyMarkRequest(
                 instrument_id=instrument, price=price), timeout=CALL_SECONDS),
             "ApplyMark dry run": lambda: stub.ApplyMark(pb.ApplyMarkRequest(
-                instrument_id=instrument, price=price * 1.05, dry_run=True), timeout=CALL_SECONDS),
+                instrument_id=instrument, price=dry_price, dry_run=True), timeout=CALL_SECONDS),
             "GetAccount": lambda: stub.GetAccount(pb.GetAccountRequest(
                 account_id=rng.randint(1, accounts)), timeout=CALL_SECONDS),
             "GetBankruptcyBand": lambda: stub.GetBankruptcyBand(pb.GetBankruptcyBandRequest(
@@ -204,11 +209,11 @@ def run_load(server: LoadServer, args: argparse.Namespace) -> Measurements:
     rng = random.Random(args.seed)
     channel = grpc.insecure_channel(server.address)
     stub = pb_grpc.RiskEngineServiceStub(channel)
-    marks = {i.instrument_id: i.mark_price
-             for i in stub.ListInstruments(pb.ListInstrumentsRequest(),
-                                           timeout=CALL_SECONDS).instruments}
+    instruments = stub.ListInstruments(pb.ListInstrumentsRequest(), timeout=CALL_SECONDS).instruments
+    marks = {i.instrument_id: i.mark_price for i in instruments}
+    ticks = {i.instrument_id: i.tick_size for i in instruments}
     seed_accounts(stub, args.accounts)
-    batches = fill_batches(marks, args.accounts, args.batch_fills, rng)
+    batches = fill_batches(marks, ticks, args.accounts, args.batch_fills, rng)
     measured = Measurements()
     deadline = time.monotonic() + args.duration
     threads = [threading.Thread(target=stream_at_full_rate,
@@ -216,7 +221,7 @@ def run_load(server: LoadServer, args: argparse.Namespace) -> Measurements:
                threading.Thread(target=sample_every_second, args=(server, measured, deadline),
                                 daemon=True)]
     threads += [threading.Thread(target=unary_client,
-                                 args=(stub, marks, args.accounts, deadline, measured,
+                                 args=(stub, marks, ticks, args.accounts, deadline, measured,
                                        random.Random(args.seed * 1000 + i)), daemon=True)
                 for i in range(args.unary_clients)]
     for thread in threads:

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from .workload import Workload
+from .workload import Workload, on_decimal_grid
 
 NORMAL_MOVE_MIN, NORMAL_MOVE_MAX = 0.001, 0.005
 JUMP = 0.20
@@ -38,6 +38,7 @@ class MarkPlan:
         ids = workload.instruments.instrument_id.tolist()
         self.initial = dict(zip(ids, workload.instruments.mark_price.tolist()))
         self.current = dict(self.initial)
+        self.tick_exponent = dict(zip(ids, workload.instruments.tick_exponent.tolist()))
         self.instrument_ids = ids
         self.popular = workload.most_popular_instrument_id
         self.rng = np.random.default_rng([seed, 0x6D61726B])  # "mark": apart from the workload's stream
@@ -51,7 +52,10 @@ class MarkPlan:
         current = self.current[instrument_id]
         towards_initial = -1.0 if current > self.initial[instrument_id] else 1.0
         move = self.rng.uniform(NORMAL_MOVE_MIN, NORMAL_MOVE_MAX)
-        return MarkRequest(instrument_id, current * (1.0 + towards_initial * move))
+        return MarkRequest(instrument_id, self._on_grid(instrument_id, current * (1.0 + towards_initial * move)))
+
+    def _on_grid(self, instrument_id: int, price: float) -> float:
+        return float(on_decimal_grid(price, self.tick_exponent[instrument_id]))
 
     def normal_popular(self) -> MarkRequest:
         return self.normal(self.popular)
@@ -67,7 +71,7 @@ class MarkPlan:
     def dry_run_jump(self) -> MarkRequest:
         instrument_id = int(self.rng.choice(self.instrument_ids))
         direction = 1.0 if self.rng.random() < 0.5 else -1.0
-        price = self.current[instrument_id] * (1.0 + direction * JUMP)
+        price = self._on_grid(instrument_id, self.current[instrument_id] * (1.0 + direction * JUMP))
         return MarkRequest(instrument_id, price, dry_run=True)
 
     def jump(self) -> MarkRequest:
@@ -76,4 +80,5 @@ class MarkPlan:
         made = self.jumps_made.get(instrument_id, 0)
         self.jumps_made[instrument_id] = made + 1
         direction = 1.0 if made % 2 == 0 else -1.0
-        return MarkRequest(instrument_id, self.current[instrument_id] * (1.0 + direction * JUMP))
+        return MarkRequest(instrument_id,
+                           self._on_grid(instrument_id, self.current[instrument_id] * (1.0 + direction * JUMP)))

@@ -43,9 +43,11 @@ from markcap.service.inputs import REQUEST_TYPES, apply_request
 from markcap.store import FsyncPolicy, JournalRecord, RecordKind, open_store
 from markcap.store.journal import FileJournal
 from markcap.store.snapshots import SnapshotDirectory
+from markcap.client.grid import nearest_price
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
 SEED = 7
+ETH_TICK = 0.01  # ETH-PERP (8) of the default exchange
 POLICIES = ("every-input", "grouped", "interval:10")
 RECORD_SIZES = {"mark (~0.4 KB)": 400, "batch of 100 fills (~3 KB)": 3_000,
                 "batch of 1,000 fills (~30 KB)": 30_000}
@@ -165,7 +167,7 @@ def _batch(seq: int, rng: random.Random, fills: int) -> pb.StreamDeltasRequest:
     return pb.StreamDeltasRequest(seq=seq, fills=pb.FillColumns(
         account_id=accounts, instrument_id=[8] * fills,
         qty=[rng.choice((-1, 1)) * rng.randint(1, 5) for _ in range(fills)],
-        price=[3000.0 * rng.uniform(0.99, 1.01) for _ in range(fills)]))
+        price=[nearest_price(3000.0 * rng.uniform(0.99, 1.01), ETH_TICK) for _ in range(fills)]))
 
 
 def _lockstep(stub, requests: list[pb.StreamDeltasRequest]) -> list[float]:
@@ -200,7 +202,8 @@ def end_to_end(workdir: Path, args: list[str], batches: int, marks: int, seed: i
         mark_samples = []
         for seq in range(2 * batches + 1, 2 * batches + marks + 1):
             request = pb.ApplyMarkRequest(seq=seq, instrument_id=8,
-                                          price=3000.0 * rng.uniform(0.995, 1.005))
+                                          price=nearest_price(3000.0 * rng.uniform(0.995, 1.005),
+                                                              ETH_TICK))
             begun = time.perf_counter()
             stub.ApplyMark(request, timeout=60)
             mark_samples.append(time.perf_counter() - begun)
@@ -238,7 +241,7 @@ def _big_engine(accounts: int) -> Engine:
     rng = np.random.default_rng(SEED)
     ids = np.arange(1, accounts + 1, dtype=np.uint64)
     engine.apply_deltas(0, FillBatch.of([]), TransferBatch(ids, np.ones(accounts, np.uint32),
-                                                           rng.uniform(100, 10_000, accounts)))
+                                                           np.round(rng.uniform(100, 10_000, accounts))))
     for instrument, price in ((7, 100.0), (8, 3000.0)):
         qty = rng.integers(1, 50, accounts // 2)
         batch = FillBatch(np.concatenate([ids[: accounts // 2], ids[accounts // 2:]]),

@@ -19,6 +19,7 @@ import threading
 import time
 
 from markcap.client import DeltaBatch, Fills, MarkcapClient, MarkcapError, Transfers
+from markcap.client.grid import nearest_amount, nearest_price
 
 DEPOSIT_VALUATION = 2_000.0     # per trader per currency, in valuation currency
 WALK_SIGMA = 0.002              # relative mark step per tick
@@ -65,9 +66,10 @@ class SyntheticExchange:
         self.instruments = list(client.list_instruments().instruments)
         self.currencies = list(client.list_currencies().currencies)
         self.marks = {i.instrument_id: i.mark_price for i in self.instruments}
+        self.ticks = {i.instrument_id: i.tick_size for i in self.instruments}
 
     def deposits(self) -> Transfers:
-        rows = [(trader, c.currency_id, DEPOSIT_VALUATION / c.price)
+        rows = [(trader, c.currency_id, nearest_amount(DEPOSIT_VALUATION / c.price, c.decimals))
                 for trader in self.traders for c in self.currencies]
         return Transfers(*map(list, zip(*rows)))
 
@@ -78,7 +80,8 @@ class SyntheticExchange:
             instrument = self.rng.choice(self.instruments).instrument_id
             buyer, seller = self.rng.sample(self.traders, 2)
             qty = self.rng.randint(1, 5)
-            price = self.marks[instrument] * (1 + self.rng.uniform(-0.001, 0.001))
+            price = nearest_price(self.marks[instrument] * (1 + self.rng.uniform(-0.001, 0.001)),
+                                  self.ticks[instrument])
             rows += [(buyer, instrument, qty, price), (seller, instrument, -qty, price)]
         return Fills(*map(list, zip(*rows)))
 
@@ -86,7 +89,7 @@ class SyntheticExchange:
         step = self.rng.gauss(0.0, WALK_SIGMA)
         if self.rng.random() < JUMP_PROBABILITY:
             step += self.rng.choice((-JUMP_SIZE, JUMP_SIZE))
-        return self.marks[instrument_id] * (1 + step)
+        return nearest_price(self.marks[instrument_id] * (1 + step), self.ticks[instrument_id])
 
 
 def stream_fills(client: MarkcapClient, exchange: SyntheticExchange, pairs_per_second: int,

@@ -68,7 +68,7 @@ uint64_t AppliedSeq(v1::RiskEngineService::Stub& stub) {
 }
 
 // BTC-PERP as the default exchange defines it: linear, USD, multiplier 1,
-// mark 100, capped at the first bankruptcy price.
+// tick 0.5, mark 100, capped at the first bankruptcy price.
 void UpsertBtcPerp(v1::RiskEngineService::Stub& stub, uint64_t seq) {
   v1::UpsertInstrumentRequest request;
   request.set_seq(seq);
@@ -78,6 +78,7 @@ void UpsertBtcPerp(v1::RiskEngineService::Stub& stub, uint64_t seq) {
   instrument->set_kind(v1::CONTRACT_KIND_LINEAR);
   instrument->set_settlement_currency_id(kUsd);
   instrument->set_multiplier(1.0);
+  instrument->set_tick_size(0.5);  // every price of BTC-PERP is a whole number of ticks
   instrument->set_mark_price(100.0);
   instrument->set_cap_policy(v1::CAP_POLICY_CAP_TO_FIRST_BANKRUPTCY_PRICE);
   instrument->set_adl_ranking(v1::ADL_RANKING_PNL);

@@ -36,7 +36,7 @@ async function appliedSeq(client: RiskEngine): Promise<bigint> {
 }
 
 // BTC-PERP as the default exchange defines it: linear, USD, multiplier 1,
-// mark 100, capped at the first bankruptcy price.
+// tick 0.5, mark 100, capped at the first bankruptcy price.
 async function upsertBtcPerp(client: RiskEngine, seq: bigint): Promise<void> {
   const response = await client.upsertInstrument(
     {
@@ -47,6 +47,7 @@ async function upsertBtcPerp(client: RiskEngine, seq: bigint): Promise<void> {
         kind: ContractKind.LINEAR,
         settlementCurrencyId: USD,
         multiplier: 1,
+        tickSize: 0.5, // every price of BTC-PERP is a whole number of ticks
         markPrice: 100,
         capPolicy: CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE,
         adlRanking: AdlRanking.PNL,

@@ -115,7 +115,9 @@ def test_json_output_parses_with_proto_field_names(cli, argv):
 def test_text_views_use_symbols_and_codes(cli, book):
     cli("load", str(book))
     _, out, _ = cli("instruments")
-    assert out.splitlines()[1].split()[:6] == ["7", "BTC-PERP", "LINEAR", "USD", "1", "100"]
+    assert out.splitlines()[1].split()[:7] == ["7", "BTC-PERP", "LINEAR", "USD", "1", "0.5", "100"]
+    _, out, _ = cli("currencies")
+    assert out.splitlines()[1].split() == ["1", "USD", "1", "2", "yes"]
     _, out, _ = cli("band", "BTC-PERP")
     assert "upper price  125" in out.splitlines()
     _, out, _ = cli("adl-queue", "BTC-PERP", "LONG")

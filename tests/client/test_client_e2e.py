@@ -125,12 +125,13 @@ def test_watch_events_replays_marks_from_a_seq(client):
 def test_upserts_with_short_enum_names(client):
     created = client.upsert_instrument(
         11, symbol="SOL-PERP", kind="LINEAR", settlement_currency_id=USD, multiplier=1.0,
-        mark_price=20.0, cap_policy="NO_CAP", adl_allocation="QUEUE", seq=1)
+        tick_size=0.01, mark_price=20.0, cap_policy="NO_CAP", adl_allocation="QUEUE", seq=1)
     assert created.seq == 1
     assert created.instrument.cap_policy == pb.CAP_POLICY_NO_CAP
     assert created.instrument.adl_allocation == pb.ADL_ALLOCATION_QUEUE
     assert created.instrument.adl_ranking == pb.ADL_RANKING_PNL
-    client.upsert_currency(3, code="ETH", price=3000.0)
+    assert created.instrument.tick_size == 0.01
+    client.upsert_currency(3, code="ETH", price=3000.0, decimals=8)
     assert {c.code for c in client.list_currencies().currencies} == {"USD", "BTC", "ETH"}
 
 

@@ -19,10 +19,14 @@ from markcap.service.inputs import apply_request, serialize
 from markcap.store import RecordKind
 from markcap.v1 import risk_engine_pb2 as pb
 
+from reference.grid import in_units, on_grid
+
 ACCOUNTS = range(1, 41)
 INSTRUMENT_MARKS = {7: 100.0, 8: 3000.0, 9: 50000.0}  # the default exchange's
 USD, BTC = 1, 2
 SYMBOLS = {7: "BTC-PERP", 8: "ETH-PERP", 9: "BTC-USD-INV"}
+TICKS = {7: 0.5, 8: 0.01, 9: 0.5}
+DECIMALS = {USD: 2, BTC: 8}
 
 
 @dataclass
@@ -40,8 +44,8 @@ def _deposits(seq: int, rng: random.Random) -> pb.StreamDeltasRequest:
     return pb.StreamDeltasRequest(seq=seq, transfers=pb.TransferColumns(
         account_id=accounts + list(ACCOUNTS[:10]),
         currency_id=[USD] * len(accounts) + [BTC] * 10,
-        amount=[rng.uniform(200, 3000) for _ in accounts] + [rng.uniform(0.01, 0.2)
-                                                              for _ in range(10)]))
+        amount=[in_units(rng.uniform(200, 3000), DECIMALS[USD]) for _ in accounts]
+        + [in_units(rng.uniform(0.01, 0.2), DECIMALS[BTC]) for _ in range(10)]))
 
 
 def _batch(seq: int, rng: random.Random, prices: dict[int, float]) -> pb.StreamDeltasRequest:
@@ -50,7 +54,7 @@ def _batch(seq: int, rng: random.Random, prices: dict[int, float]) -> pb.StreamD
         instrument = rng.choice(list(prices))
         buyer, seller = rng.sample(ACCOUNTS, 2)
         qty = rng.randint(1, 20)
-        price = prices[instrument] * rng.uniform(0.98, 1.02)
+        price = on_grid(prices[instrument] * rng.uniform(0.98, 1.02), TICKS[instrument])
         fills.account_id.extend([buyer, seller])
         fills.instrument_id.extend([instrument, instrument])
         fills.qty.extend([qty, -qty])
@@ -59,13 +63,13 @@ def _batch(seq: int, rng: random.Random, prices: dict[int, float]) -> pb.StreamD
     for _ in range(rng.randint(0, 3)):
         transfers.account_id.append(rng.choice(ACCOUNTS))
         transfers.currency_id.append(USD)
-        transfers.amount.append(rng.uniform(-50, 200))
+        transfers.amount.append(in_units(rng.uniform(-50, 200), DECIMALS[USD]))
     return pb.StreamDeltasRequest(seq=seq, fills=fills, transfers=transfers)
 
 
 def _mark(seq: int, rng: random.Random, prices: dict[int, float]) -> pb.ApplyMarkRequest:
     instrument = rng.choice(list(prices))
-    prices[instrument] *= math.exp(rng.gauss(0, 0.06))
+    prices[instrument] = on_grid(prices[instrument] * math.exp(rng.gauss(0, 0.06)), TICKS[instrument])
     return pb.ApplyMarkRequest(seq=seq, instrument_id=instrument, price=prices[instrument])
 
 

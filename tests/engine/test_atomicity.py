@@ -57,17 +57,19 @@ def test_an_overflow_part_way_reverts_everything_applied_before_it():
     before = engine.status()
     big = 2**62
     with pytest.raises(InvalidInput, match=r"fills\[2\].*beyond int64"):
-        send(engine, [(3, LINEAR_ID, 7, 100.0), (4, LINEAR_ID, big, 1e-9), (4, LINEAR_ID, big, 1e-9)],
+        send(engine, [(3, LINEAR_ID, 7, 100.0), (4, LINEAR_ID, big, 0.01), (4, LINEAR_ID, big, 0.01)],
              transfers=[(5, 1, 1.0)])
     assert engine.status() == before
     assert engine.state.accounts.slot(3) is None, "an account first referenced by a rejected batch is not kept"
     engine.check_invariants()
 
 
-def test_a_balance_overflow_is_refused():
+def test_an_amount_too_large_to_hold_exactly_is_refused():
     engine = _engine_with_book()
-    with pytest.raises(InvalidInput, match="overflow"):
-        send(engine, transfers=[(1, 1, 1e308), (1, 1, 1e308)])
+    before = engine.status()
+    with pytest.raises(InvalidInput, match=r"transfers\[1\]\.amount is 1e\+308: 2\^53 or more times"):
+        send(engine, transfers=[(1, 1, 1.0), (1, 1, 1e308)])
+    assert engine.status() == before
 
 
 def test_a_dry_run_with_liquidation_and_adl_leaves_the_state_exactly_as_it_was():

@@ -16,13 +16,15 @@ from markcap.engine import bankruptcy_index, holdings
 from markcap.engine.mark import bankruptcy_prices, first_bankruptcy_price, harmed_near
 from markcap.engine.valuation import AccountPositions, account_equity, all_equities
 
-INSTRUMENTS = (Instrument(1, "A", ContractKind.LINEAR, 1, 1.0, 100.0),
-               Instrument(2, "B", ContractKind.LINEAR, 1, 10.0, 20.0),
-               Instrument(3, "C", ContractKind.INVERSE, 2, 100.0, 50_000.0))
+from reference.grid import in_units, on_grid
+
+INSTRUMENTS = (Instrument(1, "A", ContractKind.LINEAR, 1, 1.0, 100.0, tick_size=0.01),
+               Instrument(2, "B", ContractKind.LINEAR, 1, 10.0, 20.0, tick_size=0.001),
+               Instrument(3, "C", ContractKind.INVERSE, 2, 100.0, 50_000.0, tick_size=0.5))
 
 
 def _exchange() -> Engine:
-    return Engine(ExchangeConfig(currencies=(Currency(1, "USD", 1.0, True), Currency(2, "BTC", 50_000.0)),
+    return Engine(ExchangeConfig(currencies=(Currency(1, "USD", 1.0, True, decimals=2), Currency(2, "BTC", 50_000.0, decimals=8)),
                                  instruments=INSTRUMENTS))
 
 
@@ -41,7 +43,8 @@ def _send_trades(engine, rows):
     for buyer, seller, instrument_id, qty, price_factor in rows:
         if buyer == seller:
             continue
-        price = engine.state.instruments.by_id[instrument_id].mark_price * price_factor
+        instrument = engine.state.instruments.by_id[instrument_id]
+        price = on_grid(instrument.mark_price * price_factor, instrument.tick_size)
         fills += [(buyer, instrument_id, qty, price), (seller, instrument_id, -qty, price)]
     engine.apply_deltas(0, FillBatch.of(fills), TransferBatch.of([]))
 
@@ -103,7 +106,7 @@ def test_indexed_search_equals_a_full_scan(monkeypatch, budget, tier_limits, inl
     monkeypatch.setattr(bankruptcy_index, "TIER_LIMITS", np.array(tier_limits))
     monkeypatch.setattr(holdings, "WIDTH", inline_places)
     engine = _exchange()
-    engine.apply_deltas(0, FillBatch.of([]), TransferBatch.of([(a, c, x if c == 1 else x / 50_000.0)
+    engine.apply_deltas(0, FillBatch.of([]), TransferBatch.of([(a, c, in_units(x, 2) if c == 1 else in_units(x / 50_000.0, 8))
                                                                for a, c, x in deposits]))
     _send_trades(engine, trades)
     _assert_index_matches_a_scan(engine)
@@ -111,7 +114,8 @@ def test_indexed_search_equals_a_full_scan(monkeypatch, budget, tier_limits, inl
     for kind, target, value in steps:
         if kind == "mark":
             instrument = engine.state.instruments.by_id[target]
-            engine.apply_mark(0, target, instrument.mark_price * value, dry_run=bool(rng.integers(2)))
+            engine.apply_mark(0, target, on_grid(instrument.mark_price * value, instrument.tick_size),
+                              dry_run=bool(rng.integers(2)))
         elif kind == "currency":
             engine.upsert_currency(0, CurrencyUpdate(2, engine.state.currencies.price(2) * value))
         else:

@@ -10,11 +10,21 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from markcap.engine import InstrumentUpdate, InvalidInput
+from markcap.engine import ContractKind, InstrumentUpdate, InvalidInput
 from markcap.engine.mark import bankruptcy_prices, first_bankruptcy_price
 from markcap.engine.numbers import PRICE_MAX, PRICE_MIN
 
-from .helpers import INVERSE_ID, LINEAR_ID, USD, exchange, send, trade
+from reference.grid import exact, on_grid
+
+from .helpers import BTC, INVERSE_ID, LINEAR_ID, USD, exchange, send, trade
+
+FINE_ID = 20  # an empty inverse instrument whose tick, 1e-12, puts PRICE_MIN on its grid
+
+
+def _with_fine_instrument(engine):
+    engine.upsert_instrument(0, InstrumentUpdate(FINE_ID, "FINE", ContractKind.INVERSE, BTC, 100.0,
+                                                 mark_price=1.0, tick_size=PRICE_MIN))
+    return engine
 
 
 def _short_at_risk(engine):
@@ -38,10 +48,11 @@ def test_a_subnormal_or_absurd_mark_is_refused_naming_the_value(tiny):
 
 
 def test_the_extremes_of_the_accepted_range_leave_capping_on_elsewhere():
-    engine = exchange()
+    engine = _with_fine_instrument(exchange())
     _short_at_risk(engine)
-    for price in (PRICE_MIN, PRICE_MAX, PRICE_MIN):
-        engine.apply_mark(0, INVERSE_ID, price)
+    for instrument_id, price in ((FINE_ID, PRICE_MIN), (INVERSE_ID, PRICE_MAX), (FINE_ID, 9000.0),
+                                 (INVERSE_ID, 0.5), (FINE_ID, PRICE_MIN)):
+        engine.apply_mark(0, instrument_id, price)
         outcome = engine.apply_mark(0, LINEAR_ID, 200.0, dry_run=True)
         assert outcome.capped and outcome.applied_price == pytest.approx(150.0)
         assert [liquidation.account_id for liquidation in outcome.liquidations] == [2]
@@ -61,16 +72,27 @@ def test_the_index_fails_closed_when_a_bound_is_not_finite(monkeypatch):
     assert outcome.capped and outcome.applied_price == pytest.approx(150.0)
 
 
-extreme = st.sampled_from([PRICE_MIN, PRICE_MIN * 3, 1e-9, 1.0, 1e9, PRICE_MAX / 3, PRICE_MAX])
+EXTREMES = (PRICE_MIN, PRICE_MIN * 3, 1e-9, 1.0, 9000.0, 1e9, PRICE_MAX / 3, PRICE_MAX)
+
+
+def _extremes_on_grid(tick: float) -> list[float]:
+    """The extremes snapped to a tick grid, keeping those the grid can hold (below 2^53 ticks)."""
+    snapped = {on_grid(price, tick) for price in EXTREMES}
+    return sorted(p for p in snapped if PRICE_MIN <= p <= PRICE_MAX and exact(p) / exact(tick) < 2**53)
+
+
+extreme_marks = st.one_of(*[st.tuples(st.just(instrument_id), st.sampled_from(_extremes_on_grid(tick)))
+                            for instrument_id, tick in ((LINEAR_ID, 0.01), (INVERSE_ID, 0.5),
+                                                        (FINE_ID, PRICE_MIN))])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(marks=st.lists(st.tuples(st.sampled_from([LINEAR_ID, INVERSE_ID]), extreme), max_size=6),
+@given(marks=st.lists(extreme_marks, max_size=6),
        target=st.sampled_from([LINEAR_ID, INVERSE_ID]), factor=st.sampled_from([0.5, 0.9, 1.1, 2.0]))
 def test_capping_after_extreme_marks_equals_a_full_scan(marks, target, factor):
     """Random instruments marked with extreme but accepted values; a capped move on any
     instrument then finds the first bankruptcy price a scan of all holders finds."""
-    engine = exchange()
+    engine = _with_fine_instrument(exchange())
     send(engine, transfers=[(a, USD, 300.0 + 50 * a) for a in range(1, 7)])
     for buyer, seller, instrument_id, qty, price in [(1, 2, LINEAR_ID, 10, 100.0), (3, 4, LINEAR_ID, 5, 100.0),
                                                      (5, 6, INVERSE_ID, 100, 50_000.0),
@@ -79,7 +101,7 @@ def test_capping_after_extreme_marks_equals_a_full_scan(marks, target, factor):
     for instrument_id, price in marks:
         engine.apply_mark(0, instrument_id, price)
     instrument = engine.state.instruments.by_id[target]
-    requested = min(max(instrument.mark_price * factor, PRICE_MIN), PRICE_MAX)
+    requested = min(on_grid(instrument.mark_price * factor, instrument.tick_size), PRICE_MAX)
     direction = int(np.sign(requested - instrument.mark_price))
     if direction == 0:
         return

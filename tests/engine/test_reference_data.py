@@ -11,7 +11,7 @@ from .helpers import LINEAR_ID, USD, exchange, trade
 
 def test_a_new_instrument_takes_the_engine_defaults():
     engine = exchange()
-    outcome = engine.upsert_instrument(0, InstrumentUpdate(11, "NEW", ContractKind.LINEAR, USD, 1.0, 5.0))
+    outcome = engine.upsert_instrument(0, InstrumentUpdate(11, "NEW", ContractKind.LINEAR, USD, 1.0, 5.0, tick_size=0.01))
     assert outcome.instrument.cap_policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE
     assert [i.instrument_id for i in engine.instruments()] == [7, 9, 11]
 
@@ -19,11 +19,11 @@ def test_a_new_instrument_takes_the_engine_defaults():
 def test_a_new_instrument_needs_its_terms():
     engine = exchange()
     with pytest.raises(InvalidInput, match="kind"):
-        engine.upsert_instrument(0, InstrumentUpdate(11, "NEW", None, USD, 1.0, 5.0))
+        engine.upsert_instrument(0, InstrumentUpdate(11, "NEW", None, USD, 1.0, 5.0, tick_size=0.01))
     with pytest.raises(UnknownId, match="unknown currency 77"):
-        engine.upsert_instrument(0, InstrumentUpdate(11, "NEW", ContractKind.LINEAR, 77, 1.0, 5.0))
+        engine.upsert_instrument(0, InstrumentUpdate(11, "NEW", ContractKind.LINEAR, 77, 1.0, 5.0, tick_size=0.01))
     with pytest.raises(InvalidInput, match="multiplier"):
-        engine.upsert_instrument(0, InstrumentUpdate(11, "NEW", ContractKind.LINEAR, USD, -1.0, 5.0))
+        engine.upsert_instrument(0, InstrumentUpdate(11, "NEW", ContractKind.LINEAR, USD, -1.0, 5.0, tick_size=0.01))
     assert engine.applied_seq == 0
 
 
@@ -60,7 +60,7 @@ def test_a_currency_price_change_reports_accounts_left_with_negative_equity():
 
 def test_a_new_currency_gets_a_balance_column():
     engine = exchange()
-    engine.upsert_currency(0, CurrencyUpdate(3, 2_000.0, code="ETH"))
+    engine.upsert_currency(0, CurrencyUpdate(3, 2_000.0, code="ETH", decimals=8))
     from .helpers import send
     send(engine, transfers=[(1, 3, 2.0)])
     assert engine.account(1).equity == 4_000.0

@@ -14,6 +14,7 @@ insurance_fund_floor = 0.0
 [[currencies]]
 currency_id = 1
 code = "USD"
+decimals = 2
 price = 1.0
 valuation = true
 
@@ -23,6 +24,7 @@ symbol = "BTC-PERP"
 kind = "LINEAR"
 settlement_currency_id = 1
 multiplier = 1.0
+tick_size = 0.5
 mark_price = 100.0
 cap_policy = "CAP_TO_FIRST_BANKRUPTCY_PRICE"
 """
@@ -104,14 +106,14 @@ def test_apply_mark_caps_at_the_first_bankruptcy_price(seeded_client):
 def test_upsert_instrument_takes_json_enum_names(client):
     instrument = {
         "instrument_id": 12, "symbol": "ETH-USD-INV", "kind": "CONTRACT_KIND_INVERSE",
-        "settlement_currency_id": 1, "multiplier": 10, "mark_price": 2000,
+        "settlement_currency_id": 1, "multiplier": 10, "tick_size": 0.5, "mark_price": 2000,
         "cap_policy": "CAP_POLICY_NO_CAP",
         "adl_ranking": "ADL_RANKING_PNL_RATIO_TIMES_LEVERAGE",
         "adl_allocation": "ADL_ALLOCATION_QUEUE",
     }
     expected = {
         "instrumentId": 12, "symbol": "ETH-USD-INV", "kind": "CONTRACT_KIND_INVERSE",
-        "settlementCurrencyId": 1, "multiplier": 10, "markPrice": 2000,
+        "settlementCurrencyId": 1, "multiplier": 10, "tickSize": 0.5, "markPrice": 2000,
         "capPolicy": "CAP_POLICY_NO_CAP",
         "adlRanking": "ADL_RANKING_PNL_RATIO_TIMES_LEVERAGE",
         "adlAllocation": "ADL_ALLOCATION_QUEUE",

@@ -16,6 +16,7 @@ from markcap.service.config import load_default
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 from reference.adl import rank_counterparties
 from reference.exchange import ReferenceExchange
+from reference.grid import in_units, on_grid
 
 RPC_SECONDS = 10
 INSTRUMENTS = (7, 8, 9)      # BTC-PERP, ETH-PERP (linear, USD), BTC-USD-INV (inverse, BTC)
@@ -30,24 +31,27 @@ def _book(seed: int) -> tuple[pb.StreamDeltasRequest, list[tuple[int, float]]]:
     the bigger the seed, the more accounts end below zero (at the mark, in the band)."""
     rng = random.Random(seed)
     marks = {i.instrument_id: i.mark_price for i in load_default().instruments}
+    ticks = {i.instrument_id: i.tick_size for i in load_default().instruments}
     prices = {c.currency_id: c.price for c in load_default().currencies}
+    decimals = {c.currency_id: c.decimals for c in load_default().currencies}
     accounts = list(range(0, ACCOUNTS + 1))
     request = pb.StreamDeltasRequest()
     for account in accounts:
         for currency in CURRENCIES:
             request.transfers.account_id.append(account)
             request.transfers.currency_id.append(currency)
-            request.transfers.amount.append(rng.uniform(100, 5000) / prices[currency])
+            request.transfers.amount.append(in_units(rng.uniform(100, 5000) / prices[currency],
+                                                    decimals[currency]))
     for _ in range(150):
         instrument = rng.choice(INSTRUMENTS)
         buyer, seller = rng.sample(accounts, 2)
-        qty, price = rng.randint(1, 20), marks[instrument] * rng.uniform(0.95, 1.05)
+        qty, price = rng.randint(1, 20), on_grid(marks[instrument] * rng.uniform(0.95, 1.05), ticks[instrument])
         request.fills.account_id.extend((buyer, seller))
         request.fills.instrument_id.extend((instrument, instrument))
         request.fills.qty.extend((qty, -qty))
         request.fills.price.extend((price, price))
     move = 0.04 * seed
-    new_marks = [(i, marks[i] * rng.uniform(1 - move, 1 + move)) for i in INSTRUMENTS]
+    new_marks = [(i, on_grid(marks[i] * rng.uniform(1 - move, 1 + move), ticks[i])) for i in INSTRUMENTS]
     return request, new_marks
 
 

@@ -15,6 +15,8 @@ from markcap.engine.types import (
     AccountView, CapPolicy, ContractKind, ExchangeConfig, Instrument, LiquidationReason, MarkOutcome,
 )
 
+from reference.grid import exact
+
 # Float64 rounding allowance, relative to the gross size of the values summed.
 RELATIVE_ROUNDING = 1e-9
 
@@ -130,8 +132,22 @@ def check_zero_sum(state: Snapshot) -> None:
     assert all(total == 0 for total in totals.values()), f"net quantity per instrument: {totals}"
 
 
+def check_prices_on_grid(after: Snapshot, outcome: MarkOutcome) -> None:
+    """Every price markcap produces is a whole number of its instrument's ticks (SPEC 1): the
+    applied mark, each moved position's price and each ADL fill's price."""
+    prices = [(outcome.instrument_id, outcome.applied_price)]
+    prices += [(moved.instrument_id, moved.price) for liquidation in outcome.liquidations
+               for moved in liquidation.positions]
+    prices += [(fill.instrument_id, fill.price) for fill in outcome.adl_fills]
+    for instrument_id, price in prices:
+        tick = after.instruments[instrument_id].tick_size
+        assert (exact(price) / exact(tick)).denominator == 1, (
+            f"price {price!r} of instrument {instrument_id} is off its grid (tick {tick!r})")
+
+
 def check_mark_invariants(before: Snapshot, after: Snapshot, outcome: MarkOutcome) -> None:
     """Every §7 check that applies to one mark update."""
+    check_prices_on_grid(after, outcome)
     check_capped_update_harms_nobody(before, after, outcome)
     check_deficit_reported(before, after, outcome)
     check_value_conserved(before, after, outcome)

@@ -7,6 +7,7 @@ towards small moves, few steps and few accounts.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -16,6 +17,7 @@ from markcap.engine.types import (
 )
 
 from reference.exchange import ReferenceExchange
+from reference.grid import in_units, on_grid
 
 from .inputs import CurrencyInput, DeltasInput, Input, MarkInput, PolicyInput
 
@@ -24,7 +26,8 @@ from .inputs import CurrencyInput, DeltasInput, Input, MarkInput, PolicyInput
 ACCOUNT_IDS = (0, 1, 2, 3, 5, 2**63 + 8)
 FUND_IDS = (0, 0, 0, 3)
 INSTRUMENT_IDS = (7, 1, 2**32 - 1)
-USD = Currency(10, "USD", 1.0, True)
+USD = Currency(10, "USD", 1.0, True, decimals=2)
+COIN_DECIMALS = 8
 BTC_ID, ETH_ID = 2, 2**32 - 1
 
 # ---- plans ----------------------------------------------------------------------
@@ -77,22 +80,28 @@ def resolve(plan, reference: ReferenceExchange) -> Input:
         return plan
     instrument_ids = sorted(reference.instruments)
     currency_ids = sorted(reference.currency_price)
+
+    def tick(instrument_id: int) -> float:
+        return reference.instruments[instrument_id].tick_size
     if isinstance(plan, TradePlan):
         fills = []
         for buyer, seller, index, qty, factor in plan.pairs:
             instrument_id = instrument_ids[index % len(instrument_ids)]
-            price = reference.mark(instrument_id) * factor
+            price = on_grid(reference.mark(instrument_id) * factor, tick(instrument_id))
             fills += [(buyer, instrument_id, qty, price), (seller, instrument_id, -qty, price)]
         return DeltasInput(tuple(fills))
     if isinstance(plan, TransferPlan):
         rows = []
         for account_id, index, value in plan.rows:
             currency_id = currency_ids[index % len(currency_ids)]
-            rows.append((account_id, currency_id, value / reference.currency_price[currency_id]))
+            decimals = 2 if currency_id == reference.valuation_id else COIN_DECIMALS
+            rows.append((account_id, currency_id,
+                         in_units(value / reference.currency_price[currency_id], decimals)))
         return DeltasInput((), tuple(rows))
     if isinstance(plan, MarkPlan):
         instrument_id = instrument_ids[plan.instrument_index % len(instrument_ids)]
-        return MarkInput(instrument_id, reference.mark(instrument_id) * plan.factor, plan.cap_policy)
+        return MarkInput(instrument_id, on_grid(reference.mark(instrument_id) * plan.factor,
+                                                tick(instrument_id)), plan.cap_policy)
     if isinstance(plan, CurrencyPlan):
         movable = [c for c in currency_ids if c != reference.valuation_id]
         currency_id = movable[plan.currency_index % len(movable)]
@@ -115,8 +124,10 @@ def instruments(draw, instrument_id: int, currencies: list[Currency]) -> Instrum
         mark = contract_value / (multiplier * settlement.price)
     else:
         mark = multiplier * settlement.price / contract_value
+    tick_size = float(f"1e{math.floor(math.log10(mark)) - 4}")  # about five significant digits
     return Instrument(
-        instrument_id, f"X{instrument_id}", kind, settlement.currency_id, multiplier, mark,
+        instrument_id, f"X{instrument_id}", kind, settlement.currency_id, multiplier,
+        on_grid(mark, tick_size), tick_size=tick_size,
         cap_policy=draw(st.sampled_from([CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE] * 3
                                         + [CapPolicy.NO_CAP])),
         adl_ranking=draw(st.sampled_from(AdlRanking)),
@@ -126,9 +137,11 @@ def instruments(draw, instrument_id: int, currencies: list[Currency]) -> Instrum
 @st.composite
 def exchange_configs(draw, max_instruments: int = 3) -> ExchangeConfig:
     """USD (valuation) and BTC, sometimes ETH; 1-3 instruments; the fund (usually 0), sometimes a floor."""
-    currencies = [USD, Currency(BTC_ID, "BTC", draw(st.sampled_from([40.0, 100.0, 250.0])))]
+    currencies = [USD, Currency(BTC_ID, "BTC", draw(st.sampled_from([40.0, 100.0, 250.0])),
+                                   decimals=COIN_DECIMALS)]
     if draw(st.booleans()):
-        currencies.append(Currency(ETH_ID, "ETH", draw(st.sampled_from([2.0, 8.0]))))
+        currencies.append(Currency(ETH_ID, "ETH", draw(st.sampled_from([2.0, 8.0])),
+                                   decimals=COIN_DECIMALS))
     count = draw(st.integers(1, max_instruments))
     drawn = [draw(instruments(INSTRUMENT_IDS[index], currencies)) for index in range(count)]
     floor = draw(st.sampled_from([0.0, 0.0, 25.0]))

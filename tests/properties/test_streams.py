@@ -16,11 +16,12 @@ from .inputs import DeltasInput, MarkInput
 from .profiles import PROPERTY_SETTINGS
 from .strategies import Scenario, fund_exposure_scenarios, jump_steps, scenarios, thin_values
 
-USD = Currency(1, "USD", 1.0, True)
+USD = Currency(1, "USD", 1.0, True, decimals=2)
 
 
 def seed_config(floor: float, allocation: AdlAllocation) -> ExchangeConfig:
-    perp = Instrument(1, "PERP", ContractKind.LINEAR, 1, 1.0, 100.0, adl_allocation=allocation)
+    perp = Instrument(1, "PERP", ContractKind.LINEAR, 1, 1.0, 100.0, adl_allocation=allocation,
+                      tick_size=0.01)
     return ExchangeConfig((USD,), (perp,), 0, floor)
 
 

@@ -2,7 +2,9 @@
 
 Deliberately slow and literal: dicts of floats, plain loops, no numpy. Where
 SPEC.md is silent it mirrors the engine's documented choices:
-- `capped` iff the FBP lies in [P0, P1] inclusive (then applied = FBP, even if FBP == P1);
+- `capped` iff the FBP lies in [P0, P1] inclusive; then applied = p*, the grid price at or
+  before the FBP seen from P0 (the double's exact value rounded, SPEC 3.5), and the accounts
+  taken over are those with b before the next grid price beyond p* (SPEC 3.6);
   a move with P1 == P0 does nothing under CAP (no FBP, not capped);
 - a harmed account's b that rounding puts on the wrong side of P0 is clamped to P0;
 - already bankrupt = harmed non-fund account with equity <= 0 at P0, taken over in
@@ -10,7 +12,7 @@ SPEC.md is silent it mirrors the engine's documented choices:
 - a takeover moves positions in ascending instrument_id as fill pairs at each mark
   (average cost, so the fund may realise PnL), then every non-zero balance,
   ascending currency_id;
-- the fund is insolvent iff (capped and its b == FBP) or its equity at p*, after
+- the fund is insolvent iff (capped and its b is in that band) or its equity at p*, after
   the takeovers, is <= F;
 - ADL scores at p*; PNL_RATIO_TIMES_LEVERAGE with E <= 0 takes L = +inf;
 - negative_equity_accounts: every account (fund included) with equity < 0 after.
@@ -24,6 +26,7 @@ from markcap.engine.types import (
 )
 
 from .adl import deleverage
+from .grid import toward_start
 from .knife_edges import KnifeEdges
 from .outcome import RefLiquidation, RefMarkOutcome
 
@@ -271,8 +274,8 @@ class ReferenceExchange:
         applied = outcome.applied_price
         self.set_mark(instrument_id, applied)
         if outcome.capped:
-            self._take_over_at_first_bankruptcy(bankruptcy, outcome)
-        if self._fund_insolvent(bankruptcy, outcome, edges):
+            self._take_over_at_first_bankruptcy(bankruptcy, outcome, direction)
+        if self._fund_insolvent(bankruptcy, outcome, direction, edges):
             outcome.adl_fills = deleverage(self, instrument_id, direction, applied, edges)
 
     def _take_over_already_bankrupt(self, instrument_id: int, direction: int,
@@ -286,30 +289,40 @@ class ReferenceExchange:
                 outcome.liquidations.append(self.liquidate(
                     account_id, LiquidationReason.ALREADY_BANKRUPT, outcome.previous_price))
 
+    def _in_band(self, b: float | None, outcome: RefMarkOutcome, direction: int) -> bool:
+        """Step 6's band: b before the next grid price beyond p* (b < p* + tick on a rise)."""
+        return b is not None and (b - outcome.next_price) * direction < 0
+
     def _take_over_at_first_bankruptcy(self, bankruptcy: dict[int, float],
-                                       outcome: RefMarkOutcome) -> None:
-        """Step 6: every harmed non-fund account whose b is the FBP (same float64), at p*."""
+                                       outcome: RefMarkOutcome, direction: int) -> None:
+        """Step 6: every harmed non-fund account whose b is in the band, at p*."""
         for account_id in sorted(bankruptcy):
-            if account_id != self.fund_id and bankruptcy[account_id] == outcome.first_bankruptcy_price:
+            if account_id != self.fund_id and self._in_band(bankruptcy[account_id], outcome, direction):
                 outcome.liquidations.append(self.liquidate(
                     account_id, LiquidationReason.FIRST_BANKRUPTCY_PRICE, outcome.applied_price))
 
     def _cap(self, bankruptcy: dict[int, float], direction: int, outcome: RefMarkOutcome,
              edges: KnifeEdges) -> None:
-        """Steps 4-5: FBP = the b nearest P0 in direction d; p* = FBP if within [P0, P1] inclusive."""
+        """Steps 4-5: FBP = the b nearest P0 in direction d; if it is within [P0, P1] inclusive,
+        p* is the grid price at or before it seen from P0."""
         previous, requested = outcome.previous_price, outcome.requested_price
         if bankruptcy:
             nearest = min if direction > 0 else max
             outcome.first_bankruptcy_price = nearest(bankruptcy.values())
         fbp = outcome.first_bankruptcy_price
         outcome.capped = fbp is not None and min(previous, requested) <= fbp <= max(previous, requested)
-        outcome.applied_price = fbp if outcome.capped else requested
-        edges.prices_near(bankruptcy, fbp, previous, requested)
+        outcome.applied_price = requested
+        if outcome.capped:
+            tick = self.instruments[outcome.instrument_id].tick_size
+            outcome.applied_price, outcome.next_price = toward_start(fbp, tick, direction,
+                                                                          previous)
+        edges.prices_near(bankruptcy, fbp, previous, requested,
+                          (outcome.applied_price, outcome.next_price) if outcome.capped else None)
 
     def _fund_insolvent(self, bankruptcy: dict[int, float], outcome: RefMarkOutcome,
-                        edges: KnifeEdges) -> bool:
-        """Step 7: the fund's own b was the FBP, or its equity at p* is <= F."""
-        if outcome.capped and bankruptcy.get(self.fund_id) == outcome.first_bankruptcy_price:
+                        direction: int, edges: KnifeEdges) -> bool:
+        """Step 7: the fund's own b is in the band, or its equity at p* is <= F."""
+        if outcome.capped and self._in_band(bankruptcy.get(self.fund_id), outcome, direction):
             return True
         edges.equity_near(self.fund_id, self.floor, "fund insolvent at p*?")
         return self.equity(self.fund_id) <= self.floor

@@ -31,15 +31,23 @@ class KnifeEdges:
             self.notes.append(f"{what} account {account_id} equity {equity!r} vs {threshold!r}")
 
     def prices_near(self, bankruptcy: dict[int, float], fbp: float | None,
-                    previous: float, requested: float) -> None:
-        """b's a few ulps from the FBP (tie or not?), from P0 (clamped?), FBP from P1 (capped?)."""
+                    previous: float, requested: float, grid: tuple[float, float] | None) -> None:
+        """b's a few ulps from the FBP, from P0 (clamped?) or from the next grid price beyond p*
+        (in the band?); the FBP from P1 (capped?) or from p* or the next grid price (which tick
+        does it round to?). `grid` is (p*, next grid price) when capped."""
         if fbp is None:
             return
+        applied, next_price = grid or (None, None)
         for account_id, b in bankruptcy.items():
-            if near(b, fbp, fbp) or near(b, previous, previous):
-                self.notes.append(f"b of account {account_id} {b!r}: FBP {fbp!r}, P0 {previous!r}")
+            if near(b, fbp, fbp) or near(b, previous, previous) or (
+                    next_price is not None and (b == next_price or near(b, next_price, next_price))):
+                self.notes.append(f"b of account {account_id} {b!r}: FBP {fbp!r}, P0 {previous!r}, "
+                                  f"next grid price {next_price!r}")
         if near(fbp, requested, requested):
             self.notes.append(f"FBP {fbp!r} vs requested {requested!r}")
+        for price in (applied, next_price):
+            if price is not None and (fbp == price or near(fbp, price, price)):
+                self.notes.append(f"FBP {fbp!r} a few ulps from the grid price {price!r}")
 
     def upnl_near_zero(self, account_id: int, instrument_id: int) -> None:
         """The sign of r decides r*L or r/L: with E <= 0 that is +inf or 0."""

@@ -15,13 +15,13 @@ PERP = 7
 
 
 def linear_exchange(floor: float = 0.0, mark: float = 100.0, **policies) -> ReferenceExchange:
-    instrument = Instrument(PERP, "PERP", ContractKind.LINEAR, USD, 1.0, mark, **policies)
-    return ReferenceExchange([Currency(USD, "USD", 1.0, True)], [instrument], 0, floor)
+    instrument = Instrument(PERP, "PERP", ContractKind.LINEAR, USD, 1.0, mark, **policies, tick_size=0.01)
+    return ReferenceExchange([Currency(USD, "USD", 1.0, True, decimals=2)], [instrument], 0, floor)
 
 
 def inverse_exchange(mark: float, btc_price: float) -> ReferenceExchange:
-    currencies = [Currency(USD, "USD", 1.0, True), Currency(BTC, "BTC", btc_price)]
-    instrument = Instrument(PERP, "INV", ContractKind.INVERSE, BTC, 1.0, mark)
+    currencies = [Currency(USD, "USD", 1.0, True, decimals=2), Currency(BTC, "BTC", btc_price, decimals=8)]
+    instrument = Instrument(PERP, "INV", ContractKind.INVERSE, BTC, 1.0, mark, tick_size=0.01)
     return ReferenceExchange(currencies, [instrument])
 
 

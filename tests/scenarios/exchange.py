@@ -24,6 +24,7 @@ insurance_fund_floor = {floor!r}
 [[currencies]]
 currency_id = 1
 code = "USD"
+decimals = 2
 price = 1.0
 valuation = true
 
@@ -33,6 +34,7 @@ symbol = "FPM-PERP"
 kind = "LINEAR"
 settlement_currency_id = 1
 multiplier = 1.0
+tick_size = 0.01
 mark_price = 100.0
 cap_policy = "{cap_policy}"
 adl_ranking = "{ranking}"

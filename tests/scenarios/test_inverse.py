@@ -21,12 +21,14 @@ insurance_fund_floor = 0.0
 [[currencies]]
 currency_id = 1
 code = "USD"
+decimals = 2
 price = 1.0
 valuation = true
 
 [[currencies]]
 currency_id = 2
 code = "BTC"
+decimals = 8
 price = 10000.0
 
 [[instruments]]
@@ -35,6 +37,7 @@ symbol = "XBTUSD"
 kind = "INVERSE"
 settlement_currency_id = 2
 multiplier = 1000.0
+tick_size = 0.5
 mark_price = 10000.0
 cap_policy = "CAP_TO_FIRST_BANKRUPTCY_PRICE"
 adl_ranking = "PNL"

@@ -317,7 +317,8 @@ def test_upsert_currency_duplicate_returns_the_original(stub):
 # ---- UpsertInstrument --------------------------------------------------------------------
 
 NEW_INSTRUMENT = dict(instrument_id=50, symbol="SOL-PERP", kind=pb.CONTRACT_KIND_LINEAR,
-                      settlement_currency_id=USD, multiplier=1.0, mark_price=20.0)
+                      settlement_currency_id=USD, multiplier=1.0, tick_size=0.01,
+                      mark_price=20.0)
 
 
 def instrument_call(stub, seq=None, **instrument):
@@ -366,6 +367,7 @@ def test_upsert_instrument_rejects_unknown_settlement_currency(stub):
 
 
 @pytest.mark.parametrize("field,value", [("multiplier", 2.0), ("mark_price", 150.0),
+                                         ("tick_size", 0.25),
                                          ("kind", pb.CONTRACT_KIND_INVERSE),
                                          ("settlement_currency_id", BTC)])
 def test_upsert_instrument_refuses_to_change_terms_of_a_held_instrument(stub, field, value):
@@ -383,6 +385,91 @@ def test_upsert_instrument_duplicate_returns_the_original(stub):
         seq=seq, instrument=pb.Instrument(instrument_id=ETH, symbol="OTHER")))
     assert again.SerializeToString() == original.SerializeToString()
     assert snapshot(stub) == before
+
+
+# ---- units (SPEC 1 "Numbers"): the default exchange's BTC-PERP has tick 0.5, ETH-PERP 0.01,
+# USD 2 decimals, BTC 8 ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("price,shown", [(100.25, "100.25"), (100.1, "100.1"),
+                                         (100.00000000000001, "100.00000000000001")])
+def test_stream_deltas_refuses_a_fill_price_off_the_grid(stub, price, shown):
+    error = expect_rejected(stub, deltas_call(stub, fills((LONG_ID, PERP, 1, 100.0),
+                                                          (SHORT_ID, PERP, -1, price))),
+                            CODE.INVALID_ARGUMENT,
+                            f"fills[1].price is {shown}: not a whole multiple of the tick 0.5 "
+                            f"of instrument {PERP}")
+    assert detail(error, error_details_pb2.BadRequest).field_violations[0].field == "fills[1].price"
+
+
+@pytest.mark.parametrize("currency,amount,unit", [(USD, 0.001, "0.01 USD"), (USD, 10.005, "0.01 USD"),
+                                                  (BTC, 1e-9, "1E-8 BTC")])
+def test_stream_deltas_refuses_an_amount_finer_than_the_minor_unit(stub, currency, amount, unit):
+    expect_rejected(stub, deltas_call(stub, request_transfers=transfers(
+        (LONG_ID, USD, 5.0), (LONG_ID, currency, amount))),
+        CODE.INVALID_ARGUMENT, f"transfers[1].amount is {amount!r}: not a whole multiple of the "
+                               f"minor unit {unit}")
+
+
+def test_stream_deltas_refuses_an_amount_of_2_pow_53_minor_units(stub):
+    amount = float(2**53) / 100  # exactly 2^53 cents
+    expect_rejected(stub, deltas_call(stub, request_transfers=transfers((LONG_ID, USD, amount))),
+                    CODE.INVALID_ARGUMENT, f"transfers[0].amount is {amount!r}: 2^53 or more times "
+                                           "the minor unit 0.01 USD")
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_apply_mark_refuses_a_price_off_the_grid(stub, dry_run):
+    expect_rejected(stub, mark_call(stub, instrument_id=ETH, price=3000.005, dry_run=dry_run),
+                    CODE.INVALID_ARGUMENT, "price is 3000.005: not a whole multiple of the tick 0.01")
+
+
+def test_upsert_currency_new_currency_needs_decimals(stub):
+    expect_rejected(stub, currency_call(stub, currency_id=UNKNOWN_CURRENCY, price=2.0, code="ETH"),
+                    CODE.INVALID_ARGUMENT, f"currency {UNKNOWN_CURRENCY} is new: decimals required")
+
+
+def test_upsert_currency_refuses_more_than_18_decimals(stub):
+    expect_rejected(stub, currency_call(stub, currency_id=UNKNOWN_CURRENCY, price=2.0, code="ETH",
+                                        decimals=19),
+                    CODE.INVALID_ARGUMENT, "currency.decimals is 19: must be a whole number from 0 to 18")
+
+
+def test_upsert_currency_refuses_new_decimals_once_balances_exist(stub):
+    expect_rejected(stub, currency_call(stub, currency_id=USD, price=1.0, decimals=6),
+                    CODE.FAILED_PRECONDITION, f"currency {USD} has balances",
+                    "cannot change from 2 to 6")
+
+
+def test_upsert_instrument_create_requires_a_tick_size(stub):
+    fields = {k: v for k, v in NEW_INSTRUMENT.items() if k != "tick_size"}
+    expect_rejected(stub, instrument_call(stub, **fields), CODE.INVALID_ARGUMENT,
+                    "instrument 50 is new: tick_size required")
+
+
+@pytest.mark.parametrize("tick,shown", [(0.0, "0.0"), (-0.5, "-0.5"), (NAN, "nan"),
+                                        (1e-19, "1e-19"), (5e-324, "5e-324")])
+def test_upsert_instrument_refuses_a_bad_tick_size(stub, tick, shown):
+    expect_rejected(stub, instrument_call(stub, **dict(NEW_INSTRUMENT, tick_size=tick)),
+                    CODE.INVALID_ARGUMENT, f"instrument.tick_size is {shown}")
+
+
+def test_upsert_instrument_refuses_a_mark_off_the_grid(stub):
+    expect_rejected(stub, instrument_call(stub, **dict(NEW_INSTRUMENT, mark_price=20.003)),
+                    CODE.INVALID_ARGUMENT,
+                    "instrument.mark_price is 20.003: not a whole multiple of the tick 0.01")
+
+
+def test_upsert_instrument_refuses_a_mark_of_2_pow_53_ticks(stub):
+    fields = dict(NEW_INSTRUMENT, tick_size=1e-8, mark_price=1e9)  # 10^17 ticks
+    expect_rejected(stub, instrument_call(stub, **fields), CODE.INVALID_ARGUMENT,
+                    "instrument.mark_price is 1000000000.0: 2^53 or more times the tick 1e-08")
+
+
+def test_units_are_listed(stub):
+    currencies = stub.ListCurrencies(pb.ListCurrenciesRequest()).currencies
+    assert [(c.code, c.decimals) for c in currencies] == [("USD", 2), ("BTC", 8)]
+    instruments = stub.ListInstruments(pb.ListInstrumentsRequest()).instruments
+    assert {i.instrument_id: i.tick_size for i in instruments} == {PERP: 0.5, ETH: 0.01, 9: 0.5}
 
 
 # ---- queries -----------------------------------------------------------------------------

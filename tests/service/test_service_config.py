@@ -17,6 +17,7 @@ USD = """
 [[currencies]]
 currency_id = 1
 code = "USD"
+decimals = 2
 price = 1.0
 valuation = true
 """
@@ -24,6 +25,7 @@ BTC = """
 [[currencies]]
 currency_id = 2
 code = "BTC"
+decimals = 8
 price = 50000.0
 """
 PERP = """
@@ -33,6 +35,7 @@ symbol = "BTC-PERP"
 kind = "LINEAR"
 settlement_currency_id = 1
 multiplier = 1.0
+tick_size = 0.5
 mark_price = 100.0
 """
 INVERSE = """
@@ -42,6 +45,7 @@ symbol = "BTC-USD-INV"
 kind = "INVERSE"
 settlement_currency_id = 2
 multiplier = 100.0
+tick_size = 0.5
 mark_price = 50000.0
 cap_policy = "NO_CAP"
 adl_ranking = "PNL_RATIO_TIMES_LEVERAGE"
@@ -57,6 +61,18 @@ def _with(text: str, old: str, new: str) -> str:
 
 # (case id, config text, key the message must name, problem words it must contain)
 BAD_CONFIGS = [
+    ("decimals-missing", _with(GOOD, "decimals = 8\n", ""), "currencies[1].decimals", "missing"),
+    ("decimals-too-many", _with(GOOD, "decimals = 2", "decimals = 19"),
+     "currencies[0].decimals", "between 0 and 18, got 19"),
+    ("tick-missing", _with(GOOD, "tick_size = 0.5\n", ""), "instruments[0].tick_size", "missing"),
+    ("tick-zero", _with(GOOD, "tick_size = 0.5", "tick_size = 0.0"),
+     "instruments[0].tick_size", "finite and > 0, got 0.0"),
+    ("tick-too-fine", _with(GOOD, "tick_size = 0.5", "tick_size = 1e-19"),
+     "instruments[0].tick_size", "at most 18 decimals"),
+    ("mark-off-grid", _with(GOOD, "mark_price = 100.0", "mark_price = 100.3"),
+     "instruments[0].mark_price", "100.3: not a whole multiple of the tick 0.5"),
+    ("floor-finer-than-a-cent", _with(GOOD, "insurance_fund_floor = 10.0", "insurance_fund_floor = 10.001"),
+     "insurance_fund_floor", "10.001: not a whole multiple of the minor unit 0.01 USD"),
     ("missing-multiplier", _with(GOOD, "multiplier = 100.0\n", ""),
      "instruments[1].multiplier", "missing"),
     ("multiplier-string", _with(GOOD, "multiplier = 100.0", 'multiplier = "big"'),
@@ -138,22 +154,23 @@ def test_missing_config_file_exits_2_naming_it(tmp_path, markcap_server_command)
 
 
 def test_parse_config_builds_the_exchange_with_defaults_for_optional_keys():
-    config = parse_config({"currencies": [{"currency_id": 1, "code": "USD", "valuation": True}],
+    config = parse_config({"currencies": [{"currency_id": 1, "code": "USD", "valuation": True,
+                                           "decimals": 2}],
                            "instruments": [{"instrument_id": 7, "symbol": "P", "kind": "LINEAR",
                                             "settlement_currency_id": 1, "multiplier": 2,
-                                            "mark_price": 100}]}, "t.toml")
+                                            "tick_size": 0.5, "mark_price": 100}]}, "t.toml")
     assert config == ExchangeConfig(
-        currencies=(Currency(1, "USD", 1.0, True),),
+        currencies=(Currency(1, "USD", 1.0, True, decimals=2),),
         instruments=(Instrument(7, "P", ContractKind.LINEAR, 1, 2.0, 100.0,
                                 CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE, AdlRanking.PNL,
-                                AdlAllocation.PRO_RATA),),
+                                AdlAllocation.PRO_RATA, tick_size=0.5),),
         insurance_fund_account_id=0, insurance_fund_floor=0.0)
 
 
 def test_config_error_carries_source_key_and_problem():
     with pytest.raises(ConfigError) as raised:
-        parse_config({"currencies": [{"currency_id": 1, "code": "USD", "valuation": True},
-                                     {"currency_id": 2, "code": "USD", "price": 3.0}]}, "x.toml")
+        parse_config({"currencies": [{"currency_id": 1, "code": "USD", "valuation": True, "decimals": 2},
+                                     {"currency_id": 2, "code": "USD", "price": 3.0, "decimals": 2}]}, "x.toml")
     assert (raised.value.source, raised.value.key) == ("x.toml", "currencies[1].code")
     assert "duplicate 'USD'" in raised.value.problem
 
@@ -161,16 +178,16 @@ def test_config_error_carries_source_key_and_problem():
 def test_embedded_default_exchange_matches_the_brief():
     config = load_default()
     assert (config.insurance_fund_account_id, config.insurance_fund_floor) == (0, 0.0)
-    assert config.currencies == (Currency(1, "USD", 1.0, True), Currency(2, "BTC", 50000.0))
+    assert config.currencies == (Currency(1, "USD", 1.0, True, decimals=2), Currency(2, "BTC", 50000.0, decimals=8))
     assert config.instruments == (
         Instrument(7, "BTC-PERP", ContractKind.LINEAR, 1, 1.0, 100.0,
                    CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE, AdlRanking.PNL,
-                   AdlAllocation.PRO_RATA),
+                   AdlAllocation.PRO_RATA, tick_size=0.5),
         Instrument(8, "ETH-PERP", ContractKind.LINEAR, 1, 1.0, 3000.0, CapPolicy.NO_CAP,
-                   AdlRanking.PNL, AdlAllocation.PRO_RATA),
+                   AdlRanking.PNL, AdlAllocation.PRO_RATA, tick_size=0.01),
         Instrument(9, "BTC-USD-INV", ContractKind.INVERSE, 2, 100.0, 50000.0,
                    CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE, AdlRanking.PNL_RATIO_TIMES_LEVERAGE,
-                   AdlAllocation.QUEUE))
+                   AdlAllocation.QUEUE, tick_size=0.5))
 
 
 def test_good_config_is_served(start_server):

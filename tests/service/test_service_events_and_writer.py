@@ -71,9 +71,9 @@ def test_a_reader_that_falls_behind_the_log_is_told_so():
 
 def _engine() -> Engine:
     return Engine(ExchangeConfig(
-        currencies=(Currency(1, "USD", 1.0, True), Currency(2, "BTC", 50000.0)),
+        currencies=(Currency(1, "USD", 1.0, True, decimals=2), Currency(2, "BTC", 50000.0, decimals=8)),
         instruments=(Instrument(8, "ETH-PERP", ContractKind.LINEAR, 1, 1.0, 3000.0,
-                                CapPolicy.NO_CAP),)))
+                                CapPolicy.NO_CAP, tick_size=0.01),)))
 
 
 def test_writer_serialises_concurrent_inputs():

@@ -19,6 +19,7 @@ retained_outcomes = 2
 [[currencies]]
 currency_id = 1
 code = "USD"
+decimals = 2
 valuation = true
 
 [[instruments]]
@@ -27,6 +28,7 @@ symbol = "ETH-PERP"
 kind = "LINEAR"
 settlement_currency_id = 1
 multiplier = 1.0
+tick_size = 0.01
 mark_price = 3000.0
 """
 

@@ -91,16 +91,19 @@ class MarkcapClient:
         return self._unary(self._stub.ApplyMark, request, seq != 0 or dry_run, timeout)
 
     def upsert_currency(self, currency_id: int, *, price: float, code: str = "",
+                        decimals: int | None = None,
                         seq: int = 0, timeout=DEFAULT) -> pb.UpsertCurrencyResponse:
-        """Creates a currency (code required) or changes its price (and code if given)."""
-        currency = pb.Currency(currency_id=currency_id, code=code, price=price)
+        """Creates a currency (code and decimals required) or changes its price (and code,
+        or decimals while no balance is held in it, if given)."""
+        currency = pb.Currency(currency_id=currency_id, code=code, price=price, decimals=decimals)
         request = pb.UpsertCurrencyRequest(seq=seq, currency=currency)
         return self._unary(self._stub.UpsertCurrency, request, seq != 0, timeout)
 
     def upsert_instrument(self, instrument_id: int, *, symbol: str = "",
                           kind: int | str | None = None,
                           settlement_currency_id: int | None = None,
-                          multiplier: float | None = None, mark_price: float | None = None,
+                          multiplier: float | None = None, tick_size: float | None = None,
+                          mark_price: float | None = None,
                           cap_policy: int | str | None = None,
                           adl_ranking: int | str | None = None,
                           adl_allocation: int | str | None = None,
@@ -110,7 +113,7 @@ class MarkcapClient:
             instrument_id=instrument_id, symbol=symbol,
             kind=enum_value(pb.ContractKind, kind),
             settlement_currency_id=settlement_currency_id, multiplier=multiplier,
-            mark_price=mark_price, cap_policy=enum_value(pb.CapPolicy, cap_policy),
+            tick_size=tick_size, mark_price=mark_price, cap_policy=enum_value(pb.CapPolicy, cap_policy),
             adl_ranking=enum_value(pb.AdlRanking, adl_ranking),
             adl_allocation=enum_value(pb.AdlAllocation, adl_allocation))
         request = pb.UpsertInstrumentRequest(seq=seq, instrument=instrument)

@@ -114,18 +114,18 @@ def render_status(response: pb.GetStatusResponse) -> str:
 
 def render_instruments(response: pb.ListInstrumentsResponse, names: Names) -> str:
     rows = [[i.instrument_id, i.symbol, short_name(pb.ContractKind, i.kind),
-             names.currency(i.settlement_currency_id), i.multiplier, i.mark_price,
+             names.currency(i.settlement_currency_id), i.multiplier, i.tick_size, i.mark_price,
              short_name(pb.CapPolicy, i.cap_policy), short_name(pb.AdlRanking, i.adl_ranking),
              short_name(pb.AdlAllocation, i.adl_allocation)]
             for i in response.instruments]
-    return format_table(["id", "symbol", "kind", "settles in", "multiplier", "mark",
-                         "cap policy", "ADL ranking", "ADL allocation"], rows)
+    return format_table(["id", "symbol", "kind", "settles in", "multiplier", "tick",
+                         "mark", "cap policy", "ADL ranking", "ADL allocation"], rows)
 
 
 def render_currencies(response: pb.ListCurrenciesResponse) -> str:
-    rows = [[c.currency_id, c.code, c.price, "yes" if c.valuation else ""]
+    rows = [[c.currency_id, c.code, c.price, c.decimals, "yes" if c.valuation else ""]
             for c in response.currencies]
-    return format_table(["id", "code", "price", "valuation"], rows)
+    return format_table(["id", "code", "price", "decimals", "valuation"], rows)
 
 
 def render_band(response: pb.GetBankruptcyBandResponse, instrument: str) -> str:

@@ -62,19 +62,21 @@ LIQUIDATION_REASON_ALREADY_BANKRUPT: LiquidationReason
 LIQUIDATION_REASON_FIRST_BANKRUPTCY_PRICE: LiquidationReason
 
 class Currency(_message.Message):
-    __slots__ = ("currency_id", "code", "price", "valuation")
+    __slots__ = ("currency_id", "code", "price", "valuation", "decimals")
     CURRENCY_ID_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
     VALUATION_FIELD_NUMBER: _ClassVar[int]
+    DECIMALS_FIELD_NUMBER: _ClassVar[int]
     currency_id: int
     code: str
     price: float
     valuation: bool
-    def __init__(self, currency_id: _Optional[int] = ..., code: _Optional[str] = ..., price: _Optional[float] = ..., valuation: _Optional[bool] = ...) -> None: ...
+    decimals: int
+    def __init__(self, currency_id: _Optional[int] = ..., code: _Optional[str] = ..., price: _Optional[float] = ..., valuation: _Optional[bool] = ..., decimals: _Optional[int] = ...) -> None: ...
 
 class Instrument(_message.Message):
-    __slots__ = ("instrument_id", "symbol", "kind", "settlement_currency_id", "multiplier", "mark_price", "cap_policy", "adl_ranking", "adl_allocation")
+    __slots__ = ("instrument_id", "symbol", "kind", "settlement_currency_id", "multiplier", "mark_price", "cap_policy", "adl_ranking", "adl_allocation", "tick_size")
     INSTRUMENT_ID_FIELD_NUMBER: _ClassVar[int]
     SYMBOL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +86,7 @@ class Instrument(_message.Message):
     CAP_POLICY_FIELD_NUMBER: _ClassVar[int]
     ADL_RANKING_FIELD_NUMBER: _ClassVar[int]
     ADL_ALLOCATION_FIELD_NUMBER: _ClassVar[int]
+    TICK_SIZE_FIELD_NUMBER: _ClassVar[int]
     instrument_id: int
     symbol: str
     kind: ContractKind
@@ -93,7 +96,8 @@ class Instrument(_message.Message):
     cap_policy: CapPolicy
     adl_ranking: AdlRanking
     adl_allocation: AdlAllocation
-    def __init__(self, instrument_id: _Optional[int] = ..., symbol: _Optional[str] = ..., kind: _Optional[_Union[ContractKind, str]] = ..., settlement_currency_id: _Optional[int] = ..., multiplier: _Optional[float] = ..., mark_price: _Optional[float] = ..., cap_policy: _Optional[_Union[CapPolicy, str]] = ..., adl_ranking: _Optional[_Union[AdlRanking, str]] = ..., adl_allocation: _Optional[_Union[AdlAllocation, str]] = ...) -> None: ...
+    tick_size: float
+    def __init__(self, instrument_id: _Optional[int] = ..., symbol: _Optional[str] = ..., kind: _Optional[_Union[ContractKind, str]] = ..., settlement_currency_id: _Optional[int] = ..., multiplier: _Optional[float] = ..., mark_price: _Optional[float] = ..., cap_policy: _Optional[_Union[CapPolicy, str]] = ..., adl_ranking: _Optional[_Union[AdlRanking, str]] = ..., adl_allocation: _Optional[_Union[AdlAllocation, str]] = ..., tick_size: _Optional[float] = ...) -> None: ...
 
 class FillColumns(_message.Message):
     __slots__ = ("account_id", "instrument_id", "qty", "price")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import batch
+from .runs import groups_of
 from .errors import InvalidInput, UnknownId
 from .numbers import PRICE_MAX, PRICE_MIN, out_of_range
 from .state import ExchangeState
@@ -66,7 +67,28 @@ def validate_fills(state: ExchangeState, fills: FillBatch) -> FillBatch:
             f"fills[{i}].price is {float(prices[i])!r}: must be a finite number in [{PRICE_MIN!r}, {PRICE_MAX!r}]",
             field=f"fills[{i}].price", value=float(prices[i]))),
     ])
+    _raise_first([(_off_grid(state, instrument_ids, prices), lambda i: InvalidInput(
+        state.instruments.grid(state.instruments.by_id[int(instrument_ids[i])]).problem(
+            prices[i], f"fills[{i}].price") + f" of instrument {int(instrument_ids[i])}",
+        field=f"fills[{i}].price", value=float(prices[i])))])
     return batch
+
+
+def _off_grid(state: ExchangeState, instrument_ids: np.ndarray, prices: np.ndarray) -> np.ndarray:
+    """Mask of fills whose price is not a whole number of its instrument's ticks (SPEC 1)."""
+    bad = np.zeros(len(prices), dtype=bool)
+    for instrument_id, where in groups_of(instrument_ids):
+        grid = state.instruments.grid(state.instruments.by_id[instrument_id])
+        bad[where] = grid.units_array(prices[where])[1]
+    return bad
+
+
+def _off_unit(state: ExchangeState, currency_ids: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """Mask of transfers whose amount is not a whole number of its currency's minor unit (SPEC 1)."""
+    bad = np.zeros(len(amounts), dtype=bool)
+    for currency_id, where in groups_of(currency_ids):
+        bad[where] = state.currencies.minor_unit(currency_id).units_array(amounts[where])[1]
+    return bad
 
 
 def validate_transfers(state: ExchangeState, transfers: TransferBatch) -> TransferBatch:
@@ -85,6 +107,9 @@ def validate_transfers(state: ExchangeState, transfers: TransferBatch) -> Transf
             f"transfers[{i}].amount is {float(amounts[i])!r}: must be finite",
             field=f"transfers[{i}].amount", value=float(amounts[i]))),
     ])
+    _raise_first([(_off_unit(state, currency_ids, amounts), lambda i: InvalidInput(
+        state.currencies.minor_unit(int(currency_ids[i])).problem(amounts[i], f"transfers[{i}].amount"),
+        field=f"transfers[{i}].amount", value=float(amounts[i])))])
     return batch
 
 

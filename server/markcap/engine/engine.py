@@ -57,6 +57,7 @@ class Engine:
                 return self.sequencer.original(admission, MarkOutcome, "a mark update")
         instrument = self.state.instruments.get(instrument_id)
         price = require_in_range(price, "price")
+        self.state.instruments.grid(instrument).units(price, "price")
         policy = cap_policy or instrument.cap_policy
         with self.state.operation(always_rollback=dry_run):
             outcome = mark.apply_mark(self.state, 0 if dry_run else admission.seq, instrument_id, price,
@@ -70,7 +71,7 @@ class Engine:
         admission = self.sequencer.admit(seq)
         if admission.duplicate:
             return self.sequencer.original(admission, CurrencyOutcome, "a currency upsert")
-        currency, is_new = self.state.currencies.validate(update)
+        currency, is_new = self.state.currencies.validate(update, self.state.has_balances)
         self.state.put_currency(currency, is_new)
         outcome = CurrencyOutcome(admission.seq, negative_equity_accounts(self.state))
         self.sequencer.record(admission.seq, outcome)

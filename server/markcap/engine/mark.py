@@ -88,6 +88,17 @@ def _take_over_in_id_order(state: ExchangeState, slots: np.ndarray, reason: Liqu
     return [take_over(state, int(slots[i]), reason, price) for i in order]
 
 
+def _capped_price(state: ExchangeState, instrument: Instrument, fbp: float, direction: int):
+    """SPEC 3.5: p*, the last grid price at or before the FBP seen from P0 (rounded toward P0, so
+    nobody is below zero there), and the next grid price beyond it."""
+    grid = state.instruments.grid(instrument)
+    start = grid.units(instrument.mark_price, "mark_price")
+    units = grid.units_toward(fbp, direction)
+    if (units - start) * direction < 0:  # the FBP is P0 itself (an account at zero equity)
+        units = start
+    return grid.value(units), grid.value(units + direction)
+
+
 def _apply_capped(state: ExchangeState, instrument: Instrument, price: float, direction: int):
     """Steps 2-7 for a move in `direction`; returns (liquidations, ADL fills, FBP, capped, p*)."""
     instrument_id = instrument.instrument_id
@@ -100,16 +111,21 @@ def _apply_capped(state: ExchangeState, instrument: Instrument, price: float, di
         harmed = harmed_near(state, instrument, direction)
     fbp = first_bankruptcy_price(harmed, direction)
     capped = fbp is not None and (fbp - price) * direction <= 0
-    applied = fbp if capped else price
+    applied, in_band = price, None
+    if capped:
+        applied, next_price = _capped_price(state, instrument, fbp, direction)
+        # Step 6's band: everyone bankrupt before the next grid price (b < p* + tick on a rise).
+        harmed = harmed_near(state, instrument, direction, at_price=next_price)
+        with np.errstate(invalid="ignore"):
+            in_band = (harmed.bankruptcy - next_price) * direction < 0  # NaN (no b): not in it
     state.set_mark(instrument_id, applied)
     instrument = state.instruments.by_id[instrument_id]
     fund_bankrupt_first = False
     if capped:
-        at_fbp = harmed.bankruptcy == fbp
-        fund_bankrupt_first = bool((at_fbp & (harmed.slots == state.fund_slot)).any())
-        traders = harmed.slots[at_fbp & (harmed.slots != state.fund_slot)]
-        liquidations += _take_over_in_id_order(state, traders, LiquidationReason.FIRST_BANKRUPTCY_PRICE,
-                                               applied)
+        is_fund = harmed.slots == state.fund_slot
+        fund_bankrupt_first = bool((in_band & is_fund).any())
+        liquidations += _take_over_in_id_order(state, harmed.slots[in_band & ~is_fund],
+                                               LiquidationReason.FIRST_BANKRUPTCY_PRICE, applied)
     fills = ()
     if fund_bankrupt_first or account_equity(state, state.fund_slot) <= state.floor:
         fills = deleverage(state, instrument, direction)

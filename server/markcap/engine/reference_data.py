@@ -3,7 +3,9 @@
 Invariants: exactly one valuation currency, price 1, never changed; every
 currency has a balance column (`column[currency_id]`) and `prices[column]` is
 its price; every instrument's settlement currency exists; codes and symbols are
-unique; all prices and multipliers lie in numbers.PRICE_MIN..PRICE_MAX.
+unique; all prices and multipliers lie in numbers.PRICE_MIN..PRICE_MAX; every
+currency has 0..18 decimals; every instrument's tick size is a decimal step and its
+mark is a whole number of ticks (units.py).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import numpy as np
 
 from .errors import InvalidInput, PreconditionFailed, UnknownId
 from .numbers import require_in_range
+from .units import Grid, minor_unit_grid, require_decimals, require_tick_size, tick_grid
 from .types import (
     DEFAULT_ADL_ALLOCATION, DEFAULT_ADL_RANKING, DEFAULT_CAP_POLICY, Currency, CurrencyUpdate,
     Instrument, InstrumentUpdate,
@@ -38,6 +41,7 @@ class CurrencyTable:
                 raise InvalidInput(f"the valuation currency's price must be 1, got {currency.price!r}",
                                    field="currency.price", value=currency.price)
             self._check_code(currency.code, currency.currency_id)
+            require_decimals(currency.decimals, "currency.decimals")
             self._add(dataclasses.replace(currency, price=price))
 
     def _add(self, currency: Currency) -> None:
@@ -61,8 +65,16 @@ class CurrencyTable:
     def price(self, currency_id: int) -> float:
         return float(self.prices[self.column[currency_id]])
 
-    def validate(self, update: CurrencyUpdate) -> tuple[Currency, bool]:
-        """The currency as it would be after `update`, and whether it is new. Changes nothing."""
+    def minor_unit(self, currency_id: int) -> Grid:
+        """The grid of the currency's amounts: multiples of 10**-decimals."""
+        currency = self.by_id[currency_id]
+        return minor_unit_grid(currency.decimals, currency.code)
+
+    def validate(self, update: CurrencyUpdate, has_balances) -> tuple[Currency, bool]:
+        """The currency as it would be after `update`, and whether it is new. Changes nothing.
+
+        `has_balances(currency_id)` says whether any account holds a balance in it: its
+        decimals cannot change then (the balances are whole minor units)."""
         existing = self.by_id.get(update.currency_id)
         price = require_in_range(update.price, "currency.price")
         if update.valuation and update.currency_id != self.valuation_id:
@@ -75,8 +87,17 @@ class CurrencyTable:
                 f"and cannot change (got {price!r})")
         code = update.code or (existing.code if existing else None)
         self._check_code(code, update.currency_id)
+        decimals = existing.decimals if existing and update.decimals is None else update.decimals
+        if decimals is None:
+            raise InvalidInput(f"currency {update.currency_id} is new: decimals required",
+                               field="currency.decimals", value=None)
+        require_decimals(decimals, "currency.decimals")
+        if existing and decimals != existing.decimals and has_balances(update.currency_id):
+            raise PreconditionFailed(
+                f"currency {update.currency_id} has balances: its decimals cannot change "
+                f"from {existing.decimals} to {decimals}")
         valuation = update.currency_id == self.valuation_id
-        return Currency(update.currency_id, code, price, valuation), existing is None
+        return Currency(update.currency_id, code, price, valuation, decimals=decimals), existing is None
 
     def apply(self, currency: Currency, is_new: bool) -> None:
         if is_new:
@@ -110,6 +131,8 @@ class InstrumentTable:
         else:
             instrument = self._updated(existing, update, has_positions)
         currencies.get(instrument.settlement_currency_id, "instrument.settlement_currency_id")
+        if existing is None or update.mark_price is not None or update.tick_size is not None:
+            tick_grid(instrument.tick_size).units(instrument.mark_price, "instrument.mark_price")
         for other in self.by_id.values():
             if other.symbol == instrument.symbol and other.instrument_id != instrument.instrument_id:
                 raise PreconditionFailed(
@@ -118,7 +141,8 @@ class InstrumentTable:
 
     @staticmethod
     def _created(update: InstrumentUpdate) -> Instrument:
-        missing = [name for name in ("symbol", "kind", "settlement_currency_id", "multiplier", "mark_price")
+        missing = [name for name in ("symbol", "kind", "settlement_currency_id", "multiplier", "tick_size",
+                                     "mark_price")
                    if getattr(update, name) in (None, "")]
         if missing:
             raise InvalidInput(f"instrument {update.instrument_id} is new: {', '.join(missing)} required",
@@ -127,6 +151,8 @@ class InstrumentTable:
             instrument_id=update.instrument_id, symbol=update.symbol, kind=update.kind,
             settlement_currency_id=update.settlement_currency_id,
             multiplier=require_in_range(update.multiplier, "instrument.multiplier"),
+            tick_size=require_tick_size(require_in_range(update.tick_size, "instrument.tick_size"),
+                                        "instrument.tick_size"),
             mark_price=require_in_range(update.mark_price, "instrument.mark_price"),
             cap_policy=update.cap_policy or DEFAULT_CAP_POLICY,
             adl_ranking=update.adl_ranking or DEFAULT_ADL_RANKING,
@@ -135,21 +161,28 @@ class InstrumentTable:
     @staticmethod
     def _updated(existing: Instrument, update: InstrumentUpdate, has_positions: bool) -> Instrument:
         changes = {}
-        for name in ("symbol", "kind", "settlement_currency_id", "multiplier", "mark_price",
+        for name in ("symbol", "kind", "settlement_currency_id", "multiplier", "tick_size", "mark_price",
                      "cap_policy", "adl_ranking", "adl_allocation"):
             value = getattr(update, name)
             if value is None or value == "":
                 continue
-            if name in ("multiplier", "mark_price"):
+            if name in ("multiplier", "tick_size", "mark_price"):
                 value = require_in_range(value, f"instrument.{name}")
+            if name == "tick_size":
+                value = require_tick_size(value, "instrument.tick_size")
             changes[name] = value
-        for name in ("kind", "settlement_currency_id", "multiplier", "mark_price"):
+        for name in ("kind", "settlement_currency_id", "multiplier", "tick_size", "mark_price"):
             if has_positions and name in changes and changes[name] != getattr(existing, name):
                 raise PreconditionFailed(
                     f"instrument {existing.instrument_id} has open positions: its {name} cannot change "
                     f"from {getattr(existing, name)!r} to {changes[name]!r}"
                     + (" (marks move through ApplyMark)" if name == "mark_price" else ""))
         return dataclasses.replace(existing, **changes)
+
+    @staticmethod
+    def grid(instrument: Instrument) -> Grid:
+        """The instrument's price grid: multiples of its tick size."""
+        return tick_grid(instrument.tick_size)
 
     def put(self, instrument: Instrument) -> None:
         self.by_id[instrument.instrument_id] = instrument

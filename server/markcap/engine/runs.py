@@ -19,3 +19,11 @@ def occurrence(sorted_keys: np.ndarray) -> np.ndarray:
     """0 for the first element of each run, 1 for the next, ...: the round an element belongs to."""
     starts, ends = run_bounds(sorted_keys)
     return np.arange(len(sorted_keys)) - np.repeat(starts, ends - starts)
+
+
+def groups_of(keys: np.ndarray):
+    """(key, positions into `keys`) for each distinct key of an unsorted column, keys ascending."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    for start, end in zip(*(bound.tolist() for bound in run_bounds(sorted_keys))):
+        yield int(sorted_keys[start]), order[start:end]

@@ -21,7 +21,7 @@ from .idmap import IdMap
 from .types import (AdlAllocation, AdlRanking, CapPolicy, ContractKind, Currency, ExchangeConfig,
                     Instrument)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: currencies carry decimals, instruments tick_size
 _ENUMS = {"kind": ContractKind, "cap_policy": CapPolicy, "adl_ranking": AdlRanking,
           "adl_allocation": AdlAllocation}
 

@@ -38,6 +38,7 @@ class ExchangeState:
         if not math.isfinite(self.floor):
             raise InvalidInput(f"insurance_fund_floor is {self.floor!r}: must be finite",
                                field="insurance_fund_floor", value=self.floor)
+        self.currencies.minor_unit(self.currencies.valuation_id).units(self.floor, "insurance_fund_floor")
         self.fund_slot = self.accounts.ensure(self.fund_account_id)
         self.touched: set[int] = set()  # slots changed since the index last re-keyed them
         self.touched_batches: list[np.ndarray] = []  # the same, from vectorised batch commits
@@ -117,6 +118,11 @@ class ExchangeState:
         self.instruments.put(moved)
         self.index.mark_moved(moved)
         self.undo.record(lambda: self.instruments.put(old))
+
+    def has_balances(self, currency_id: int) -> bool:
+        """Whether any account holds a non-zero balance in the currency (a scan: reference data only)."""
+        column = self.currencies.column[currency_id]
+        return bool((self.accounts.balances[: self.accounts.count, column] != 0).any())
 
     def sigma(self, instrument: Instrument) -> float:
         """Price of the instrument's settlement currency in valuation currency."""

@@ -48,10 +48,14 @@ DEFAULT_ADL_ALLOCATION = AdlAllocation.PRO_RATA
 
 @dataclass(frozen=True)
 class Currency:
+    """`decimals`: the minor unit is 10**-decimals (USD 2, BTC 8); balances and amounts are
+    whole multiples of it (SPEC 1 "Numbers")."""
+
     currency_id: int
     code: str
     price: float
     valuation: bool = False
+    decimals: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -65,16 +69,19 @@ class Instrument:
     cap_policy: CapPolicy = DEFAULT_CAP_POLICY
     adl_ranking: AdlRanking = DEFAULT_ADL_RANKING
     adl_allocation: AdlAllocation = DEFAULT_ADL_ALLOCATION
+    tick_size: float = field(kw_only=True)  # the price grid: every price is a whole multiple
 
 
 @dataclass(frozen=True)
 class CurrencyUpdate:
-    """An upsert: `code` None or "" keeps the current code (required on create)."""
+    """An upsert: `code` None or "" keeps the current code, `decimals` None the current
+    decimals (both required on create)."""
 
     currency_id: int
     price: float
     code: str | None = None
     valuation: bool = False
+    decimals: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class InstrumentUpdate:
     cap_policy: CapPolicy | None = None
     adl_ranking: AdlRanking | None = None
     adl_allocation: AdlAllocation | None = None
+    tick_size: float | None = None
 
 
 @dataclass(frozen=True)

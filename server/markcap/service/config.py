@@ -14,15 +14,17 @@ from pathlib import Path
 
 from markcap.engine import (AdlAllocation, AdlRanking, CapPolicy, ContractKind, Currency,
                             ExchangeConfig, Instrument)
+from markcap.engine.errors import InvalidInput
+from markcap.engine.units import MAX_DECIMALS, minor_unit_grid, require_tick_size, tick_grid
 
 DEFAULT_EXCHANGE = "default_exchange.toml"
 MAX_UINT32 = 2**32 - 1
 MAX_UINT64 = 2**64 - 1
 TOP_LEVEL_KEYS = ("insurance_fund_account_id", "insurance_fund_floor", "retained_outcomes",
                   "currencies", "instruments")
-CURRENCY_KEYS = ("currency_id", "code", "price", "valuation")
+CURRENCY_KEYS = ("currency_id", "code", "price", "decimals", "valuation")
 INSTRUMENT_KEYS = ("instrument_id", "symbol", "kind", "settlement_currency_id", "multiplier",
-                   "mark_price", "cap_policy", "adl_ranking", "adl_allocation")
+                   "tick_size", "mark_price", "cap_policy", "adl_ranking", "adl_allocation")
 
 
 class ConfigError(Exception):
@@ -105,24 +107,49 @@ def _currency(table: _Table) -> Currency:
     if valuation and price != 1.0:
         table.fail("price", f"the valuation currency's price must be 1.0, got {price!r}")
     return Currency(currency_id=table.integer("currency_id", _REQUIRED, MAX_UINT32),
-                    code=table.string("code"), price=price, valuation=valuation)
+                    code=table.string("code"), price=price, valuation=valuation,
+                    decimals=table.integer("decimals", _REQUIRED, MAX_DECIMALS))
 
 
 def _instrument(table: _Table, currency_ids: set[int]) -> Instrument:
     settlement = table.integer("settlement_currency_id", _REQUIRED, MAX_UINT32)
     if settlement not in currency_ids:
         table.fail("settlement_currency_id", f"unknown currency {settlement}")
+    tick_size = table.number("tick_size", _REQUIRED)
+    try:
+        require_tick_size(tick_size, "tick_size")
+    except InvalidInput as error:
+        table.fail("tick_size", str(error).removeprefix("tick_size is "))
     return Instrument(
         instrument_id=table.integer("instrument_id", _REQUIRED, MAX_UINT32),
         symbol=table.string("symbol"),
         kind=table.choice("kind", ContractKind, _REQUIRED),
         settlement_currency_id=settlement,
         multiplier=table.number("multiplier", _REQUIRED),
-        mark_price=table.number("mark_price", _REQUIRED),
+        tick_size=tick_size,
+        mark_price=_on_grid(table, "mark_price", tick_size),
         cap_policy=table.choice("cap_policy", CapPolicy, CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE),
         adl_ranking=table.choice("adl_ranking", AdlRanking, AdlRanking.PNL),
         adl_allocation=table.choice("adl_allocation", AdlAllocation, AdlAllocation.PRO_RATA),
     )
+
+
+def _on_grid(table: _Table, key: str, tick_size: float) -> float:
+    """A price that must be a whole number of ticks (SPEC 1 "Numbers")."""
+    value = table.number(key, _REQUIRED)
+    grid = tick_grid(tick_size)
+    if grid.units_or_none(value) is None:
+        table.fail(key, grid.problem(value, key).removeprefix(f"{key} is "))
+    return value
+
+
+def _floor(root: _Table, valuation: Currency) -> float:
+    """The fund's floor: a whole number of the valuation currency's minor units."""
+    value = root.number("insurance_fund_floor", 0.0, positive=False)
+    grid = minor_unit_grid(valuation.decimals, valuation.code)
+    if grid.units_or_none(value) is None:
+        root.fail("insurance_fund_floor", grid.problem(value, "floor").removeprefix("floor is "))
+    return value
 
 
 def _reject_duplicates(tables: list[_Table], items: list, attribute: str) -> None:
@@ -161,7 +188,7 @@ def parse_config(data: dict, source: str) -> ExchangeConfig:
         currencies=tuple(currencies),
         instruments=tuple(instruments),
         insurance_fund_account_id=root.integer("insurance_fund_account_id", 0, MAX_UINT64),
-        insurance_fund_floor=root.number("insurance_fund_floor", 0.0, positive=False),
+        insurance_fund_floor=_floor(root, next(c for c in currencies if c.valuation)),
         retained_outcomes=root.integer("retained_outcomes", ExchangeConfig.retained_outcomes,
                                        MAX_UINT32, minimum=1),
     )

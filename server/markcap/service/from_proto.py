@@ -46,7 +46,8 @@ def currency_update(request: pb.UpsertCurrencyRequest) -> CurrencyUpdate:
     _require(request, "currency")
     currency = request.currency
     return CurrencyUpdate(currency_id=currency.currency_id, price=currency.price,
-                          code=currency.code or None, valuation=currency.valuation)
+                          code=currency.code or None, valuation=currency.valuation,
+                          decimals=_optional(currency, "decimals"))
 
 
 def _optional(message, field: str):
@@ -63,6 +64,7 @@ def instrument_update(request: pb.UpsertInstrumentRequest) -> InstrumentUpdate:
         kind=enums.CONTRACT_KIND.optional(instrument.kind, "instrument.kind"),
         settlement_currency_id=_optional(instrument, "settlement_currency_id"),
         multiplier=_optional(instrument, "multiplier"),
+        tick_size=_optional(instrument, "tick_size"),
         mark_price=_optional(instrument, "mark_price"),
         cap_policy=enums.CAP_POLICY.optional(instrument.cap_policy, "instrument.cap_policy"),
         adl_ranking=enums.ADL_RANKING.optional(instrument.adl_ranking, "instrument.adl_ranking"),

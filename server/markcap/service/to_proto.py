@@ -79,7 +79,8 @@ def currency_response(outcome: CurrencyOutcome) -> pb.UpsertCurrencyResponse:
 
 def currency(item: Currency) -> pb.Currency:
     return pb.Currency(currency_id=int(item.currency_id), code=item.code,
-                       price=float(item.price), valuation=bool(item.valuation))
+                       price=float(item.price), valuation=bool(item.valuation),
+                       decimals=int(item.decimals))
 
 
 def instrument(item: Instrument) -> pb.Instrument:
@@ -89,6 +90,7 @@ def instrument(item: Instrument) -> pb.Instrument:
         kind=enums.CONTRACT_KIND.to_proto(item.kind),
         settlement_currency_id=int(item.settlement_currency_id),
         multiplier=float(item.multiplier),
+        tick_size=float(item.tick_size),
         mark_price=float(item.mark_price),
         cap_policy=enums.CAP_POLICY.to_proto(item.cap_policy),
         adl_ranking=enums.ADL_RANKING.to_proto(item.adl_ranking),

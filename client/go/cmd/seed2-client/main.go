@@ -85,9 +85,9 @@ func appliedSeq(client markcapv1.RiskEngineServiceClient) (uint64, error) {
 }
 
 // upsertBtcPerp defines BTC-PERP as the default exchange does: linear, USD,
-// multiplier 1, mark 100, capped at the first bankruptcy price.
+// multiplier 1, tick 0.5, mark 100, capped at the first bankruptcy price.
 func upsertBtcPerp(client markcapv1.RiskEngineServiceClient, seq uint64) error {
-	settlement, multiplier, mark := uint32(usd), 1.0, 100.0
+	settlement, multiplier, tick, mark := uint32(usd), 1.0, 0.5, 100.0
 	ctx, cancel := callContext()
 	defer cancel()
 	response, err := client.UpsertInstrument(ctx, &markcapv1.UpsertInstrumentRequest{
@@ -98,6 +98,7 @@ func upsertBtcPerp(client markcapv1.RiskEngineServiceClient, seq uint64) error {
 			Kind:                 markcapv1.ContractKind_CONTRACT_KIND_LINEAR,
 			SettlementCurrencyId: &settlement,
 			Multiplier:           &multiplier,
+			TickSize:             &tick, // every price of BTC-PERP is a whole number of ticks
 			MarkPrice:            &mark,
 			CapPolicy:            markcapv1.CapPolicy_CAP_POLICY_CAP_TO_FIRST_BANKRUPTCY_PRICE,
 			AdlRanking:           markcapv1.AdlRanking_ADL_RANKING_PNL,

@@ -11,6 +11,11 @@
 //   the instrument's quote (LINEAR) or of the settlement currency per contract
 //   unit (INVERSE); equities are in the valuation currency unless a field says
 //   otherwise.
+// - A double stands for the shortest decimal that reads back as it (0.1 means
+//   1/10). Every price of an instrument is a whole multiple of its
+//   `tick_size`; every amount is a whole multiple of its currency's minor unit
+//   10^-decimals. An input off its grid, or of 2^53 units or more, is refused
+//   with INVALID_ARGUMENT naming the value and the unit (docs/semantics.md).
 // - Quantities are whole contracts, signed: positive is long, negative short.
 // - Every state-changing request carries `seq`. The engine applies inputs in
 //   seq order exactly once: seq = last applied + 1 is applied; seq <= last

@@ -24,11 +24,13 @@ namespace markcap {
 namespace v1 {
 PROTOBUF_CONSTEXPR Currency::Currency(
     ::_pbi::ConstantInitialized): _impl_{
-    /*decltype(_impl_.code_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
+    /*decltype(_impl_._has_bits_)*/{}
+  , /*decltype(_impl_._cached_size_)*/{}
+  , /*decltype(_impl_.code_)*/{&::_pbi::fixed_address_empty_string, ::_pbi::ConstantInitialized{}}
   , /*decltype(_impl_.currency_id_)*/0u
   , /*decltype(_impl_.valuation_)*/false
   , /*decltype(_impl_.price_)*/0
-  , /*decltype(_impl_._cached_size_)*/{}} {}
+  , /*decltype(_impl_.decimals_)*/0u} {}
 struct CurrencyDefaultTypeInternal {
   PROTOBUF_CONSTEXPR CurrencyDefaultTypeInternal()
       : _instance(::_pbi::ConstantInitialized{}) {}
@@ -50,7 +52,8 @@ PROTOBUF_CONSTEXPR Instrument::Instrument(
   , /*decltype(_impl_.cap_policy_)*/0
   , /*decltype(_impl_.mark_price_)*/0
   , /*decltype(_impl_.adl_ranking_)*/0
-  , /*decltype(_impl_.adl_allocation_)*/0} {}
+  , /*decltype(_impl_.adl_allocation_)*/0
+  , /*decltype(_impl_.tick_size_)*/0} {}
 struct InstrumentDefaultTypeInternal {
   PROTOBUF_CONSTEXPR InstrumentDefaultTypeInternal()
       : _instance(::_pbi::ConstantInitialized{}) {}
@@ -603,7 +606,7 @@ static const ::_pb::EnumDescriptor* file_level_enum_descriptors_markcap_2fv1_2fr
 static constexpr ::_pb::ServiceDescriptor const** file_level_service_descriptors_markcap_2fv1_2frisk_5fengine_2eproto = nullptr;
 
 const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTOBUF_SECTION_VARIABLE(protodesc_cold) = {
-  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::Currency, _impl_._has_bits_),
   PROTOBUF_FIELD_OFFSET(::markcap::v1::Currency, _internal_metadata_),
   ~0u,  // no _extensions_
   ~0u,  // no _oneof_case_
@@ -613,6 +616,12 @@ const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTO
   PROTOBUF_FIELD_OFFSET(::markcap::v1::Currency, _impl_.code_),
   PROTOBUF_FIELD_OFFSET(::markcap::v1::Currency, _impl_.price_),
   PROTOBUF_FIELD_OFFSET(::markcap::v1::Currency, _impl_.valuation_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::Currency, _impl_.decimals_),
+  ~0u,
+  ~0u,
+  ~0u,
+  ~0u,
+  0,
   PROTOBUF_FIELD_OFFSET(::markcap::v1::Instrument, _impl_._has_bits_),
   PROTOBUF_FIELD_OFFSET(::markcap::v1::Instrument, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -628,6 +637,7 @@ const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTO
   PROTOBUF_FIELD_OFFSET(::markcap::v1::Instrument, _impl_.cap_policy_),
   PROTOBUF_FIELD_OFFSET(::markcap::v1::Instrument, _impl_.adl_ranking_),
   PROTOBUF_FIELD_OFFSET(::markcap::v1::Instrument, _impl_.adl_allocation_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::Instrument, _impl_.tick_size_),
   ~0u,
   ~0u,
   ~0u,
@@ -637,6 +647,7 @@ const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTO
   ~0u,
   ~0u,
   ~0u,
+  3,
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::markcap::v1::FillColumns, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -988,43 +999,43 @@ const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTO
   PROTOBUF_FIELD_OFFSET(::markcap::v1::WatchEventsResponse, _impl_.event_),
 };
 static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protodesc_cold) = {
-  { 0, -1, -1, sizeof(::markcap::v1::Currency)},
-  { 10, 25, -1, sizeof(::markcap::v1::Instrument)},
-  { 34, -1, -1, sizeof(::markcap::v1::FillColumns)},
-  { 44, -1, -1, sizeof(::markcap::v1::TransferColumns)},
-  { 53, -1, -1, sizeof(::markcap::v1::StreamDeltasRequest)},
-  { 62, -1, -1, sizeof(::markcap::v1::StreamDeltasResponse)},
-  { 72, -1, -1, sizeof(::markcap::v1::ApplyMarkRequest)},
-  { 83, -1, -1, sizeof(::markcap::v1::LiquidatedPosition)},
-  { 92, -1, -1, sizeof(::markcap::v1::LiquidatedBalance)},
-  { 100, -1, -1, sizeof(::markcap::v1::Liquidation)},
-  { 112, -1, -1, sizeof(::markcap::v1::AdlFill)},
-  { 124, -1, -1, sizeof(::markcap::v1::AccountEquity)},
-  { 132, 153, -1, sizeof(::markcap::v1::ApplyMarkResponse)},
-  { 168, -1, -1, sizeof(::markcap::v1::UpsertCurrencyRequest)},
-  { 176, -1, -1, sizeof(::markcap::v1::UpsertCurrencyResponse)},
-  { 184, -1, -1, sizeof(::markcap::v1::UpsertInstrumentRequest)},
-  { 192, -1, -1, sizeof(::markcap::v1::UpsertInstrumentResponse)},
-  { 200, -1, -1, sizeof(::markcap::v1::ListInstrumentsRequest)},
-  { 206, -1, -1, sizeof(::markcap::v1::ListInstrumentsResponse)},
-  { 213, -1, -1, sizeof(::markcap::v1::ListCurrenciesRequest)},
-  { 219, -1, -1, sizeof(::markcap::v1::ListCurrenciesResponse)},
-  { 226, -1, -1, sizeof(::markcap::v1::Balance)},
-  { 234, 248, -1, sizeof(::markcap::v1::Position)},
-  { 256, -1, -1, sizeof(::markcap::v1::Account)},
-  { 266, -1, -1, sizeof(::markcap::v1::GetAccountRequest)},
-  { 273, -1, -1, sizeof(::markcap::v1::GetAccountResponse)},
-  { 280, -1, -1, sizeof(::markcap::v1::GetInsuranceFundRequest)},
-  { 286, -1, -1, sizeof(::markcap::v1::GetInsuranceFundResponse)},
-  { 295, -1, -1, sizeof(::markcap::v1::GetBankruptcyBandRequest)},
-  { 302, 313, -1, sizeof(::markcap::v1::GetBankruptcyBandResponse)},
-  { 318, -1, -1, sizeof(::markcap::v1::GetAdlQueueRequest)},
-  { 327, -1, -1, sizeof(::markcap::v1::AdlQueueEntry)},
-  { 338, -1, -1, sizeof(::markcap::v1::GetAdlQueueResponse)},
-  { 345, -1, -1, sizeof(::markcap::v1::GetStatusRequest)},
-  { 351, -1, -1, sizeof(::markcap::v1::GetStatusResponse)},
-  { 366, -1, -1, sizeof(::markcap::v1::WatchEventsRequest)},
-  { 373, -1, -1, sizeof(::markcap::v1::WatchEventsResponse)},
+  { 0, 11, -1, sizeof(::markcap::v1::Currency)},
+  { 16, 32, -1, sizeof(::markcap::v1::Instrument)},
+  { 42, -1, -1, sizeof(::markcap::v1::FillColumns)},
+  { 52, -1, -1, sizeof(::markcap::v1::TransferColumns)},
+  { 61, -1, -1, sizeof(::markcap::v1::StreamDeltasRequest)},
+  { 70, -1, -1, sizeof(::markcap::v1::StreamDeltasResponse)},
+  { 80, -1, -1, sizeof(::markcap::v1::ApplyMarkRequest)},
+  { 91, -1, -1, sizeof(::markcap::v1::LiquidatedPosition)},
+  { 100, -1, -1, sizeof(::markcap::v1::LiquidatedBalance)},
+  { 108, -1, -1, sizeof(::markcap::v1::Liquidation)},
+  { 120, -1, -1, sizeof(::markcap::v1::AdlFill)},
+  { 132, -1, -1, sizeof(::markcap::v1::AccountEquity)},
+  { 140, 161, -1, sizeof(::markcap::v1::ApplyMarkResponse)},
+  { 176, -1, -1, sizeof(::markcap::v1::UpsertCurrencyRequest)},
+  { 184, -1, -1, sizeof(::markcap::v1::UpsertCurrencyResponse)},
+  { 192, -1, -1, sizeof(::markcap::v1::UpsertInstrumentRequest)},
+  { 200, -1, -1, sizeof(::markcap::v1::UpsertInstrumentResponse)},
+  { 208, -1, -1, sizeof(::markcap::v1::ListInstrumentsRequest)},
+  { 214, -1, -1, sizeof(::markcap::v1::ListInstrumentsResponse)},
+  { 221, -1, -1, sizeof(::markcap::v1::ListCurrenciesRequest)},
+  { 227, -1, -1, sizeof(::markcap::v1::ListCurrenciesResponse)},
+  { 234, -1, -1, sizeof(::markcap::v1::Balance)},
+  { 242, 256, -1, sizeof(::markcap::v1::Position)},
+  { 264, -1, -1, sizeof(::markcap::v1::Account)},
+  { 274, -1, -1, sizeof(::markcap::v1::GetAccountRequest)},
+  { 281, -1, -1, sizeof(::markcap::v1::GetAccountResponse)},
+  { 288, -1, -1, sizeof(::markcap::v1::GetInsuranceFundRequest)},
+  { 294, -1, -1, sizeof(::markcap::v1::GetInsuranceFundResponse)},
+  { 303, -1, -1, sizeof(::markcap::v1::GetBankruptcyBandRequest)},
+  { 310, 321, -1, sizeof(::markcap::v1::GetBankruptcyBandResponse)},
+  { 326, -1, -1, sizeof(::markcap::v1::GetAdlQueueRequest)},
+  { 335, -1, -1, sizeof(::markcap::v1::AdlQueueEntry)},
+  { 346, -1, -1, sizeof(::markcap::v1::GetAdlQueueResponse)},
+  { 353, -1, -1, sizeof(::markcap::v1::GetStatusRequest)},
+  { 359, -1, -1, sizeof(::markcap::v1::GetStatusResponse)},
+  { 374, -1, -1, sizeof(::markcap::v1::WatchEventsRequest)},
+  { 381, -1, -1, sizeof(::markcap::v1::WatchEventsResponse)},
 };
 
 static const ::_pb::Message* const file_default_instances[] = {
@@ -1069,189 +1080,191 @@ static const ::_pb::Message* const file_default_instances[] = {
 
 const char descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto[] PROTOBUF_SECTION_VARIABLE(protodesc_cold) =
   "\n\034markcap/v1/risk_engine.proto\022\nmarkcap."
-  "v1\"s\n\010Currency\022\037\n\013currency_id\030\001 \001(\rR\ncur"
-  "rencyId\022\022\n\004code\030\002 \001(\tR\004code\022\024\n\005price\030\003 \001"
-  "(\001R\005price\022\034\n\tvaluation\030\004 \001(\010R\tvaluation\""
-  "\345\003\n\nInstrument\022#\n\rinstrument_id\030\001 \001(\rR\014i"
-  "nstrumentId\022\026\n\006symbol\030\002 \001(\tR\006symbol\022,\n\004k"
-  "ind\030\003 \001(\0162\030.markcap.v1.ContractKindR\004kin"
-  "d\0229\n\026settlement_currency_id\030\004 \001(\rH\000R\024set"
-  "tlementCurrencyId\210\001\001\022#\n\nmultiplier\030\005 \001(\001"
-  "H\001R\nmultiplier\210\001\001\022\"\n\nmark_price\030\006 \001(\001H\002R"
-  "\tmarkPrice\210\001\001\0224\n\ncap_policy\030\007 \001(\0162\025.mark"
-  "cap.v1.CapPolicyR\tcapPolicy\0227\n\013adl_ranki"
-  "ng\030\010 \001(\0162\026.markcap.v1.AdlRankingR\nadlRan"
-  "king\022@\n\016adl_allocation\030\t \001(\0162\031.markcap.v"
-  "1.AdlAllocationR\radlAllocationB\031\n\027_settl"
-  "ement_currency_idB\r\n\013_multiplierB\r\n\013_mar"
-  "k_price\"y\n\013FillColumns\022\035\n\naccount_id\030\001 \003"
-  "(\004R\taccountId\022#\n\rinstrument_id\030\002 \003(\rR\014in"
-  "strumentId\022\020\n\003qty\030\003 \003(\022R\003qty\022\024\n\005price\030\004 "
-  "\003(\001R\005price\"i\n\017TransferColumns\022\035\n\naccount"
-  "_id\030\001 \003(\004R\taccountId\022\037\n\013currency_id\030\002 \003("
-  "\rR\ncurrencyId\022\026\n\006amount\030\003 \003(\001R\006amount\"\221\001"
-  "\n\023StreamDeltasRequest\022\020\n\003seq\030\001 \001(\004R\003seq\022"
-  "-\n\005fills\030\002 \001(\0132\027.markcap.v1.FillColumnsR"
-  "\005fills\0229\n\ttransfers\030\003 \001(\0132\033.markcap.v1.T"
-  "ransferColumnsR\ttransfers\"\214\001\n\024StreamDelt"
-  "asResponse\022\020\n\003seq\030\001 \001(\004R\003seq\022\035\n\nfill_cou"
-  "nt\030\002 \001(\rR\tfillCount\022%\n\016transfer_count\030\003 "
-  "\001(\rR\rtransferCount\022\034\n\tduplicate\030\004 \001(\010R\td"
-  "uplicate\"\256\001\n\020ApplyMarkRequest\022\020\n\003seq\030\001 \001"
-  "(\004R\003seq\022#\n\rinstrument_id\030\002 \001(\rR\014instrume"
-  "ntId\022\024\n\005price\030\003 \001(\001R\005price\0224\n\ncap_policy"
-  "\030\004 \001(\0162\025.markcap.v1.CapPolicyR\tcapPolicy"
-  "\022\027\n\007dry_run\030\005 \001(\010R\006dryRun\"a\n\022LiquidatedP"
-  "osition\022#\n\rinstrument_id\030\001 \001(\rR\014instrume"
-  "ntId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005price\030\003 \001(\001R\005p"
-  "rice\"L\n\021LiquidatedBalance\022\037\n\013currency_id"
-  "\030\001 \001(\rR\ncurrencyId\022\026\n\006amount\030\002 \001(\001R\006amou"
-  "nt\"\227\002\n\013Liquidation\022\035\n\naccount_id\030\001 \001(\004R\t"
-  "accountId\022#\n\requity_before\030\002 \001(\001R\014equity"
-  "Before\022<\n\tpositions\030\003 \003(\0132\036.markcap.v1.L"
-  "iquidatedPositionR\tpositions\0229\n\010balances"
-  "\030\004 \003(\0132\035.markcap.v1.LiquidatedBalanceR\010b"
-  "alances\0225\n\006reason\030\005 \001(\0162\035.markcap.v1.Liq"
-  "uidationReasonR\006reason\022\024\n\005price\030\006 \001(\001R\005p"
-  "rice\"\237\001\n\007AdlFill\022\035\n\naccount_id\030\001 \001(\004R\tac"
-  "countId\022#\n\rinstrument_id\030\002 \001(\rR\014instrume"
-  "ntId\022\020\n\003qty\030\003 \001(\022R\003qty\022\024\n\005price\030\004 \001(\001R\005p"
-  "rice\022\022\n\004rank\030\005 \001(\rR\004rank\022\024\n\005score\030\006 \001(\001R"
-  "\005score\"F\n\rAccountEquity\022\035\n\naccount_id\030\001 "
-  "\001(\004R\taccountId\022\026\n\006equity\030\002 \001(\001R\006equity\"\366"
-  "\005\n\021ApplyMarkResponse\022\020\n\003seq\030\001 \001(\004R\003seq\022#"
-  "\n\rinstrument_id\030\002 \001(\rR\014instrumentId\022%\n\016p"
-  "revious_price\030\003 \001(\001R\rpreviousPrice\022\'\n\017re"
-  "quested_price\030\004 \001(\001R\016requestedPrice\022#\n\ra"
-  "pplied_price\030\005 \001(\001R\014appliedPrice\022\026\n\006capp"
-  "ed\030\006 \001(\010R\006capped\0229\n\026first_bankruptcy_pri"
-  "ce\030\007 \001(\001H\000R\024firstBankruptcyPrice\210\001\001\022;\n\014l"
-  "iquidations\030\010 \003(\0132\027.markcap.v1.Liquidati"
-  "onR\014liquidations\0220\n\tadl_fills\030\t \003(\0132\023.ma"
-  "rkcap.v1.AdlFillR\010adlFills\022S\n\030negative_e"
-  "quity_accounts\030\n \003(\0132\031.markcap.v1.Accoun"
-  "tEquityR\026negativeEquityAccounts\022\?\n\034insur"
-  "ance_fund_equity_before\030\013 \001(\001R\031insurance"
-  "FundEquityBefore\022=\n\033insurance_fund_equit"
-  "y_after\030\014 \001(\001R\030insuranceFundEquityAfter\022"
-  "4\n\026insurance_fund_deficit\030\r \001(\001R\024insuran"
-  "ceFundDeficit\0224\n\ncap_policy\030\016 \001(\0162\025.mark"
-  "cap.v1.CapPolicyR\tcapPolicy\022\027\n\007dry_run\030\017"
-  " \001(\010R\006dryRunB\031\n\027_first_bankruptcy_price\""
-  "[\n\025UpsertCurrencyRequest\022\020\n\003seq\030\001 \001(\004R\003s"
-  "eq\0220\n\010currency\030\002 \001(\0132\024.markcap.v1.Curren"
-  "cyR\010currency\"\177\n\026UpsertCurrencyResponse\022\020"
-  "\n\003seq\030\001 \001(\004R\003seq\022S\n\030negative_equity_acco"
-  "unts\030\002 \003(\0132\031.markcap.v1.AccountEquityR\026n"
-  "egativeEquityAccounts\"c\n\027UpsertInstrumen"
-  "tRequest\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument"
-  "\030\002 \001(\0132\026.markcap.v1.InstrumentR\ninstrume"
-  "nt\"d\n\030UpsertInstrumentResponse\022\020\n\003seq\030\001 "
-  "\001(\004R\003seq\0226\n\ninstrument\030\002 \001(\0132\026.markcap.v"
-  "1.InstrumentR\ninstrument\"\030\n\026ListInstrume"
-  "ntsRequest\"S\n\027ListInstrumentsResponse\0228\n"
-  "\013instruments\030\001 \003(\0132\026.markcap.v1.Instrume"
-  "ntR\013instruments\"\027\n\025ListCurrenciesRequest"
-  "\"N\n\026ListCurrenciesResponse\0224\n\ncurrencies"
-  "\030\001 \003(\0132\024.markcap.v1.CurrencyR\ncurrencies"
-  "\"B\n\007Balance\022\037\n\013currency_id\030\001 \001(\rR\ncurren"
-  "cyId\022\026\n\006amount\030\002 \001(\001R\006amount\"\217\002\n\010Positio"
-  "n\022#\n\rinstrument_id\030\001 \001(\rR\014instrumentId\022\020"
-  "\n\003qty\030\002 \001(\022R\003qty\022\037\n\013entry_price\030\003 \001(\001R\ne"
-  "ntryPrice\022\022\n\004upnl\030\004 \001(\001R\004upnl\022.\n\020bankrup"
-  "tcy_price\030\005 \001(\001H\000R\017bankruptcyPrice\210\001\001\022\022\n"
-  "\004cost\030\006 \001(\001R\004cost\022\031\n\010adl_rank\030\007 \001(\rR\007adl"
-  "Rank\022#\n\radl_indicator\030\010 \001(\rR\014adlIndicato"
-  "rB\023\n\021_bankruptcy_price\"\245\001\n\007Account\022\035\n\nac"
-  "count_id\030\001 \001(\004R\taccountId\022\026\n\006equity\030\002 \001("
-  "\001R\006equity\022/\n\010balances\030\003 \003(\0132\023.markcap.v1"
-  ".BalanceR\010balances\0222\n\tpositions\030\004 \003(\0132\024."
-  "markcap.v1.PositionR\tpositions\"2\n\021GetAcc"
-  "ountRequest\022\035\n\naccount_id\030\001 \001(\004R\taccount"
-  "Id\"C\n\022GetAccountResponse\022-\n\007account\030\001 \001("
-  "\0132\023.markcap.v1.AccountR\007account\"\031\n\027GetIn"
-  "suranceFundRequest\"y\n\030GetInsuranceFundRe"
-  "sponse\022-\n\007account\030\001 \001(\0132\023.markcap.v1.Acc"
-  "ountR\007account\022\024\n\005floor\030\002 \001(\001R\005floor\022\030\n\007d"
-  "eficit\030\003 \001(\001R\007deficit\"\?\n\030GetBankruptcyBa"
-  "ndRequest\022#\n\rinstrument_id\030\001 \001(\rR\014instru"
-  "mentId\"\376\001\n\031GetBankruptcyBandResponse\022\035\n\n"
-  "mark_price\030\001 \001(\001R\tmarkPrice\022$\n\013lower_pri"
-  "ce\030\002 \001(\001H\000R\nlowerPrice\210\001\001\022*\n\021lower_accou"
-  "nt_ids\030\003 \003(\004R\017lowerAccountIds\022$\n\013upper_p"
-  "rice\030\004 \001(\001H\001R\nupperPrice\210\001\001\022*\n\021upper_acc"
-  "ount_ids\030\005 \003(\004R\017upperAccountIdsB\016\n\014_lowe"
-  "r_priceB\016\n\014_upper_price\"u\n\022GetAdlQueueRe"
-  "quest\022#\n\rinstrument_id\030\001 \001(\rR\014instrument"
-  "Id\022$\n\004side\030\002 \001(\0162\020.markcap.v1.SideR\004side"
-  "\022\024\n\005limit\030\003 \001(\rR\005limit\"\210\001\n\rAdlQueueEntry"
-  "\022\035\n\naccount_id\030\001 \001(\004R\taccountId\022\020\n\003qty\030\002"
-  " \001(\022R\003qty\022\024\n\005score\030\003 \001(\001R\005score\022\022\n\004rank\030"
-  "\004 \001(\rR\004rank\022\034\n\tindicator\030\005 \001(\rR\tindicato"
-  "r\"J\n\023GetAdlQueueResponse\0223\n\007entries\030\001 \003("
-  "\0132\031.markcap.v1.AdlQueueEntryR\007entries\"\022\n"
-  "\020GetStatusRequest\"\350\002\n\021GetStatusResponse\022"
-  "\037\n\013applied_seq\030\001 \001(\004R\nappliedSeq\022#\n\racco"
-  "unt_count\030\002 \001(\004R\014accountCount\022%\n\016positio"
-  "n_count\030\003 \001(\004R\rpositionCount\022)\n\020instrume"
-  "nt_count\030\004 \001(\rR\017instrumentCount\022\030\n\007versi"
-  "on\030\005 \001(\tR\007version\022%\n\016currency_count\030\006 \001("
-  "\rR\rcurrencyCount\0229\n\031insurance_fund_accou"
-  "nt_id\030\007 \001(\004R\026insuranceFundAccountId\022 \n\013p"
-  "ersistence\030\010 \001(\tR\013persistence\022\035\n\nstate_h"
-  "ash\030\t \001(\tR\tstateHash\"/\n\022WatchEventsReque"
-  "st\022\031\n\010from_seq\030\001 \001(\004R\007fromSeq\"\247\001\n\023WatchE"
-  "ventsResponse\022\020\n\003seq\030\001 \001(\004R\003seq\0223\n\004mark\030"
-  "\002 \001(\0132\035.markcap.v1.ApplyMarkResponseH\000R\004"
-  "mark\022@\n\010currency\030\003 \001(\0132\".markcap.v1.Upse"
-  "rtCurrencyResponseH\000R\010currencyB\007\n\005event*"
-  "b\n\014ContractKind\022\035\n\031CONTRACT_KIND_UNSPECI"
-  "FIED\020\000\022\030\n\024CONTRACT_KIND_LINEAR\020\001\022\031\n\025CONT"
-  "RACT_KIND_INVERSE\020\002*l\n\tCapPolicy\022\032\n\026CAP_"
-  "POLICY_UNSPECIFIED\020\000\022\025\n\021CAP_POLICY_NO_CA"
-  "P\020\001\022,\n(CAP_POLICY_CAP_TO_FIRST_BANKRUPTC"
-  "Y_PRICE\020\002*h\n\nAdlRanking\022\033\n\027ADL_RANKING_U"
-  "NSPECIFIED\020\000\022\023\n\017ADL_RANKING_PNL\020\001\022(\n$ADL"
-  "_RANKING_PNL_RATIO_TIMES_LEVERAGE\020\002*f\n\rA"
-  "dlAllocation\022\036\n\032ADL_ALLOCATION_UNSPECIFI"
-  "ED\020\000\022\033\n\027ADL_ALLOCATION_PRO_RATA\020\001\022\030\n\024ADL"
-  "_ALLOCATION_QUEUE\020\002*;\n\004Side\022\024\n\020SIDE_UNSP"
-  "ECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022\016\n\nSIDE_SHORT\020\002"
-  "*\217\001\n\021LiquidationReason\022\"\n\036LIQUIDATION_RE"
-  "ASON_UNSPECIFIED\020\000\022\'\n#LIQUIDATION_REASON"
-  "_ALREADY_BANKRUPT\020\001\022-\n)LIQUIDATION_REASO"
-  "N_FIRST_BANKRUPTCY_PRICE\020\0022\233\010\n\021RiskEngin"
-  "eService\022U\n\014StreamDeltas\022\037.markcap.v1.St"
-  "reamDeltasRequest\032 .markcap.v1.StreamDel"
-  "tasResponse(\0010\001\022H\n\tApplyMark\022\034.markcap.v"
-  "1.ApplyMarkRequest\032\035.markcap.v1.ApplyMar"
-  "kResponse\022W\n\016UpsertCurrency\022!.markcap.v1"
-  ".UpsertCurrencyRequest\032\".markcap.v1.Upse"
-  "rtCurrencyResponse\022]\n\020UpsertInstrument\022#"
-  ".markcap.v1.UpsertInstrumentRequest\032$.ma"
-  "rkcap.v1.UpsertInstrumentResponse\022Z\n\017Lis"
-  "tInstruments\022\".markcap.v1.ListInstrument"
-  "sRequest\032#.markcap.v1.ListInstrumentsRes"
-  "ponse\022W\n\016ListCurrencies\022!.markcap.v1.Lis"
-  "tCurrenciesRequest\032\".markcap.v1.ListCurr"
-  "enciesResponse\022K\n\nGetAccount\022\035.markcap.v"
-  "1.GetAccountRequest\032\036.markcap.v1.GetAcco"
-  "untResponse\022]\n\020GetInsuranceFund\022#.markca"
-  "p.v1.GetInsuranceFundRequest\032$.markcap.v"
-  "1.GetInsuranceFundResponse\022`\n\021GetBankrup"
-  "tcyBand\022$.markcap.v1.GetBankruptcyBandRe"
-  "quest\032%.markcap.v1.GetBankruptcyBandResp"
-  "onse\022N\n\013GetAdlQueue\022\036.markcap.v1.GetAdlQ"
-  "ueueRequest\032\037.markcap.v1.GetAdlQueueResp"
-  "onse\022H\n\tGetStatus\022\034.markcap.v1.GetStatus"
-  "Request\032\035.markcap.v1.GetStatusResponse\022P"
-  "\n\013WatchEvents\022\036.markcap.v1.WatchEventsRe"
-  "quest\032\037.markcap.v1.WatchEventsResponse0\001"
-  "b\006proto3"
+  "v1\"\241\001\n\010Currency\022\037\n\013currency_id\030\001 \001(\rR\ncu"
+  "rrencyId\022\022\n\004code\030\002 \001(\tR\004code\022\024\n\005price\030\003 "
+  "\001(\001R\005price\022\034\n\tvaluation\030\004 \001(\010R\tvaluation"
+  "\022\037\n\010decimals\030\005 \001(\rH\000R\010decimals\210\001\001B\013\n\t_de"
+  "cimals\"\225\004\n\nInstrument\022#\n\rinstrument_id\030\001"
+  " \001(\rR\014instrumentId\022\026\n\006symbol\030\002 \001(\tR\006symb"
+  "ol\022,\n\004kind\030\003 \001(\0162\030.markcap.v1.ContractKi"
+  "ndR\004kind\0229\n\026settlement_currency_id\030\004 \001(\r"
+  "H\000R\024settlementCurrencyId\210\001\001\022#\n\nmultiplie"
+  "r\030\005 \001(\001H\001R\nmultiplier\210\001\001\022\"\n\nmark_price\030\006"
+  " \001(\001H\002R\tmarkPrice\210\001\001\0224\n\ncap_policy\030\007 \001(\016"
+  "2\025.markcap.v1.CapPolicyR\tcapPolicy\0227\n\013ad"
+  "l_ranking\030\010 \001(\0162\026.markcap.v1.AdlRankingR"
+  "\nadlRanking\022@\n\016adl_allocation\030\t \001(\0162\031.ma"
+  "rkcap.v1.AdlAllocationR\radlAllocation\022 \n"
+  "\ttick_size\030\n \001(\001H\003R\010tickSize\210\001\001B\031\n\027_sett"
+  "lement_currency_idB\r\n\013_multiplierB\r\n\013_ma"
+  "rk_priceB\014\n\n_tick_size\"y\n\013FillColumns\022\035\n"
+  "\naccount_id\030\001 \003(\004R\taccountId\022#\n\rinstrume"
+  "nt_id\030\002 \003(\rR\014instrumentId\022\020\n\003qty\030\003 \003(\022R\003"
+  "qty\022\024\n\005price\030\004 \003(\001R\005price\"i\n\017TransferCol"
+  "umns\022\035\n\naccount_id\030\001 \003(\004R\taccountId\022\037\n\013c"
+  "urrency_id\030\002 \003(\rR\ncurrencyId\022\026\n\006amount\030\003"
+  " \003(\001R\006amount\"\221\001\n\023StreamDeltasRequest\022\020\n\003"
+  "seq\030\001 \001(\004R\003seq\022-\n\005fills\030\002 \001(\0132\027.markcap."
+  "v1.FillColumnsR\005fills\0229\n\ttransfers\030\003 \001(\013"
+  "2\033.markcap.v1.TransferColumnsR\ttransfers"
+  "\"\214\001\n\024StreamDeltasResponse\022\020\n\003seq\030\001 \001(\004R\003"
+  "seq\022\035\n\nfill_count\030\002 \001(\rR\tfillCount\022%\n\016tr"
+  "ansfer_count\030\003 \001(\rR\rtransferCount\022\034\n\tdup"
+  "licate\030\004 \001(\010R\tduplicate\"\256\001\n\020ApplyMarkReq"
+  "uest\022\020\n\003seq\030\001 \001(\004R\003seq\022#\n\rinstrument_id\030"
+  "\002 \001(\rR\014instrumentId\022\024\n\005price\030\003 \001(\001R\005pric"
+  "e\0224\n\ncap_policy\030\004 \001(\0162\025.markcap.v1.CapPo"
+  "licyR\tcapPolicy\022\027\n\007dry_run\030\005 \001(\010R\006dryRun"
+  "\"a\n\022LiquidatedPosition\022#\n\rinstrument_id\030"
+  "\001 \001(\rR\014instrumentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n"
+  "\005price\030\003 \001(\001R\005price\"L\n\021LiquidatedBalance"
+  "\022\037\n\013currency_id\030\001 \001(\rR\ncurrencyId\022\026\n\006amo"
+  "unt\030\002 \001(\001R\006amount\"\227\002\n\013Liquidation\022\035\n\nacc"
+  "ount_id\030\001 \001(\004R\taccountId\022#\n\requity_befor"
+  "e\030\002 \001(\001R\014equityBefore\022<\n\tpositions\030\003 \003(\013"
+  "2\036.markcap.v1.LiquidatedPositionR\tpositi"
+  "ons\0229\n\010balances\030\004 \003(\0132\035.markcap.v1.Liqui"
+  "datedBalanceR\010balances\0225\n\006reason\030\005 \001(\0162\035"
+  ".markcap.v1.LiquidationReasonR\006reason\022\024\n"
+  "\005price\030\006 \001(\001R\005price\"\237\001\n\007AdlFill\022\035\n\naccou"
+  "nt_id\030\001 \001(\004R\taccountId\022#\n\rinstrument_id\030"
+  "\002 \001(\rR\014instrumentId\022\020\n\003qty\030\003 \001(\022R\003qty\022\024\n"
+  "\005price\030\004 \001(\001R\005price\022\022\n\004rank\030\005 \001(\rR\004rank\022"
+  "\024\n\005score\030\006 \001(\001R\005score\"F\n\rAccountEquity\022\035"
+  "\n\naccount_id\030\001 \001(\004R\taccountId\022\026\n\006equity\030"
+  "\002 \001(\001R\006equity\"\366\005\n\021ApplyMarkResponse\022\020\n\003s"
+  "eq\030\001 \001(\004R\003seq\022#\n\rinstrument_id\030\002 \001(\rR\014in"
+  "strumentId\022%\n\016previous_price\030\003 \001(\001R\rprev"
+  "iousPrice\022\'\n\017requested_price\030\004 \001(\001R\016requ"
+  "estedPrice\022#\n\rapplied_price\030\005 \001(\001R\014appli"
+  "edPrice\022\026\n\006capped\030\006 \001(\010R\006capped\0229\n\026first"
+  "_bankruptcy_price\030\007 \001(\001H\000R\024firstBankrupt"
+  "cyPrice\210\001\001\022;\n\014liquidations\030\010 \003(\0132\027.markc"
+  "ap.v1.LiquidationR\014liquidations\0220\n\tadl_f"
+  "ills\030\t \003(\0132\023.markcap.v1.AdlFillR\010adlFill"
+  "s\022S\n\030negative_equity_accounts\030\n \003(\0132\031.ma"
+  "rkcap.v1.AccountEquityR\026negativeEquityAc"
+  "counts\022\?\n\034insurance_fund_equity_before\030\013"
+  " \001(\001R\031insuranceFundEquityBefore\022=\n\033insur"
+  "ance_fund_equity_after\030\014 \001(\001R\030insuranceF"
+  "undEquityAfter\0224\n\026insurance_fund_deficit"
+  "\030\r \001(\001R\024insuranceFundDeficit\0224\n\ncap_poli"
+  "cy\030\016 \001(\0162\025.markcap.v1.CapPolicyR\tcapPoli"
+  "cy\022\027\n\007dry_run\030\017 \001(\010R\006dryRunB\031\n\027_first_ba"
+  "nkruptcy_price\"[\n\025UpsertCurrencyRequest\022"
+  "\020\n\003seq\030\001 \001(\004R\003seq\0220\n\010currency\030\002 \001(\0132\024.ma"
+  "rkcap.v1.CurrencyR\010currency\"\177\n\026UpsertCur"
+  "rencyResponse\022\020\n\003seq\030\001 \001(\004R\003seq\022S\n\030negat"
+  "ive_equity_accounts\030\002 \003(\0132\031.markcap.v1.A"
+  "ccountEquityR\026negativeEquityAccounts\"c\n\027"
+  "UpsertInstrumentRequest\022\020\n\003seq\030\001 \001(\004R\003se"
+  "q\0226\n\ninstrument\030\002 \001(\0132\026.markcap.v1.Instr"
+  "umentR\ninstrument\"d\n\030UpsertInstrumentRes"
+  "ponse\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument\030\002 "
+  "\001(\0132\026.markcap.v1.InstrumentR\ninstrument\""
+  "\030\n\026ListInstrumentsRequest\"S\n\027ListInstrum"
+  "entsResponse\0228\n\013instruments\030\001 \003(\0132\026.mark"
+  "cap.v1.InstrumentR\013instruments\"\027\n\025ListCu"
+  "rrenciesRequest\"N\n\026ListCurrenciesRespons"
+  "e\0224\n\ncurrencies\030\001 \003(\0132\024.markcap.v1.Curre"
+  "ncyR\ncurrencies\"B\n\007Balance\022\037\n\013currency_i"
+  "d\030\001 \001(\rR\ncurrencyId\022\026\n\006amount\030\002 \001(\001R\006amo"
+  "unt\"\217\002\n\010Position\022#\n\rinstrument_id\030\001 \001(\rR"
+  "\014instrumentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\037\n\013entry"
+  "_price\030\003 \001(\001R\nentryPrice\022\022\n\004upnl\030\004 \001(\001R\004"
+  "upnl\022.\n\020bankruptcy_price\030\005 \001(\001H\000R\017bankru"
+  "ptcyPrice\210\001\001\022\022\n\004cost\030\006 \001(\001R\004cost\022\031\n\010adl_"
+  "rank\030\007 \001(\rR\007adlRank\022#\n\radl_indicator\030\010 \001"
+  "(\rR\014adlIndicatorB\023\n\021_bankruptcy_price\"\245\001"
+  "\n\007Account\022\035\n\naccount_id\030\001 \001(\004R\taccountId"
+  "\022\026\n\006equity\030\002 \001(\001R\006equity\022/\n\010balances\030\003 \003"
+  "(\0132\023.markcap.v1.BalanceR\010balances\0222\n\tpos"
+  "itions\030\004 \003(\0132\024.markcap.v1.PositionR\tposi"
+  "tions\"2\n\021GetAccountRequest\022\035\n\naccount_id"
+  "\030\001 \001(\004R\taccountId\"C\n\022GetAccountResponse\022"
+  "-\n\007account\030\001 \001(\0132\023.markcap.v1.AccountR\007a"
+  "ccount\"\031\n\027GetInsuranceFundRequest\"y\n\030Get"
+  "InsuranceFundResponse\022-\n\007account\030\001 \001(\0132\023"
+  ".markcap.v1.AccountR\007account\022\024\n\005floor\030\002 "
+  "\001(\001R\005floor\022\030\n\007deficit\030\003 \001(\001R\007deficit\"\?\n\030"
+  "GetBankruptcyBandRequest\022#\n\rinstrument_i"
+  "d\030\001 \001(\rR\014instrumentId\"\376\001\n\031GetBankruptcyB"
+  "andResponse\022\035\n\nmark_price\030\001 \001(\001R\tmarkPri"
+  "ce\022$\n\013lower_price\030\002 \001(\001H\000R\nlowerPrice\210\001\001"
+  "\022*\n\021lower_account_ids\030\003 \003(\004R\017lowerAccoun"
+  "tIds\022$\n\013upper_price\030\004 \001(\001H\001R\nupperPrice\210"
+  "\001\001\022*\n\021upper_account_ids\030\005 \003(\004R\017upperAcco"
+  "untIdsB\016\n\014_lower_priceB\016\n\014_upper_price\"u"
+  "\n\022GetAdlQueueRequest\022#\n\rinstrument_id\030\001 "
+  "\001(\rR\014instrumentId\022$\n\004side\030\002 \001(\0162\020.markca"
+  "p.v1.SideR\004side\022\024\n\005limit\030\003 \001(\rR\005limit\"\210\001"
+  "\n\rAdlQueueEntry\022\035\n\naccount_id\030\001 \001(\004R\tacc"
+  "ountId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005score\030\003 \001(\001R"
+  "\005score\022\022\n\004rank\030\004 \001(\rR\004rank\022\034\n\tindicator\030"
+  "\005 \001(\rR\tindicator\"J\n\023GetAdlQueueResponse\022"
+  "3\n\007entries\030\001 \003(\0132\031.markcap.v1.AdlQueueEn"
+  "tryR\007entries\"\022\n\020GetStatusRequest\"\350\002\n\021Get"
+  "StatusResponse\022\037\n\013applied_seq\030\001 \001(\004R\napp"
+  "liedSeq\022#\n\raccount_count\030\002 \001(\004R\014accountC"
+  "ount\022%\n\016position_count\030\003 \001(\004R\rpositionCo"
+  "unt\022)\n\020instrument_count\030\004 \001(\rR\017instrumen"
+  "tCount\022\030\n\007version\030\005 \001(\tR\007version\022%\n\016curr"
+  "ency_count\030\006 \001(\rR\rcurrencyCount\0229\n\031insur"
+  "ance_fund_account_id\030\007 \001(\004R\026insuranceFun"
+  "dAccountId\022 \n\013persistence\030\010 \001(\tR\013persist"
+  "ence\022\035\n\nstate_hash\030\t \001(\tR\tstateHash\"/\n\022W"
+  "atchEventsRequest\022\031\n\010from_seq\030\001 \001(\004R\007fro"
+  "mSeq\"\247\001\n\023WatchEventsResponse\022\020\n\003seq\030\001 \001("
+  "\004R\003seq\0223\n\004mark\030\002 \001(\0132\035.markcap.v1.ApplyM"
+  "arkResponseH\000R\004mark\022@\n\010currency\030\003 \001(\0132\"."
+  "markcap.v1.UpsertCurrencyResponseH\000R\010cur"
+  "rencyB\007\n\005event*b\n\014ContractKind\022\035\n\031CONTRA"
+  "CT_KIND_UNSPECIFIED\020\000\022\030\n\024CONTRACT_KIND_L"
+  "INEAR\020\001\022\031\n\025CONTRACT_KIND_INVERSE\020\002*l\n\tCa"
+  "pPolicy\022\032\n\026CAP_POLICY_UNSPECIFIED\020\000\022\025\n\021C"
+  "AP_POLICY_NO_CAP\020\001\022,\n(CAP_POLICY_CAP_TO_"
+  "FIRST_BANKRUPTCY_PRICE\020\002*h\n\nAdlRanking\022\033"
+  "\n\027ADL_RANKING_UNSPECIFIED\020\000\022\023\n\017ADL_RANKI"
+  "NG_PNL\020\001\022(\n$ADL_RANKING_PNL_RATIO_TIMES_"
+  "LEVERAGE\020\002*f\n\rAdlAllocation\022\036\n\032ADL_ALLOC"
+  "ATION_UNSPECIFIED\020\000\022\033\n\027ADL_ALLOCATION_PR"
+  "O_RATA\020\001\022\030\n\024ADL_ALLOCATION_QUEUE\020\002*;\n\004Si"
+  "de\022\024\n\020SIDE_UNSPECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022"
+  "\016\n\nSIDE_SHORT\020\002*\217\001\n\021LiquidationReason\022\"\n"
+  "\036LIQUIDATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQ"
+  "UIDATION_REASON_ALREADY_BANKRUPT\020\001\022-\n)LI"
+  "QUIDATION_REASON_FIRST_BANKRUPTCY_PRICE\020"
+  "\0022\233\010\n\021RiskEngineService\022U\n\014StreamDeltas\022"
+  "\037.markcap.v1.StreamDeltasRequest\032 .markc"
+  "ap.v1.StreamDeltasResponse(\0010\001\022H\n\tApplyM"
+  "ark\022\034.markcap.v1.ApplyMarkRequest\032\035.mark"
+  "cap.v1.ApplyMarkResponse\022W\n\016UpsertCurren"
+  "cy\022!.markcap.v1.UpsertCurrencyRequest\032\"."
+  "markcap.v1.UpsertCurrencyResponse\022]\n\020Ups"
+  "ertInstrument\022#.markcap.v1.UpsertInstrum"
+  "entRequest\032$.markcap.v1.UpsertInstrument"
+  "Response\022Z\n\017ListInstruments\022\".markcap.v1"
+  ".ListInstrumentsRequest\032#.markcap.v1.Lis"
+  "tInstrumentsResponse\022W\n\016ListCurrencies\022!"
+  ".markcap.v1.ListCurrenciesRequest\032\".mark"
+  "cap.v1.ListCurrenciesResponse\022K\n\nGetAcco"
+  "unt\022\035.markcap.v1.GetAccountRequest\032\036.mar"
+  "kcap.v1.GetAccountResponse\022]\n\020GetInsuran"
+  "ceFund\022#.markcap.v1.GetInsuranceFundRequ"
+  "est\032$.markcap.v1.GetInsuranceFundRespons"
+  "e\022`\n\021GetBankruptcyBand\022$.markcap.v1.GetB"
+  "ankruptcyBandRequest\032%.markcap.v1.GetBan"
+  "kruptcyBandResponse\022N\n\013GetAdlQueue\022\036.mar"
+  "kcap.v1.GetAdlQueueRequest\032\037.markcap.v1."
+  "GetAdlQueueResponse\022H\n\tGetStatus\022\034.markc"
+  "ap.v1.GetStatusRequest\032\035.markcap.v1.GetS"
+  "tatusResponse\022P\n\013WatchEvents\022\036.markcap.v"
+  "1.WatchEventsRequest\032\037.markcap.v1.WatchE"
+  "ventsResponse0\001b\006proto3"
   ;
 static ::_pbi::once_flag descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto = {
-    false, false, 7168, descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto,
+    false, false, 7263, descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto,
     "markcap/v1/risk_engine.proto",
     &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once, nullptr, 0, 37,
     schemas, file_default_instances, TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets,
@@ -1361,6 +1374,10 @@ bool LiquidationReason_IsValid(int value) {
 
 class Currency::_Internal {
  public:
+  using HasBits = decltype(std::declval<Currency>()._impl_._has_bits_);
+  static void set_has_decimals(HasBits* has_bits) {
+    (*has_bits)[0] |= 1u;
+  }
 };
 
 Currency::Currency(::PROTOBUF_NAMESPACE_ID::Arena* arena,
@@ -1373,11 +1390,13 @@ Currency::Currency(const Currency& from)
   : ::PROTOBUF_NAMESPACE_ID::Message() {
   Currency* const _this = this; (void)_this;
   new (&_impl_) Impl_{
-      decltype(_impl_.code_){}
+      decltype(_impl_._has_bits_){from._impl_._has_bits_}
+    , /*decltype(_impl_._cached_size_)*/{}
+    , decltype(_impl_.code_){}
     , decltype(_impl_.currency_id_){}
     , decltype(_impl_.valuation_){}
     , decltype(_impl_.price_){}
-    , /*decltype(_impl_._cached_size_)*/{}};
+    , decltype(_impl_.decimals_){}};
 
   _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
   _impl_.code_.InitDefault();
@@ -1389,8 +1408,8 @@ Currency::Currency(const Currency& from)
       _this->GetArenaForAllocation());
   }
   ::memcpy(&_impl_.currency_id_, &from._impl_.currency_id_,
-    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.price_) -
-    reinterpret_cast<char*>(&_impl_.currency_id_)) + sizeof(_impl_.price_));
+    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.decimals_) -
+    reinterpret_cast<char*>(&_impl_.currency_id_)) + sizeof(_impl_.decimals_));
   // @@protoc_insertion_point(copy_constructor:markcap.v1.Currency)
 }
 
@@ -1399,11 +1418,13 @@ inline void Currency::SharedCtor(
   (void)arena;
   (void)is_message_owned;
   new (&_impl_) Impl_{
-      decltype(_impl_.code_){}
+      decltype(_impl_._has_bits_){}
+    , /*decltype(_impl_._cached_size_)*/{}
+    , decltype(_impl_.code_){}
     , decltype(_impl_.currency_id_){0u}
     , decltype(_impl_.valuation_){false}
     , decltype(_impl_.price_){0}
-    , /*decltype(_impl_._cached_size_)*/{}
+    , decltype(_impl_.decimals_){0u}
   };
   _impl_.code_.InitDefault();
   #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
@@ -1439,11 +1460,14 @@ void Currency::Clear() {
   ::memset(&_impl_.currency_id_, 0, static_cast<size_t>(
       reinterpret_cast<char*>(&_impl_.price_) -
       reinterpret_cast<char*>(&_impl_.currency_id_)) + sizeof(_impl_.price_));
+  _impl_.decimals_ = 0u;
+  _impl_._has_bits_.Clear();
   _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
 }
 
 const char* Currency::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
 #define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  _Internal::HasBits has_bits{};
   while (!ctx->Done(&ptr)) {
     uint32_t tag;
     ptr = ::_pbi::ReadTag(ptr, &tag);
@@ -1482,6 +1506,15 @@ const char* Currency::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx)
         } else
           goto handle_unusual;
         continue;
+      // optional uint32 decimals = 5 [json_name = "decimals"];
+      case 5:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 40)) {
+          _Internal::set_has_decimals(&has_bits);
+          _impl_.decimals_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint32(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
       default:
         goto handle_unusual;
     }  // switch
@@ -1498,6 +1531,7 @@ const char* Currency::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx)
     CHK_(ptr != nullptr);
   }  // while
 message_done:
+  _impl_._has_bits_.Or(has_bits);
   return ptr;
 failure:
   ptr = nullptr;
@@ -1543,6 +1577,12 @@ uint8_t* Currency::_InternalSerialize(
     target = ::_pbi::WireFormatLite::WriteBoolToArray(4, this->_internal_valuation(), target);
   }
 
+  // optional uint32 decimals = 5 [json_name = "decimals"];
+  if (_internal_has_decimals()) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteUInt32ToArray(5, this->_internal_decimals(), target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -1585,6 +1625,12 @@ size_t Currency::ByteSizeLong() const {
     total_size += 1 + 8;
   }
 
+  // optional uint32 decimals = 5 [json_name = "decimals"];
+  cached_has_bits = _impl_._has_bits_[0];
+  if (cached_has_bits & 0x00000001u) {
+    total_size += ::_pbi::WireFormatLite::UInt32SizePlusOne(this->_internal_decimals());
+  }
+
   return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
 }
 
@@ -1619,6 +1665,9 @@ void Currency::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTO
   if (raw_price != 0) {
     _this->_internal_set_price(from._internal_price());
   }
+  if (from._internal_has_decimals()) {
+    _this->_internal_set_decimals(from._internal_decimals());
+  }
   _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
 }
 
@@ -1638,13 +1687,14 @@ void Currency::InternalSwap(Currency* other) {
   auto* lhs_arena = GetArenaForAllocation();
   auto* rhs_arena = other->GetArenaForAllocation();
   _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  swap(_impl_._has_bits_[0], other->_impl_._has_bits_[0]);
   ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr::InternalSwap(
       &_impl_.code_, lhs_arena,
       &other->_impl_.code_, rhs_arena
   );
   ::PROTOBUF_NAMESPACE_ID::internal::memswap<
-      PROTOBUF_FIELD_OFFSET(Currency, _impl_.price_)
-      + sizeof(Currency::_impl_.price_)
+      PROTOBUF_FIELD_OFFSET(Currency, _impl_.decimals_)
+      + sizeof(Currency::_impl_.decimals_)
       - PROTOBUF_FIELD_OFFSET(Currency, _impl_.currency_id_)>(
           reinterpret_cast<char*>(&_impl_.currency_id_),
           reinterpret_cast<char*>(&other->_impl_.currency_id_));
@@ -1670,6 +1720,9 @@ class Instrument::_Internal {
   static void set_has_mark_price(HasBits* has_bits) {
     (*has_bits)[0] |= 4u;
   }
+  static void set_has_tick_size(HasBits* has_bits) {
+    (*has_bits)[0] |= 8u;
+  }
 };
 
 Instrument::Instrument(::PROTOBUF_NAMESPACE_ID::Arena* arena,
@@ -1692,7 +1745,8 @@ Instrument::Instrument(const Instrument& from)
     , decltype(_impl_.cap_policy_){}
     , decltype(_impl_.mark_price_){}
     , decltype(_impl_.adl_ranking_){}
-    , decltype(_impl_.adl_allocation_){}};
+    , decltype(_impl_.adl_allocation_){}
+    , decltype(_impl_.tick_size_){}};
 
   _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
   _impl_.symbol_.InitDefault();
@@ -1704,8 +1758,8 @@ Instrument::Instrument(const Instrument& from)
       _this->GetArenaForAllocation());
   }
   ::memcpy(&_impl_.instrument_id_, &from._impl_.instrument_id_,
-    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.adl_allocation_) -
-    reinterpret_cast<char*>(&_impl_.instrument_id_)) + sizeof(_impl_.adl_allocation_));
+    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.tick_size_) -
+    reinterpret_cast<char*>(&_impl_.instrument_id_)) + sizeof(_impl_.tick_size_));
   // @@protoc_insertion_point(copy_constructor:markcap.v1.Instrument)
 }
 
@@ -1725,6 +1779,7 @@ inline void Instrument::SharedCtor(
     , decltype(_impl_.mark_price_){0}
     , decltype(_impl_.adl_ranking_){0}
     , decltype(_impl_.adl_allocation_){0}
+    , decltype(_impl_.tick_size_){0}
   };
   _impl_.symbol_.InitDefault();
   #ifdef PROTOBUF_FORCE_COPY_DEFAULT_STRING
@@ -1771,6 +1826,7 @@ void Instrument::Clear() {
   ::memset(&_impl_.adl_ranking_, 0, static_cast<size_t>(
       reinterpret_cast<char*>(&_impl_.adl_allocation_) -
       reinterpret_cast<char*>(&_impl_.adl_ranking_)) + sizeof(_impl_.adl_allocation_));
+  _impl_.tick_size_ = 0;
   _impl_._has_bits_.Clear();
   _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
 }
@@ -1860,6 +1916,15 @@ const char* Instrument::_InternalParse(const char* ptr, ::_pbi::ParseContext* ct
           uint64_t val = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
           CHK_(ptr);
           _internal_set_adl_allocation(static_cast<::markcap::v1::AdlAllocation>(val));
+        } else
+          goto handle_unusual;
+        continue;
+      // optional double tick_size = 10 [json_name = "tickSize"];
+      case 10:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 81)) {
+          _Internal::set_has_tick_size(&has_bits);
+          _impl_.tick_size_ = ::PROTOBUF_NAMESPACE_ID::internal::UnalignedLoad<double>(ptr);
+          ptr += sizeof(double);
         } else
           goto handle_unusual;
         continue;
@@ -1955,6 +2020,12 @@ uint8_t* Instrument::_InternalSerialize(
       9, this->_internal_adl_allocation(), target);
   }
 
+  // optional double tick_size = 10 [json_name = "tickSize"];
+  if (_internal_has_tick_size()) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteDoubleToArray(10, this->_internal_tick_size(), target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -2025,6 +2096,11 @@ size_t Instrument::ByteSizeLong() const {
       ::_pbi::WireFormatLite::EnumSize(this->_internal_adl_allocation());
   }
 
+  // optional double tick_size = 10 [json_name = "tickSize"];
+  if (cached_has_bits & 0x00000008u) {
+    total_size += 1 + 8;
+  }
+
   return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
 }
 
@@ -2074,6 +2150,9 @@ void Instrument::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PRO
   if (from._internal_adl_allocation() != 0) {
     _this->_internal_set_adl_allocation(from._internal_adl_allocation());
   }
+  if (cached_has_bits & 0x00000008u) {
+    _this->_internal_set_tick_size(from._internal_tick_size());
+  }
   _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
 }
 
@@ -2099,8 +2178,8 @@ void Instrument::InternalSwap(Instrument* other) {
       &other->_impl_.symbol_, rhs_arena
   );
   ::PROTOBUF_NAMESPACE_ID::internal::memswap<
-      PROTOBUF_FIELD_OFFSET(Instrument, _impl_.adl_allocation_)
-      + sizeof(Instrument::_impl_.adl_allocation_)
+      PROTOBUF_FIELD_OFFSET(Instrument, _impl_.tick_size_)
+      + sizeof(Instrument::_impl_.tick_size_)
       - PROTOBUF_FIELD_OFFSET(Instrument, _impl_.instrument_id_)>(
           reinterpret_cast<char*>(&_impl_.instrument_id_),
           reinterpret_cast<char*>(&other->_impl_.instrument_id_));

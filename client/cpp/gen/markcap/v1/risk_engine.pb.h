@@ -486,6 +486,7 @@ class Currency final :
     kCurrencyIdFieldNumber = 1,
     kValuationFieldNumber = 4,
     kPriceFieldNumber = 3,
+    kDecimalsFieldNumber = 5,
   };
   // string code = 2 [json_name = "code"];
   void clear_code();
@@ -528,6 +529,19 @@ class Currency final :
   void _internal_set_price(double value);
   public:
 
+  // optional uint32 decimals = 5 [json_name = "decimals"];
+  bool has_decimals() const;
+  private:
+  bool _internal_has_decimals() const;
+  public:
+  void clear_decimals();
+  uint32_t decimals() const;
+  void set_decimals(uint32_t value);
+  private:
+  uint32_t _internal_decimals() const;
+  void _internal_set_decimals(uint32_t value);
+  public:
+
   // @@protoc_insertion_point(class_scope:markcap.v1.Currency)
  private:
   class _Internal;
@@ -536,11 +550,13 @@ class Currency final :
   typedef void InternalArenaConstructable_;
   typedef void DestructorSkippable_;
   struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::internal::HasBits<1> _has_bits_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
     ::PROTOBUF_NAMESPACE_ID::internal::ArenaStringPtr code_;
     uint32_t currency_id_;
     bool valuation_;
     double price_;
-    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+    uint32_t decimals_;
   };
   union { Impl_ _impl_; };
   friend struct ::TableStruct_markcap_2fv1_2frisk_5fengine_2eproto;
@@ -677,6 +693,7 @@ class Instrument final :
     kMarkPriceFieldNumber = 6,
     kAdlRankingFieldNumber = 8,
     kAdlAllocationFieldNumber = 9,
+    kTickSizeFieldNumber = 10,
   };
   // string symbol = 2 [json_name = "symbol"];
   void clear_symbol();
@@ -776,6 +793,19 @@ class Instrument final :
   void _internal_set_adl_allocation(::markcap::v1::AdlAllocation value);
   public:
 
+  // optional double tick_size = 10 [json_name = "tickSize"];
+  bool has_tick_size() const;
+  private:
+  bool _internal_has_tick_size() const;
+  public:
+  void clear_tick_size();
+  double tick_size() const;
+  void set_tick_size(double value);
+  private:
+  double _internal_tick_size() const;
+  void _internal_set_tick_size(double value);
+  public:
+
   // @@protoc_insertion_point(class_scope:markcap.v1.Instrument)
  private:
   class _Internal;
@@ -795,6 +825,7 @@ class Instrument final :
     double mark_price_;
     int adl_ranking_;
     int adl_allocation_;
+    double tick_size_;
   };
   union { Impl_ _impl_; };
   friend struct ::TableStruct_markcap_2fv1_2frisk_5fengine_2eproto;
@@ -7206,6 +7237,34 @@ inline void Currency::set_valuation(bool value) {
   // @@protoc_insertion_point(field_set:markcap.v1.Currency.valuation)
 }
 
+// optional uint32 decimals = 5 [json_name = "decimals"];
+inline bool Currency::_internal_has_decimals() const {
+  bool value = (_impl_._has_bits_[0] & 0x00000001u) != 0;
+  return value;
+}
+inline bool Currency::has_decimals() const {
+  return _internal_has_decimals();
+}
+inline void Currency::clear_decimals() {
+  _impl_.decimals_ = 0u;
+  _impl_._has_bits_[0] &= ~0x00000001u;
+}
+inline uint32_t Currency::_internal_decimals() const {
+  return _impl_.decimals_;
+}
+inline uint32_t Currency::decimals() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.Currency.decimals)
+  return _internal_decimals();
+}
+inline void Currency::_internal_set_decimals(uint32_t value) {
+  _impl_._has_bits_[0] |= 0x00000001u;
+  _impl_.decimals_ = value;
+}
+inline void Currency::set_decimals(uint32_t value) {
+  _internal_set_decimals(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.Currency.decimals)
+}
+
 // -------------------------------------------------------------------
 
 // Instrument
@@ -7442,6 +7501,34 @@ inline void Instrument::_internal_set_adl_allocation(::markcap::v1::AdlAllocatio
 inline void Instrument::set_adl_allocation(::markcap::v1::AdlAllocation value) {
   _internal_set_adl_allocation(value);
   // @@protoc_insertion_point(field_set:markcap.v1.Instrument.adl_allocation)
+}
+
+// optional double tick_size = 10 [json_name = "tickSize"];
+inline bool Instrument::_internal_has_tick_size() const {
+  bool value = (_impl_._has_bits_[0] & 0x00000008u) != 0;
+  return value;
+}
+inline bool Instrument::has_tick_size() const {
+  return _internal_has_tick_size();
+}
+inline void Instrument::clear_tick_size() {
+  _impl_.tick_size_ = 0;
+  _impl_._has_bits_[0] &= ~0x00000008u;
+}
+inline double Instrument::_internal_tick_size() const {
+  return _impl_.tick_size_;
+}
+inline double Instrument::tick_size() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.Instrument.tick_size)
+  return _internal_tick_size();
+}
+inline void Instrument::_internal_set_tick_size(double value) {
+  _impl_._has_bits_[0] |= 0x00000008u;
+  _impl_.tick_size_ = value;
+}
+inline void Instrument::set_tick_size(double value) {
+  _internal_set_tick_size(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.Instrument.tick_size)
 }
 
 // -------------------------------------------------------------------

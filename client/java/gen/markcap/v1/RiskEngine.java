@@ -949,6 +949,29 @@ public final class RiskEngine {
      * @return The valuation.
      */
     boolean getValuation();
+
+    /**
+     * <pre>
+     * Decimals of the minor unit, 0 to 18 (USD 2 or 6, BTC 8): balances and
+     * amounts are whole multiples of 10^-decimals. Required on create; absent
+     * keeps it; cannot change once any account holds a balance in it.
+     * </pre>
+     *
+     * <code>optional uint32 decimals = 5 [json_name = "decimals"];</code>
+     * @return Whether the decimals field is set.
+     */
+    boolean hasDecimals();
+    /**
+     * <pre>
+     * Decimals of the minor unit, 0 to 18 (USD 2 or 6, BTC 8): balances and
+     * amounts are whole multiples of 10^-decimals. Required on create; absent
+     * keeps it; cannot change once any account holds a balance in it.
+     * </pre>
+     *
+     * <code>optional uint32 decimals = 5 [json_name = "decimals"];</code>
+     * @return The decimals.
+     */
+    int getDecimals();
   }
   /**
    * <pre>
@@ -995,6 +1018,7 @@ public final class RiskEngine {
               markcap.v1.RiskEngine.Currency.class, markcap.v1.RiskEngine.Currency.Builder.class);
     }
 
+    private int bitField0_;
     public static final int CURRENCY_ID_FIELD_NUMBER = 1;
     private int currencyId_ = 0;
     /**
@@ -1091,6 +1115,37 @@ public final class RiskEngine {
       return valuation_;
     }
 
+    public static final int DECIMALS_FIELD_NUMBER = 5;
+    private int decimals_ = 0;
+    /**
+     * <pre>
+     * Decimals of the minor unit, 0 to 18 (USD 2 or 6, BTC 8): balances and
+     * amounts are whole multiples of 10^-decimals. Required on create; absent
+     * keeps it; cannot change once any account holds a balance in it.
+     * </pre>
+     *
+     * <code>optional uint32 decimals = 5 [json_name = "decimals"];</code>
+     * @return Whether the decimals field is set.
+     */
+    @java.lang.Override
+    public boolean hasDecimals() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * Decimals of the minor unit, 0 to 18 (USD 2 or 6, BTC 8): balances and
+     * amounts are whole multiples of 10^-decimals. Required on create; absent
+     * keeps it; cannot change once any account holds a balance in it.
+     * </pre>
+     *
+     * <code>optional uint32 decimals = 5 [json_name = "decimals"];</code>
+     * @return The decimals.
+     */
+    @java.lang.Override
+    public int getDecimals() {
+      return decimals_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -1117,6 +1172,9 @@ public final class RiskEngine {
       if (valuation_ != false) {
         output.writeBool(4, valuation_);
       }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeUInt32(5, decimals_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -1140,6 +1198,10 @@ public final class RiskEngine {
       if (valuation_ != false) {
         size += com.google.protobuf.CodedOutputStream
           .computeBoolSize(4, valuation_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeUInt32Size(5, decimals_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -1165,6 +1227,11 @@ public final class RiskEngine {
               other.getPrice())) return false;
       if (getValuation()
           != other.getValuation()) return false;
+      if (hasDecimals() != other.hasDecimals()) return false;
+      if (hasDecimals()) {
+        if (getDecimals()
+            != other.getDecimals()) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -1186,6 +1253,10 @@ public final class RiskEngine {
       hash = (37 * hash) + VALUATION_FIELD_NUMBER;
       hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
           getValuation());
+      if (hasDecimals()) {
+        hash = (37 * hash) + DECIMALS_FIELD_NUMBER;
+        hash = (53 * hash) + getDecimals();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -1323,6 +1394,7 @@ public final class RiskEngine {
         code_ = "";
         price_ = 0D;
         valuation_ = false;
+        decimals_ = 0;
         return this;
       }
 
@@ -1368,6 +1440,12 @@ public final class RiskEngine {
         if (((from_bitField0_ & 0x00000008) != 0)) {
           result.valuation_ = valuation_;
         }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.decimals_ = decimals_;
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
       }
 
       @java.lang.Override
@@ -1428,6 +1506,9 @@ public final class RiskEngine {
         if (other.getValuation() != false) {
           setValuation(other.getValuation());
         }
+        if (other.hasDecimals()) {
+          setDecimals(other.getDecimals());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -1474,6 +1555,11 @@ public final class RiskEngine {
                 bitField0_ |= 0x00000008;
                 break;
               } // case 32
+              case 40: {
+                decimals_ = input.readUInt32();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 40
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -1725,6 +1811,70 @@ public final class RiskEngine {
         onChanged();
         return this;
       }
+
+      private int decimals_ ;
+      /**
+       * <pre>
+       * Decimals of the minor unit, 0 to 18 (USD 2 or 6, BTC 8): balances and
+       * amounts are whole multiples of 10^-decimals. Required on create; absent
+       * keeps it; cannot change once any account holds a balance in it.
+       * </pre>
+       *
+       * <code>optional uint32 decimals = 5 [json_name = "decimals"];</code>
+       * @return Whether the decimals field is set.
+       */
+      @java.lang.Override
+      public boolean hasDecimals() {
+        return ((bitField0_ & 0x00000010) != 0);
+      }
+      /**
+       * <pre>
+       * Decimals of the minor unit, 0 to 18 (USD 2 or 6, BTC 8): balances and
+       * amounts are whole multiples of 10^-decimals. Required on create; absent
+       * keeps it; cannot change once any account holds a balance in it.
+       * </pre>
+       *
+       * <code>optional uint32 decimals = 5 [json_name = "decimals"];</code>
+       * @return The decimals.
+       */
+      @java.lang.Override
+      public int getDecimals() {
+        return decimals_;
+      }
+      /**
+       * <pre>
+       * Decimals of the minor unit, 0 to 18 (USD 2 or 6, BTC 8): balances and
+       * amounts are whole multiples of 10^-decimals. Required on create; absent
+       * keeps it; cannot change once any account holds a balance in it.
+       * </pre>
+       *
+       * <code>optional uint32 decimals = 5 [json_name = "decimals"];</code>
+       * @param value The decimals to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDecimals(int value) {
+        
+        decimals_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Decimals of the minor unit, 0 to 18 (USD 2 or 6, BTC 8): balances and
+       * amounts are whole multiples of 10^-decimals. Required on create; absent
+       * keeps it; cannot change once any account holds a balance in it.
+       * </pre>
+       *
+       * <code>optional uint32 decimals = 5 [json_name = "decimals"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDecimals() {
+        bitField0_ = (bitField0_ & ~0x00000010);
+        decimals_ = 0;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -1884,9 +2034,9 @@ public final class RiskEngine {
 
     /**
      * <pre>
-     * Mark price, finite and &gt; 0. On create this is the initial mark; on update
-     * it may change only while nobody holds a position (marks move through
-     * ApplyMark). Absent keeps it.
+     * Mark price, a whole multiple of tick_size, &gt; 0. On create this is the
+     * initial mark; on update it may change only while nobody holds a position
+     * (marks move through ApplyMark). Absent keeps it.
      * </pre>
      *
      * <code>optional double mark_price = 6 [json_name = "markPrice"];</code>
@@ -1895,9 +2045,9 @@ public final class RiskEngine {
     boolean hasMarkPrice();
     /**
      * <pre>
-     * Mark price, finite and &gt; 0. On create this is the initial mark; on update
-     * it may change only while nobody holds a position (marks move through
-     * ApplyMark). Absent keeps it.
+     * Mark price, a whole multiple of tick_size, &gt; 0. On create this is the
+     * initial mark; on update it may change only while nobody holds a position
+     * (marks move through ApplyMark). Absent keeps it.
      * </pre>
      *
      * <code>optional double mark_price = 6 [json_name = "markPrice"];</code>
@@ -1961,6 +2111,31 @@ public final class RiskEngine {
      * @return The adlAllocation.
      */
     markcap.v1.RiskEngine.AdlAllocation getAdlAllocation();
+
+    /**
+     * <pre>
+     * The price grid: every fill price, mark and applied price is a whole
+     * multiple of it. A decimal &gt; 0 with at most 18 decimals, e.g. 0.5 or 0.01.
+     * Required on create; absent keeps it; may change only while nobody holds a
+     * position, and the mark must be on the new grid.
+     * </pre>
+     *
+     * <code>optional double tick_size = 10 [json_name = "tickSize"];</code>
+     * @return Whether the tickSize field is set.
+     */
+    boolean hasTickSize();
+    /**
+     * <pre>
+     * The price grid: every fill price, mark and applied price is a whole
+     * multiple of it. A decimal &gt; 0 with at most 18 decimals, e.g. 0.5 or 0.01.
+     * Required on create; absent keeps it; may change only while nobody holds a
+     * position, and the mark must be on the new grid.
+     * </pre>
+     *
+     * <code>optional double tick_size = 10 [json_name = "tickSize"];</code>
+     * @return The tickSize.
+     */
+    double getTickSize();
   }
   /**
    * <pre>
@@ -2160,9 +2335,9 @@ public final class RiskEngine {
     private double markPrice_ = 0D;
     /**
      * <pre>
-     * Mark price, finite and &gt; 0. On create this is the initial mark; on update
-     * it may change only while nobody holds a position (marks move through
-     * ApplyMark). Absent keeps it.
+     * Mark price, a whole multiple of tick_size, &gt; 0. On create this is the
+     * initial mark; on update it may change only while nobody holds a position
+     * (marks move through ApplyMark). Absent keeps it.
      * </pre>
      *
      * <code>optional double mark_price = 6 [json_name = "markPrice"];</code>
@@ -2174,9 +2349,9 @@ public final class RiskEngine {
     }
     /**
      * <pre>
-     * Mark price, finite and &gt; 0. On create this is the initial mark; on update
-     * it may change only while nobody holds a position (marks move through
-     * ApplyMark). Absent keeps it.
+     * Mark price, a whole multiple of tick_size, &gt; 0. On create this is the
+     * initial mark; on update it may change only while nobody holds a position
+     * (marks move through ApplyMark). Absent keeps it.
      * </pre>
      *
      * <code>optional double mark_price = 6 [json_name = "markPrice"];</code>
@@ -2265,6 +2440,39 @@ public final class RiskEngine {
       return result == null ? markcap.v1.RiskEngine.AdlAllocation.UNRECOGNIZED : result;
     }
 
+    public static final int TICK_SIZE_FIELD_NUMBER = 10;
+    private double tickSize_ = 0D;
+    /**
+     * <pre>
+     * The price grid: every fill price, mark and applied price is a whole
+     * multiple of it. A decimal &gt; 0 with at most 18 decimals, e.g. 0.5 or 0.01.
+     * Required on create; absent keeps it; may change only while nobody holds a
+     * position, and the mark must be on the new grid.
+     * </pre>
+     *
+     * <code>optional double tick_size = 10 [json_name = "tickSize"];</code>
+     * @return Whether the tickSize field is set.
+     */
+    @java.lang.Override
+    public boolean hasTickSize() {
+      return ((bitField0_ & 0x00000008) != 0);
+    }
+    /**
+     * <pre>
+     * The price grid: every fill price, mark and applied price is a whole
+     * multiple of it. A decimal &gt; 0 with at most 18 decimals, e.g. 0.5 or 0.01.
+     * Required on create; absent keeps it; may change only while nobody holds a
+     * position, and the mark must be on the new grid.
+     * </pre>
+     *
+     * <code>optional double tick_size = 10 [json_name = "tickSize"];</code>
+     * @return The tickSize.
+     */
+    @java.lang.Override
+    public double getTickSize() {
+      return tickSize_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -2305,6 +2513,9 @@ public final class RiskEngine {
       }
       if (adlAllocation_ != markcap.v1.RiskEngine.AdlAllocation.ADL_ALLOCATION_UNSPECIFIED.getNumber()) {
         output.writeEnum(9, adlAllocation_);
+      }
+      if (((bitField0_ & 0x00000008) != 0)) {
+        output.writeDouble(10, tickSize_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -2350,6 +2561,10 @@ public final class RiskEngine {
         size += com.google.protobuf.CodedOutputStream
           .computeEnumSize(9, adlAllocation_);
       }
+      if (((bitField0_ & 0x00000008) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(10, tickSize_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -2390,6 +2605,12 @@ public final class RiskEngine {
       if (capPolicy_ != other.capPolicy_) return false;
       if (adlRanking_ != other.adlRanking_) return false;
       if (adlAllocation_ != other.adlAllocation_) return false;
+      if (hasTickSize() != other.hasTickSize()) return false;
+      if (hasTickSize()) {
+        if (java.lang.Double.doubleToLongBits(getTickSize())
+            != java.lang.Double.doubleToLongBits(
+                other.getTickSize())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -2427,6 +2648,11 @@ public final class RiskEngine {
       hash = (53 * hash) + adlRanking_;
       hash = (37 * hash) + ADL_ALLOCATION_FIELD_NUMBER;
       hash = (53 * hash) + adlAllocation_;
+      if (hasTickSize()) {
+        hash = (37 * hash) + TICK_SIZE_FIELD_NUMBER;
+        hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+            java.lang.Double.doubleToLongBits(getTickSize()));
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -2569,6 +2795,7 @@ public final class RiskEngine {
         capPolicy_ = 0;
         adlRanking_ = 0;
         adlAllocation_ = 0;
+        tickSize_ = 0D;
         return this;
       }
 
@@ -2632,6 +2859,10 @@ public final class RiskEngine {
         }
         if (((from_bitField0_ & 0x00000100) != 0)) {
           result.adlAllocation_ = adlAllocation_;
+        }
+        if (((from_bitField0_ & 0x00000200) != 0)) {
+          result.tickSize_ = tickSize_;
+          to_bitField0_ |= 0x00000008;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -2709,6 +2940,9 @@ public final class RiskEngine {
         if (other.adlAllocation_ != 0) {
           setAdlAllocationValue(other.getAdlAllocationValue());
         }
+        if (other.hasTickSize()) {
+          setTickSize(other.getTickSize());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -2780,6 +3014,11 @@ public final class RiskEngine {
                 bitField0_ |= 0x00000100;
                 break;
               } // case 72
+              case 81: {
+                tickSize_ = input.readDouble();
+                bitField0_ |= 0x00000200;
+                break;
+              } // case 81
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -3126,9 +3365,9 @@ public final class RiskEngine {
       private double markPrice_ ;
       /**
        * <pre>
-       * Mark price, finite and &gt; 0. On create this is the initial mark; on update
-       * it may change only while nobody holds a position (marks move through
-       * ApplyMark). Absent keeps it.
+       * Mark price, a whole multiple of tick_size, &gt; 0. On create this is the
+       * initial mark; on update it may change only while nobody holds a position
+       * (marks move through ApplyMark). Absent keeps it.
        * </pre>
        *
        * <code>optional double mark_price = 6 [json_name = "markPrice"];</code>
@@ -3140,9 +3379,9 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Mark price, finite and &gt; 0. On create this is the initial mark; on update
-       * it may change only while nobody holds a position (marks move through
-       * ApplyMark). Absent keeps it.
+       * Mark price, a whole multiple of tick_size, &gt; 0. On create this is the
+       * initial mark; on update it may change only while nobody holds a position
+       * (marks move through ApplyMark). Absent keeps it.
        * </pre>
        *
        * <code>optional double mark_price = 6 [json_name = "markPrice"];</code>
@@ -3154,9 +3393,9 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Mark price, finite and &gt; 0. On create this is the initial mark; on update
-       * it may change only while nobody holds a position (marks move through
-       * ApplyMark). Absent keeps it.
+       * Mark price, a whole multiple of tick_size, &gt; 0. On create this is the
+       * initial mark; on update it may change only while nobody holds a position
+       * (marks move through ApplyMark). Absent keeps it.
        * </pre>
        *
        * <code>optional double mark_price = 6 [json_name = "markPrice"];</code>
@@ -3172,9 +3411,9 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Mark price, finite and &gt; 0. On create this is the initial mark; on update
-       * it may change only while nobody holds a position (marks move through
-       * ApplyMark). Absent keeps it.
+       * Mark price, a whole multiple of tick_size, &gt; 0. On create this is the
+       * initial mark; on update it may change only while nobody holds a position
+       * (marks move through ApplyMark). Absent keeps it.
        * </pre>
        *
        * <code>optional double mark_price = 6 [json_name = "markPrice"];</code>
@@ -3405,6 +3644,74 @@ public final class RiskEngine {
         onChanged();
         return this;
       }
+
+      private double tickSize_ ;
+      /**
+       * <pre>
+       * The price grid: every fill price, mark and applied price is a whole
+       * multiple of it. A decimal &gt; 0 with at most 18 decimals, e.g. 0.5 or 0.01.
+       * Required on create; absent keeps it; may change only while nobody holds a
+       * position, and the mark must be on the new grid.
+       * </pre>
+       *
+       * <code>optional double tick_size = 10 [json_name = "tickSize"];</code>
+       * @return Whether the tickSize field is set.
+       */
+      @java.lang.Override
+      public boolean hasTickSize() {
+        return ((bitField0_ & 0x00000200) != 0);
+      }
+      /**
+       * <pre>
+       * The price grid: every fill price, mark and applied price is a whole
+       * multiple of it. A decimal &gt; 0 with at most 18 decimals, e.g. 0.5 or 0.01.
+       * Required on create; absent keeps it; may change only while nobody holds a
+       * position, and the mark must be on the new grid.
+       * </pre>
+       *
+       * <code>optional double tick_size = 10 [json_name = "tickSize"];</code>
+       * @return The tickSize.
+       */
+      @java.lang.Override
+      public double getTickSize() {
+        return tickSize_;
+      }
+      /**
+       * <pre>
+       * The price grid: every fill price, mark and applied price is a whole
+       * multiple of it. A decimal &gt; 0 with at most 18 decimals, e.g. 0.5 or 0.01.
+       * Required on create; absent keeps it; may change only while nobody holds a
+       * position, and the mark must be on the new grid.
+       * </pre>
+       *
+       * <code>optional double tick_size = 10 [json_name = "tickSize"];</code>
+       * @param value The tickSize to set.
+       * @return This builder for chaining.
+       */
+      public Builder setTickSize(double value) {
+        
+        tickSize_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The price grid: every fill price, mark and applied price is a whole
+       * multiple of it. A decimal &gt; 0 with at most 18 decimals, e.g. 0.5 or 0.01.
+       * Required on create; absent keeps it; may change only while nobody holds a
+       * position, and the mark must be on the new grid.
+       * </pre>
+       *
+       * <code>optional double tick_size = 10 [json_name = "tickSize"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearTickSize() {
+        bitField0_ = (bitField0_ & ~0x00000200);
+        tickSize_ = 0D;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -3562,7 +3869,7 @@ public final class RiskEngine {
 
     /**
      * <pre>
-     * Fill price; finite and &gt; 0.
+     * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
      * </pre>
      *
      * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -3571,7 +3878,7 @@ public final class RiskEngine {
     java.util.List<java.lang.Double> getPriceList();
     /**
      * <pre>
-     * Fill price; finite and &gt; 0.
+     * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
      * </pre>
      *
      * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -3580,7 +3887,7 @@ public final class RiskEngine {
     int getPriceCount();
     /**
      * <pre>
-     * Fill price; finite and &gt; 0.
+     * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
      * </pre>
      *
      * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -3766,7 +4073,7 @@ public final class RiskEngine {
     private com.google.protobuf.Internal.DoubleList price_;
     /**
      * <pre>
-     * Fill price; finite and &gt; 0.
+     * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
      * </pre>
      *
      * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -3779,7 +4086,7 @@ public final class RiskEngine {
     }
     /**
      * <pre>
-     * Fill price; finite and &gt; 0.
+     * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
      * </pre>
      *
      * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -3790,7 +4097,7 @@ public final class RiskEngine {
     }
     /**
      * <pre>
-     * Fill price; finite and &gt; 0.
+     * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
      * </pre>
      *
      * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -4681,7 +4988,7 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Fill price; finite and &gt; 0.
+       * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
        * </pre>
        *
        * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -4694,7 +5001,7 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Fill price; finite and &gt; 0.
+       * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
        * </pre>
        *
        * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -4705,7 +5012,7 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Fill price; finite and &gt; 0.
+       * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
        * </pre>
        *
        * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -4717,7 +5024,7 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Fill price; finite and &gt; 0.
+       * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
        * </pre>
        *
        * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -4735,7 +5042,7 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Fill price; finite and &gt; 0.
+       * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
        * </pre>
        *
        * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -4751,7 +5058,7 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Fill price; finite and &gt; 0.
+       * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
        * </pre>
        *
        * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -4768,7 +5075,7 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Fill price; finite and &gt; 0.
+       * Fill price: a whole multiple of the instrument's tick_size, &gt; 0.
        * </pre>
        *
        * <code>repeated double price = 4 [json_name = "price"];</code>
@@ -4908,7 +5215,8 @@ public final class RiskEngine {
 
     /**
      * <pre>
-     * Signed change of the balance, in units of that currency; finite.
+     * Signed change of the balance, in units of that currency: a whole multiple
+     * of its minor unit 10^-decimals.
      * </pre>
      *
      * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -4917,7 +5225,8 @@ public final class RiskEngine {
     java.util.List<java.lang.Double> getAmountList();
     /**
      * <pre>
-     * Signed change of the balance, in units of that currency; finite.
+     * Signed change of the balance, in units of that currency: a whole multiple
+     * of its minor unit 10^-decimals.
      * </pre>
      *
      * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -4926,7 +5235,8 @@ public final class RiskEngine {
     int getAmountCount();
     /**
      * <pre>
-     * Signed change of the balance, in units of that currency; finite.
+     * Signed change of the balance, in units of that currency: a whole multiple
+     * of its minor unit 10^-decimals.
      * </pre>
      *
      * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -5070,7 +5380,8 @@ public final class RiskEngine {
     private com.google.protobuf.Internal.DoubleList amount_;
     /**
      * <pre>
-     * Signed change of the balance, in units of that currency; finite.
+     * Signed change of the balance, in units of that currency: a whole multiple
+     * of its minor unit 10^-decimals.
      * </pre>
      *
      * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -5083,7 +5394,8 @@ public final class RiskEngine {
     }
     /**
      * <pre>
-     * Signed change of the balance, in units of that currency; finite.
+     * Signed change of the balance, in units of that currency: a whole multiple
+     * of its minor unit 10^-decimals.
      * </pre>
      *
      * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -5094,7 +5406,8 @@ public final class RiskEngine {
     }
     /**
      * <pre>
-     * Signed change of the balance, in units of that currency; finite.
+     * Signed change of the balance, in units of that currency: a whole multiple
+     * of its minor unit 10^-decimals.
      * </pre>
      *
      * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -5817,7 +6130,8 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Signed change of the balance, in units of that currency; finite.
+       * Signed change of the balance, in units of that currency: a whole multiple
+       * of its minor unit 10^-decimals.
        * </pre>
        *
        * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -5830,7 +6144,8 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Signed change of the balance, in units of that currency; finite.
+       * Signed change of the balance, in units of that currency: a whole multiple
+       * of its minor unit 10^-decimals.
        * </pre>
        *
        * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -5841,7 +6156,8 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Signed change of the balance, in units of that currency; finite.
+       * Signed change of the balance, in units of that currency: a whole multiple
+       * of its minor unit 10^-decimals.
        * </pre>
        *
        * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -5853,7 +6169,8 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Signed change of the balance, in units of that currency; finite.
+       * Signed change of the balance, in units of that currency: a whole multiple
+       * of its minor unit 10^-decimals.
        * </pre>
        *
        * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -5871,7 +6188,8 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Signed change of the balance, in units of that currency; finite.
+       * Signed change of the balance, in units of that currency: a whole multiple
+       * of its minor unit 10^-decimals.
        * </pre>
        *
        * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -5887,7 +6205,8 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Signed change of the balance, in units of that currency; finite.
+       * Signed change of the balance, in units of that currency: a whole multiple
+       * of its minor unit 10^-decimals.
        * </pre>
        *
        * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -5904,7 +6223,8 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Signed change of the balance, in units of that currency; finite.
+       * Signed change of the balance, in units of that currency: a whole multiple
+       * of its minor unit 10^-decimals.
        * </pre>
        *
        * <code>repeated double amount = 3 [json_name = "amount"];</code>
@@ -7813,7 +8133,7 @@ public final class RiskEngine {
 
     /**
      * <pre>
-     * Requested mark price; finite and &gt; 0.
+     * Requested mark price: a whole multiple of the instrument's tick_size, &gt; 0.
      * </pre>
      *
      * <code>double price = 3 [json_name = "price"];</code>
@@ -7930,7 +8250,7 @@ public final class RiskEngine {
     private double price_ = 0D;
     /**
      * <pre>
-     * Requested mark price; finite and &gt; 0.
+     * Requested mark price: a whole multiple of the instrument's tick_size, &gt; 0.
      * </pre>
      *
      * <code>double price = 3 [json_name = "price"];</code>
@@ -8496,7 +8816,7 @@ public final class RiskEngine {
       private double price_ ;
       /**
        * <pre>
-       * Requested mark price; finite and &gt; 0.
+       * Requested mark price: a whole multiple of the instrument's tick_size, &gt; 0.
        * </pre>
        *
        * <code>double price = 3 [json_name = "price"];</code>
@@ -8508,7 +8828,7 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Requested mark price; finite and &gt; 0.
+       * Requested mark price: a whole multiple of the instrument's tick_size, &gt; 0.
        * </pre>
        *
        * <code>double price = 3 [json_name = "price"];</code>
@@ -8524,7 +8844,7 @@ public final class RiskEngine {
       }
       /**
        * <pre>
-       * Requested mark price; finite and &gt; 0.
+       * Requested mark price: a whole multiple of the instrument's tick_size, &gt; 0.
        * </pre>
        *
        * <code>double price = 3 [json_name = "price"];</code>
@@ -36418,185 +36738,187 @@ public final class RiskEngine {
   static {
     java.lang.String[] descriptorData = {
       "\n\034markcap/v1/risk_engine.proto\022\nmarkcap." +
-      "v1\"s\n\010Currency\022\037\n\013currency_id\030\001 \001(\rR\ncur" +
-      "rencyId\022\022\n\004code\030\002 \001(\tR\004code\022\024\n\005price\030\003 \001" +
-      "(\001R\005price\022\034\n\tvaluation\030\004 \001(\010R\tvaluation\"" +
-      "\345\003\n\nInstrument\022#\n\rinstrument_id\030\001 \001(\rR\014i" +
-      "nstrumentId\022\026\n\006symbol\030\002 \001(\tR\006symbol\022,\n\004k" +
-      "ind\030\003 \001(\0162\030.markcap.v1.ContractKindR\004kin" +
-      "d\0229\n\026settlement_currency_id\030\004 \001(\rH\000R\024set" +
-      "tlementCurrencyId\210\001\001\022#\n\nmultiplier\030\005 \001(\001" +
-      "H\001R\nmultiplier\210\001\001\022\"\n\nmark_price\030\006 \001(\001H\002R" +
-      "\tmarkPrice\210\001\001\0224\n\ncap_policy\030\007 \001(\0162\025.mark" +
-      "cap.v1.CapPolicyR\tcapPolicy\0227\n\013adl_ranki" +
-      "ng\030\010 \001(\0162\026.markcap.v1.AdlRankingR\nadlRan" +
-      "king\022@\n\016adl_allocation\030\t \001(\0162\031.markcap.v" +
-      "1.AdlAllocationR\radlAllocationB\031\n\027_settl" +
-      "ement_currency_idB\r\n\013_multiplierB\r\n\013_mar" +
-      "k_price\"y\n\013FillColumns\022\035\n\naccount_id\030\001 \003" +
-      "(\004R\taccountId\022#\n\rinstrument_id\030\002 \003(\rR\014in" +
-      "strumentId\022\020\n\003qty\030\003 \003(\022R\003qty\022\024\n\005price\030\004 " +
-      "\003(\001R\005price\"i\n\017TransferColumns\022\035\n\naccount" +
-      "_id\030\001 \003(\004R\taccountId\022\037\n\013currency_id\030\002 \003(" +
-      "\rR\ncurrencyId\022\026\n\006amount\030\003 \003(\001R\006amount\"\221\001" +
-      "\n\023StreamDeltasRequest\022\020\n\003seq\030\001 \001(\004R\003seq\022" +
-      "-\n\005fills\030\002 \001(\0132\027.markcap.v1.FillColumnsR" +
-      "\005fills\0229\n\ttransfers\030\003 \001(\0132\033.markcap.v1.T" +
-      "ransferColumnsR\ttransfers\"\214\001\n\024StreamDelt" +
-      "asResponse\022\020\n\003seq\030\001 \001(\004R\003seq\022\035\n\nfill_cou" +
-      "nt\030\002 \001(\rR\tfillCount\022%\n\016transfer_count\030\003 " +
-      "\001(\rR\rtransferCount\022\034\n\tduplicate\030\004 \001(\010R\td" +
-      "uplicate\"\256\001\n\020ApplyMarkRequest\022\020\n\003seq\030\001 \001" +
-      "(\004R\003seq\022#\n\rinstrument_id\030\002 \001(\rR\014instrume" +
-      "ntId\022\024\n\005price\030\003 \001(\001R\005price\0224\n\ncap_policy" +
-      "\030\004 \001(\0162\025.markcap.v1.CapPolicyR\tcapPolicy" +
-      "\022\027\n\007dry_run\030\005 \001(\010R\006dryRun\"a\n\022LiquidatedP" +
-      "osition\022#\n\rinstrument_id\030\001 \001(\rR\014instrume" +
-      "ntId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005price\030\003 \001(\001R\005p" +
-      "rice\"L\n\021LiquidatedBalance\022\037\n\013currency_id" +
-      "\030\001 \001(\rR\ncurrencyId\022\026\n\006amount\030\002 \001(\001R\006amou" +
-      "nt\"\227\002\n\013Liquidation\022\035\n\naccount_id\030\001 \001(\004R\t" +
-      "accountId\022#\n\requity_before\030\002 \001(\001R\014equity" +
-      "Before\022<\n\tpositions\030\003 \003(\0132\036.markcap.v1.L" +
-      "iquidatedPositionR\tpositions\0229\n\010balances" +
-      "\030\004 \003(\0132\035.markcap.v1.LiquidatedBalanceR\010b" +
-      "alances\0225\n\006reason\030\005 \001(\0162\035.markcap.v1.Liq" +
-      "uidationReasonR\006reason\022\024\n\005price\030\006 \001(\001R\005p" +
-      "rice\"\237\001\n\007AdlFill\022\035\n\naccount_id\030\001 \001(\004R\tac" +
-      "countId\022#\n\rinstrument_id\030\002 \001(\rR\014instrume" +
-      "ntId\022\020\n\003qty\030\003 \001(\022R\003qty\022\024\n\005price\030\004 \001(\001R\005p" +
-      "rice\022\022\n\004rank\030\005 \001(\rR\004rank\022\024\n\005score\030\006 \001(\001R" +
-      "\005score\"F\n\rAccountEquity\022\035\n\naccount_id\030\001 " +
-      "\001(\004R\taccountId\022\026\n\006equity\030\002 \001(\001R\006equity\"\366" +
-      "\005\n\021ApplyMarkResponse\022\020\n\003seq\030\001 \001(\004R\003seq\022#" +
-      "\n\rinstrument_id\030\002 \001(\rR\014instrumentId\022%\n\016p" +
-      "revious_price\030\003 \001(\001R\rpreviousPrice\022\'\n\017re" +
-      "quested_price\030\004 \001(\001R\016requestedPrice\022#\n\ra" +
-      "pplied_price\030\005 \001(\001R\014appliedPrice\022\026\n\006capp" +
-      "ed\030\006 \001(\010R\006capped\0229\n\026first_bankruptcy_pri" +
-      "ce\030\007 \001(\001H\000R\024firstBankruptcyPrice\210\001\001\022;\n\014l" +
-      "iquidations\030\010 \003(\0132\027.markcap.v1.Liquidati" +
-      "onR\014liquidations\0220\n\tadl_fills\030\t \003(\0132\023.ma" +
-      "rkcap.v1.AdlFillR\010adlFills\022S\n\030negative_e" +
-      "quity_accounts\030\n \003(\0132\031.markcap.v1.Accoun" +
-      "tEquityR\026negativeEquityAccounts\022?\n\034insur" +
-      "ance_fund_equity_before\030\013 \001(\001R\031insurance" +
-      "FundEquityBefore\022=\n\033insurance_fund_equit" +
-      "y_after\030\014 \001(\001R\030insuranceFundEquityAfter\022" +
-      "4\n\026insurance_fund_deficit\030\r \001(\001R\024insuran" +
-      "ceFundDeficit\0224\n\ncap_policy\030\016 \001(\0162\025.mark" +
-      "cap.v1.CapPolicyR\tcapPolicy\022\027\n\007dry_run\030\017" +
-      " \001(\010R\006dryRunB\031\n\027_first_bankruptcy_price\"" +
-      "[\n\025UpsertCurrencyRequest\022\020\n\003seq\030\001 \001(\004R\003s" +
-      "eq\0220\n\010currency\030\002 \001(\0132\024.markcap.v1.Curren" +
-      "cyR\010currency\"\177\n\026UpsertCurrencyResponse\022\020" +
-      "\n\003seq\030\001 \001(\004R\003seq\022S\n\030negative_equity_acco" +
-      "unts\030\002 \003(\0132\031.markcap.v1.AccountEquityR\026n" +
-      "egativeEquityAccounts\"c\n\027UpsertInstrumen" +
-      "tRequest\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument" +
-      "\030\002 \001(\0132\026.markcap.v1.InstrumentR\ninstrume" +
-      "nt\"d\n\030UpsertInstrumentResponse\022\020\n\003seq\030\001 " +
-      "\001(\004R\003seq\0226\n\ninstrument\030\002 \001(\0132\026.markcap.v" +
-      "1.InstrumentR\ninstrument\"\030\n\026ListInstrume" +
-      "ntsRequest\"S\n\027ListInstrumentsResponse\0228\n" +
-      "\013instruments\030\001 \003(\0132\026.markcap.v1.Instrume" +
-      "ntR\013instruments\"\027\n\025ListCurrenciesRequest" +
-      "\"N\n\026ListCurrenciesResponse\0224\n\ncurrencies" +
-      "\030\001 \003(\0132\024.markcap.v1.CurrencyR\ncurrencies" +
-      "\"B\n\007Balance\022\037\n\013currency_id\030\001 \001(\rR\ncurren" +
-      "cyId\022\026\n\006amount\030\002 \001(\001R\006amount\"\217\002\n\010Positio" +
-      "n\022#\n\rinstrument_id\030\001 \001(\rR\014instrumentId\022\020" +
-      "\n\003qty\030\002 \001(\022R\003qty\022\037\n\013entry_price\030\003 \001(\001R\ne" +
-      "ntryPrice\022\022\n\004upnl\030\004 \001(\001R\004upnl\022.\n\020bankrup" +
-      "tcy_price\030\005 \001(\001H\000R\017bankruptcyPrice\210\001\001\022\022\n" +
-      "\004cost\030\006 \001(\001R\004cost\022\031\n\010adl_rank\030\007 \001(\rR\007adl" +
-      "Rank\022#\n\radl_indicator\030\010 \001(\rR\014adlIndicato" +
-      "rB\023\n\021_bankruptcy_price\"\245\001\n\007Account\022\035\n\nac" +
-      "count_id\030\001 \001(\004R\taccountId\022\026\n\006equity\030\002 \001(" +
-      "\001R\006equity\022/\n\010balances\030\003 \003(\0132\023.markcap.v1" +
-      ".BalanceR\010balances\0222\n\tpositions\030\004 \003(\0132\024." +
-      "markcap.v1.PositionR\tpositions\"2\n\021GetAcc" +
-      "ountRequest\022\035\n\naccount_id\030\001 \001(\004R\taccount" +
-      "Id\"C\n\022GetAccountResponse\022-\n\007account\030\001 \001(" +
-      "\0132\023.markcap.v1.AccountR\007account\"\031\n\027GetIn" +
-      "suranceFundRequest\"y\n\030GetInsuranceFundRe" +
-      "sponse\022-\n\007account\030\001 \001(\0132\023.markcap.v1.Acc" +
-      "ountR\007account\022\024\n\005floor\030\002 \001(\001R\005floor\022\030\n\007d" +
-      "eficit\030\003 \001(\001R\007deficit\"?\n\030GetBankruptcyBa" +
-      "ndRequest\022#\n\rinstrument_id\030\001 \001(\rR\014instru" +
-      "mentId\"\376\001\n\031GetBankruptcyBandResponse\022\035\n\n" +
-      "mark_price\030\001 \001(\001R\tmarkPrice\022$\n\013lower_pri" +
-      "ce\030\002 \001(\001H\000R\nlowerPrice\210\001\001\022*\n\021lower_accou" +
-      "nt_ids\030\003 \003(\004R\017lowerAccountIds\022$\n\013upper_p" +
-      "rice\030\004 \001(\001H\001R\nupperPrice\210\001\001\022*\n\021upper_acc" +
-      "ount_ids\030\005 \003(\004R\017upperAccountIdsB\016\n\014_lowe" +
-      "r_priceB\016\n\014_upper_price\"u\n\022GetAdlQueueRe" +
-      "quest\022#\n\rinstrument_id\030\001 \001(\rR\014instrument" +
-      "Id\022$\n\004side\030\002 \001(\0162\020.markcap.v1.SideR\004side" +
-      "\022\024\n\005limit\030\003 \001(\rR\005limit\"\210\001\n\rAdlQueueEntry" +
-      "\022\035\n\naccount_id\030\001 \001(\004R\taccountId\022\020\n\003qty\030\002" +
-      " \001(\022R\003qty\022\024\n\005score\030\003 \001(\001R\005score\022\022\n\004rank\030" +
-      "\004 \001(\rR\004rank\022\034\n\tindicator\030\005 \001(\rR\tindicato" +
-      "r\"J\n\023GetAdlQueueResponse\0223\n\007entries\030\001 \003(" +
-      "\0132\031.markcap.v1.AdlQueueEntryR\007entries\"\022\n" +
-      "\020GetStatusRequest\"\350\002\n\021GetStatusResponse\022" +
-      "\037\n\013applied_seq\030\001 \001(\004R\nappliedSeq\022#\n\racco" +
-      "unt_count\030\002 \001(\004R\014accountCount\022%\n\016positio" +
-      "n_count\030\003 \001(\004R\rpositionCount\022)\n\020instrume" +
-      "nt_count\030\004 \001(\rR\017instrumentCount\022\030\n\007versi" +
-      "on\030\005 \001(\tR\007version\022%\n\016currency_count\030\006 \001(" +
-      "\rR\rcurrencyCount\0229\n\031insurance_fund_accou" +
-      "nt_id\030\007 \001(\004R\026insuranceFundAccountId\022 \n\013p" +
-      "ersistence\030\010 \001(\tR\013persistence\022\035\n\nstate_h" +
-      "ash\030\t \001(\tR\tstateHash\"/\n\022WatchEventsReque" +
-      "st\022\031\n\010from_seq\030\001 \001(\004R\007fromSeq\"\247\001\n\023WatchE" +
-      "ventsResponse\022\020\n\003seq\030\001 \001(\004R\003seq\0223\n\004mark\030" +
-      "\002 \001(\0132\035.markcap.v1.ApplyMarkResponseH\000R\004" +
-      "mark\022@\n\010currency\030\003 \001(\0132\".markcap.v1.Upse" +
-      "rtCurrencyResponseH\000R\010currencyB\007\n\005event*" +
-      "b\n\014ContractKind\022\035\n\031CONTRACT_KIND_UNSPECI" +
-      "FIED\020\000\022\030\n\024CONTRACT_KIND_LINEAR\020\001\022\031\n\025CONT" +
-      "RACT_KIND_INVERSE\020\002*l\n\tCapPolicy\022\032\n\026CAP_" +
-      "POLICY_UNSPECIFIED\020\000\022\025\n\021CAP_POLICY_NO_CA" +
-      "P\020\001\022,\n(CAP_POLICY_CAP_TO_FIRST_BANKRUPTC" +
-      "Y_PRICE\020\002*h\n\nAdlRanking\022\033\n\027ADL_RANKING_U" +
-      "NSPECIFIED\020\000\022\023\n\017ADL_RANKING_PNL\020\001\022(\n$ADL" +
-      "_RANKING_PNL_RATIO_TIMES_LEVERAGE\020\002*f\n\rA" +
-      "dlAllocation\022\036\n\032ADL_ALLOCATION_UNSPECIFI" +
-      "ED\020\000\022\033\n\027ADL_ALLOCATION_PRO_RATA\020\001\022\030\n\024ADL" +
-      "_ALLOCATION_QUEUE\020\002*;\n\004Side\022\024\n\020SIDE_UNSP" +
-      "ECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022\016\n\nSIDE_SHORT\020\002" +
-      "*\217\001\n\021LiquidationReason\022\"\n\036LIQUIDATION_RE" +
-      "ASON_UNSPECIFIED\020\000\022\'\n#LIQUIDATION_REASON" +
-      "_ALREADY_BANKRUPT\020\001\022-\n)LIQUIDATION_REASO" +
-      "N_FIRST_BANKRUPTCY_PRICE\020\0022\233\010\n\021RiskEngin" +
-      "eService\022U\n\014StreamDeltas\022\037.markcap.v1.St" +
-      "reamDeltasRequest\032 .markcap.v1.StreamDel" +
-      "tasResponse(\0010\001\022H\n\tApplyMark\022\034.markcap.v" +
-      "1.ApplyMarkRequest\032\035.markcap.v1.ApplyMar" +
-      "kResponse\022W\n\016UpsertCurrency\022!.markcap.v1" +
-      ".UpsertCurrencyRequest\032\".markcap.v1.Upse" +
-      "rtCurrencyResponse\022]\n\020UpsertInstrument\022#" +
-      ".markcap.v1.UpsertInstrumentRequest\032$.ma" +
-      "rkcap.v1.UpsertInstrumentResponse\022Z\n\017Lis" +
-      "tInstruments\022\".markcap.v1.ListInstrument" +
-      "sRequest\032#.markcap.v1.ListInstrumentsRes" +
-      "ponse\022W\n\016ListCurrencies\022!.markcap.v1.Lis" +
-      "tCurrenciesRequest\032\".markcap.v1.ListCurr" +
-      "enciesResponse\022K\n\nGetAccount\022\035.markcap.v" +
-      "1.GetAccountRequest\032\036.markcap.v1.GetAcco" +
-      "untResponse\022]\n\020GetInsuranceFund\022#.markca" +
-      "p.v1.GetInsuranceFundRequest\032$.markcap.v" +
-      "1.GetInsuranceFundResponse\022`\n\021GetBankrup" +
-      "tcyBand\022$.markcap.v1.GetBankruptcyBandRe" +
-      "quest\032%.markcap.v1.GetBankruptcyBandResp" +
-      "onse\022N\n\013GetAdlQueue\022\036.markcap.v1.GetAdlQ" +
-      "ueueRequest\032\037.markcap.v1.GetAdlQueueResp" +
-      "onse\022H\n\tGetStatus\022\034.markcap.v1.GetStatus" +
-      "Request\032\035.markcap.v1.GetStatusResponse\022P" +
-      "\n\013WatchEvents\022\036.markcap.v1.WatchEventsRe" +
-      "quest\032\037.markcap.v1.WatchEventsResponse0\001" +
-      "b\006proto3"
+      "v1\"\241\001\n\010Currency\022\037\n\013currency_id\030\001 \001(\rR\ncu" +
+      "rrencyId\022\022\n\004code\030\002 \001(\tR\004code\022\024\n\005price\030\003 " +
+      "\001(\001R\005price\022\034\n\tvaluation\030\004 \001(\010R\tvaluation" +
+      "\022\037\n\010decimals\030\005 \001(\rH\000R\010decimals\210\001\001B\013\n\t_de" +
+      "cimals\"\225\004\n\nInstrument\022#\n\rinstrument_id\030\001" +
+      " \001(\rR\014instrumentId\022\026\n\006symbol\030\002 \001(\tR\006symb" +
+      "ol\022,\n\004kind\030\003 \001(\0162\030.markcap.v1.ContractKi" +
+      "ndR\004kind\0229\n\026settlement_currency_id\030\004 \001(\r" +
+      "H\000R\024settlementCurrencyId\210\001\001\022#\n\nmultiplie" +
+      "r\030\005 \001(\001H\001R\nmultiplier\210\001\001\022\"\n\nmark_price\030\006" +
+      " \001(\001H\002R\tmarkPrice\210\001\001\0224\n\ncap_policy\030\007 \001(\016" +
+      "2\025.markcap.v1.CapPolicyR\tcapPolicy\0227\n\013ad" +
+      "l_ranking\030\010 \001(\0162\026.markcap.v1.AdlRankingR" +
+      "\nadlRanking\022@\n\016adl_allocation\030\t \001(\0162\031.ma" +
+      "rkcap.v1.AdlAllocationR\radlAllocation\022 \n" +
+      "\ttick_size\030\n \001(\001H\003R\010tickSize\210\001\001B\031\n\027_sett" +
+      "lement_currency_idB\r\n\013_multiplierB\r\n\013_ma" +
+      "rk_priceB\014\n\n_tick_size\"y\n\013FillColumns\022\035\n" +
+      "\naccount_id\030\001 \003(\004R\taccountId\022#\n\rinstrume" +
+      "nt_id\030\002 \003(\rR\014instrumentId\022\020\n\003qty\030\003 \003(\022R\003" +
+      "qty\022\024\n\005price\030\004 \003(\001R\005price\"i\n\017TransferCol" +
+      "umns\022\035\n\naccount_id\030\001 \003(\004R\taccountId\022\037\n\013c" +
+      "urrency_id\030\002 \003(\rR\ncurrencyId\022\026\n\006amount\030\003" +
+      " \003(\001R\006amount\"\221\001\n\023StreamDeltasRequest\022\020\n\003" +
+      "seq\030\001 \001(\004R\003seq\022-\n\005fills\030\002 \001(\0132\027.markcap." +
+      "v1.FillColumnsR\005fills\0229\n\ttransfers\030\003 \001(\013" +
+      "2\033.markcap.v1.TransferColumnsR\ttransfers" +
+      "\"\214\001\n\024StreamDeltasResponse\022\020\n\003seq\030\001 \001(\004R\003" +
+      "seq\022\035\n\nfill_count\030\002 \001(\rR\tfillCount\022%\n\016tr" +
+      "ansfer_count\030\003 \001(\rR\rtransferCount\022\034\n\tdup" +
+      "licate\030\004 \001(\010R\tduplicate\"\256\001\n\020ApplyMarkReq" +
+      "uest\022\020\n\003seq\030\001 \001(\004R\003seq\022#\n\rinstrument_id\030" +
+      "\002 \001(\rR\014instrumentId\022\024\n\005price\030\003 \001(\001R\005pric" +
+      "e\0224\n\ncap_policy\030\004 \001(\0162\025.markcap.v1.CapPo" +
+      "licyR\tcapPolicy\022\027\n\007dry_run\030\005 \001(\010R\006dryRun" +
+      "\"a\n\022LiquidatedPosition\022#\n\rinstrument_id\030" +
+      "\001 \001(\rR\014instrumentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n" +
+      "\005price\030\003 \001(\001R\005price\"L\n\021LiquidatedBalance" +
+      "\022\037\n\013currency_id\030\001 \001(\rR\ncurrencyId\022\026\n\006amo" +
+      "unt\030\002 \001(\001R\006amount\"\227\002\n\013Liquidation\022\035\n\nacc" +
+      "ount_id\030\001 \001(\004R\taccountId\022#\n\requity_befor" +
+      "e\030\002 \001(\001R\014equityBefore\022<\n\tpositions\030\003 \003(\013" +
+      "2\036.markcap.v1.LiquidatedPositionR\tpositi" +
+      "ons\0229\n\010balances\030\004 \003(\0132\035.markcap.v1.Liqui" +
+      "datedBalanceR\010balances\0225\n\006reason\030\005 \001(\0162\035" +
+      ".markcap.v1.LiquidationReasonR\006reason\022\024\n" +
+      "\005price\030\006 \001(\001R\005price\"\237\001\n\007AdlFill\022\035\n\naccou" +
+      "nt_id\030\001 \001(\004R\taccountId\022#\n\rinstrument_id\030" +
+      "\002 \001(\rR\014instrumentId\022\020\n\003qty\030\003 \001(\022R\003qty\022\024\n" +
+      "\005price\030\004 \001(\001R\005price\022\022\n\004rank\030\005 \001(\rR\004rank\022" +
+      "\024\n\005score\030\006 \001(\001R\005score\"F\n\rAccountEquity\022\035" +
+      "\n\naccount_id\030\001 \001(\004R\taccountId\022\026\n\006equity\030" +
+      "\002 \001(\001R\006equity\"\366\005\n\021ApplyMarkResponse\022\020\n\003s" +
+      "eq\030\001 \001(\004R\003seq\022#\n\rinstrument_id\030\002 \001(\rR\014in" +
+      "strumentId\022%\n\016previous_price\030\003 \001(\001R\rprev" +
+      "iousPrice\022\'\n\017requested_price\030\004 \001(\001R\016requ" +
+      "estedPrice\022#\n\rapplied_price\030\005 \001(\001R\014appli" +
+      "edPrice\022\026\n\006capped\030\006 \001(\010R\006capped\0229\n\026first" +
+      "_bankruptcy_price\030\007 \001(\001H\000R\024firstBankrupt" +
+      "cyPrice\210\001\001\022;\n\014liquidations\030\010 \003(\0132\027.markc" +
+      "ap.v1.LiquidationR\014liquidations\0220\n\tadl_f" +
+      "ills\030\t \003(\0132\023.markcap.v1.AdlFillR\010adlFill" +
+      "s\022S\n\030negative_equity_accounts\030\n \003(\0132\031.ma" +
+      "rkcap.v1.AccountEquityR\026negativeEquityAc" +
+      "counts\022?\n\034insurance_fund_equity_before\030\013" +
+      " \001(\001R\031insuranceFundEquityBefore\022=\n\033insur" +
+      "ance_fund_equity_after\030\014 \001(\001R\030insuranceF" +
+      "undEquityAfter\0224\n\026insurance_fund_deficit" +
+      "\030\r \001(\001R\024insuranceFundDeficit\0224\n\ncap_poli" +
+      "cy\030\016 \001(\0162\025.markcap.v1.CapPolicyR\tcapPoli" +
+      "cy\022\027\n\007dry_run\030\017 \001(\010R\006dryRunB\031\n\027_first_ba" +
+      "nkruptcy_price\"[\n\025UpsertCurrencyRequest\022" +
+      "\020\n\003seq\030\001 \001(\004R\003seq\0220\n\010currency\030\002 \001(\0132\024.ma" +
+      "rkcap.v1.CurrencyR\010currency\"\177\n\026UpsertCur" +
+      "rencyResponse\022\020\n\003seq\030\001 \001(\004R\003seq\022S\n\030negat" +
+      "ive_equity_accounts\030\002 \003(\0132\031.markcap.v1.A" +
+      "ccountEquityR\026negativeEquityAccounts\"c\n\027" +
+      "UpsertInstrumentRequest\022\020\n\003seq\030\001 \001(\004R\003se" +
+      "q\0226\n\ninstrument\030\002 \001(\0132\026.markcap.v1.Instr" +
+      "umentR\ninstrument\"d\n\030UpsertInstrumentRes" +
+      "ponse\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument\030\002 " +
+      "\001(\0132\026.markcap.v1.InstrumentR\ninstrument\"" +
+      "\030\n\026ListInstrumentsRequest\"S\n\027ListInstrum" +
+      "entsResponse\0228\n\013instruments\030\001 \003(\0132\026.mark" +
+      "cap.v1.InstrumentR\013instruments\"\027\n\025ListCu" +
+      "rrenciesRequest\"N\n\026ListCurrenciesRespons" +
+      "e\0224\n\ncurrencies\030\001 \003(\0132\024.markcap.v1.Curre" +
+      "ncyR\ncurrencies\"B\n\007Balance\022\037\n\013currency_i" +
+      "d\030\001 \001(\rR\ncurrencyId\022\026\n\006amount\030\002 \001(\001R\006amo" +
+      "unt\"\217\002\n\010Position\022#\n\rinstrument_id\030\001 \001(\rR" +
+      "\014instrumentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\037\n\013entry" +
+      "_price\030\003 \001(\001R\nentryPrice\022\022\n\004upnl\030\004 \001(\001R\004" +
+      "upnl\022.\n\020bankruptcy_price\030\005 \001(\001H\000R\017bankru" +
+      "ptcyPrice\210\001\001\022\022\n\004cost\030\006 \001(\001R\004cost\022\031\n\010adl_" +
+      "rank\030\007 \001(\rR\007adlRank\022#\n\radl_indicator\030\010 \001" +
+      "(\rR\014adlIndicatorB\023\n\021_bankruptcy_price\"\245\001" +
+      "\n\007Account\022\035\n\naccount_id\030\001 \001(\004R\taccountId" +
+      "\022\026\n\006equity\030\002 \001(\001R\006equity\022/\n\010balances\030\003 \003" +
+      "(\0132\023.markcap.v1.BalanceR\010balances\0222\n\tpos" +
+      "itions\030\004 \003(\0132\024.markcap.v1.PositionR\tposi" +
+      "tions\"2\n\021GetAccountRequest\022\035\n\naccount_id" +
+      "\030\001 \001(\004R\taccountId\"C\n\022GetAccountResponse\022" +
+      "-\n\007account\030\001 \001(\0132\023.markcap.v1.AccountR\007a" +
+      "ccount\"\031\n\027GetInsuranceFundRequest\"y\n\030Get" +
+      "InsuranceFundResponse\022-\n\007account\030\001 \001(\0132\023" +
+      ".markcap.v1.AccountR\007account\022\024\n\005floor\030\002 " +
+      "\001(\001R\005floor\022\030\n\007deficit\030\003 \001(\001R\007deficit\"?\n\030" +
+      "GetBankruptcyBandRequest\022#\n\rinstrument_i" +
+      "d\030\001 \001(\rR\014instrumentId\"\376\001\n\031GetBankruptcyB" +
+      "andResponse\022\035\n\nmark_price\030\001 \001(\001R\tmarkPri" +
+      "ce\022$\n\013lower_price\030\002 \001(\001H\000R\nlowerPrice\210\001\001" +
+      "\022*\n\021lower_account_ids\030\003 \003(\004R\017lowerAccoun" +
+      "tIds\022$\n\013upper_price\030\004 \001(\001H\001R\nupperPrice\210" +
+      "\001\001\022*\n\021upper_account_ids\030\005 \003(\004R\017upperAcco" +
+      "untIdsB\016\n\014_lower_priceB\016\n\014_upper_price\"u" +
+      "\n\022GetAdlQueueRequest\022#\n\rinstrument_id\030\001 " +
+      "\001(\rR\014instrumentId\022$\n\004side\030\002 \001(\0162\020.markca" +
+      "p.v1.SideR\004side\022\024\n\005limit\030\003 \001(\rR\005limit\"\210\001" +
+      "\n\rAdlQueueEntry\022\035\n\naccount_id\030\001 \001(\004R\tacc" +
+      "ountId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005score\030\003 \001(\001R" +
+      "\005score\022\022\n\004rank\030\004 \001(\rR\004rank\022\034\n\tindicator\030" +
+      "\005 \001(\rR\tindicator\"J\n\023GetAdlQueueResponse\022" +
+      "3\n\007entries\030\001 \003(\0132\031.markcap.v1.AdlQueueEn" +
+      "tryR\007entries\"\022\n\020GetStatusRequest\"\350\002\n\021Get" +
+      "StatusResponse\022\037\n\013applied_seq\030\001 \001(\004R\napp" +
+      "liedSeq\022#\n\raccount_count\030\002 \001(\004R\014accountC" +
+      "ount\022%\n\016position_count\030\003 \001(\004R\rpositionCo" +
+      "unt\022)\n\020instrument_count\030\004 \001(\rR\017instrumen" +
+      "tCount\022\030\n\007version\030\005 \001(\tR\007version\022%\n\016curr" +
+      "ency_count\030\006 \001(\rR\rcurrencyCount\0229\n\031insur" +
+      "ance_fund_account_id\030\007 \001(\004R\026insuranceFun" +
+      "dAccountId\022 \n\013persistence\030\010 \001(\tR\013persist" +
+      "ence\022\035\n\nstate_hash\030\t \001(\tR\tstateHash\"/\n\022W" +
+      "atchEventsRequest\022\031\n\010from_seq\030\001 \001(\004R\007fro" +
+      "mSeq\"\247\001\n\023WatchEventsResponse\022\020\n\003seq\030\001 \001(" +
+      "\004R\003seq\0223\n\004mark\030\002 \001(\0132\035.markcap.v1.ApplyM" +
+      "arkResponseH\000R\004mark\022@\n\010currency\030\003 \001(\0132\"." +
+      "markcap.v1.UpsertCurrencyResponseH\000R\010cur" +
+      "rencyB\007\n\005event*b\n\014ContractKind\022\035\n\031CONTRA" +
+      "CT_KIND_UNSPECIFIED\020\000\022\030\n\024CONTRACT_KIND_L" +
+      "INEAR\020\001\022\031\n\025CONTRACT_KIND_INVERSE\020\002*l\n\tCa" +
+      "pPolicy\022\032\n\026CAP_POLICY_UNSPECIFIED\020\000\022\025\n\021C" +
+      "AP_POLICY_NO_CAP\020\001\022,\n(CAP_POLICY_CAP_TO_" +
+      "FIRST_BANKRUPTCY_PRICE\020\002*h\n\nAdlRanking\022\033" +
+      "\n\027ADL_RANKING_UNSPECIFIED\020\000\022\023\n\017ADL_RANKI" +
+      "NG_PNL\020\001\022(\n$ADL_RANKING_PNL_RATIO_TIMES_" +
+      "LEVERAGE\020\002*f\n\rAdlAllocation\022\036\n\032ADL_ALLOC" +
+      "ATION_UNSPECIFIED\020\000\022\033\n\027ADL_ALLOCATION_PR" +
+      "O_RATA\020\001\022\030\n\024ADL_ALLOCATION_QUEUE\020\002*;\n\004Si" +
+      "de\022\024\n\020SIDE_UNSPECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022" +
+      "\016\n\nSIDE_SHORT\020\002*\217\001\n\021LiquidationReason\022\"\n" +
+      "\036LIQUIDATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQ" +
+      "UIDATION_REASON_ALREADY_BANKRUPT\020\001\022-\n)LI" +
+      "QUIDATION_REASON_FIRST_BANKRUPTCY_PRICE\020" +
+      "\0022\233\010\n\021RiskEngineService\022U\n\014StreamDeltas\022" +
+      "\037.markcap.v1.StreamDeltasRequest\032 .markc" +
+      "ap.v1.StreamDeltasResponse(\0010\001\022H\n\tApplyM" +
+      "ark\022\034.markcap.v1.ApplyMarkRequest\032\035.mark" +
+      "cap.v1.ApplyMarkResponse\022W\n\016UpsertCurren" +
+      "cy\022!.markcap.v1.UpsertCurrencyRequest\032\"." +
+      "markcap.v1.UpsertCurrencyResponse\022]\n\020Ups" +
+      "ertInstrument\022#.markcap.v1.UpsertInstrum" +
+      "entRequest\032$.markcap.v1.UpsertInstrument" +
+      "Response\022Z\n\017ListInstruments\022\".markcap.v1" +
+      ".ListInstrumentsRequest\032#.markcap.v1.Lis" +
+      "tInstrumentsResponse\022W\n\016ListCurrencies\022!" +
+      ".markcap.v1.ListCurrenciesRequest\032\".mark" +
+      "cap.v1.ListCurrenciesResponse\022K\n\nGetAcco" +
+      "unt\022\035.markcap.v1.GetAccountRequest\032\036.mar" +
+      "kcap.v1.GetAccountResponse\022]\n\020GetInsuran" +
+      "ceFund\022#.markcap.v1.GetInsuranceFundRequ" +
+      "est\032$.markcap.v1.GetInsuranceFundRespons" +
+      "e\022`\n\021GetBankruptcyBand\022$.markcap.v1.GetB" +
+      "ankruptcyBandRequest\032%.markcap.v1.GetBan" +
+      "kruptcyBandResponse\022N\n\013GetAdlQueue\022\036.mar" +
+      "kcap.v1.GetAdlQueueRequest\032\037.markcap.v1." +
+      "GetAdlQueueResponse\022H\n\tGetStatus\022\034.markc" +
+      "ap.v1.GetStatusRequest\032\035.markcap.v1.GetS" +
+      "tatusResponse\022P\n\013WatchEvents\022\036.markcap.v" +
+      "1.WatchEventsRequest\032\037.markcap.v1.WatchE" +
+      "ventsResponse0\001b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -36607,13 +36929,13 @@ public final class RiskEngine {
     internal_static_markcap_v1_Currency_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_Currency_descriptor,
-        new java.lang.String[] { "CurrencyId", "Code", "Price", "Valuation", });
+        new java.lang.String[] { "CurrencyId", "Code", "Price", "Valuation", "Decimals", "Decimals", });
     internal_static_markcap_v1_Instrument_descriptor =
       getDescriptor().getMessageTypes().get(1);
     internal_static_markcap_v1_Instrument_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_Instrument_descriptor,
-        new java.lang.String[] { "InstrumentId", "Symbol", "Kind", "SettlementCurrencyId", "Multiplier", "MarkPrice", "CapPolicy", "AdlRanking", "AdlAllocation", "SettlementCurrencyId", "Multiplier", "MarkPrice", });
+        new java.lang.String[] { "InstrumentId", "Symbol", "Kind", "SettlementCurrencyId", "Multiplier", "MarkPrice", "CapPolicy", "AdlRanking", "AdlAllocation", "TickSize", "SettlementCurrencyId", "Multiplier", "MarkPrice", "TickSize", });
     internal_static_markcap_v1_FillColumns_descriptor =
       getDescriptor().getMessageTypes().get(2);
     internal_static_markcap_v1_FillColumns_fieldAccessorTable = new

@@ -106,8 +106,8 @@ public final class Seed2Client {
   }
 
   /**
-   * BTC-PERP as the default exchange defines it: linear, USD, multiplier 1, mark 100, capped at
-   * the first bankruptcy price.
+   * BTC-PERP as the default exchange defines it: linear, USD, multiplier 1, tick 0.5, mark 100,
+   * capped at the first bankruptcy price.
    */
   private void upsertBtcPerp(long seq) throws CallFailure {
     Instrument btcPerp = Instrument.newBuilder()
@@ -116,6 +116,7 @@ public final class Seed2Client {
         .setKind(ContractKind.CONTRACT_KIND_LINEAR)
         .setSettlementCurrencyId(USD)
         .setMultiplier(1.0)
+        .setTickSize(0.5) // every price of BTC-PERP is a whole number of ticks
         .setMarkPrice(100.0)
         .setCapPolicy(CapPolicy.CAP_POLICY_CAP_TO_FIRST_BANKRUPTCY_PRICE)
         .setAdlRanking(AdlRanking.ADL_RANKING_PNL)
