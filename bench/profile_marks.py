@@ -46,7 +46,7 @@ def main() -> None:
     plan = MarkPlan(workload, seed=1)
     next_request = {"random": plan.normal_random, "popular": plan.normal_popular,
                     "dry-jump": plan.dry_run_jump, "jump": plan.jump}[args.phase]
-    index = exchange.engine.state.index
+    index = exchange.engine.risk.index
     searched, resets = _count_searches(index) if args.candidates else ([], [])
     junk = np.ones(args.evict_mib * 1024 * 1024 // 8)
     profile = cProfile.Profile()

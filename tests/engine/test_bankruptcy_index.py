@@ -50,18 +50,18 @@ def _send_trades(engine, rows):
 
 
 def _assert_index_matches_a_scan(engine):
-    state = engine.state
-    state.rekey_touched()
+    state, risk = engine.state, engine.risk
+    assert risk.caught_up  # every input leaves the derived structures up to date
     for instrument in state.instruments.sorted():
         for direction in (1, -1):
             full = bankruptcy_prices(state, instrument, direction)
-            near_mark = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
+            near_mark = harmed_near(risk, instrument, direction, at_price=instrument.mark_price, query=True)
             bankrupt = full.slots[(full.equity <= 0) & (full.slots != state.fund_slot)]
             # every account already bankrupt at the mark is found (SPEC 3.2) ...
             assert set(bankrupt.tolist()) <= set(near_mark.slots.tolist())
             if len(bankrupt):
                 continue  # ... and taken over before the search for the first bankruptcy price
-            near = harmed_near(state, instrument, direction)
+            near = harmed_near(risk, instrument, direction, query=True)
             fbp = first_bankruptcy_price(full, direction)
             assert first_bankruptcy_price(near, direction) == fbp
             if fbp is not None:
@@ -72,7 +72,7 @@ def _assert_index_matches_a_scan(engine):
     scalar = np.array([account_equity(state, slot) for slot in slots.tolist()])
     # equities_of takes either path by size: they must agree to the bit (and with the full scan)
     assert vectorised.tobytes() == scalar.tobytes() == equity.tobytes()
-    assert state.index.negative == set(np.flatnonzero(equity < 0).tolist())
+    assert risk.negative.slots == set(np.flatnonzero(equity < 0).tolist())
     for instrument in state.instruments.sorted():
         assert engine.bankruptcy_band(instrument.instrument_id) == _band_by_scan(state, instrument)
 

@@ -63,7 +63,7 @@ def test_the_index_fails_closed_when_a_bound_is_not_finite(monkeypatch):
     engine = exchange()
     _short_at_risk(engine)
     trade(engine, 2, 3, 1, 50_000.0, INVERSE_ID)  # account 2's key in the linear book now depends on 9
-    index = engine.state.index
+    index = engine.risk.index
     features = index._features().copy()
     features[index.keys[INVERSE_ID].bit] = math.inf
     monkeypatch.setattr(index, "_features", lambda: features)

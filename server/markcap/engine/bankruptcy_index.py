@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from .blockmin import NO_GROUP, GroupedBlockMin
-from .holdings import Holdings
+from .changes import RowEvent
 from .runs import run_bounds
 from .valuation import AccountPositions
 from .types import ContractKind, Instrument
@@ -94,6 +94,8 @@ class BankruptcyIndex:
     Each tier t of each book x keeps its own reference vector R[x, t] (a feature
     value per instrument); its keys are computed with every other instrument y
     at R[x, t, y]. Resetting R[x, t] to the current marks re-keys that tier's rows.
+    It reads the state and never writes it; the owner (risk.py) feeds it the
+    state's changes through `catch_up`.
     """
 
     def __init__(self, state):
@@ -101,75 +103,86 @@ class BankruptcyIndex:
         self.tier_limits = np.asarray(TIER_LIMITS, dtype=np.float64)
         self.tiers = len(self.tier_limits) + 1
         self.keys: dict[int, BookKeys] = {}
-        self.holdings: Holdings = state.holdings
-        self.instrument_of_bit: list[int] = state.instrument_of_bit  # the state numbers the books
         self.reference = np.zeros((0, self.tiers, 0))    # R[bit of x, tier, bit of y], features
         self.sensitivity = np.zeros((0, self.tiers, 0))  # G[bit of x, tier, bit of y]
         self.drift = np.zeros((0, self.tiers))           # U[bit of x, tier]
-        self.negative: set[int] = set()  # slots with equity < 0 at the current marks
         self._features_cache, self._features_at = np.zeros(0), (-1, 0)
+        self._by_bit: list[BookKeys] = []
 
     # ---- structure ------------------------------------------------------------
 
-    def attach(self, instrument: Instrument, book) -> None:
-        """Starts keeping keys for a new instrument's (empty) book (books are numbered 0, 1, ...)."""
-        bit = book.bit
-        assert bit == len(self.keys)
-        assert self.instrument_of_bit[bit] == instrument.instrument_id
+    def catch_up_structure(self, row_events: list[RowEvent], unheld_terms: list[int]) -> None:
+        """Keys for books the state added, kept aligned with their rows (the events in order)."""
+        state = self.state
+        while len(self._by_bit) < len(state.instrument_of_bit):
+            instrument_id = state.instrument_of_bit[len(self._by_bit)]
+            self._attach(state.instruments.by_id[instrument_id])
+        for event in row_events:
+            keys = self._by_bit[event.bit]
+            if event.moved_from is None:
+                keys.resize(event.row + event.count)
+            else:
+                if event.moved_from >= 0:  # the book's last row now lives at `row`
+                    keys.move(event.moved_from, event.row)
+                keys.resize(event.moved_from if event.moved_from >= 0 else event.row)
+        for instrument_id in unheld_terms:
+            if not len(state.books[instrument_id]):
+                self._unheld_terms_changed(state.instruments.by_id[instrument_id])
+
+    def _attach(self, instrument: Instrument) -> None:
+        """Starts keeping keys for a new instrument's book (books are numbered 0, 1, ...)."""
+        bit = len(self.keys)
+        assert self.state.instrument_of_bit[bit] == instrument.instrument_id
         keys = BookKeys(instrument.instrument_id, bit, self.tiers)
         self.keys[instrument.instrument_id] = keys
         reference = np.zeros((bit + 1, self.tiers, bit + 1))
         reference[:bit, :, :bit] = self.reference
         reference[:, :, bit] = feature(instrument, instrument.mark_price)  # nobody holds it yet
-        reference[bit, :, :] = self._features()
+        reference[bit, :, :] = self._features()[: bit + 1]  # books added after this one come next
         self.reference = reference
         sensitivity = np.zeros((bit + 1, self.tiers, bit + 1))
         sensitivity[:bit, :, :bit] = self.sensitivity
         self.sensitivity = sensitivity
         self.drift = np.vstack([self.drift, np.zeros((1, self.tiers))])
-        book.listener = _BookListener(self, keys)
+        self._by_bit.append(keys)
 
-    def unheld_terms_changed(self, instrument: Instrument) -> None:
+    def _unheld_terms_changed(self, instrument: Instrument) -> None:
         """An unheld instrument's mark or kind changed: no key depends on it, so take its new feature."""
         self.reference[:, :, self.keys[instrument.instrument_id].bit] = feature(instrument, instrument.mark_price)
 
     def _features(self) -> np.ndarray:
         """f of every instrument at its current mark, by bit (cached until an instrument changes;
         callers must not modify it)."""
-        table = self.state.instruments
-        if self._features_at != (table.version, len(self.instrument_of_bit)):
-            instruments = table.by_id
-            self._features_cache = np.array(
-                [feature(instruments[i], instruments[i].mark_price) for i in self.instrument_of_bit])
-            self._features_at = (table.version, len(self.instrument_of_bit))
-        return self._features_cache
-
-    def mark_moved(self, instrument: Instrument) -> None:
-        """The instrument's mark was just put (one version step): patch the cached features
-        instead of recomputing all of them on the next query."""
-        table = self.state.instruments
-        if self._features_at == (table.version - 1, len(self.instrument_of_bit)):
+        table, books = self.state.instruments, self.state.instrument_of_bit
+        if self._features_at == (table.version - 1, len(books)) and table.last_put in self.keys:
+            # one put since (a mark moving): patch that feature, not all of them
+            instrument = table.by_id[table.last_put]
             features = self._features_cache.copy()  # a caller may still hold the old array
             features[self.keys[instrument.instrument_id].bit] = feature(instrument, instrument.mark_price)
-            self._features_cache, self._features_at = features, (table.version, len(self.instrument_of_bit))
+            self._features_cache, self._features_at = features, (table.version, len(books))
+        elif self._features_at != (table.version, len(books)):
+            instruments = table.by_id
+            self._features_cache = np.array([feature(instruments[i], instruments[i].mark_price)
+                                             for i in books])
+            self._features_at = (table.version, len(books))
+        return self._features_cache
 
     # ---- keys -----------------------------------------------------------------
 
-    def rekey(self, slots, unique: bool = False) -> None:
-        """Recomputes every key of these accounts (all accounts when `slots` is None; `unique`:
-        already distinct and ascending) and whether each has negative equity."""
+    def rekey(self, slots: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Recomputes every key of these accounts (distinct, ascending; all accounts when None).
+        Returns (the slots that still exist, their equity at the current marks), which the keys
+        are computed from anyway."""
         state = self.state
         if slots is None:
             slots = np.arange(state.accounts.count, dtype=np.int64)
-        elif not unique:
-            slots = np.unique(np.asarray(slots, dtype=np.int64))
+        slots = slots[slots < state.accounts.count]  # an account a rolled-back input created is gone
+        equity = np.zeros(len(slots))
         for start in range(0, len(slots), REKEY_CHUNK):
-            chunk = slots[start: start + REKEY_CHUNK]
-            local = AccountPositions(state, chunk)
+            local = AccountPositions(state, slots[start: start + REKEY_CHUNK])
             self._key_positions(local)
-            negative = local.equity_at_marks() < 0
-            self.negative.difference_update(chunk[~negative].tolist())
-            self.negative.update(chunk[negative].tolist())
+            equity[start: start + REKEY_CHUNK] = local.equity_at_marks()
+        return slots, equity
 
     def _key_positions(self, local: AccountPositions, only_bit: int | None = None) -> None:
         """Keys of the positions of `local`'s accounts (only those in book `only_bit` if given).
@@ -220,7 +233,7 @@ class BankruptcyIndex:
             if only_bit is not None and bit != only_bit:
                 continue
             mine = by_book[start:end]
-            self.keys[self.instrument_of_bit[bit]].priority.set(positions.row[mine], priority[mine], group[mine])
+            self._by_bit[bit].priority.set(positions.row[mine], priority[mine], group[mine])
 
     def _tiers(self, positions: "_Positions", first: np.ndarray, second: np.ndarray,
                features: np.ndarray) -> np.ndarray:
@@ -257,13 +270,15 @@ class BankruptcyIndex:
             bound = np.minimum(by_sensitivity, by_drift)
         return np.where(np.isfinite(bound), bound, np.inf)
 
-    def candidates(self, instrument_id: int, direction: int, priority_at: float | None = None) -> np.ndarray:
+    def candidates(self, instrument_id: int, direction: int, priority_at: float | None = None,
+                   may_reset: bool = True) -> np.ndarray:
         """Book rows that may hold the nearest bankruptcy in `direction` (or be at or past `priority_at`).
 
         Per tier t with bound B_t, the true nearest priority is at most
         T = min_t(smallest_t + B_t); every row whose exact priority is <= max(T,
         priority_at) has a stale one <= that + B_t, so those rows are taken,
-        and the fund if it is harmed. Rows ascending.
+        and the fund if it is harmed. Rows ascending. `may_reset` False (queries)
+        never re-keys a tier: the answer is the same, only the search wider.
         """
         keys = self.keys[instrument_id]
         groups = slice(RISE if direction > 0 else FALL, None, 2)  # this side's group of every tier
@@ -281,7 +296,7 @@ class BankruptcyIndex:
                 margin = BOUND_MARGIN * (1.0 + np.abs(thresholds))
             rows = keys.priority.rows_at_most(np.where(np.isfinite(thresholds), thresholds + margin, np.inf),
                                               groups)
-            if not self._reset_wide_tiers(keys, rows, bounds):
+            if not may_reset or not self._reset_wide_tiers(keys, rows, bounds):
                 break
         book = self.state.books[instrument_id]
         fund_row = book.row(self.state.fund_slot)
@@ -316,16 +331,16 @@ class BankruptcyIndex:
             slots = self.state.books[instrument_id].slots[rows]
             self._key_positions(AccountPositions(self.state, slots), only_bit=bit)
 
-    def rebuild(self) -> None:
-        """Re-keys everything from the primary state, every reference at the current marks."""
-        self.negative.clear()
+    def rebuild(self) -> tuple[np.ndarray, np.ndarray]:
+        """Re-keys everything from the primary state, every reference at the current marks;
+        returns (every slot, its equity) as `rekey` does."""
         self.reference = np.broadcast_to(self._features(), self.reference.shape).copy()
         self.sensitivity[:] = 0.0
         self.drift[:] = 0.0
         for instrument_id, keys in self.keys.items():
             keys.excess[:] = 0
             keys.resize(len(self.state.books[instrument_id]))
-        self.rekey(None)
+        return self.rekey(None)
 
 
 class _Positions:
@@ -376,18 +391,3 @@ class _Positions:
         second = starts[group[first]] + offset
         different = first != second
         return first[different], second[different]
-
-
-class _BookListener:
-    """Keeps BookKeys' columns aligned with a PositionBook's rows."""
-
-    def __init__(self, index: BankruptcyIndex, keys: BookKeys):
-        self.index, self.keys = index, keys
-
-    def appended(self, slots: np.ndarray, start: int) -> None:
-        self.keys.resize(start + len(slots))
-
-    def removed(self, slot: int, row: int, last: int, moved_slot: int | None) -> None:
-        if moved_slot is not None:  # the book's last row now lives at `row`
-            self.keys.move(last, row)
-        self.keys.resize(last)

@@ -122,7 +122,7 @@ def apply_batch(state: ExchangeState, fills: FillBatch, transfers: TransferBatch
     """
     touched = batch.apply_batch_fast(state, fills, transfers)
     if touched is not None:
-        state.touched_batches.append(touched)
+        state.changes.accounts(touched)
         return
     with state.operation():
         apply_batch_sequential(state, fills, transfers)

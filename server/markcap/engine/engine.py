@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import deltas, mark, views
 from .numbers import require_in_range
+from .risk import RiskView
 from .sequencer import Sequencer
 from .state import ExchangeState
 from .types import (
@@ -24,6 +25,7 @@ class Engine:
 
     def __init__(self, config: ExchangeConfig):
         self.state = ExchangeState(config)
+        self.risk = RiskView(self.state)  # derived from the state, fed by its change log
         self.sequencer = Sequencer(config.retained_outcomes)
 
     @property
@@ -43,7 +45,7 @@ class Engine:
         try:
             deltas.apply_batch(self.state, fills, transfers)
         finally:  # a rejected batch was rolled back: its accounts' rows were rewritten all the same
-            self.state.rekey_touched()
+            self.risk.catch_up()
         outcome = DeltasOutcome(admission.seq, len(fills.qty), len(transfers.amount))
         self.sequencer.record(admission.seq, outcome)
         return outcome
@@ -59,8 +61,8 @@ class Engine:
         price = require_in_range(price, "price")
         self.state.instruments.grid(instrument).units(price, "price")
         policy = cap_policy or instrument.cap_policy
-        with self.state.operation(always_rollback=dry_run):
-            outcome = mark.apply_mark(self.state, 0 if dry_run else admission.seq, instrument_id, price,
+        with self.risk.operation(always_rollback=dry_run):
+            outcome = mark.apply_mark(self.risk, 0 if dry_run else admission.seq, instrument_id, price,
                                       policy, dry_run)
         if not dry_run:
             self.sequencer.record(admission.seq, outcome)
@@ -73,7 +75,9 @@ class Engine:
             return self.sequencer.original(admission, CurrencyOutcome, "a currency upsert")
         currency, is_new = self.state.currencies.validate(update, self.state.has_balances)
         self.state.put_currency(currency, is_new)
-        outcome = CurrencyOutcome(admission.seq, negative_equity_accounts(self.state))
+        self.risk.catch_up()
+        outcome = CurrencyOutcome(admission.seq,
+                                  negative_equity_accounts(self.state, self.risk.negative.sorted()))
         self.sequencer.record(admission.seq, outcome)
         return outcome
 
@@ -86,6 +90,7 @@ class Engine:
         instrument = self.state.instruments.validate(update, self.state.currencies,
                                                      has_positions=bool(book and len(book)))
         self.state.put_instrument(instrument)
+        self.risk.catch_up()
         outcome = InstrumentOutcome(admission.seq, instrument)
         self.sequencer.record(admission.seq, outcome)
         return outcome
@@ -105,7 +110,7 @@ class Engine:
         return views.fund_view(self.state)
 
     def bankruptcy_band(self, instrument_id: int) -> BankruptcyBand:
-        return views.bankruptcy_band(self.state, instrument_id)
+        return views.bankruptcy_band(self.risk, instrument_id)
 
     def adl_queue(self, instrument_id: int, side: Side | None, limit: int) -> list[AdlQueueEntry]:
         return views.adl_queue(self.state, instrument_id, side, limit)
@@ -119,3 +124,4 @@ class Engine:
     def check_invariants(self) -> None:
         """Internal consistency of the state (SPEC 7's transition invariants live in the tests)."""
         self.state.check_invariants()
+        assert self.risk.caught_up, "an input left the risk view behind the state"

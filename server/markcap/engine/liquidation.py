@@ -29,7 +29,7 @@ def take_over(state: ExchangeState, slot: int, reason: LiquidationReason, price:
         amount = state.accounts.balance(slot, column)
         if amount != 0.0:
             state.accounts.set_balance(slot, column, 0.0)
-            state.touched.add(slot)
+            state.changes.account(slot)
             state.transfer(fund, currency.currency_id, amount, "liquidation")
             moved_balances.append(MovedBalance(currency.currency_id, amount))
     account_id = int(state.accounts.ids[slot])

@@ -1,9 +1,10 @@
 """A mark update (SPEC 3): NO_CAP, or the cap at the first bankruptcy price.
 
-Runs against the live state; the caller wraps it in a transaction (rolled
-back for a dry run). Steps are numbered as in SPEC 3. The bankruptcy index
-narrows each search to the holders that can matter; their bankruptcy prices
-are then computed exactly, so the outcome equals that of a full scan.
+Runs against the live state; the caller wraps it in the risk view's
+transaction (rolled back for a dry run). Steps are numbered as in SPEC 3. The
+bankruptcy index narrows each search to the holders that can matter; their
+bankruptcy prices are then computed exactly, so the outcome equals that of a
+full scan. Between steps the risk view catches up with what the step changed.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from . import contracts
 from .adl import deleverage
 from .bankruptcy_index import feature, harmed_first_sign
 from .liquidation import take_over
+from .risk import RiskView
 from .state import ExchangeState
 from .types import CapPolicy, Instrument, Liquidation, LiquidationReason, MarkOutcome
 from .valuation import account_equity, equities_of, negative_equity_accounts
@@ -65,13 +67,19 @@ def priority_of_price(instrument: Instrument, direction: int, price: float) -> f
     return harmed_first_sign(instrument.kind, direction) * feature(instrument, price)
 
 
-def harmed_near(state: ExchangeState, instrument: Instrument, direction: int,
-                at_price: float | None = None) -> HarmedAccounts:
-    """Exact bankruptcy prices of the harmed holders that can be nearest (and all at or past `at_price`)."""
-    state.rekey_touched()
+def harmed_near(risk: RiskView, instrument: Instrument, direction: int,
+                at_price: float | None = None, query: bool = False) -> HarmedAccounts:
+    """Exact bankruptcy prices of the harmed holders that can be nearest (and all at or past `at_price`).
+
+    The mark path catches the risk view up first; a `query` reads it as it is (caught up by
+    the input before) and never writes it."""
+    if query:
+        assert risk.caught_up, "a query found the risk view behind the state"
+    else:
+        risk.catch_up()
     priority_at = None if at_price is None else priority_of_price(instrument, direction, at_price)
-    rows = state.index.candidates(instrument.instrument_id, direction, priority_at)
-    return bankruptcy_prices(state, instrument, direction, rows)
+    rows = risk.index.candidates(instrument.instrument_id, direction, priority_at, may_reset=not query)
+    return bankruptcy_prices(risk.state, instrument, direction, rows)
 
 
 def first_bankruptcy_price(harmed: HarmedAccounts, direction: int) -> float | None:
@@ -99,23 +107,24 @@ def _capped_price(state: ExchangeState, instrument: Instrument, fbp: float, dire
     return grid.value(units), grid.value(units + direction)
 
 
-def _apply_capped(state: ExchangeState, instrument: Instrument, price: float, direction: int):
+def _apply_capped(risk: RiskView, instrument: Instrument, price: float, direction: int):
     """Steps 2-7 for a move in `direction`; returns (liquidations, ADL fills, FBP, capped, p*)."""
+    state = risk.state
     instrument_id = instrument.instrument_id
     # One search covers both step 2 (everyone at or past P0) and step 4 (the nearest beyond it).
-    harmed = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
+    harmed = harmed_near(risk, instrument, direction, at_price=instrument.mark_price)
     bankrupt = harmed.slots[(harmed.equity <= 0) & (harmed.slots != state.fund_slot)]
     liquidations = _take_over_in_id_order(state, bankrupt, LiquidationReason.ALREADY_BANKRUPT,
                                           instrument.mark_price)
     if liquidations:  # the fund took positions over: search again on the new state
-        harmed = harmed_near(state, instrument, direction)
+        harmed = harmed_near(risk, instrument, direction)
     fbp = first_bankruptcy_price(harmed, direction)
     capped = fbp is not None and (fbp - price) * direction <= 0
     applied, in_band = price, None
     if capped:
         applied, next_price = _capped_price(state, instrument, fbp, direction)
         # Step 6's band: everyone bankrupt before the next grid price (b < p* + tick on a rise).
-        harmed = harmed_near(state, instrument, direction, at_price=next_price)
+        harmed = harmed_near(risk, instrument, direction, at_price=next_price)
         with np.errstate(invalid="ignore"):
             in_band = (harmed.bankruptcy - next_price) * direction < 0  # NaN (no b): not in it
     state.set_mark(instrument_id, applied)
@@ -132,7 +141,7 @@ def _apply_capped(state: ExchangeState, instrument: Instrument, price: float, di
     return liquidations, fills, fbp, capped, applied
 
 
-def _update_negative_set(state: ExchangeState, instrument: Instrument, direction: int,
+def _update_negative_set(risk: RiskView, instrument: Instrument, direction: int,
                          crossing_possible: bool) -> tuple[np.ndarray, np.ndarray]:
     """Adds the harmed holders the move took below zero; rechecks the fund and every account below.
     Returns those slots (ascending) and their equity at the current marks.
@@ -140,33 +149,33 @@ def _update_negative_set(state: ExchangeState, instrument: Instrument, direction
     A capped-policy move that stopped short of the first bankruptcy price
     crosses nobody's bankruptcy price, so only then is the search skipped.
     """
+    state = risk.state
     if direction and crossing_possible:
-        crossed = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
-        state.index.negative.update(crossed.slots[crossed.equity < 0].tolist())
-    state.rekey_touched()
-    negative = np.array(sorted(state.index.negative | {state.fund_slot}), dtype=np.int64)
+        crossed = harmed_near(risk, instrument, direction, at_price=instrument.mark_price)
+        risk.negative.update(crossed.slots, crossed.equity)
+    risk.catch_up()
+    negative = np.array(sorted(risk.negative.slots | {state.fund_slot}), dtype=np.int64)
     equity = equities_of(state, negative)
-    still = equity < 0
-    state.index.negative.difference_update(negative[~still].tolist())
-    state.index.negative.update(negative[still].tolist())
+    risk.negative.update(negative, equity)
     return negative, equity
 
 
-def apply_mark(state: ExchangeState, seq: int, instrument_id: int, price: float,
+def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float,
                policy: CapPolicy, dry_run: bool) -> MarkOutcome:
+    state = risk.state
     instrument = state.instruments.by_id[instrument_id]
     previous = instrument.mark_price
     fund_before = account_equity(state, state.fund_slot)
     direction = int(np.sign(price - previous))
     liquidations, fills, fbp, capped, applied = [], (), None, False, price
     if policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and direction != 0:
-        liquidations, fills, fbp, capped, applied = _apply_capped(state, instrument, price, direction)
+        liquidations, fills, fbp, capped, applied = _apply_capped(risk, instrument, price, direction)
     else:
         state.set_mark(instrument_id, price)
     moved = int(np.sign(applied - previous))
     stopped_short = (policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and not liquidations and not fills
                      and (fbp is None or (fbp - applied) * moved > 0))
-    checked, equity = _update_negative_set(state, state.instruments.by_id[instrument_id], moved,
+    checked, equity = _update_negative_set(risk, state.instruments.by_id[instrument_id], moved,
                                            not stopped_short)
     fund_after = float(equity[checked == state.fund_slot][0])
     return MarkOutcome(

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from .changes import StateChanges
 from .holdings import Holdings
 from .undo import UndoLog
 
 
 class PositionBook:
-    def __init__(self, undo: UndoLog, holdings: Holdings, bit: int, capacity: int = 64):
+    def __init__(self, undo: UndoLog, holdings: Holdings, changes: StateChanges, bit: int,
+                 capacity: int = 64):
         self._undo = undo
+        self._changes = changes  # row appends and removals are logged for the derived structures
         self.holdings, self.bit = holdings, bit  # bit: the book's number in the holdings
         self.slots = np.zeros(capacity, dtype=np.int64)
         self.qty = np.zeros(capacity, dtype=np.int64)
         self.cost = np.zeros(capacity, dtype=np.float64)
         self.count = 0
-        self.listener = None  # derived structures aligned with the rows (the bankruptcy index)
 
     def __len__(self) -> int:
         return self.count
@@ -95,8 +97,7 @@ class PositionBook:
         if record_holdings:
             self.holdings.add(slots, self.bit, rows)
         self.count = end
-        if self.listener is not None:
-            self.listener.appended(slots, start)
+        self._changes.rows_appended(self.bit, start, len(slots))
         return slots, rows
 
     def _append(self, slot: int) -> int:
@@ -105,13 +106,11 @@ class PositionBook:
         self.slots[row] = slot
         self.holdings.add(np.array([slot], dtype=np.int64), self.bit, np.array([row]))
         self.count += 1
-        if self.listener is not None:
-            self.listener.appended(np.array([slot], dtype=np.int64), row)
+        self._changes.rows_appended(self.bit, row, 1)
         return row
 
     def _remove(self, slot: int, row: int) -> None:
         last = self.count - 1
-        moved_slot = None
         if row != last:
             moved_slot = int(self.slots[last])
             self.slots[row] = moved_slot
@@ -120,8 +119,7 @@ class PositionBook:
             self.holdings.move(moved_slot, self.bit, row)
         self.holdings.remove(slot, self.bit)
         self.count = last
-        if self.listener is not None:
-            self.listener.removed(slot, row, last, moved_slot)
+        self._changes.row_removed(self.bit, row, last if row != last else -1)
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Views (slots int64, qty int64, cost float64), each of shape (count,)."""

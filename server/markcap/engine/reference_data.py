@@ -114,6 +114,7 @@ class InstrumentTable:
     def __init__(self) -> None:
         self.by_id: dict[int, Instrument] = {}
         self.version = 0  # bumped by every put (undo restores go through put too)
+        self.last_put: int | None = None  # the instrument of the latest put (version step)
 
     def get(self, instrument_id: int, field: str = "instrument_id") -> Instrument:
         instrument = self.by_id.get(instrument_id)
@@ -187,6 +188,7 @@ class InstrumentTable:
     def put(self, instrument: Instrument) -> None:
         self.by_id[instrument.instrument_id] = instrument
         self.version += 1  # lets derived caches (the index's mark features) notice any change
+        self.last_put = instrument.instrument_id
 
     def sorted(self) -> list[Instrument]:
         return [self.by_id[k] for k in sorted(self.by_id)]

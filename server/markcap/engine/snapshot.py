@@ -93,7 +93,7 @@ def import_state(snapshot: StateSnapshot, retained_outcomes: int) -> Engine:
         _load_book(book, arrays[f"book.{instrument_id}.slots"], arrays[f"book.{instrument_id}.qty"],
                    arrays[f"book.{instrument_id}.cost"])
     engine.sequencer.applied_seq = snapshot.seq
-    state.rebuild_derived()
+    engine.risk.rebuild()  # the derived structures, from the primary state just loaded
     return engine
 
 
@@ -110,8 +110,8 @@ def _load_accounts(accounts, ids: np.ndarray, balances: np.ndarray) -> None:
 
 
 def _load_book(book, slots: np.ndarray, qty: np.ndarray, cost: np.ndarray) -> None:
-    """Appends the rows in their order to the (empty) book, through its bulk writer,
-    so whatever follows the book's rows (its listener) sees them arrive."""
+    """Appends the rows in their order to the (empty) book, through its bulk writer (which logs
+    the appended rows for the derived structures, rebuilt once everything is loaded)."""
     assert len(book) == 0, "a book is loaded into a fresh engine only"
     book.write_many(slots.astype(np.int64), np.full(len(slots), -1, dtype=np.int64),
                     qty.astype(np.int64), cost.astype(np.float64))

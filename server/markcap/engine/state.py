@@ -1,6 +1,8 @@
 """The exchange as markcap holds it: reference data, accounts, positions, the fund.
 
-Every mutation goes through the methods here so that the undo log sees it.
+Every mutation goes through the methods here so that the undo log sees it, and
+is logged in `changes` for the structures derived from this state (risk.py),
+which this module never calls: the flow is one-way.
 Invariants (checked by `check_invariants`): books hold only open positions and
 agree with the account-major holdings; balances, costs and marks are finite; the fund
 account exists; each book's settlement currency exists.
@@ -15,7 +17,7 @@ import numpy as np
 
 from . import contracts
 from .accounts import AccountTable
-from .bankruptcy_index import BankruptcyIndex
+from .changes import StateChanges
 from .errors import InvalidInput
 from .holdings import Holdings
 from .positions import PositionBook
@@ -27,6 +29,7 @@ from .undo import UndoLog
 class ExchangeState:
     def __init__(self, config: ExchangeConfig):
         self.undo = UndoLog()
+        self.changes = StateChanges()
         self.currencies = CurrencyTable(config.currencies)
         self.instruments = InstrumentTable()
         self.books: dict[int, PositionBook] = {}
@@ -40,83 +43,39 @@ class ExchangeState:
                                field="insurance_fund_floor", value=self.floor)
         self.currencies.minor_unit(self.currencies.valuation_id).units(self.floor, "insurance_fund_floor")
         self.fund_slot = self.accounts.ensure(self.fund_account_id)
-        self.touched: set[int] = set()  # slots changed since the index last re-keyed them
-        self.touched_batches: list[np.ndarray] = []  # the same, from vectorised batch commits
-        self._operation: set[int] | None = None  # slots re-keyed during the open operation
-        self.index = BankruptcyIndex(self)
         for instrument in config.instruments:
             update = InstrumentUpdate(**dataclasses.asdict(instrument))
             self.put_instrument(self.instruments.validate(update, self.currencies, has_positions=False))
 
-    def rebuild_derived(self) -> None:
-        """Rebuilds every structure derived from the primary state (indices, caches).
-
-        The primary state is: currencies, instruments, the account table (ids,
-        balances) and the position books (slots, qty, cost). A snapshot holds
-        only that; a restore sets it and then calls this.
-        """
-        self.touched.clear()
-        self.touched_batches.clear()
-        self.index.rebuild()
-
-    def rekey_touched(self) -> None:
-        """Brings the index up to date with every account changed since the last call."""
-        if self.touched or self.touched_batches:
-            if len(self.touched_batches) == 1 and not self.touched:  # one batch: already unique, sorted
-                slots = self.touched_batches[0]
-            else:
-                slots = np.unique(np.concatenate(self.touched_batches + [
-                    np.fromiter(self.touched, dtype=np.int64, count=len(self.touched))]))
-            self.touched, self.touched_batches = set(), []
-            if self._operation is not None:
-                self._operation.update(slots.tolist())
-            self.index.rekey(slots, unique=True)
-
     @contextmanager
     def operation(self, *, always_rollback: bool = False):
-        """An undo transaction that also keeps the index right when it rolls back.
-
-        A rollback rewrites rows without going through `fill`, so every account
-        the operation touched is re-keyed afterwards, and the set of negative
-        accounts is restored to what it was before.
-        """
-        self._operation, negative_before = set(), set(self.index.negative)
-        rolled_back = True
-        try:
-            with self.undo.transaction(always_rollback=always_rollback):
-                yield
-            rolled_back = always_rollback
-        finally:
-            touched, self._operation = self._operation, None
-            if rolled_back:
-                self.index.negative = negative_before
-                self.touched |= touched
-            self.rekey_touched()
+        """An undo transaction: every change inside it is reverted if it fails (or always)."""
+        with self.undo.transaction(always_rollback=always_rollback):
+            yield
 
     # ---- reference data -----------------------------------------------------
 
     def put_instrument(self, instrument: Instrument) -> None:
         self.instruments.put(instrument)
         if instrument.instrument_id not in self.books:
-            book = PositionBook(self.undo, self.holdings, len(self.books))
+            book = PositionBook(self.undo, self.holdings, self.changes, len(self.books))
             self.books[instrument.instrument_id] = book
             self.instrument_of_bit.append(instrument.instrument_id)
-            self.index.attach(instrument, book)
+            self.changes.book_added()
         elif not len(self.books[instrument.instrument_id]):  # terms may change only while unheld
-            self.index.unheld_terms_changed(instrument)
+            self.changes.unheld_terms_changed(instrument.instrument_id)
 
     def put_currency(self, currency: Currency, is_new: bool) -> None:
         """A currency price moves the value of balances and settlement: every key is rebuilt."""
         self.currencies.apply(currency, is_new)
         if is_new:
             self.accounts.add_currency_column()
-        self.index.rebuild()
+        self.changes.revalue_all()
 
     def set_mark(self, instrument_id: int, price: float) -> None:
         old = self.instruments.by_id[instrument_id]
         moved = dataclasses.replace(old, mark_price=price)
         self.instruments.put(moved)
-        self.index.mark_moved(moved)
         self.undo.record(lambda: self.instruments.put(old))
 
     def has_balances(self, currency_id: int) -> bool:
@@ -144,7 +103,7 @@ class ExchangeState:
             raise InvalidInput(f"{field}: position cost or realised PnL overflows float64",
                                field=field, value=qty_delta)
         book.set(slot, new_qty, new_cost)
-        self.touched.add(slot)
+        self.changes.account(slot)
         if realised:
             self.transfer(slot, instrument.settlement_currency_id, realised, field)
 
@@ -154,7 +113,7 @@ class ExchangeState:
         if not math.isfinite(balance):
             raise InvalidInput(f"{field}: balance would overflow float64", field=field, value=amount)
         self.accounts.set_balance(slot, column, balance)
-        self.touched.add(slot)
+        self.changes.account(slot)
 
     # ---- reading --------------------------------------------------------------
 

@@ -53,12 +53,11 @@ def all_equities(state: ExchangeState) -> np.ndarray:
     return equity
 
 
-def negative_equity_accounts(state: ExchangeState, slots: np.ndarray | None = None,
+def negative_equity_accounts(state: ExchangeState, slots: np.ndarray,
                              equity: np.ndarray | None = None) -> tuple[AccountEquity, ...]:
-    """Every account with equity < 0, ascending account_id, from the index's negative set
-    (or from `slots` and their `equity` at the current marks, when the caller has them)."""
-    if slots is None:
-        slots = np.array(sorted(state.index.negative), dtype=np.int64)
+    """The accounts among `slots` with equity < 0, ascending account_id (`equity`: theirs at the
+    current marks, when the caller has it)."""
+    if equity is None:
         equity = equities_of(state, slots)
     ids = state.accounts.ids[slots]
     order = np.argsort(ids, kind="stable")
@@ -67,7 +66,7 @@ def negative_equity_accounts(state: ExchangeState, slots: np.ndarray | None = No
 
 class AccountPositions:
     """The rows of a set of accounts (slots, shape (n,)) in every book, found through the
-    index's account-major holdings rather than a scan of the books, and their equity."""
+    state's account-major holdings rather than a scan of the books, and their equity."""
 
     def __init__(self, state: ExchangeState, slots: np.ndarray):
         self.state, self.slots = state, slots
@@ -77,10 +76,9 @@ class AccountPositions:
         for column in range(len(prices)):
             self.balance_value += balances[:, column] * prices[column]
         self.rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # instrument -> (index into slots, rows)
-        index = state.index
-        by_bit = index.holdings.rows_of(slots)
-        for instrument_id in sorted(index.instrument_of_bit[bit] for bit in by_bit):  # fixed summation order
-            self.rows[instrument_id] = by_bit[index.keys[instrument_id].bit]
+        by_bit = state.holdings.rows_of(slots)
+        for bit in sorted(by_bit, key=lambda bit: state.instrument_of_bit[bit]):  # fixed summation order
+            self.rows[state.instrument_of_bit[bit]] = by_bit[bit]
 
     def equity_at_marks(self) -> np.ndarray:
         """Equity at the current marks, float64 (n,); bit-identical to `account_equity`."""

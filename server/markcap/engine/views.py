@@ -9,6 +9,7 @@ from . import contracts
 from .adl import rank_of, rank_side
 from .errors import InvalidInput, UnknownId
 from .mark import harmed_near
+from .risk import RiskView
 from .state import ExchangeState
 from .types import (AccountView, AdlQueueEntry, BankruptcyBand, FundView, Instrument, PositionView,
                     Side)
@@ -60,15 +61,17 @@ def fund_view(state: ExchangeState) -> FundView:
     return FundView(view, state.floor, max(0.0, state.floor - view.equity))
 
 
-def bankruptcy_band(state: ExchangeState, instrument_id: int) -> BankruptcyBand:
-    """Nearest non-fund bankruptcy prices below (longs) and above (shorts) the mark, from the index.
+def bankruptcy_band(risk: RiskView, instrument_id: int) -> BankruptcyBand:
+    """Nearest non-fund bankruptcy prices below (longs) and above (shorts) the mark, from the index
+    (read only: the inputs keep it caught up).
 
     Accounts already at or below zero equity sit at the mark: no move is free of liquidation.
     """
+    state = risk.state
     instrument = state.instruments.get(instrument_id)
     sides = []
     for direction in (-1, 1):
-        harmed = harmed_near(state, instrument, direction, at_price=instrument.mark_price)
+        harmed = harmed_near(risk, instrument, direction, at_price=instrument.mark_price, query=True)
         traders = harmed.slots != state.fund_slot
         # bankrupt accounts sit at the mark, beside any whose price rounding put exactly there
         prices = np.where(traders, np.where(harmed.equity <= 0, instrument.mark_price, harmed.bankruptcy), np.nan)

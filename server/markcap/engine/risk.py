@@ -1,0 +1,99 @@
+"""The structures derived from the exchange state, fed one way by its change log.
+
+    ExchangeState --changes--> RiskView (bankruptcy index, negative-equity set) --> mark, ADL, views
+
+The state logs what it changes (changes.py) and never calls in here. `catch_up`
+drains the log: the index re-aligns its keys with the books' rows, re-keys the
+changed accounts (or everyone, after a currency change) and the negative set
+takes their equity from that same pass. Writers (the engine's inputs, the mark
+path between its steps) catch up; queries only read, on a view that is caught up.
+
+Invariants after `catch_up`: every open position has an index key computed from
+the current state (at its tier's reference marks); `negative` is exactly the set
+of accounts with equity < 0 at the current marks.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numpy as np
+
+from .bankruptcy_index import BankruptcyIndex
+from .state import ExchangeState
+
+
+class NegativeEquity:
+    """Slots of the accounts with equity < 0 at the current marks."""
+
+    def __init__(self) -> None:
+        self.slots: set[int] = set()
+
+    def update(self, slots: np.ndarray, equity: np.ndarray) -> None:
+        """Takes these accounts' equity (aligned arrays) as their current one."""
+        negative = equity < 0
+        self.slots.difference_update(slots[~negative].tolist())
+        self.slots.update(slots[negative].tolist())
+
+    def sorted(self) -> np.ndarray:
+        return np.array(sorted(self.slots), dtype=np.int64)
+
+
+class RiskView:
+    """The bankruptcy index and the negative-equity set of one ExchangeState."""
+
+    def __init__(self, state: ExchangeState):
+        self.state = state
+        self.index = BankruptcyIndex(state)
+        self.negative = NegativeEquity()
+        self._caught_up_in_operation: list[np.ndarray] | None = None
+        self.catch_up()
+
+    @property
+    def caught_up(self) -> bool:
+        return not self.state.changes.pending
+
+    def catch_up(self) -> None:
+        """Brings the index and the negative set up to date with every change the state logged."""
+        changes = self.state.changes.drain()
+        if changes.empty:
+            return
+        self.index.catch_up_structure(changes.row_events, changes.unheld_terms)
+        if changes.revalue_all:
+            self.negative.slots.clear()
+            slots, equity = self.index.rebuild()
+        elif len(changes.slots):
+            slots, equity = self.index.rekey(changes.slots)
+        else:
+            return
+        self.negative.update(slots, equity)
+        if self._caught_up_in_operation is not None:
+            self._caught_up_in_operation.append(slots)
+
+    def rebuild(self) -> None:
+        """Everything from the primary state (after a snapshot is loaded into it)."""
+        self.state.changes.drain()
+        self.state.changes.revalue_all()
+        self.catch_up()
+
+    @contextmanager
+    def operation(self, *, always_rollback: bool = False):
+        """The state's undo transaction, with the derived structures right after a rollback.
+
+        A rollback rewrites rows without logging the accounts again, so every account
+        caught up during the operation is logged once more, and the negative set is
+        restored to what it was before (accounts a mark move took below zero are not
+        in the state's log at all).
+        """
+        self._caught_up_in_operation, negative_before = [], set(self.negative.slots)
+        rolled_back = True
+        try:
+            with self.state.operation(always_rollback=always_rollback):
+                yield
+            rolled_back = always_rollback
+        finally:
+            caught_up, self._caught_up_in_operation = self._caught_up_in_operation, None
+            if rolled_back:
+                self.negative.slots = negative_before
+                for slots in caught_up:
+                    self.state.changes.accounts(slots)
+            self.catch_up()
