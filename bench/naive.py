@@ -8,9 +8,11 @@ doubles as an independent check of the engine's first bankruptcy price.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
 
-from .workload import BTC, BTC_PRICE_USD, USD, Workload
+from .workload import BTC, BTC_DECIMALS, BTC_PRICE_USD, USD, USD_DECIMALS, Workload
 
 FUND_FLOOR = 0.0  # the workload's insurance_fund_floor
 
@@ -25,6 +27,7 @@ class NaiveExchange:
     mark: list[float]
     sigma: list[float]             # settlement currency price per instrument, USD
     currency_price: list[float]    # [USD, BTC]
+    residue: list[Fraction] = field(default_factory=lambda: [Fraction(0), Fraction(0)])  # owed to the fund
 
 
 def build(workload: Workload) -> NaiveExchange:
@@ -32,7 +35,7 @@ def build(workload: Workload) -> NaiveExchange:
     instruments = workload.instruments
     inverse = instruments.inverse.tolist()
     exchange = NaiveExchange(
-        accounts=[([0.0, 0.0], {}) for _ in range(workload.account_count)],
+        accounts=[([Fraction(0), Fraction(0)], {}) for _ in range(workload.account_count)],
         inverse=inverse, multiplier=instruments.multiplier.tolist(),
         mark=instruments.mark_price.tolist(),
         sigma=[BTC_PRICE_USD if is_inverse else 1.0 for is_inverse in inverse],
@@ -41,36 +44,67 @@ def build(workload: Workload) -> NaiveExchange:
     transfers = workload.transfers
     for account, currency, amount in zip(transfers.account_id.tolist(), transfers.currency_id.tolist(),
                                          transfers.amount.tolist()):
-        exchange.accounts[account][0][currency_index[currency]] += amount
+        exchange.accounts[account][0][currency_index[currency]] += Fraction(repr(amount))
     fills = workload.fills
     for account, instrument_id, qty, price in zip(fills.account_id.tolist(), fills.instrument_id.tolist(),
                                                   fills.qty.tolist(), fills.price.tolist()):
         _fill(exchange, account, instrument_id - 1, qty, price)
+    for balances, positions in exchange.accounts:  # the search runs on floats, as an engine would
+        balances[:] = [float(amount) for amount in balances]
+        for position in positions.values():
+            position[1] = float(position[1])
     return exchange
 
 
-def _value(inverse: bool, qty: int, multiplier: float, price: float) -> float:
-    """Position value in the settlement currency: q*m/p (INVERSE) or q*m*p (LINEAR)."""
+UNITS = (Fraction(1, 10**USD_DECIMALS), Fraction(1, 10**BTC_DECIMALS))  # minor unit: USD, BTC
+
+
+def _down(x: Fraction, unit: Fraction) -> Fraction:
+    return math.floor(x / unit) * unit
+
+
+def _up(x: Fraction, unit: Fraction) -> Fraction:
+    return math.ceil(x / unit) * unit
+
+
+def _value(inverse: bool, qty: int, multiplier: Fraction, price: Fraction) -> Fraction:
+    """Position value in the settlement currency: q*m/p (INVERSE) or q*m*p (LINEAR), exact."""
     return qty * multiplier / price if inverse else qty * multiplier * price
 
 
 def _fill(exchange: NaiveExchange, account: int, k: int, dq: int, price: float) -> None:
-    """SPEC 2: growing adds dq's value to K; reducing by c realises its PnL and drops K*c/q."""
+    """SPEC 2 with SPEC 1's rounding, in exact fractions: growing adds dq's value to K; reducing by
+    c realises its PnL and drops K*c/q. Every amount is rounded to the minor unit against the
+    account (LINEAR: K up, realised down; INVERSE: K down, realised down), the residue owed to the
+    fund (account 0) and paid in whole units."""
     balances, positions = exchange.accounts[account]
-    m, inverse = exchange.multiplier[k], exchange.inverse[k]
-    q, cost = positions.get(k, (0, 0.0))
+    inverse = exchange.inverse[k]
+    m, p = Fraction(repr(exchange.multiplier[k])), Fraction(repr(price))
+    unit = UNITS[1 if inverse else 0]
+    round_cost = _down if inverse else _up
+    q, cost = positions.get(k, (0, Fraction(0)))
+    old_cost, realised = cost, Fraction(0)
     if q == 0 or (q > 0) == (dq > 0):
-        q, cost = q + dq, cost + _value(inverse, dq, m, price)
+        q, cost = q + dq, cost + round_cost(_value(inverse, dq, m, p), unit)
     else:
         closed = -dq if abs(dq) <= abs(q) else q
-        closed_cost = cost * closed / q
-        closed_value = _value(inverse, closed, m, price)
-        balances[1 if inverse else 0] += closed_cost - closed_value if inverse else closed_value - closed_cost
+        closed_cost = cost if closed == q else round_cost(cost * closed / q, unit)
+        # INVERSE: K_c rounds down, so realised = floor(-c*m/p) + K_c; LINEAR: K_c up, floor(c*m*p) - K_c
+        realised = (_down(-_value(inverse, closed, m, p), unit) + closed_cost if inverse
+                    else _down(_value(inverse, closed, m, p), unit) - closed_cost)
         if closed == q:  # all of it closed; a flip opens the rest at `price`
-            cost = _value(inverse, q + dq, m, price)
+            cost = round_cost(_value(inverse, q + dq, m, p), unit)
         else:
             cost -= closed_cost
         q += dq
+    currency = 1 if inverse else 0
+    balances[currency] += realised
+    exact = _value(inverse, dq, m, p) * (1 if inverse else -1)
+    booked = realised + (cost - old_cost) if inverse else realised - (cost - old_cost)
+    owed = exchange.residue[currency] + exact - booked
+    whole = _down(owed, unit)
+    exchange.residue[currency] = owed - whole
+    exchange.accounts[0][0][currency] += whole
     if q == 0:
         positions.pop(k, None)
     else:

@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from markcap.engine import (ContractKind, Currency, CurrencyUpdate, Engine, ExchangeConfig, FillBatch,
                             Instrument, TransferBatch)
 from markcap.engine import bankruptcy_index, holdings
-from markcap.engine.mark import bankruptcy_prices, first_bankruptcy_price, harmed_near
-from markcap.engine.valuation import AccountPositions, account_equity, all_equities
+from markcap.engine.bankruptcy import harmed_accounts
+from markcap.engine.mark import harmed_near
+from markcap.engine.valuation import AccountPositions, account_equity, all_equities, exact_equity
 
 from reference.grid import in_units, on_grid
 
@@ -49,48 +50,58 @@ def _send_trades(engine, rows):
     engine.apply_deltas(0, FillBatch.of(fills), TransferBatch.of([]))
 
 
+def _exact_scan(state, instrument, direction):
+    """Every harmed holder's exact equity and bankruptcy ticks, by plain loop over the book."""
+    full = harmed_accounts(state, instrument, direction)
+    return full, [(int(full.slots[i]), full.exact_equity(i), full.exact_ticks(i)) for i in range(len(full.slots))]
+
+
 def _assert_index_matches_a_scan(engine):
     state, risk = engine.state, engine.risk
     assert risk.caught_up  # every input leaves the derived structures up to date
     for instrument in state.instruments.sorted():
         for direction in (1, -1):
-            full = bankruptcy_prices(state, instrument, direction)
+            full, exact = _exact_scan(state, instrument, direction)
             near_mark = harmed_near(risk, instrument, direction, at_price=instrument.mark_price, query=True)
-            bankrupt = full.slots[(full.equity <= 0) & (full.slots != state.fund_slot)]
+            bankrupt = sorted(slot for slot, equity, _ in exact if equity <= 0 and slot != state.fund_slot)
             # every account already bankrupt at the mark is found (SPEC 3.2) ...
-            assert set(bankrupt.tolist()) <= set(near_mark.slots.tolist())
-            if len(bankrupt):
+            assert sorted(near_mark.bankrupt_now().tolist()) == bankrupt
+            if bankrupt:
                 continue  # ... and taken over before the search for the first bankruptcy price
             near = harmed_near(risk, instrument, direction, query=True)
-            fbp = first_bankruptcy_price(full, direction)
-            assert first_bankruptcy_price(near, direction) == fbp
+            prices = [ticks for _, _, ticks in exact if ticks is not None]
+            fbp = (min(prices) if direction > 0 else max(prices)) if prices else None
+            assert near.first() == fbp == full.first()
             if fbp is not None:
-                assert sorted(full.slots[full.bankruptcy == fbp]) == sorted(near.slots[near.bankruptcy == fbp])
+                tied = sorted(slot for slot, _, ticks in exact if ticks == fbp)
+                assert set(tied) <= set(near.slots.tolist())
     equity = all_equities(state)
     slots = np.arange(state.accounts.count)
     vectorised = AccountPositions(state, slots).equity_at_marks()
     scalar = np.array([account_equity(state, slot) for slot in slots.tolist()])
     # equities_of takes either path by size: they must agree to the bit (and with the full scan)
     assert vectorised.tobytes() == scalar.tobytes() == equity.tobytes()
-    assert risk.negative.slots == set(np.flatnonzero(equity < 0).tolist())
+    negative = {slot for slot in slots.tolist() if exact_equity(state, slot) < 0}
+    assert negative <= risk.negative.slots  # every negative account is in the set ...
+    for slot in risk.negative.slots - negative:  # ... and the others only by float doubt
+        assert abs(float(exact_equity(state, slot))) < 1e-6
     for instrument in state.instruments.sorted():
         assert engine.bankruptcy_band(instrument.instrument_id) == _band_by_scan(state, instrument)
 
 
 def _band_by_scan(state, instrument):
-    """GetBankruptcyBand by brute force: every non-fund holder, bankrupt ones at the mark."""
+    """GetBankruptcyBand by brute force: every non-fund holder, exact, bankrupt ones at the mark."""
     from markcap.engine.types import BankruptcyBand
     sides = []
     for direction in (-1, 1):
-        full = bankruptcy_prices(state, instrument, direction)
-        traders = full.slots != state.fund_slot
-        prices = np.where(full.equity <= 0, instrument.mark_price, full.bankruptcy)[traders]
-        ids = full.account_ids[traders]
-        if np.isnan(prices).all():
+        _, exact = _exact_scan(state, instrument, direction)
+        traders = [(slot, ticks) for slot, _, ticks in exact if slot != state.fund_slot and ticks is not None]
+        if not traders:
             sides.append((None, ()))
             continue
-        nearest = float(np.nanmax(prices) if direction < 0 else np.nanmin(prices))
-        sides.append((nearest, tuple(int(i) for i in np.sort(ids[prices == nearest]))))
+        nearest = (max if direction < 0 else min)(ticks for _, ticks in traders)
+        ids = sorted(int(state.accounts.ids[slot]) for slot, ticks in traders if ticks == nearest)
+        sides.append((float(nearest * state.terms(instrument).tick), tuple(ids)))
     return BankruptcyBand(instrument.mark_price, sides[0][0], sides[0][1], sides[1][0], sides[1][1])
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from markcap.engine import ContractKind, InstrumentUpdate, InvalidInput
-from markcap.engine.mark import bankruptcy_prices, first_bankruptcy_price
+from markcap.engine.bankruptcy import harmed_accounts
 from markcap.engine.numbers import PRICE_MAX, PRICE_MIN
 
 from reference.grid import exact, on_grid
@@ -105,9 +105,10 @@ def test_capping_after_extreme_marks_equals_a_full_scan(marks, target, factor):
     direction = int(np.sign(requested - instrument.mark_price))
     if direction == 0:
         return
-    full = bankruptcy_prices(engine.state, instrument, direction)
-    fbp = first_bankruptcy_price(full, direction)
-    already = full.slots[(full.equity <= 0) & (full.slots != engine.state.fund_slot)]
+    full = harmed_accounts(engine.state, instrument, direction)
+    first = full.first()
+    fbp = None if first is None else full.price_of(first)
+    already = full.bankrupt_now()
     outcome = engine.apply_mark(0, target, requested, dry_run=True)
     if len(already) == 0:
         assert outcome.first_bankruptcy_price == fbp

@@ -1,12 +1,10 @@
-"""Engine against reference: ids, quantities and flags exactly; floats to rounding.
+"""Engine against the exact reference: everything equal.
 
-Floats agree within RELATIVE + RELATIVE*scale, where scale is the gross size of
-the values an amount was summed from, so differences in summation order pass
-and real errors (a wrong price, a missed realisation) do not.
+Both sides hold exact values and report the double nearest to each, so every
+number (prices, equities, balances to the minor unit, costs, scores) must be
+the same double, and every decision the same.
 """
 from __future__ import annotations
-
-import math
 
 from markcap.engine.types import AccountEquity, MarkOutcome
 
@@ -15,21 +13,18 @@ from reference.outcome import RefMarkOutcome
 
 from .invariants import Snapshot
 
-RELATIVE = 1e-9
-
-
-def close(got: float, expected: float, scale: float = 1.0) -> bool:
-    if math.isinf(expected) or math.isinf(got):
-        return got == expected
-    return math.isclose(got, expected, rel_tol=RELATIVE, abs_tol=RELATIVE * max(1.0, scale))
+def close(got: float, expected, scale: float = 1.0) -> bool:
+    """The engine's double is the one nearest to the reference's exact value (scale: unused,
+    kept so call sites read the same)."""
+    return got == float(expected)
 
 
 def account_scale(reference: ReferenceExchange, account_id: int) -> float:
-    return reference.equity_scale(account_id)
+    return 1.0
 
 
 def exchange_scale(reference: ReferenceExchange) -> float:
-    return sum(account_scale(reference, a) for a in reference.accounts)
+    return 1.0
 
 
 def compare_accounts(state: Snapshot, reference: ReferenceExchange) -> None:
@@ -68,19 +63,9 @@ def compare_amounts(got: dict[int, float], expected: dict[int, float], scale: fl
 
 def compare_negative_equity(got: tuple[AccountEquity, ...], expected: list[tuple[int, float]],
                             reference: ReferenceExchange) -> None:
-    """Same accounts with close equities; an account within rounding of 0 may be on either side."""
-    got_map = {entry.account_id: entry.equity for entry in got}
-    expected_map = dict(expected)
+    """The same accounts with the same equities, exactly."""
     assert_ascending([entry.account_id for entry in got], "negative equity accounts")
-    for account_id in sorted(set(got_map) | set(expected_map)):
-        scale = account_scale(reference, account_id)
-        reference_equity = reference.equity(account_id)
-        if account_id in got_map and account_id in expected_map:
-            assert close(got_map[account_id], expected_map[account_id], scale)
-        else:
-            assert close(reference_equity, 0.0, scale), (
-                f"account {account_id} (equity {reference_equity}): negative in engine "
-                f"{account_id in got_map}, in reference {account_id in expected_map}")
+    assert [(entry.account_id, entry.equity) for entry in got] == list(expected)
 
 
 def compare_mark(got: MarkOutcome, expected: RefMarkOutcome, reference: ReferenceExchange) -> None:

@@ -30,6 +30,7 @@ class Snapshot:
     accounts: dict[int, AccountView]
     fund_id: int
     floor: float
+    unit_value: dict[int, float]  # one minor unit of each currency, in valuation currency
 
 
 def snapshot(engine: Engine, account_ids: set[int]) -> Snapshot:
@@ -42,7 +43,8 @@ def snapshot(engine: Engine, account_ids: set[int]) -> Snapshot:
             continue
     return Snapshot({c.currency_id: c.price for c in engine.currencies()},
                     {i.instrument_id: i for i in engine.instruments()},
-                    accounts, fund.account.account_id, fund.floor)
+                    accounts, fund.account.account_id, fund.floor,
+                    {c.currency_id: 10.0**-c.decimals * c.price for c in engine.currencies()})
 
 
 def equity_terms(state: Snapshot, account_id: int, marks: dict[int, float] | None = None) -> list[float]:
@@ -85,11 +87,16 @@ def check_capped_update_harms_nobody(before: Snapshot, after: Snapshot, outcome:
     SPEC §3.2); a fund below F has its deficit reported."""
     if outcome.cap_policy != CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE:
         return
+    adl_roundings: dict[int, float] = {}  # an ADL fill rounds against its account: < 1 unit, twice on a flip
+    for fill in outcome.adl_fills:
+        currency = after.instruments[fill.instrument_id].settlement_currency_id
+        adl_roundings[fill.account_id] = adl_roundings.get(fill.account_id, 0.0) + 2 * after.unit_value[currency]
     for account_id, view in after.accounts.items():
         if account_id == after.fund_id:
             continue
         was = equity_at(before, account_id) if account_id in before.accounts else 0.0
-        allowance = rounding_allowance(after, [account_id]) + rounding_allowance(before, [account_id])
+        allowance = (rounding_allowance(after, [account_id]) + rounding_allowance(before, [account_id])
+                     + adl_roundings.get(account_id, 0.0))
         assert view.equity >= min(0.0, was) - allowance, (
             f"account {account_id}: equity {view.equity} after a capped update, {was} before")
     fund_after = after.accounts[after.fund_id].equity

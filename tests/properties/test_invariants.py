@@ -21,7 +21,7 @@ def view(account_id: int, balance: float, qty: int = 0, cost: float = 0.0, mark:
 
 def state(*views: AccountView, mark: float = 100.0, floor: float = 0.0) -> Snapshot:
     instrument = Instrument(1, "X", ContractKind.LINEAR, 1, 1.0, mark, tick_size=0.01)
-    return Snapshot({1: 1.0}, {1: instrument}, {v.account_id: v for v in views}, 0, floor)
+    return Snapshot({1: 1.0}, {1: instrument}, {v.account_id: v for v in views}, 0, floor, {1: 0.01})
 
 
 def outcome(applied: float, fund_before: float, fund_after: float, deficit: float,

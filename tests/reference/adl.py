@@ -1,30 +1,25 @@
 """Auto-deleveraging (SPEC §5), literally: rank, select, allocate, fill at the applied price."""
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from markcap.engine.types import AdlAllocation, AdlRanking, ContractKind
 
+from .grid import exact
 from .outcome import RefAdlFill
 
 if TYPE_CHECKING:
     from .exchange import ReferenceExchange
-    from .knife_edges import KnifeEdges
 
 
 def deleverage(exchange: "ReferenceExchange", instrument_id: int, direction: int,
-               price: float, edges: "KnifeEdges | None" = None) -> list[RefAdlFill]:
+               price: Fraction) -> list[RefAdlFill]:
     """Closes the fund's whole harmed position in x against the ranked counterparties at `price`."""
     fund_qty = exchange.qty(exchange.fund_id, instrument_id)
     if fund_qty * direction >= 0:
         return []
     ranking = rank_counterparties(exchange, instrument_id, fund_qty)
-    if edges is not None:
-        edges.scores_near(ranking)
-        if exchange.instruments[instrument_id].adl_ranking == AdlRanking.PNL_RATIO_TIMES_LEVERAGE:
-            for account_id, _ in ranking:
-                edges.equity_near(account_id, 0.0, "ADL leverage infinite?")
-                edges.upnl_near_zero(account_id, instrument_id)
     sizes = [abs(exchange.qty(a, instrument_id)) for a, _ in ranking]
     selected = select(sizes, abs(fund_qty))
     allocation = exchange.instruments[instrument_id].adl_allocation
@@ -41,12 +36,12 @@ def deleverage(exchange: "ReferenceExchange", instrument_id: int, direction: int
         change = -amount if exchange.qty(account_id, instrument_id) > 0 else amount
         exchange.apply_fill(account_id, instrument_id, change, price)
         exchange.apply_fill(exchange.fund_id, instrument_id, -change, price)
-        fills.append(RefAdlFill(account_id, instrument_id, change, price, index + 1, score))
+        fills.append(RefAdlFill(account_id, instrument_id, change, float(price), index + 1, float(score)))
     return fills
 
 
 def rank_counterparties(exchange: "ReferenceExchange", instrument_id: int,
-                        fund_qty: int) -> list[tuple[int, float]]:
+                        fund_qty: int) -> list[tuple[int, Fraction | float]]:
     """Non-fund accounts opposite the fund in x as (account_id, score): highest score first, ties lower id."""
     scored = []
     for account_id in sorted(exchange.accounts):
@@ -58,29 +53,30 @@ def rank_counterparties(exchange: "ReferenceExchange", instrument_id: int,
     return scored
 
 
-def score(exchange: "ReferenceExchange", account_id: int, instrument_id: int) -> float:
-    """PNL: upnl*sigma. PNL_RATIO_TIMES_LEVERAGE: r*L if r > 0 else r/L, r = upnl/|K|,
-    L = |position value|*sigma/E (+inf when E <= 0)."""
+def score(exchange: "ReferenceExchange", account_id: int, instrument_id: int) -> Fraction | float:
+    """Exact: PNL: upnl*sigma. PNL_RATIO_TIMES_LEVERAGE: r*L if r > 0 else r/L, r = upnl/|K|
+    (0 when K = 0), L = |position value|*sigma/E (+inf when E <= 0: then r*L = +inf, r/L = 0)."""
     instrument = exchange.instruments[instrument_id]
     position = exchange.accounts[account_id].positions[instrument_id]
     sigma = exchange.settlement_price(instrument_id)
-    upnl = exchange.upnl(instrument_id, position, instrument.mark_price)
+    upnl = exchange.upnl(instrument_id, position, exchange.exact_mark(instrument_id))
     if instrument.adl_ranking == AdlRanking.PNL:
         return upnl * sigma
-    ratio = upnl / abs(position.cost)
+    ratio = upnl / abs(position.cost) if position.cost else Fraction(0)
     equity = exchange.equity(account_id)
-    if equity <= 0:
-        leverage = float("inf")
-    else:
-        leverage = abs(position_value(instrument, position.qty)) * sigma / equity
+    value = abs(position_value(exchange, instrument, position.qty)) * sigma
+    if equity <= 0 or value == 0:
+        return float("inf") if ratio > 0 else Fraction(0)
+    leverage = value / equity
     return ratio * leverage if ratio > 0 else ratio / leverage
 
 
-def position_value(instrument, qty: int) -> float:
+def position_value(exchange, instrument, qty: int) -> Fraction:
     """q*m*p (LINEAR) or q*m/p (INVERSE) at the instrument's mark, in the settlement currency."""
+    m, p = exact(instrument.multiplier), exchange.exact_mark(instrument.instrument_id)
     if instrument.kind == ContractKind.LINEAR:
-        return qty * instrument.multiplier * instrument.mark_price
-    return qty * instrument.multiplier / instrument.mark_price
+        return qty * m * p
+    return qty * m / p
 
 
 def select(sizes: list[int], needed: int) -> int:

@@ -1,12 +1,20 @@
 """ReferenceExchange: SPEC.md §1-§5 written straight from the text, one account at a time.
 
-Deliberately slow and literal: dicts of floats, plain loops, no numpy. Where
-SPEC.md is silent it mirrors the engine's documented choices:
+Deliberately slow and literal: exact fractions (fractions.Fraction) in plain dicts and
+loops, no numpy and no engine code; every amount is a Fraction of its currency, every
+price a Fraction on its instrument's grid, so every decision is exact. Outputs are
+the doubles nearest to the exact values, as SPEC §1 asks of the engine. Where SPEC.md
+is silent it mirrors the engine's documented choices (docs/semantics.md):
+- rounding (SPEC §1): a fill's cost change and realised PnL are rounded to the settlement
+  currency's minor unit against the account: LINEAR costs up, INVERSE costs down, cost
+  shares the same way, realised PnL down; what the account loses to rounding (the exact
+  change of balance - K, or balance + K for INVERSE, minus the booked one) accrues to the
+  fund per currency and is paid to its balance in whole minor units at once;
 - `capped` iff the FBP lies in [P0, P1] inclusive; then applied = p*, the grid price at or
-  before the FBP seen from P0 (the double's exact value rounded, SPEC 3.5), and the accounts
-  taken over are those with b before the next grid price beyond p* (SPEC 3.6);
-  a move with P1 == P0 does nothing under CAP (no FBP, not capped);
-- a harmed account's b that rounding puts on the wrong side of P0 is clamped to P0;
+  before the FBP seen from P0 (SPEC 3.5), and the accounts taken over are those with b
+  before the next grid price beyond p* (SPEC 3.6); a move with P1 == P0 does nothing under
+  CAP (no FBP, not capped);
+- a harmed account at or below zero equity (the fund at or below F) has b = P0;
 - already bankrupt = harmed non-fund account with equity <= 0 at P0, taken over in
   ascending account_id before any b is computed; harmed set and b's come after;
 - a takeover moves positions in ascending instrument_id as fill pairs at each mark
@@ -19,37 +27,48 @@ SPEC.md is silent it mirrors the engine's documented choices:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 from markcap.engine.types import (
     CapPolicy, ContractKind, Currency, ExchangeConfig, Instrument, LiquidationReason,
 )
 
 from .adl import deleverage
-from .grid import toward_start
-from .knife_edges import KnifeEdges
+from .grid import exact
 from .outcome import RefLiquidation, RefMarkOutcome
+
+INFINITY = float("inf")
 
 
 @dataclass
 class RefPosition:
-    """Signed whole contracts and cost K in the settlement currency (SPEC §1)."""
+    """Signed whole contracts and cost K in the settlement currency (SPEC §1), exact."""
 
     qty: int = 0
-    cost: float = 0.0
+    cost: Fraction = Fraction(0)
 
 
 @dataclass
 class RefAccount:
-    balances: dict[int, float] = field(default_factory=dict)
+    balances: dict[int, Fraction] = field(default_factory=dict)
     positions: dict[int, RefPosition] = field(default_factory=dict)
 
     def position(self, instrument_id: int) -> RefPosition:
         return self.positions.setdefault(instrument_id, RefPosition())
 
 
-def sign(value: float) -> int:
+def sign(value) -> int:
     return (value > 0) - (value < 0)
+
+
+def _round_down(value: Fraction, unit: Fraction) -> Fraction:
+    return math.floor(value / unit) * unit
+
+
+def _round_up(value: Fraction, unit: Fraction) -> Fraction:
+    return math.ceil(value / unit) * unit
 
 
 class ReferenceExchange:
@@ -57,12 +76,15 @@ class ReferenceExchange:
 
     def __init__(self, currencies: list[Currency], instruments: list[Instrument],
                  fund_id: int = 0, floor: float = 0.0):
-        self.currency_price = {c.currency_id: (1.0 if c.valuation else c.price) for c in currencies}
+        self.currency_price = {c.currency_id: (Fraction(1) if c.valuation else exact(c.price))
+                               for c in currencies}
+        self.unit = {c.currency_id: Fraction(1, 10**c.decimals) for c in currencies}
         self.valuation_id = next(c.currency_id for c in currencies if c.valuation)
         self.instruments: dict[int, Instrument] = {i.instrument_id: i for i in instruments}
         self.fund_id = fund_id
-        self.floor = floor
+        self.floor = exact(floor)
         self.accounts: dict[int, RefAccount] = {fund_id: RefAccount()}
+        self.residue: dict[int, Fraction] = {}  # currency -> rounding owed to the fund, below one unit
 
     @staticmethod
     def from_config(config: ExchangeConfig) -> "ReferenceExchange":
@@ -74,8 +96,11 @@ class ReferenceExchange:
     def mark(self, instrument_id: int) -> float:
         return self.instruments[instrument_id].mark_price
 
-    def set_mark(self, instrument_id: int, price: float) -> None:
-        self.instruments[instrument_id] = replace(self.instruments[instrument_id], mark_price=price)
+    def exact_mark(self, instrument_id: int) -> Fraction:
+        return exact(self.instruments[instrument_id].mark_price)
+
+    def set_mark(self, instrument_id: int, price) -> None:
+        self.instruments[instrument_id] = replace(self.instruments[instrument_id], mark_price=float(price))
 
     def set_instrument_policies(self, instrument_id: int, **policies) -> None:
         """Changes cap_policy / adl_ranking / adl_allocation (None keeps the current one)."""
@@ -84,10 +109,10 @@ class ReferenceExchange:
 
     def set_currency_price(self, currency_id: int, price: float) -> list[tuple[int, float]]:
         """Applies a price as given (no cap); returns the negative-equity accounts."""
-        self.currency_price[currency_id] = price
+        self.currency_price[currency_id] = exact(price)
         return self.negative_equity_accounts()
 
-    def settlement_price(self, instrument_id: int) -> float:
+    def settlement_price(self, instrument_id: int) -> Fraction:
         """sigma = px(s(x)): value of one settlement-currency unit in valuation currency."""
         return self.currency_price[self.instruments[instrument_id].settlement_currency_id]
 
@@ -97,58 +122,87 @@ class ReferenceExchange:
         """The account, created on first reference."""
         return self.accounts.setdefault(account_id, RefAccount())
 
-    def apply_transfer(self, account_id: int, currency_id: int, amount: float) -> None:
+    def apply_transfer(self, account_id: int, currency_id: int, amount) -> None:
+        amount = exact(amount) if isinstance(amount, float) else Fraction(amount)
         balances = self.account(account_id).balances
-        balances[currency_id] = balances.get(currency_id, 0.0) + amount
+        balances[currency_id] = balances.get(currency_id, Fraction(0)) + amount
 
-    def apply_fill(self, account_id: int, instrument_id: int, qty_delta: int, price: float) -> None:
-        """Average-cost accounting: grow adds to K; reducing realises c*(...) and shrinks K pro rata."""
+    def apply_fill(self, account_id: int, instrument_id: int, qty_delta: int, price) -> None:
+        """Average-cost accounting: grow adds to K; reducing realises c*(...) and shrinks K pro rata;
+        a flip closes all, then opens the rest. Each piece rounds against the account (module doc)."""
+        price = exact(price) if isinstance(price, float) else price
         instrument = self.instruments[instrument_id]
+        currency = instrument.settlement_currency_id
         position = self.account(account_id).position(instrument_id)
+        value_before = self._booked_value(account_id, instrument, position)
+        exact_change = -self._cost_of(instrument, qty_delta, price) if instrument.kind == ContractKind.LINEAR \
+            else self._cost_of(instrument, qty_delta, price)
         if position.qty != 0 and sign(qty_delta) != sign(position.qty):
             closed = position.qty if abs(qty_delta) >= abs(position.qty) else -qty_delta
             self._close(account_id, instrument, position, closed, price)
             qty_delta += closed
         if qty_delta != 0:
-            position.cost += self._cost_of(instrument, qty_delta, price)
+            rounded = _round_up if instrument.kind == ContractKind.LINEAR else _round_down
+            position.cost += rounded(self._cost_of(instrument, qty_delta, price), self.unit[currency])
             position.qty += qty_delta
+        booked = self._booked_value(account_id, instrument, position) - value_before
+        self._owe_fund(currency, exact_change - booked)
+
+    def _booked_value(self, account_id: int, instrument: Instrument, position: RefPosition) -> Fraction:
+        """balance - K (LINEAR) or balance + K (INVERSE) in the settlement currency: what a fill at
+        the fill price must leave unchanged, exactly."""
+        balance = self.accounts[account_id].balances.get(instrument.settlement_currency_id, Fraction(0))
+        return balance - position.cost if instrument.kind == ContractKind.LINEAR else balance + position.cost
+
+    def _owe_fund(self, currency_id: int, amount: Fraction) -> None:
+        assert amount >= 0, f"rounding favoured an account by {amount}"
+        owed = self.residue.get(currency_id, Fraction(0)) + amount
+        whole = _round_down(owed, self.unit[currency_id])
+        self.residue[currency_id] = owed - whole
+        if whole:
+            self.apply_transfer(self.fund_id, currency_id, whole)
 
     def _close(self, account_id: int, instrument: Instrument, position: RefPosition,
-               closed: int, price: float) -> None:
-        """realised = c*(m*price - K/q) LINEAR, c*(K/q - m/price) INVERSE; K -= K*c/q."""
-        m, q, cost = instrument.multiplier, position.qty, position.cost
-        if instrument.kind == ContractKind.LINEAR:
-            realised = closed * (m * price - cost / q)
+               closed: int, price: Fraction) -> None:
+        """realised = c*m*price - K_c LINEAR, K_c - c*m/price INVERSE, rounded down; K -= K_c, with
+        K_c = K*c/q rounded up (LINEAR) or down (INVERSE)."""
+        unit = self.unit[instrument.settlement_currency_id]
+        m, q, cost = exact(instrument.multiplier), position.qty, position.cost
+        if closed == q:
+            closed_cost = cost
+        elif instrument.kind == ContractKind.LINEAR:
+            closed_cost = _round_up(cost * closed / q, unit)
         else:
-            realised = closed * (cost / q - m / price)
+            closed_cost = _round_down(cost * closed / q, unit)
+        if instrument.kind == ContractKind.LINEAR:
+            realised = _round_down(closed * m * price - closed_cost, unit)
+        else:
+            realised = _round_down(closed_cost - closed * m / price, unit)
         self.apply_transfer(account_id, instrument.settlement_currency_id, realised)
         position.qty = q - closed
-        position.cost = 0.0 if position.qty == 0 else cost - cost * closed / q
+        position.cost = Fraction(0) if position.qty == 0 else cost - closed_cost
 
     @staticmethod
-    def _cost_of(instrument: Instrument, qty: int, price: float) -> float:
-        """q*m*price (LINEAR) or q*m/price (INVERSE): what opening q at price adds to K.
-
-        Evaluated left to right like upnl's q*m*p, so a position opened at the
-        mark has upnl exactly 0.
-        """
+    def _cost_of(instrument: Instrument, qty: int, price: Fraction) -> Fraction:
+        """q*m*price (LINEAR) or q*m/price (INVERSE): the exact value of opening q at price."""
         if instrument.kind == ContractKind.LINEAR:
-            return qty * instrument.multiplier * price
-        return qty * instrument.multiplier / price
+            return qty * exact(instrument.multiplier) * price
+        return qty * exact(instrument.multiplier) / price
 
     # ---- valuation (SPEC §1) ------------------------------------------------
 
-    def upnl(self, instrument_id: int, position: RefPosition, price: float) -> float:
+    def upnl(self, instrument_id: int, position: RefPosition, price: Fraction) -> Fraction:
         """q*m*p - K (LINEAR) or K - q*m/p (INVERSE), in the settlement currency."""
         instrument = self.instruments[instrument_id]
         if position.qty == 0:
-            return 0.0
+            return Fraction(0)
+        m = exact(instrument.multiplier)
         if instrument.kind == ContractKind.LINEAR:
-            return position.qty * instrument.multiplier * price - position.cost
-        return position.cost - position.qty * instrument.multiplier / price
+            return position.qty * m * price - position.cost
+        return position.cost - position.qty * m / price
 
-    def equity(self, account_id: int, marks: dict[int, float] | None = None,
-               without_instrument: int | None = None) -> float:
+    def equity(self, account_id: int, marks: dict[int, Fraction] | None = None,
+               without_instrument: int | None = None) -> Fraction:
         """E = sum_c balance_c*px(c) + sum_x px(s(x))*upnl_x(mark_x), in valuation currency.
 
         `marks` overrides some instruments' marks; `without_instrument` leaves
@@ -156,13 +210,13 @@ class ReferenceExchange:
         """
         marks = marks or {}
         account = self.accounts[account_id]
-        total = 0.0
+        total = Fraction(0)
         for currency_id in sorted(account.balances):
             total += account.balances[currency_id] * self.currency_price[currency_id]
         for instrument_id in sorted(account.positions):
             if instrument_id == without_instrument:
                 continue
-            price = marks.get(instrument_id, self.mark(instrument_id))
+            price = marks.get(instrument_id, self.exact_mark(instrument_id))
             upnl = self.upnl(instrument_id, account.positions[instrument_id], price)
             total += self.settlement_price(instrument_id) * upnl
         return total
@@ -177,26 +231,25 @@ class ReferenceExchange:
         for account_id in sorted(self.accounts):
             equity = self.equity(account_id)
             if equity < 0:
-                result.append((account_id, equity))
+                result.append((account_id, float(equity)))
         return result
 
     # ---- bankruptcy price (SPEC §3 step 3) -----------------------------------
 
-    def bankruptcy_price(self, account_id: int, instrument_id: int, direction: int) -> float | None:
+    def bankruptcy_price(self, account_id: int, instrument_id: int, direction: int) -> Fraction | None:
         """The price of x at which the account's equity is 0 (the fund's: F), all else fixed.
 
         LINEAR b = (K*sigma - E')/(q*m*sigma); INVERSE b = q*m/(K + E'/sigma);
         None when the account is not harmed by a move in `direction` or b is
-        not a positive price. A fund at or below F has b = P0; a b that
-        rounding puts on the wrong side of P0 is clamped to P0.
+        not a positive price. An account at or below 0 (a fund at or below F) has b = P0.
         """
         instrument = self.instruments[instrument_id]
         position = self.accounts[account_id].positions.get(instrument_id)
         if position is None or position.qty * direction >= 0:
             return None
-        mark = instrument.mark_price
+        mark = self.exact_mark(instrument_id)
         is_fund = account_id == self.fund_id
-        if is_fund and self.equity(account_id) <= self.floor:
+        if self.equity(account_id) <= (self.floor if is_fund else 0):
             return mark
         rest = self.equity(account_id, without_instrument=instrument_id)
         if is_fund:
@@ -207,9 +260,9 @@ class ReferenceExchange:
         return mark if (price - mark) * direction < 0 else price
 
     def _solve_bankruptcy(self, instrument: Instrument, position: RefPosition,
-                          rest: float) -> float | None:
+                          rest: Fraction) -> Fraction | None:
         sigma = self.currency_price[instrument.settlement_currency_id]
-        q, m, cost = position.qty, instrument.multiplier, position.cost
+        q, m, cost = position.qty, exact(instrument.multiplier), position.cost
         if instrument.kind == ContractKind.LINEAR:
             price = (cost * sigma - rest) / (q * m * sigma)
         else:
@@ -217,29 +270,29 @@ class ReferenceExchange:
             if denominator == 0:
                 return None
             price = q * m / denominator
-        return price if 0 < price < float("inf") else None
+        return price if price > 0 else None
 
     # ---- liquidation (SPEC §4) ----------------------------------------------
 
     def liquidate(self, account_id: int, reason: LiquidationReason, price: float) -> RefLiquidation:
         """Moves every position (ascending instrument) at its mark, then every non-zero balance."""
         account = self.accounts[account_id]
-        record = RefLiquidation(account_id, reason, price, self.equity(account_id))
+        record = RefLiquidation(account_id, reason, price, float(self.equity(account_id)))
         for instrument_id in sorted(account.positions):
             qty = account.positions[instrument_id].qty
             if qty == 0:
                 continue
-            mark = self.mark(instrument_id)
+            mark = self.exact_mark(instrument_id)
             self.apply_fill(account_id, instrument_id, -qty, mark)
             self.apply_fill(self.fund_id, instrument_id, qty, mark)
-            record.positions.append((instrument_id, qty, mark))
+            record.positions.append((instrument_id, qty, float(mark)))
         for currency_id in sorted(account.balances):
             amount = account.balances[currency_id]
             if amount == 0:
                 continue
             self.apply_transfer(account_id, currency_id, -amount)
             self.apply_transfer(self.fund_id, currency_id, amount)
-            record.balances[currency_id] = amount
+            record.balances[currency_id] = float(amount)
         return record
 
     # ---- mark update (SPEC §3) ----------------------------------------------
@@ -250,90 +303,64 @@ class ReferenceExchange:
 
     def apply_mark(self, instrument_id: int, price: float,
                    cap_policy: CapPolicy | None = None) -> RefMarkOutcome:
+        """SPEC §3 in exact fractions; the outcome holds the doubles nearest to the exact values."""
         policy = cap_policy or self.instruments[instrument_id].cap_policy
         previous = self.mark(instrument_id)
+        fund_before = self.equity(self.fund_id)
         outcome = RefMarkOutcome(instrument_id, policy, previous, price, previous, False, None,
-                                 [], [], [], self.equity(self.fund_id), 0.0, 0.0)
+                                 [], [], [], float(fund_before), 0.0, 0.0)
         direction = sign(price - previous)
         if policy == CapPolicy.NO_CAP:
             self.set_mark(instrument_id, price)
             outcome.applied_price = price
         elif direction != 0:
-            self._apply_capped(instrument_id, direction, outcome)
+            self._apply_capped(instrument_id, exact(price), direction, outcome)
         outcome.negative_equity_accounts = self.negative_equity_accounts()
-        outcome.fund_equity_after = self.equity(self.fund_id)
-        outcome.deficit = max(0.0, self.floor - outcome.fund_equity_after)
+        fund_after = self.equity(self.fund_id)
+        outcome.fund_equity_after = float(fund_after)
+        outcome.deficit = float(max(Fraction(0), self.floor - fund_after))
         return outcome
 
-    def _apply_capped(self, instrument_id: int, direction: int, outcome: RefMarkOutcome) -> None:
+    def _apply_capped(self, instrument_id: int, requested: Fraction, direction: int,
+                      outcome: RefMarkOutcome) -> None:
         """Steps 1-7: takeovers at P0, b's, FBP, cap, takeovers at FBP, fund check, ADL."""
-        edges = KnifeEdges(self, outcome.knife_edges)
-        self._take_over_already_bankrupt(instrument_id, direction, outcome, edges)
-        bankruptcy = self._bankruptcy_prices(instrument_id, direction, edges)
-        self._cap(bankruptcy, direction, outcome, edges)
-        applied = outcome.applied_price
-        self.set_mark(instrument_id, applied)
+        previous = self.exact_mark(instrument_id)
+        self._take_over_already_bankrupt(instrument_id, direction, outcome)
+        bankruptcy = self._bankruptcy_prices(instrument_id, direction)
+        fbp = None
+        if bankruptcy:
+            fbp = (min if direction > 0 else max)(bankruptcy.values())
+            outcome.first_bankruptcy_price = float(fbp)
+        outcome.capped = fbp is not None and min(previous, requested) <= fbp <= max(previous, requested)
+        applied, band_end = requested, None
         if outcome.capped:
-            self._take_over_at_first_bankruptcy(bankruptcy, outcome, direction)
-        if self._fund_insolvent(bankruptcy, outcome, direction, edges):
-            outcome.adl_fills = deleverage(self, instrument_id, direction, applied, edges)
+            tick = exact(self.instruments[instrument_id].tick_size)
+            steps = math.floor(fbp / tick) if direction > 0 else math.ceil(fbp / tick)
+            applied = max(steps * tick, previous) if direction > 0 else min(steps * tick, previous)
+            band_end = applied + direction * tick
+            outcome.next_price = float(band_end)
+        outcome.applied_price = float(applied)
+        self.set_mark(instrument_id, applied)
+        in_band = {a for a, b in bankruptcy.items() if band_end is not None and (b - band_end) * direction < 0}
+        for account_id in sorted(in_band - {self.fund_id}):  # step 6, ascending account_id
+            outcome.liquidations.append(self.liquidate(
+                account_id, LiquidationReason.FIRST_BANKRUPTCY_PRICE, float(applied)))
+        # step 7: the fund's own b in the band, or its equity at p* <= F
+        if self.fund_id in in_band or self.equity(self.fund_id) <= self.floor:
+            outcome.adl_fills = deleverage(self, instrument_id, direction, applied)
 
     def _take_over_already_bankrupt(self, instrument_id: int, direction: int,
-                                    outcome: RefMarkOutcome, edges: KnifeEdges) -> None:
+                                    outcome: RefMarkOutcome) -> None:
         """Step 2: harmed non-fund accounts with equity <= 0 at P0, ascending account_id."""
         for account_id in self.harmed_accounts(instrument_id, direction):
-            if account_id == self.fund_id:
-                continue
-            edges.equity_near(account_id, 0.0, "already bankrupt?")
-            if self.equity(account_id) <= 0:
+            if account_id != self.fund_id and self.equity(account_id) <= 0:
                 outcome.liquidations.append(self.liquidate(
                     account_id, LiquidationReason.ALREADY_BANKRUPT, outcome.previous_price))
 
-    def _in_band(self, b: float | None, outcome: RefMarkOutcome, direction: int) -> bool:
-        """Step 6's band: b before the next grid price beyond p* (b < p* + tick on a rise)."""
-        return b is not None and (b - outcome.next_price) * direction < 0
-
-    def _take_over_at_first_bankruptcy(self, bankruptcy: dict[int, float],
-                                       outcome: RefMarkOutcome, direction: int) -> None:
-        """Step 6: every harmed non-fund account whose b is in the band, at p*."""
-        for account_id in sorted(bankruptcy):
-            if account_id != self.fund_id and self._in_band(bankruptcy[account_id], outcome, direction):
-                outcome.liquidations.append(self.liquidate(
-                    account_id, LiquidationReason.FIRST_BANKRUPTCY_PRICE, outcome.applied_price))
-
-    def _cap(self, bankruptcy: dict[int, float], direction: int, outcome: RefMarkOutcome,
-             edges: KnifeEdges) -> None:
-        """Steps 4-5: FBP = the b nearest P0 in direction d; if it is within [P0, P1] inclusive,
-        p* is the grid price at or before it seen from P0."""
-        previous, requested = outcome.previous_price, outcome.requested_price
-        if bankruptcy:
-            nearest = min if direction > 0 else max
-            outcome.first_bankruptcy_price = nearest(bankruptcy.values())
-        fbp = outcome.first_bankruptcy_price
-        outcome.capped = fbp is not None and min(previous, requested) <= fbp <= max(previous, requested)
-        outcome.applied_price = requested
-        if outcome.capped:
-            tick = self.instruments[outcome.instrument_id].tick_size
-            outcome.applied_price, outcome.next_price = toward_start(fbp, tick, direction,
-                                                                          previous)
-        edges.prices_near(bankruptcy, fbp, previous, requested,
-                          (outcome.applied_price, outcome.next_price) if outcome.capped else None)
-
-    def _fund_insolvent(self, bankruptcy: dict[int, float], outcome: RefMarkOutcome,
-                        direction: int, edges: KnifeEdges) -> bool:
-        """Step 7: the fund's own b is in the band, or its equity at p* is <= F."""
-        if outcome.capped and self._in_band(bankruptcy.get(self.fund_id), outcome, direction):
-            return True
-        edges.equity_near(self.fund_id, self.floor, "fund insolvent at p*?")
-        return self.equity(self.fund_id) <= self.floor
-
-    def _bankruptcy_prices(self, instrument_id: int, direction: int,
-                           edges: KnifeEdges) -> dict[int, float]:
+    def _bankruptcy_prices(self, instrument_id: int, direction: int) -> dict[int, Fraction]:
         """b_i of every harmed account that has one, by account_id."""
         bankruptcy = {}
         for account_id in self.harmed_accounts(instrument_id, direction):
-            if account_id == self.fund_id:
-                edges.equity_near(account_id, self.floor, "fund already at its floor?")
             b = self.bankruptcy_price(account_id, instrument_id, direction)
             if b is not None:
                 bankruptcy[account_id] = b
@@ -341,12 +368,14 @@ class ReferenceExchange:
 
     # ---- rounding scale ------------------------------------------------------
 
-    def equity_scale(self, account_id: int) -> float:
-        """Gross size of the terms of the account's equity: what its rounding error scales with."""
-        account = self.accounts[account_id]
-        gross = sum(abs(amount * self.currency_price[c]) for c, amount in account.balances.items())
-        for instrument_id, position in account.positions.items():
-            notional = abs(self._cost_of(self.instruments[instrument_id], position.qty,
-                                         self.mark(instrument_id)))
-            gross += self.settlement_price(instrument_id) * (notional + abs(position.cost))
-        return gross
+    def total(self, currency_id: int) -> Fraction:
+        """Balances plus costs of the currency (K subtracted for LINEAR, added for INVERSE) plus
+        the residue owed to the fund: constant under zero-sum fills (SPEC §1 "Numbers")."""
+        total = self.residue.get(currency_id, Fraction(0))
+        for account in self.accounts.values():
+            total += account.balances.get(currency_id, Fraction(0))
+            for instrument_id, position in account.positions.items():
+                instrument = self.instruments[instrument_id]
+                if instrument.settlement_currency_id == currency_id:
+                    total += -position.cost if instrument.kind == ContractKind.LINEAR else position.cost
+        return total

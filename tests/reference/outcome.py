@@ -46,7 +46,3 @@ class RefMarkOutcome:
     fund_equity_after: float
     deficit: float
     next_price: float | None = None  # when capped: the grid price beyond p* that bounds step 6's band
-    # Decisions taken within float64 rounding of their threshold (an equity at 0 or F,
-    # two b's or scores a few ulps apart): a float engine may rightly decide them the
-    # other way, so a disagreement there is not evidence of a bug.
-    knife_edges: list[str] = field(default_factory=list)

@@ -79,13 +79,15 @@ def test_linear_isolated_bankruptcy_price_at_50x():
 def test_inverse_isolated_bankruptcy_price_at_50x():
     entry = 7_890.08
     exchange = inverse_exchange(mark=entry, btc_price=entry)
-    margin_btc = (1.0 / entry) / 50  # position value in BTC over leverage
+    margin_btc = round((1.0 / entry) / 50, 8)  # position value in BTC over leverage, in satoshis
     for account_id, qty in ((1, 1), (2, -1)):
         exchange.apply_transfer(account_id, BTC, margin_btc)
         exchange.apply_fill(account_id, PERP, qty, entry)
-        assert exchange.equity(account_id) == pytest.approx(margin_btc * entry)
-    assert round(exchange.bankruptcy_price(1, PERP, -1), 2) == 7_735.37  # E*L/(L+1)
-    assert round(exchange.bankruptcy_price(2, PERP, +1), 2) == 8_051.10  # E*L/(L-1)
+        # K = 1/entry rounded to the satoshi against the account: under a satoshi's worth off
+        assert abs(float(exchange.equity(account_id)) - margin_btc * entry) < 1e-8 * entry
+    # E*L/(L+1) and E*L/(L-1), within what the satoshi roundings move them (under a dollar)
+    assert float(exchange.bankruptcy_price(1, PERP, -1)) == pytest.approx(7_735.37, abs=0.5)
+    assert float(exchange.bankruptcy_price(2, PERP, +1)) == pytest.approx(8_051.10, abs=1.0)
 
 
 def test_inverse_short_with_enough_coins_never_goes_bankrupt():

@@ -1,8 +1,10 @@
 """Accounts and their balances, stored densely by slot.
 
 Invariants: `slot_of.get(ids[s]) == s` for every s < count (an IdMap); slots are handed out in
-order of first reference and never reused; `balances` has one column per
-currency (the column order is `CurrencyTable.columns`).
+order of first reference and never reused; `units` holds each balance exactly, in whole
+minor units of its currency (int64, one column per currency, in `CurrencyTable.column`
+order); `balances` is its float64 mirror, units * 10^-decimals (the nearest double),
+which valuation and the index read and nothing decides on.
 """
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ from .undo import UndoLog
 
 
 class AccountTable:
-    def __init__(self, undo: UndoLog, currency_columns: int, capacity: int = 1024):
+    def __init__(self, undo: UndoLog, decimals: list[int], capacity: int = 1024):
         self._undo = undo
         self.slot_of = IdMap(capacity)  # account id -> slot, numpy-backed (no per-account objects)
         self.ids = np.zeros(capacity, dtype=np.uint64)
-        self.balances = np.zeros((capacity, currency_columns), dtype=np.float64)
+        self.units = np.zeros((capacity, len(decimals)), dtype=np.int64)
+        self.balances = np.zeros((capacity, len(decimals)), dtype=np.float64)
+        self.powers = np.array([10.0 ** d for d in decimals], dtype=np.float64)  # exact for d <= 22
         self.count = 0
 
     def slot(self, account_id: int) -> int | None:
@@ -55,26 +59,43 @@ class AccountTable:
     def _forget_last(self, account_id: int) -> None:
         slot = self.slot_of.get(account_id)
         self.slot_of.remove(account_id)
+        self.units[slot] = 0
         self.balances[slot] = 0.0
         self.count -= 1
 
     def _grow(self) -> None:
         capacity = 2 * len(self.ids)
         self.ids = np.resize(self.ids, capacity)
-        grown = np.zeros((capacity, self.balances.shape[1]), dtype=np.float64)
-        grown[: self.count] = self.balances[: self.count]
-        self.balances = grown
+        for name, dtype in (("units", np.int64), ("balances", np.float64)):
+            old = getattr(self, name)
+            grown = np.zeros((capacity, old.shape[1]), dtype=dtype)
+            grown[: self.count] = old[: self.count]
+            setattr(self, name, grown)
 
-    def add_currency_column(self) -> None:
+    def add_currency_column(self, decimals: int) -> None:
+        self.units = np.hstack([self.units, np.zeros((len(self.units), 1), dtype=np.int64)])
         self.balances = np.hstack([self.balances, np.zeros((len(self.balances), 1))])
+        self.powers = np.append(self.powers, 10.0 ** decimals)
+
+    def balance_units(self, slot: int, column: int) -> int:
+        return int(self.units[slot, column])
 
     def balance(self, slot: int, column: int) -> float:
+        """The balance as the double nearest to its exact value."""
         return float(self.balances[slot, column])
 
-    def set_balance(self, slot: int, column: int, amount: float) -> None:
-        old = float(self.balances[slot, column])
-        self.balances[slot, column] = amount
-        self._undo.record(lambda: self.balances.__setitem__((slot, column), old))
+    def set_units(self, slot: int, column: int, units: int) -> None:
+        """Sets a balance, in minor units (the caller keeps it within int64)."""
+        old = int(self.units[slot, column])
+        self._write(slot, column, units)
+        self._undo.record(lambda: self._write(slot, column, old))
 
-    def add_to_balance(self, slot: int, column: int, amount: float) -> None:
-        self.set_balance(slot, column, float(self.balances[slot, column]) + amount)
+    def _write(self, slot: int, column: int, units: int) -> None:
+        self.units[slot, column] = units
+        self.balances[slot, column] = units / self.powers[column]  # one correctly rounded division
+
+    def write_many(self, slots: np.ndarray, units: np.ndarray) -> None:
+        """Sets every balance of these accounts (units: int64 (n, columns)); not undo-logged."""
+        assert not self._undo.active, "write_many bypasses the undo log"
+        self.units[slots] = units
+        self.balances[slots] = units / self.powers

@@ -3,18 +3,23 @@
 The fund's whole position in the marked instrument is closed at the applied
 price against the opposite side, ranked by the instrument's `adl_ranking`
 (ties: lower account_id first), walking the ranking until the selected
-accounts hold at least the fund's quantity.
+accounts hold at least the fund's quantity. Float scores narrow the ranking, with
+bounds that contain the exact scores; the order is decided by exact scores wherever
+bounds overlap. Rankings and allocations are dispatch tables: a value without a
+rule is an error, never a default.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
 from . import contracts
+from .bankruptcy import ROUNDING
 from .state import ExchangeState
 from .types import AdlAllocation, AdlFill, AdlRanking, Instrument
-from .valuation import equities_of
+from .valuation import ERROR_BOUND, AccountPositions, exact_equity
 
 
 @dataclass(frozen=True)
@@ -24,55 +29,175 @@ class Ranking:
     slots: np.ndarray       # int64
     account_ids: np.ndarray  # uint64
     qty: np.ndarray          # int64, signed
-    scores: np.ndarray       # float64
+    scores: np.ndarray       # float64 (the double nearest to each exact score)
 
 
-def scores(state: ExchangeState, instrument: Instrument, slots: np.ndarray, qty: np.ndarray,
-           cost: np.ndarray) -> np.ndarray:
-    """ADL scores at the current mark, float64 shape (n,), higher = deleveraged first.
+INFINITE = (1, Fraction(0))  # the exact key of an infinite score (leverage without equity, positive PnL)
 
-    PNL: upnl*sigma (valuation currency). PNL_RATIO_TIMES_LEVERAGE: r = upnl/|K|,
-    L = |position value|*sigma/E; r*L if r > 0 else r/L (L = inf when E <= 0).
-    """
+
+@dataclass(frozen=True)
+class SideScores:
+    """Float scores of one side's holders with bounds that contain the exact ones, (n,) each."""
+
+    slots: np.ndarray
+    account_ids: np.ndarray
+    qty: np.ndarray
+    scores: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+def _pnl_scores(state, instrument, slots, qty, cost):
+    """PNL: upnl*sigma (valuation currency); error within ERROR_BOUND of the position's terms."""
     sigma = state.sigma(instrument)
-    price = instrument.mark_price
-    upnl = contracts.upnl(instrument.kind, qty.astype(np.float64), cost, instrument.multiplier, price)
-    if instrument.adl_ranking == AdlRanking.PNL:
-        return upnl * sigma
-    equity = equities_of(state, slots)
-    value = np.abs(contracts.position_value(instrument.kind, qty.astype(np.float64),
-                                            instrument.multiplier, price)) * sigma
+    qty_f = qty.astype(np.float64)
+    upnl = contracts.upnl(instrument.kind, qty_f, cost, instrument.multiplier, instrument.mark_price)
+    value = contracts.position_value(instrument.kind, qty_f, instrument.multiplier, instrument.mark_price)
+    score = upnl * sigma
+    error = ERROR_BOUND * (np.abs(value) + np.abs(cost)) * sigma + ROUNDING * np.abs(score)
+    return score, score - error, score + error
+
+
+def _pnl_exact(state, instrument, slot, qty, cost):
+    """Exact PNL key: upnl in minor units (sigma and the unit are positive, common factors)."""
+    kernel = contracts.kernel(instrument.kind)
+    return (0, kernel.upnl_units(state.terms(instrument), qty, cost, state.mark_ticks(instrument)))
+
+
+def _ratio_scores(state, instrument, slots, qty, cost):
+    """PNL_RATIO_TIMES_LEVERAGE: r = upnl/|K|, L = |position value|*sigma/E; r*L if r > 0 else r/L
+    (L = inf when E <= 0). Rows whose float error cannot be bounded tightly get (-inf, inf)."""
+    sigma = state.sigma(instrument)
+    qty_f = qty.astype(np.float64)
+    upnl = contracts.upnl(instrument.kind, qty_f, cost, instrument.multiplier, instrument.mark_price)
+    value = np.abs(contracts.position_value(instrument.kind, qty_f, instrument.multiplier,
+                                            instrument.mark_price))
+    local = AccountPositions(state, slots)
+    equity = local.equity_at_marks()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(cost != 0, upnl / np.abs(cost), 0.0)
-        leverage = np.where(equity > 0, value / equity, np.inf)
-        return np.where(ratio > 0, ratio * leverage, ratio / leverage)
+        leverage = np.where(equity > 0, value * sigma / equity, np.inf)
+        score = np.where(ratio > 0, ratio * leverage, ratio / leverage)
+        relative = (ERROR_BOUND * (value + np.abs(cost)) / np.abs(upnl)
+                    + ERROR_BOUND * local.magnitude() / np.abs(equity) + 2.0**-48)
+    certain = (relative < 0.01) & (cost != 0)
+    infinite = certain & (equity < 0) & (ratio > 0)
+    finite = certain & (equity > 0)
+    with np.errstate(invalid="ignore"):  # inf - inf where not finite: replaced just below
+        error = np.where(finite, np.abs(score) * relative, np.inf)
+        lower = np.where(infinite, np.inf, np.where(finite, score - error, -np.inf))
+        upper = np.where(infinite, np.inf, np.where(finite, score + error, np.inf))
+    return score, lower, upper
 
 
-def _side(state: ExchangeState, instrument: Instrument, side_sign: int):
-    """(slots, account ids, qty, scores) of the non-fund holders on one side, in book order."""
+def _ratio_exact(state, instrument, slot, qty, cost):
+    kernel = contracts.kernel(instrument.kind)
+    terms, ticks = state.terms(instrument), state.mark_ticks(instrument)
+    if cost == 0:
+        return (0, Fraction(0))
+    upnl = kernel.upnl_units(terms, qty, cost, ticks)
+    ratio = upnl / abs(cost)
+    equity = exact_equity(state, slot)
+    if equity <= 0:
+        return INFINITE if ratio > 0 else (0, Fraction(0))
+    settlement = state.currencies.by_id[instrument.settlement_currency_id]
+    value = abs(kernel.value_units(terms, qty, ticks)) * state.currencies.exact_prices[settlement.currency_id] \
+        / 10**settlement.decimals
+    if value == 0:
+        return (0, Fraction(0)) if ratio <= 0 else INFINITE
+    leverage = value / equity
+    return (0, ratio * leverage if ratio > 0 else ratio / leverage)
+
+
+# The ranking rules (SPEC 5.3): float scores with bounds, and the exact key that decides.
+RANKINGS = {AdlRanking.PNL: (_pnl_scores, _pnl_exact),
+            AdlRanking.PNL_RATIO_TIMES_LEVERAGE: (_ratio_scores, _ratio_exact)}
+
+
+def _ranking_rule(ranking: AdlRanking):
+    try:
+        return RANKINGS[ranking]
+    except KeyError:
+        raise ValueError(f"no ADL ranking rule for {ranking!r}") from None
+
+
+def _side(state: ExchangeState, instrument: Instrument, side_sign: int) -> SideScores:
+    """The non-fund holders on one side, in book order, with their float scores and bounds."""
     slots, qty, cost = state.books[instrument.instrument_id].columns()
     mask = (np.sign(qty) == side_sign) & (slots != state.fund_slot)
     slots, qty, cost = slots[mask], qty[mask], cost[mask]
-    return slots, state.accounts.ids[slots], qty, scores(state, instrument, slots, qty, cost)
+    score, lower, upper = _ranking_rule(instrument.adl_ranking)[0](state, instrument, slots, qty, cost)
+    return SideScores(slots, state.accounts.ids[slots], qty, score, lower, upper)
+
+
+def _exact_key(state: ExchangeState, instrument: Instrument, slot: int, qty: int):
+    _, cost = state.books[instrument.instrument_id].get(slot)
+    return _ranking_rule(instrument.adl_ranking)[1](state, instrument, slot, qty, cost)
+
+
+def _exact_order(state: ExchangeState, instrument: Instrument, side: SideScores,
+                 rows: np.ndarray) -> np.ndarray:
+    """`rows` in exact ADL order (score descending, then account_id). Rows are sorted by float
+    score; only runs whose bounds overlap a neighbour's are compared exactly."""
+    rows = rows[np.lexsort((side.account_ids[rows], -side.scores[rows]))]
+    if len(rows) < 2:
+        return rows
+    lower, upper = side.lower[rows], side.upper[rows]
+    breaks = np.flatnonzero(upper[1:] < np.minimum.accumulate(lower)[:-1]) + 1
+    ordered = []
+    for run in np.split(rows, breaks):
+        if len(run) > 1:
+            keys = [_exact_key(state, instrument, int(side.slots[i]), int(side.qty[i])) for i in run.tolist()]
+            order = sorted(range(len(run)), key=lambda k: ((-keys[k][0], -keys[k][1]),
+                                                           int(side.account_ids[run[k]])))
+            run = run[order]
+        ordered.append(run)
+    return np.concatenate(ordered)
+
+
+def _ranking(state, instrument, side: SideScores, rows: np.ndarray) -> Ranking:
+    """The ranked rows, with float score estimates (`exact_score` gives a reported one)."""
+    return Ranking(side.slots[rows], side.account_ids[rows], side.qty[rows], side.scores[rows].copy())
+
+
+def exact_score(state: ExchangeState, instrument: Instrument, slot: int, qty: int) -> float:
+    """The double nearest to the account's exact ADL score (valuation currency for PNL)."""
+    category, value = _exact_key(state, instrument, slot, qty)
+    if category:
+        return float("inf")
+    if instrument.adl_ranking == AdlRanking.PNL:  # the key is upnl in minor units
+        settlement = state.currencies.by_id[instrument.settlement_currency_id]
+        value = value * state.currencies.exact_prices[settlement.currency_id] / 10**settlement.decimals
+    return float(value)
 
 
 def rank_side(state: ExchangeState, instrument: Instrument, side_sign: int, top: int | None = None) -> Ranking:
-    """Non-fund holders of `instrument` with sign(qty) == side_sign, in ADL order (the first `top` only)."""
-    slots, account_ids, qty, score = _side(state, instrument, side_sign)
-    if top is not None and top < len(slots):  # partition first: O(n) instead of sorting everyone
-        threshold = np.partition(-score, top - 1)[top - 1]
-        keep = np.flatnonzero(-score <= threshold)
-        slots, account_ids, qty, score = slots[keep], account_ids[keep], qty[keep], score[keep]
-    order = np.lexsort((account_ids, -score))[:top]
-    return Ranking(slots[order], account_ids[order], qty[order], score[order])
+    """Non-fund holders of `instrument` with sign(qty) == side_sign, in exact ADL order (the first
+    `top` only). Only rows that can be in the top `top` are ranked: those whose upper bound
+    reaches the top-th largest lower bound."""
+    side = _side(state, instrument, side_sign)
+    rows = np.arange(len(side.slots))
+    if top is not None and top < len(rows):
+        threshold = -np.partition(-side.lower, top - 1)[top - 1]
+        rows = np.flatnonzero(side.upper >= threshold)
+    rows = _exact_order(state, instrument, side, rows)[:top]
+    return _ranking(state, instrument, side, rows)
 
 
 def rank_of(state: ExchangeState, instrument: Instrument, slot: int, side_sign: int) -> tuple[int, int]:
     """(1-based ADL rank of the account in slot, count on its side) without sorting the side."""
-    slots, account_ids, _, score = _side(state, instrument, side_sign)
-    mine = np.flatnonzero(slots == slot)[0]
-    ahead = (score > score[mine]) | ((score == score[mine]) & (account_ids < account_ids[mine]))
-    return int(ahead.sum()) + 1, len(slots)
+    side = _side(state, instrument, side_sign)
+    mine = int(np.flatnonzero(side.slots == slot)[0])
+    certainly_ahead = side.lower > side.upper[mine]
+    open_ = ~certainly_ahead & (side.upper >= side.lower[mine])
+    open_[mine] = False
+    ahead = int(certainly_ahead.sum())
+    if open_.any():
+        my_key = (_exact_key(state, instrument, slot, int(side.qty[mine])), -int(side.account_ids[mine]))
+        for i in np.flatnonzero(open_).tolist():
+            key = (_exact_key(state, instrument, int(side.slots[i]), int(side.qty[i])), -int(side.account_ids[i]))
+            ahead += key > my_key
+    return ahead + 1, len(side.slots)
 
 
 def _ranking_covering(state: ExchangeState, instrument: Instrument, side_sign: int, target: int) -> Ranking:
@@ -85,23 +210,20 @@ def _ranking_covering(state: ExchangeState, instrument: Instrument, side_sign: i
         top *= 4
 
 
-def allocate(sizes: list[int], target: int, allocation: AdlAllocation) -> list[int]:
-    """Contracts taken from each selected account (ranking order), summing to min(target, sum).
+def _queue(sizes: list[int], target: int) -> list[int]:
+    """QUEUE: each account closed fully in ranking order, the last one partly."""
+    taken, left = [], target
+    for size in sizes:
+        take = min(size, left)
+        taken.append(take)
+        left -= take
+    return taken
 
-    PRO_RATA: floor(target*s_i/T) each, the rest one by one to the largest
-    remainders (exact integers; ties in ranking order). QUEUE: fully in order,
-    the last partly.
-    """
+
+def _pro_rata(sizes: list[int], target: int) -> list[int]:
+    """PRO_RATA: floor(target*s_i/T) each, the rest one by one to the largest remainders (exact
+    integers; ties in ranking order)."""
     total = sum(sizes)
-    if total <= target:
-        return list(sizes)
-    if allocation == AdlAllocation.QUEUE:
-        taken, left = [], target
-        for size in sizes:
-            take = min(size, left)
-            taken.append(take)
-            left -= take
-        return taken
     taken = [target * size // total for size in sizes]
     remainders = [target * size % total for size in sizes]
     rest = target - sum(taken)
@@ -109,6 +231,20 @@ def allocate(sizes: list[int], target: int, allocation: AdlAllocation) -> list[i
     for i in by_remainder[:rest]:
         taken[i] += 1
     return taken
+
+
+ALLOCATIONS = {AdlAllocation.PRO_RATA: _pro_rata, AdlAllocation.QUEUE: _queue}
+
+
+def allocate(sizes: list[int], target: int, allocation: AdlAllocation) -> list[int]:
+    """Contracts taken from each selected account (ranking order), summing to min(target, sum)."""
+    try:
+        rule = ALLOCATIONS[allocation]
+    except KeyError:
+        raise ValueError(f"no ADL allocation rule for {allocation!r}") from None
+    if sum(sizes) <= target:
+        return list(sizes)
+    return rule(sizes, target)
 
 
 def deleverage(state: ExchangeState, instrument: Instrument, direction: int) -> tuple[AdlFill, ...]:
@@ -127,15 +263,17 @@ def deleverage(state: ExchangeState, instrument: Instrument, direction: int) -> 
             break
         sizes.append(abs(qty))
         held += abs(qty)
-    price = instrument.mark_price
+    price, ticks = instrument.mark_price, state.mark_ticks(instrument)
+    score_before = [exact_score(state, instrument, int(ranking.slots[i]), int(ranking.qty[i]))
+                    for i in range(len(sizes))]  # at p*, before any fill moves an equity
     fills = []
     for rank0, take in enumerate(allocate(sizes, target, instrument.adl_allocation)):
         if take == 0:
             continue
         slot = int(ranking.slots[rank0])
         change = -take if ranking.qty[rank0] > 0 else take
-        state.fill(slot, instrument, change, price, "adl")
-        state.fill(state.fund_slot, instrument, -change, price, "adl")
+        state.fill(slot, instrument, change, ticks, "adl")
+        state.fill(state.fund_slot, instrument, -change, ticks, "adl")
         fills.append(AdlFill(int(ranking.account_ids[rank0]), instrument.instrument_id, change, price,
-                             rank0 + 1, float(ranking.scores[rank0])))
+                             rank0 + 1, score_before[rank0]))
     return tuple(fills)

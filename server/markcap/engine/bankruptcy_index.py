@@ -171,18 +171,18 @@ class BankruptcyIndex:
 
     def rekey(self, slots: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Recomputes every key of these accounts (distinct, ascending; all accounts when None).
-        Returns (the slots that still exist, their equity at the current marks), which the keys
-        are computed from anyway."""
+        Returns (the slots that still exist, whether each may have equity < 0 at the current
+        marks), from the float equity the keys are computed from anyway."""
         state = self.state
         if slots is None:
             slots = np.arange(state.accounts.count, dtype=np.int64)
         slots = slots[slots < state.accounts.count]  # an account a rolled-back input created is gone
-        equity = np.zeros(len(slots))
+        maybe_negative = np.zeros(len(slots), dtype=bool)
         for start in range(0, len(slots), REKEY_CHUNK):
             local = AccountPositions(state, slots[start: start + REKEY_CHUNK])
             self._key_positions(local)
-            equity[start: start + REKEY_CHUNK] = local.equity_at_marks()
-        return slots, equity
+            maybe_negative[start: start + REKEY_CHUNK] = local.maybe_negative(local.equity_at_marks())
+        return slots, maybe_negative
 
     def _key_positions(self, local: AccountPositions, only_bit: int | None = None) -> None:
         """Keys of the positions of `local`'s accounts (only those in book `only_bit` if given).
@@ -333,7 +333,7 @@ class BankruptcyIndex:
 
     def rebuild(self) -> tuple[np.ndarray, np.ndarray]:
         """Re-keys everything from the primary state, every reference at the current marks;
-        returns (every slot, its equity) as `rekey` does."""
+        returns (every slot, whether it may be negative) as `rekey` does."""
         self.reference = np.broadcast_to(self._features(), self.reference.shape).copy()
         self.sensitivity[:] = 0.0
         self.drift[:] = 0.0

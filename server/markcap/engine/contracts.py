@@ -1,121 +1,290 @@
-"""Contract arithmetic (SPEC 1, 2, 3.3): PnL, entry price, fill accounting, bankruptcy price.
+"""Contract arithmetic (SPEC 1, 2, 3.3): one kernel per ContractKind, exact and float.
 
-Symbols: q signed quantity (contracts), m multiplier, p price, K position cost in
-the settlement currency, sigma the settlement currency's price in valuation
-currency, E' the account's equity without this position's upnl (valuation).
-Every function works on Python floats and, where noted, on numpy arrays alike.
+Units (SPEC 1 "Numbers"): a price is n ticks of the instrument; a position's cost K
+and every balance are whole minor units (10^-d) of the settlement currency. Each
+instrument has one exact constant (`Terms`, a reduced fraction):
+
+    LINEAR   A = m*tick*10^d   value(q, n) = q*n*A   upnl = value - K   W = balance - K
+    INVERSE  B = m*10^d/tick   value(q, n) = q*B/n   upnl = K - value   W = balance + K
+
+A fill of dq at n exchanges contracts for value at n, so it changes the account's W
+by exactly -dq*n*A (LINEAR) or +dq*B/n (INVERSE). Where that is not a whole number of
+minor units, the account is booked floor(exact): what it is owed rounds down, what
+it owes rounds up (`Kernel.fill` says how, rule by rule). The residue exact - booked
+(>= 0, < 1 unit per rounding; a flip rounds twice) belongs to the insurance fund (state.py credits it), so
+each currency's total is conserved exactly.
+
+The float functions (`upnl`, `position_value`, `entry_price`, `bankruptcy_price`)
+work on the float64 mirrors of the exact state, for the index, for narrowing
+searches and for outputs that are not decisions; they work on Python floats and
+numpy arrays alike. Symbols: q signed quantity, m multiplier, p price, K cost,
+sigma the settlement currency's price, E' the equity without this position's upnl.
 """
 from __future__ import annotations
 
+import functools
 import math
+from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
 from .types import ContractKind
+from .units import decimal_of
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
+SAFE = 2.0**62  # a float estimate of an int64 product below this cannot overflow (estimates are within 1e-15)
 
+
+@dataclass(frozen=True)
+class Terms:
+    """An instrument's exact constant: A (LINEAR) or B (INVERSE), see the module docstring."""
+
+    kind: ContractKind
+    constant: Fraction
+    tick: Fraction
+
+
+@functools.lru_cache(maxsize=4096)
+def terms_of(kind: ContractKind, multiplier: float, tick_size: float, decimals: int) -> Terms:
+    m, tick = Fraction(decimal_of(multiplier)), Fraction(decimal_of(tick_size))
+    return Terms(kind, kernel(kind).constant(m, tick, Fraction(10) ** decimals), tick)
+
+
+def _floor_div(a: int, b: int) -> int:
+    return a // b
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -((-a) // b)
+
+
+@dataclass(frozen=True)
+class FillResult:
+    """One fill's effect, exact: new qty and cost, realised PnL and the residue owed to the fund
+    (both in the settlement currency's minor units; residue a Fraction in [0, 1))."""
+
+    qty: int
+    cost: int
+    realised: int
+    residue: Fraction
+
+
+class Linear:
+    """LINEAR: upnl = q*m*p - K."""
+
+    kind = ContractKind.LINEAR
+
+    # ---- float (mirrors) ----
+    @staticmethod
+    def upnl(qty, cost, multiplier, price):
+        return qty * multiplier * price - cost
+
+    @staticmethod
+    def position_value(qty, multiplier, price):
+        return qty * multiplier * price
+
+    @staticmethod
+    def entry_price(qty, cost, multiplier):
+        return cost / (qty * multiplier)
+
+    @staticmethod
+    def raw_bankruptcy_price(qty, cost, multiplier, sigma, equity_without):
+        return (cost * sigma - equity_without) / (qty * multiplier * sigma)
+
+    # ---- exact ----
+    @staticmethod
+    def constant(m: Fraction, tick: Fraction, power: Fraction) -> Fraction:
+        return m * tick * power
+
+    @staticmethod
+    def value_units(terms: Terms, qty: int, ticks: int) -> Fraction:
+        return qty * ticks * terms.constant
+
+    @staticmethod
+    def upnl_units(terms: Terms, qty: int, cost: int, ticks: int) -> Fraction:
+        return qty * ticks * terms.constant - cost
+
+    @staticmethod
+    def fill(terms: Terms, qty: int, cost: int, dq: int, ticks: int) -> FillResult:
+        """Growing: K += ceil(dq*n*A) (the cost the account takes on rounds up). Reducing by the
+        closed part c: K_c = ceil(K*c/q) leaves (K itself when all closes) and realised =
+        floor(c*n*A) - K_c (owed to the account: rounds down). A flip closes all, then opens the
+        rest r: K = ceil(r*n*A)."""
+        a, b = terms.constant.numerator, terms.constant.denominator
+        if qty == 0 or (qty > 0) == (dq > 0):
+            grown = _ceil_div(dq * ticks * a, b)
+            return FillResult(qty + dq, cost + grown, 0, Fraction(-dq * ticks * a, b) + grown)
+        closed = -dq if abs(dq) < abs(qty) else qty
+        closed_cost = cost if closed == qty else _ceil_div(cost * closed, qty)
+        realised = _floor_div(closed * ticks * a, b) - closed_cost
+        rest = qty + dq
+        new_cost = cost - closed_cost if closed != qty else _ceil_div(rest * ticks * a, b)
+        booked = realised - (new_cost - cost)
+        return FillResult(rest, new_cost, realised, Fraction(-dq * ticks * a, b) - booked)
+
+    @staticmethod
+    def bankruptcy_ticks(terms: Terms, qty: int, cost: int, rest: Fraction) -> Fraction | None:
+        """n at which E' + sigma*upnl = 0, with rest = E'*10^d/sigma: (K - rest)/(q*A)."""
+        return (cost - rest) / (qty * terms.constant)
+
+    @staticmethod
+    def exact_value_change(terms: Terms, dq: np.ndarray, ticks: np.ndarray) -> Fraction:
+        """Sum of the exact W changes of these fills (int64 arrays (n,)): -A * sum(dq*n)."""
+        return -terms.constant * sum(q * n for q, n in zip(dq.tolist(), ticks.tolist()))
+
+    @staticmethod
+    def fill_arrays(a, b, qty, cost, dq, ticks):
+        """`fill` over int64 arrays of distinct positions (a/b: each one's A as int64 arrays below
+        SAFE); None when an int64 could overflow (the caller takes the exact sequential path).
+        Returns (qty, cost, realised)."""
+        size = np.abs(qty.astype(np.float64)) + np.abs(dq.astype(np.float64))
+        if ((size * ticks * a >= SAFE) | (np.abs(cost.astype(np.float64)) * (size + 1) >= SAFE)).any():
+            return None
+        grow = (qty == 0) | ((qty > 0) == (dq > 0))
+        closes_all = ~grow & (np.abs(dq) >= np.abs(qty))
+        closed = np.where(closes_all, qty, -dq)
+        safe_qty = np.where(qty == 0, 1, qty)
+        closed_cost = np.where(closes_all, cost, -((-cost * closed) // safe_qty))
+        realised = np.where(grow, 0, (closed * ticks * a) // b - closed_cost)
+        rest = qty + dq
+        new_cost = np.where(grow, cost - ((-dq * ticks * a) // b),
+                            np.where(closes_all, -((-rest * ticks * a) // b), cost - closed_cost))
+        return rest, new_cost, realised
+
+    @staticmethod
+    def booked_value_change(old_cost, new_cost, realised):
+        return realised - (new_cost - old_cost)
+
+
+class Inverse:
+    """INVERSE: upnl = K - q*m/p."""
+
+    kind = ContractKind.INVERSE
+
+    @staticmethod
+    def upnl(qty, cost, multiplier, price):
+        return cost - qty * multiplier / price
+
+    @staticmethod
+    def position_value(qty, multiplier, price):
+        return qty * multiplier / price
+
+    @staticmethod
+    def entry_price(qty, cost, multiplier):
+        return qty * multiplier / cost
+
+    @staticmethod
+    def raw_bankruptcy_price(qty, cost, multiplier, sigma, equity_without):
+        return qty * multiplier / (cost + equity_without / sigma)
+
+    @staticmethod
+    def constant(m: Fraction, tick: Fraction, power: Fraction) -> Fraction:
+        return m * power / tick
+
+    @staticmethod
+    def value_units(terms: Terms, qty: int, ticks: int) -> Fraction:
+        return qty * terms.constant / ticks
+
+    @staticmethod
+    def upnl_units(terms: Terms, qty: int, cost: int, ticks: int) -> Fraction:
+        return cost - qty * terms.constant / ticks
+
+    @staticmethod
+    def fill(terms: Terms, qty: int, cost: int, dq: int, ticks: int) -> FillResult:
+        """Growing: K += floor(dq*B/n) (K is what the account is owed back: rounds down). Reducing
+        by c: K_c = floor(K*c/q) leaves (K when all closes) and realised = floor(-c*B/n) + K_c
+        (rounds down). A flip closes all, then opens the rest r: K = floor(r*B/n)."""
+        a, b = terms.constant.numerator, terms.constant.denominator * ticks
+        if qty == 0 or (qty > 0) == (dq > 0):
+            grown = _floor_div(dq * a, b)
+            return FillResult(qty + dq, cost + grown, 0, Fraction(dq * a, b) - grown)
+        closed = -dq if abs(dq) < abs(qty) else qty
+        closed_cost = cost if closed == qty else _floor_div(cost * closed, qty)
+        realised = _floor_div(-closed * a, b) + closed_cost
+        rest = qty + dq
+        new_cost = cost - closed_cost if closed != qty else _floor_div(rest * a, b)
+        booked = realised + (new_cost - cost)
+        return FillResult(rest, new_cost, realised, Fraction(dq * a, b) - booked)
+
+    @staticmethod
+    def bankruptcy_ticks(terms: Terms, qty: int, cost: int, rest: Fraction) -> Fraction | None:
+        """n at which E' + sigma*upnl = 0, with rest = E'*10^d/sigma: q*B/(K + rest)."""
+        denominator = cost + rest
+        return None if denominator == 0 else qty * terms.constant / denominator
+
+    @staticmethod
+    def exact_value_change(terms: Terms, dq: np.ndarray, ticks: np.ndarray) -> Fraction:
+        """Sum of the exact W changes: B * sum(dq/n), fills at one price summed first (zero-sum
+        fills cancel there, so the sum is usually over no terms at all)."""
+        by_price: dict[int, int] = {}
+        for q, n in zip(dq.tolist(), ticks.tolist()):
+            by_price[n] = by_price.get(n, 0) + q
+        return terms.constant * sum((Fraction(q, n) for n, q in by_price.items() if q), Fraction(0))
+
+    @staticmethod
+    def fill_arrays(a, b0, qty, cost, dq, ticks):
+        """As Linear.fill_arrays, a/b0 each position's B."""
+        size = np.abs(qty.astype(np.float64)) + np.abs(dq.astype(np.float64))
+        if ((size * a >= SAFE) | (ticks.astype(np.float64) * b0 >= SAFE)
+                | (np.abs(cost.astype(np.float64)) * (size + 1) >= SAFE)).any():
+            return None
+        b = ticks * b0
+        grow = (qty == 0) | ((qty > 0) == (dq > 0))
+        closes_all = ~grow & (np.abs(dq) >= np.abs(qty))
+        closed = np.where(closes_all, qty, -dq)
+        safe_qty = np.where(qty == 0, 1, qty)
+        closed_cost = np.where(closes_all, cost, (cost * closed) // safe_qty)
+        realised = np.where(grow, 0, (-closed * a) // b + closed_cost)
+        rest = qty + dq
+        new_cost = np.where(grow, cost + (dq * a) // b,
+                            np.where(closes_all, (rest * a) // b, cost - closed_cost))
+        return rest, new_cost, realised
+
+    @staticmethod
+    def booked_value_change(old_cost, new_cost, realised):
+        return realised + (new_cost - old_cost)
+
+
+KERNELS = {ContractKind.LINEAR: Linear, ContractKind.INVERSE: Inverse}
+
+
+def kernel(kind: ContractKind):
+    """The kernel of a contract kind; a kind without one is a programming error, never a default."""
+    try:
+        return KERNELS[kind]
+    except KeyError:
+        raise ValueError(f"no contract kernel for kind {kind!r}") from None
+
+
+# ---- float functions on the mirrors (dispatching to the kernel) ---------------
 
 def upnl(kind: ContractKind, qty, cost, multiplier: float, price):
-    """Unrealised PnL in the settlement currency.
-
-    LINEAR: q*m*p - K; INVERSE: K - q*m/p. Arrays of equal shape (float64) or scalars.
-    """
-    if kind == ContractKind.LINEAR:
-        return qty * multiplier * price - cost
-    return cost - qty * multiplier / price
+    """Unrealised PnL in the settlement currency (float64 mirrors): LINEAR q*m*p - K; INVERSE K - q*m/p."""
+    return kernel(kind).upnl(qty, cost, multiplier, price)
 
 
 def position_value(kind: ContractKind, qty, multiplier: float, price):
     """Signed value of the position at `price`, settlement currency: q*m*p or q*m/p."""
-    if kind == ContractKind.LINEAR:
-        return qty * multiplier * price
-    return qty * multiplier / price
+    return kernel(kind).position_value(qty, multiplier, price)
 
 
 def entry_price(kind: ContractKind, qty: int, cost: float, multiplier: float) -> float:
     """Average entry price: LINEAR K/(q*m); INVERSE q*m/K."""
-    if kind == ContractKind.LINEAR:
-        return cost / (qty * multiplier)
-    return qty * multiplier / cost
-
-
-def apply_fill(kind: ContractKind, multiplier: float, qty: int, cost: float,
-               qty_delta: int, price: float) -> tuple[int, float, float]:
-    """Average-cost accounting of one fill (SPEC 2). Returns (new qty, new K, realised PnL).
-
-    Growing or opening: K += dq*m*p (LINEAR) or dq*m/p (INVERSE). Reducing by the
-    closed part c (sign of q, |c| <= |q|): the cost share K_c = K*c/q leaves the
-    position and realised = c*m*p - K_c (LINEAR) or K_c - c*m/p (INVERSE), which
-    is SPEC's c*(m*p - K/q) and c*(K/q - m/p), grouped like `upnl` so that a full
-    close at the mark realises exactly the upnl. A flip closes all, then opens the
-    rest at `price`. A flat position has K = 0. Quantities are Python ints.
-    """
-    if qty == 0 or (qty > 0) == (qty_delta > 0):
-        return qty + qty_delta, cost + position_value(kind, qty_delta, multiplier, price), 0.0
-    closed = -qty_delta if abs(qty_delta) <= abs(qty) else qty
-    closed_cost = cost if closed == qty else cost * closed / qty
-    if kind == ContractKind.LINEAR:
-        realised = position_value(kind, closed, multiplier, price) - closed_cost
-    else:
-        realised = closed_cost - position_value(kind, closed, multiplier, price)
-    new_qty = qty + qty_delta
-    if new_qty == 0:
-        return 0, 0.0, realised
-    if closed == qty:  # flipped: the rest opens at `price`
-        return new_qty, position_value(kind, new_qty, multiplier, price), realised
-    return new_qty, cost - closed_cost, realised
+    return kernel(kind).entry_price(qty, cost, multiplier)
 
 
 def bankruptcy_price(kind: ContractKind, qty, cost, multiplier: float, sigma: float,
                      equity_without):
-    """Price of this instrument at which E' + sigma*upnl(p) = 0, all else fixed (SPEC 3.3).
-
-    LINEAR b = (K*sigma - E')/(q*m*sigma); INVERSE b = q*m/(K + E'/sigma).
-    Works on scalars or float64 arrays of shape (n,); where the result is not a
-    finite positive price there is none: NaN (arrays) or None (scalars).
-    """
+    """Float estimate of the price at which E' + sigma*upnl(p) = 0 (SPEC 3.3), for narrowing:
+    LINEAR b = (K*sigma - E')/(q*m*sigma); INVERSE b = q*m/(K + E'/sigma). Scalars or float64
+    arrays (n,); where the result is not a finite positive price: NaN (arrays) or None (scalars)."""
     if not isinstance(qty, np.ndarray):  # numpy scalars divide by zero to inf, not an exception
         qty, cost, equity_without = np.float64(qty), np.float64(cost), np.float64(equity_without)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if kind == ContractKind.LINEAR:
-            b = (cost * sigma - equity_without) / (qty * multiplier * sigma)
-        else:
-            b = qty * multiplier / (cost + equity_without / sigma)
+        b = kernel(kind).raw_bankruptcy_price(qty, cost, multiplier, sigma, equity_without)
     if isinstance(b, np.ndarray):
         return np.where(np.isfinite(b) & (b > 0), b, np.nan)
     b = float(b)
     return b if math.isfinite(b) and b > 0 else None
-
-
-def _values(linear, qty, multiplier, price):
-    """position_value of mixed kinds: q*m*p where `linear`, q*m/p elsewhere (arrays)."""
-    return np.where(linear, qty * multiplier * price, qty * multiplier / price)
-
-
-def apply_fills(linear: np.ndarray, multiplier: np.ndarray, qty: np.ndarray, cost: np.ndarray,
-                qty_delta: np.ndarray, price: np.ndarray):
-    """`apply_fill` over arrays of distinct positions of any instruments: shapes (n,), `linear`
-    bool (the position's kind is LINEAR), multiplier and cost float64, qty int64.
-
-    Returns (new qty int64, new cost float64, realised float64, overflow bool):
-    `overflow` marks positions whose quantity would leave int64. Bit-for-bit the
-    same arithmetic as `apply_fill`, element by element.
-    """
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        new_qty = qty + qty_delta
-        overflow = ((qty > 0) & (qty_delta > 0) & (new_qty < 0)) | ((qty < 0) & (qty_delta < 0) & (new_qty >= 0))
-        growing = (qty == 0) | ((qty > 0) == (qty_delta > 0))
-        closes_all = np.abs(qty_delta) >= np.abs(qty)
-        closed = np.where(closes_all, qty, -qty_delta)
-        closed_cost = np.where(closes_all, cost, cost * closed / np.where(qty == 0, 1, qty))
-        closed_value = _values(linear, closed.astype(np.float64), multiplier, price)
-        realised = np.where(linear, closed_value - closed_cost, closed_cost - closed_value)
-        reopened = _values(linear, new_qty.astype(np.float64), multiplier, price)
-        new_cost = np.where(closes_all, reopened, cost - closed_cost)
-        new_cost = np.where(new_qty == 0, 0.0, new_cost)
-        grown = cost + _values(linear, qty_delta.astype(np.float64), multiplier, price)
-        new_cost = np.where(growing, grown, new_cost)
-        realised = np.where(growing, 0.0, realised)
-    return new_qty, new_cost, realised, overflow

@@ -2,7 +2,7 @@
 
 Static checks (column lengths, ids, qty, prices, amounts) run vectorised over
 the batch and name the first bad element; checks that depend on running state
-(int64 or float64 overflow) run while applying, inside the caller's
+(int64 overflow of a quantity, cost or balance) run while applying, inside the caller's
 transaction, so a failure anywhere leaves nothing applied.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .types import FillBatch, TransferBatch
 
 
 def _columns(name: str, columns: dict[str, np.ndarray]) -> None:
-    lengths = {key: len(value) for key, value in columns.items()}
+    lengths = {key: len(value) for key, value in columns.items() if value is not None}
     if len(set(lengths.values())) > 1:
         described = ", ".join(f"{key} {length}" for key, length in lengths.items())
         raise InvalidInput(f"{name}: columns of unequal length ({described})",
@@ -67,28 +67,29 @@ def validate_fills(state: ExchangeState, fills: FillBatch) -> FillBatch:
             f"fills[{i}].price is {float(prices[i])!r}: must be a finite number in [{PRICE_MIN!r}, {PRICE_MAX!r}]",
             field=f"fills[{i}].price", value=float(prices[i]))),
     ])
-    _raise_first([(_off_grid(state, instrument_ids, prices), lambda i: InvalidInput(
+    batch.ticks, off_grid = _ticks(state, instrument_ids, prices)
+    _raise_first([(off_grid, lambda i: InvalidInput(
         state.instruments.grid(state.instruments.by_id[int(instrument_ids[i])]).problem(
             prices[i], f"fills[{i}].price") + f" of instrument {int(instrument_ids[i])}",
         field=f"fills[{i}].price", value=float(prices[i])))])
     return batch
 
 
-def _off_grid(state: ExchangeState, instrument_ids: np.ndarray, prices: np.ndarray) -> np.ndarray:
-    """Mask of fills whose price is not a whole number of its instrument's ticks (SPEC 1)."""
-    bad = np.zeros(len(prices), dtype=bool)
+def _ticks(state: ExchangeState, instrument_ids: np.ndarray, prices: np.ndarray):
+    """(each price in ticks of its instrument int64, mask of those off the grid) (SPEC 1)."""
+    ticks, bad = np.zeros(len(prices), dtype=np.int64), np.zeros(len(prices), dtype=bool)
     for instrument_id, where in groups_of(instrument_ids):
         grid = state.instruments.grid(state.instruments.by_id[instrument_id])
-        bad[where] = grid.units_array(prices[where])[1]
-    return bad
+        ticks[where], bad[where] = grid.units_array(prices[where])
+    return ticks, bad
 
 
-def _off_unit(state: ExchangeState, currency_ids: np.ndarray, amounts: np.ndarray) -> np.ndarray:
-    """Mask of transfers whose amount is not a whole number of its currency's minor unit (SPEC 1)."""
-    bad = np.zeros(len(amounts), dtype=bool)
+def _units(state: ExchangeState, currency_ids: np.ndarray, amounts: np.ndarray):
+    """(each amount in minor units of its currency int64, mask of those finer than that) (SPEC 1)."""
+    units, bad = np.zeros(len(amounts), dtype=np.int64), np.zeros(len(amounts), dtype=bool)
     for currency_id, where in groups_of(currency_ids):
-        bad[where] = state.currencies.minor_unit(currency_id).units_array(amounts[where])[1]
-    return bad
+        units[where], bad[where] = state.currencies.minor_unit(currency_id).units_array(amounts[where])
+    return units, bad
 
 
 def validate_transfers(state: ExchangeState, transfers: TransferBatch) -> TransferBatch:
@@ -107,7 +108,8 @@ def validate_transfers(state: ExchangeState, transfers: TransferBatch) -> Transf
             f"transfers[{i}].amount is {float(amounts[i])!r}: must be finite",
             field=f"transfers[{i}].amount", value=float(amounts[i]))),
     ])
-    _raise_first([(_off_unit(state, currency_ids, amounts), lambda i: InvalidInput(
+    batch.units, off_unit = _units(state, currency_ids, amounts)
+    _raise_first([(off_unit, lambda i: InvalidInput(
         state.currencies.minor_unit(int(currency_ids[i])).problem(amounts[i], f"transfers[{i}].amount"),
         field=f"transfers[{i}].amount", value=float(amounts[i])))])
     return batch
@@ -132,10 +134,10 @@ def apply_batch_sequential(state: ExchangeState, fills: FillBatch, transfers: Tr
     """One element at a time; inside a transaction an overflow reverts the elements before it."""
     instruments = state.instruments.by_id
     ensure = state.accounts.ensure
-    for i, (account_id, instrument_id, qty, price) in enumerate(zip(
+    for i, (account_id, instrument_id, qty, ticks) in enumerate(zip(
             fills.account_id.tolist(), fills.instrument_id.tolist(), fills.qty.tolist(),
-            fills.price.tolist())):
-        state.fill(ensure(account_id), instruments[instrument_id], qty, price, f"fills[{i}]")
-    for i, (account_id, currency_id, amount) in enumerate(zip(
-            transfers.account_id.tolist(), transfers.currency_id.tolist(), transfers.amount.tolist())):
-        state.transfer(ensure(account_id), currency_id, amount, f"transfers[{i}]")
+            fills.ticks.tolist())):
+        state.fill(ensure(account_id), instruments[instrument_id], qty, ticks, f"fills[{i}]")
+    for i, (account_id, currency_id, units) in enumerate(zip(
+            transfers.account_id.tolist(), transfers.currency_id.tolist(), transfers.units.tolist())):
+        state.transfer(ensure(account_id), currency_id, units, f"transfers[{i}]")

@@ -8,58 +8,19 @@ full scan. Between steps the risk view catches up with what the step changed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from fractions import Fraction
 
 import numpy as np
 
-from . import contracts
 from .adl import deleverage
+from .bankruptcy import HarmedAccounts, harmed_accounts
 from .bankruptcy_index import feature, harmed_first_sign
 from .liquidation import take_over
 from .risk import RiskView
 from .state import ExchangeState
 from .types import CapPolicy, Instrument, Liquidation, LiquidationReason, MarkOutcome
-from .valuation import account_equity, equities_of, negative_equity_accounts
-
-
-@dataclass(frozen=True)
-class HarmedAccounts:
-    """Harmed holders of x with their equity and bankruptcy prices (arrays of shape (n,))."""
-
-    slots: np.ndarray        # int64
-    account_ids: np.ndarray  # uint64
-    equity: np.ndarray       # float64, at the current marks
-    bankruptcy: np.ndarray   # float64, NaN where there is none
-
-
-def bankruptcy_prices(state: ExchangeState, instrument: Instrument, direction: int,
-                      rows: np.ndarray | None = None) -> HarmedAccounts:
-    """SPEC 3.1 and 3.3: b_i of harmed holders (q*d < 0) among book `rows` (all holders if None),
-    the fund against its floor.
-
-    b is clamped to P0 where float rounding puts it behind P0 (an account at
-    zero equity is bankrupt at P0), and is P0 for a fund at or below its floor.
-    """
-    mark = instrument.mark_price
-    book = state.books[instrument.instrument_id]
-    if rows is None:
-        slots, qty, cost = book.columns()
-    else:
-        slots, qty, cost = book.slots[rows], book.qty[rows], book.cost[rows]
-    harmed = qty * direction < 0
-    slots, qty, cost = slots[harmed], qty[harmed].astype(np.float64), cost[harmed]
-    sigma = state.sigma(instrument)
-    equity = equities_of(state, slots)
-    equity_without = equity - sigma * contracts.upnl(instrument.kind, qty, cost, instrument.multiplier, mark)
-    is_fund = slots == state.fund_slot
-    equity_without = np.where(is_fund, equity_without - state.floor, equity_without)
-    bankruptcy = contracts.bankruptcy_price(instrument.kind, qty, cost, instrument.multiplier, sigma,
-                                            equity_without)
-    behind = (bankruptcy - mark) * direction < 0
-    bankruptcy = np.where(behind, mark, bankruptcy)
-    fund_at_floor = is_fund & (equity <= state.floor)
-    bankruptcy = np.where(fund_at_floor, mark, bankruptcy)
-    return HarmedAccounts(slots, state.accounts.ids[slots], equity, bankruptcy)
+from .valuation import AccountPositions, exact_equity, negative_equity_accounts
 
 
 def priority_of_price(instrument: Instrument, direction: int, price: float) -> float:
@@ -69,7 +30,7 @@ def priority_of_price(instrument: Instrument, direction: int, price: float) -> f
 
 def harmed_near(risk: RiskView, instrument: Instrument, direction: int,
                 at_price: float | None = None, query: bool = False) -> HarmedAccounts:
-    """Exact bankruptcy prices of the harmed holders that can be nearest (and all at or past `at_price`).
+    """The harmed holders that can be nearest (and all at or past `at_price`), for exact decisions.
 
     The mark path catches the risk view up first; a `query` reads it as it is (caught up by
     the input before) and never writes it."""
@@ -79,15 +40,7 @@ def harmed_near(risk: RiskView, instrument: Instrument, direction: int,
         risk.catch_up()
     priority_at = None if at_price is None else priority_of_price(instrument, direction, at_price)
     rows = risk.index.candidates(instrument.instrument_id, direction, priority_at, may_reset=not query)
-    return bankruptcy_prices(risk.state, instrument, direction, rows)
-
-
-def first_bankruptcy_price(harmed: HarmedAccounts, direction: int) -> float | None:
-    """SPEC 3.4: the b nearest to P0 in direction d, or None."""
-    valid = harmed.bankruptcy[~np.isnan(harmed.bankruptcy)]
-    if len(valid) == 0:
-        return None
-    return float(valid.min() if direction > 0 else valid.max())
+    return harmed_accounts(risk.state, instrument, direction, rows)
 
 
 def _take_over_in_id_order(state: ExchangeState, slots: np.ndarray, reason: LiquidationReason,
@@ -96,55 +49,52 @@ def _take_over_in_id_order(state: ExchangeState, slots: np.ndarray, reason: Liqu
     return [take_over(state, int(slots[i]), reason, price) for i in order]
 
 
-def _capped_price(state: ExchangeState, instrument: Instrument, fbp: float, direction: int):
-    """SPEC 3.5: p*, the last grid price at or before the FBP seen from P0 (rounded toward P0, so
-    nobody is below zero there), and the next grid price beyond it."""
-    grid = state.instruments.grid(instrument)
-    start = grid.units(instrument.mark_price, "mark_price")
-    units = grid.units_toward(fbp, direction)
-    if (units - start) * direction < 0:  # the FBP is P0 itself (an account at zero equity)
-        units = start
-    return grid.value(units), grid.value(units + direction)
+def _capped_ticks(start: int, fbp: Fraction, direction: int) -> int:
+    """SPEC 3.5: p* in ticks, the last grid price at or before the FBP seen from P0: floor on a rise,
+    ceil on a fall (toward P0, so nobody is below zero there), never behind P0."""
+    units = math.floor(fbp) if direction > 0 else math.ceil(fbp)
+    return start if (units - start) * direction < 0 else units
 
 
 def _apply_capped(risk: RiskView, instrument: Instrument, price: float, direction: int):
     """Steps 2-7 for a move in `direction`; returns (liquidations, ADL fills, FBP, capped, p*)."""
     state = risk.state
     instrument_id = instrument.instrument_id
+    grid = state.instruments.grid(instrument)
+    start, requested = state.mark_ticks(instrument), grid.units(price, "price")
     # One search covers both step 2 (everyone at or past P0) and step 4 (the nearest beyond it).
     harmed = harmed_near(risk, instrument, direction, at_price=instrument.mark_price)
-    bankrupt = harmed.slots[(harmed.equity <= 0) & (harmed.slots != state.fund_slot)]
-    liquidations = _take_over_in_id_order(state, bankrupt, LiquidationReason.ALREADY_BANKRUPT,
+    liquidations = _take_over_in_id_order(state, harmed.bankrupt_now(), LiquidationReason.ALREADY_BANKRUPT,
                                           instrument.mark_price)
     if liquidations:  # the fund took positions over: search again on the new state
         harmed = harmed_near(risk, instrument, direction)
-    fbp = first_bankruptcy_price(harmed, direction)
-    capped = fbp is not None and (fbp - price) * direction <= 0
-    applied, in_band = price, None
+    fbp = harmed.first()
+    capped = fbp is not None and (fbp - requested) * direction <= 0
+    applied, in_band = requested, None
     if capped:
-        applied, next_price = _capped_price(state, instrument, fbp, direction)
+        applied = _capped_ticks(start, fbp, direction)
         # Step 6's band: everyone bankrupt before the next grid price (b < p* + tick on a rise).
-        harmed = harmed_near(risk, instrument, direction, at_price=next_price)
-        with np.errstate(invalid="ignore"):
-            in_band = (harmed.bankruptcy - next_price) * direction < 0  # NaN (no b): not in it
-    state.set_mark(instrument_id, applied)
+        harmed = harmed_near(risk, instrument, direction, at_price=grid.value(applied + direction))
+        in_band = harmed.before(applied + direction)
+    state.set_mark(instrument_id, grid.value(applied))
     instrument = state.instruments.by_id[instrument_id]
     fund_bankrupt_first = False
     if capped:
         is_fund = harmed.slots == state.fund_slot
         fund_bankrupt_first = bool((in_band & is_fund).any())
         liquidations += _take_over_in_id_order(state, harmed.slots[in_band & ~is_fund],
-                                               LiquidationReason.FIRST_BANKRUPTCY_PRICE, applied)
+                                               LiquidationReason.FIRST_BANKRUPTCY_PRICE, instrument.mark_price)
     fills = ()
-    if fund_bankrupt_first or account_equity(state, state.fund_slot) <= state.floor:
+    if fund_bankrupt_first or exact_equity(state, state.fund_slot) <= state.floor_exact:  # step 7, exact
         fills = deleverage(state, instrument, direction)
-    return liquidations, fills, fbp, capped, applied
+    fbp_price = None if fbp is None else harmed.price_of(fbp)
+    return liquidations, fills, fbp_price, capped, instrument.mark_price
 
 
 def _update_negative_set(risk: RiskView, instrument: Instrument, direction: int,
-                         crossing_possible: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Adds the harmed holders the move took below zero; rechecks the fund and every account below.
-    Returns those slots (ascending) and their equity at the current marks.
+                         crossing_possible: bool) -> np.ndarray:
+    """Adds the harmed holders the move may have taken below zero; rechecks the fund and every
+    account in the set. Returns those slots (ascending: a superset of the negative ones).
 
     A capped-policy move that stopped short of the first bankruptcy price
     crosses nobody's bankruptcy price, so only then is the search skipped.
@@ -152,12 +102,12 @@ def _update_negative_set(risk: RiskView, instrument: Instrument, direction: int,
     state = risk.state
     if direction and crossing_possible:
         crossed = harmed_near(risk, instrument, direction, at_price=instrument.mark_price)
-        risk.negative.update(crossed.slots, crossed.equity)
+        risk.negative.update(crossed.slots, crossed.equity < crossed.equity_error)
     risk.catch_up()
-    negative = np.array(sorted(risk.negative.slots | {state.fund_slot}), dtype=np.int64)
-    equity = equities_of(state, negative)
-    risk.negative.update(negative, equity)
-    return negative, equity
+    checked = np.array(sorted(risk.negative.slots | {state.fund_slot}), dtype=np.int64)
+    local = AccountPositions(state, checked)
+    risk.negative.update(checked, local.maybe_negative(local.equity_at_marks()))
+    return checked
 
 
 def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float,
@@ -165,7 +115,7 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float,
     state = risk.state
     instrument = state.instruments.by_id[instrument_id]
     previous = instrument.mark_price
-    fund_before = account_equity(state, state.fund_slot)
+    fund_before = float(exact_equity(state, state.fund_slot))
     direction = int(np.sign(price - previous))
     liquidations, fills, fbp, capped, applied = [], (), None, False, price
     if policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and direction != 0:
@@ -174,14 +124,14 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float,
         state.set_mark(instrument_id, price)
     moved = int(np.sign(applied - previous))
     stopped_short = (policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and not liquidations and not fills
-                     and (fbp is None or (fbp - applied) * moved > 0))
-    checked, equity = _update_negative_set(risk, state.instruments.by_id[instrument_id], moved,
-                                           not stopped_short)
-    fund_after = float(equity[checked == state.fund_slot][0])
+                     and not capped)
+    checked = _update_negative_set(risk, state.instruments.by_id[instrument_id], moved, not stopped_short)
+    fund_after = exact_equity(state, state.fund_slot)
     return MarkOutcome(
         seq=seq, instrument_id=instrument_id, previous_price=previous, requested_price=price,
         applied_price=applied, capped=capped, first_bankruptcy_price=fbp,
         liquidations=tuple(liquidations), adl_fills=fills,
-        negative_equity_accounts=negative_equity_accounts(state, checked, equity),
-        insurance_fund_equity_before=fund_before, insurance_fund_equity_after=fund_after,
-        insurance_fund_deficit=max(0.0, state.floor - fund_after), cap_policy=policy, dry_run=dry_run)
+        negative_equity_accounts=negative_equity_accounts(state, checked),
+        insurance_fund_equity_before=fund_before, insurance_fund_equity_after=float(fund_after),
+        insurance_fund_deficit=float(max(Fraction(0), state.floor_exact - fund_after)), cap_policy=policy,
+        dry_run=dry_run)

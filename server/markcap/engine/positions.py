@@ -1,6 +1,8 @@
 """One instrument's open positions, as dense columns over holder rows.
 
-Invariants: rows [0, count) are exactly the open positions (qty != 0);
+Invariants: rows [0, count) are exactly the open positions (qty != 0); `cost_units`
+holds each cost exactly in minor units of the settlement currency (int64) and `cost`
+is its float64 mirror, cost_units / power (power = 10^decimals), which nothing decides on;
 `holdings.row_of(slots[r], bit) == r` (the account-major holdings are the only
 slot -> row map, shared by all books); a position that goes flat leaves the
 book (the last row moves into its place), so scans over the book touch
@@ -23,21 +25,23 @@ class PositionBook:
         self.holdings, self.bit = holdings, bit  # bit: the book's number in the holdings
         self.slots = np.zeros(capacity, dtype=np.int64)
         self.qty = np.zeros(capacity, dtype=np.int64)
+        self.cost_units = np.zeros(capacity, dtype=np.int64)
         self.cost = np.zeros(capacity, dtype=np.float64)
+        self.power = 1.0  # 10^decimals of the settlement currency (set by the state while empty)
         self.count = 0
 
     def __len__(self) -> int:
         return self.count
 
-    def get(self, slot: int) -> tuple[int, float]:
-        """(qty, cost) of the account in slot `slot`; (0, 0.0) when flat."""
+    def get(self, slot: int) -> tuple[int, int]:
+        """(qty, cost in minor units) of the account in slot `slot`; (0, 0) when flat."""
         row = self.holdings.row_of(slot, self.bit)
         if row is None:
-            return 0, 0.0
-        return int(self.qty[row]), float(self.cost[row])
+            return 0, 0
+        return int(self.qty[row]), int(self.cost_units[row])
 
-    def set(self, slot: int, qty: int, cost: float) -> None:
-        """Sets a position; qty 0 removes it (its cost is then 0 by definition)."""
+    def set(self, slot: int, qty: int, cost: int) -> None:
+        """Sets a position (cost in minor units); qty 0 removes it (its cost is then 0)."""
         old_qty, old_cost = self.get(slot)
         self._write(slot, qty, cost)
         self._undo.record(lambda: self._write(slot, old_qty, old_cost))
@@ -49,7 +53,7 @@ class PositionBook:
         """Row of each account's position (-1: none), int64 (n,)."""
         return self.holdings.rows_in(slots, self.bit)
 
-    def _write(self, slot: int, qty: int, cost: float) -> None:
+    def _write(self, slot: int, qty: int, cost: int) -> None:
         row = self.holdings.row_of(slot, self.bit)
         if qty == 0:
             if row is not None:
@@ -58,14 +62,15 @@ class PositionBook:
         if row is None:
             row = self._append(slot)
         self.qty[row] = qty
-        self.cost[row] = cost
+        self.cost_units[row] = cost
+        self.cost[row] = cost / self.power
 
     def write_many(self, slots: np.ndarray, rows: np.ndarray, qty: np.ndarray, cost: np.ndarray,
                    record_holdings: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Sets many positions at once (not undo-logged: for staged batch commits).
 
         `rows` are the slots' current rows (-1 for none), all arrays shape (n,) with
-        distinct slots; qty 0 removes a position. Returns the (slots, rows) appended;
+        distinct slots, cost int64 minor units; qty 0 removes a position. Returns the (slots, rows) appended;
         with record_holdings False the caller records them in the holdings (one call
         for many books) before anything reads them.
         """
@@ -73,7 +78,8 @@ class PositionBook:
         held, opens = rows >= 0, qty != 0
         update = held & opens
         self.qty[rows[update]] = qty[update]
-        self.cost[rows[update]] = cost[update]
+        self.cost_units[rows[update]] = cost[update]
+        self.cost[rows[update]] = cost[update] / self.power
         for slot in slots[held & ~opens].tolist():  # rows move as others leave: look each up
             self._remove(slot, self.holdings.row_of(slot, self.bit))
         appended = ~held & opens  # after the removals, so no row they move is unrecorded
@@ -84,6 +90,7 @@ class PositionBook:
             capacity = max(count, 2 * len(self.slots))
             self.slots = np.resize(self.slots, capacity)
             self.qty = np.resize(self.qty, capacity)
+            self.cost_units = np.resize(self.cost_units, capacity)
             self.cost = np.resize(self.cost, capacity)
 
     def _append_many(self, slots: np.ndarray, qty: np.ndarray, cost: np.ndarray,
@@ -93,7 +100,8 @@ class PositionBook:
         if len(slots) == 0:
             return slots, rows
         self._reserve(end)
-        self.slots[start:end], self.qty[start:end], self.cost[start:end] = slots, qty, cost
+        self.slots[start:end], self.qty[start:end] = slots, qty
+        self.cost_units[start:end], self.cost[start:end] = cost, cost / self.power
         if record_holdings:
             self.holdings.add(slots, self.bit, rows)
         self.count = end
@@ -115,6 +123,7 @@ class PositionBook:
             moved_slot = int(self.slots[last])
             self.slots[row] = moved_slot
             self.qty[row] = self.qty[last]
+            self.cost_units[row] = self.cost_units[last]
             self.cost[row] = self.cost[last]
             self.holdings.move(moved_slot, self.bit, row)
         self.holdings.remove(slot, self.bit)
@@ -122,6 +131,6 @@ class PositionBook:
         self._changes.row_removed(self.bit, row, last if row != last else -1)
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Views (slots int64, qty int64, cost float64), each of shape (count,)."""
+        """Views (slots int64, qty int64, cost float64 mirror), each of shape (count,)."""
         n = self.count
         return self.slots[:n], self.qty[:n], self.cost[:n]

@@ -10,12 +10,13 @@ mark is a whole number of ticks (units.py).
 from __future__ import annotations
 
 import dataclasses
+from fractions import Fraction
 
 import numpy as np
 
 from .errors import InvalidInput, PreconditionFailed, UnknownId
 from .numbers import require_in_range
-from .units import Grid, minor_unit_grid, require_decimals, require_tick_size, tick_grid
+from .units import Grid, decimal_of, minor_unit_grid, require_decimals, require_tick_size, tick_grid
 from .types import (
     DEFAULT_ADL_ALLOCATION, DEFAULT_ADL_RANKING, DEFAULT_CAP_POLICY, Currency, CurrencyUpdate,
     Instrument, InstrumentUpdate,
@@ -31,6 +32,7 @@ class CurrencyTable:
         self.by_id: dict[int, Currency] = {}
         self.column: dict[int, int] = {}
         self.prices = np.zeros(0, dtype=np.float64)
+        self.exact_prices: dict[int, Fraction] = {}  # the decimal each price stands for (SPEC 1)
         self.valuation_id = valuation[0].currency_id
         for currency in currencies:
             if currency.currency_id in self.by_id:
@@ -48,6 +50,7 @@ class CurrencyTable:
         self.column[currency.currency_id] = len(self.prices)
         self.prices = np.append(self.prices, currency.price)
         self.by_id[currency.currency_id] = currency
+        self.exact_prices[currency.currency_id] = Fraction(decimal_of(currency.price))
 
     def _check_code(self, code: str | None, currency_id: int) -> None:
         if not code:
@@ -64,6 +67,9 @@ class CurrencyTable:
 
     def price(self, currency_id: int) -> float:
         return float(self.prices[self.column[currency_id]])
+
+    def decimals_by_column(self) -> list[int]:
+        return [c.decimals for c in sorted(self.by_id.values(), key=lambda c: self.column[c.currency_id])]
 
     def minor_unit(self, currency_id: int) -> Grid:
         """The grid of the currency's amounts: multiples of 10**-decimals."""
@@ -105,6 +111,7 @@ class CurrencyTable:
         else:
             self.by_id[currency.currency_id] = currency
             self.prices[self.column[currency.currency_id]] = currency.price
+            self.exact_prices[currency.currency_id] = Fraction(decimal_of(currency.price))
 
     def sorted(self) -> list[Currency]:
         return [self.by_id[k] for k in sorted(self.by_id)]

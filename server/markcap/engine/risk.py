@@ -9,8 +9,9 @@ takes their equity from that same pass. Writers (the engine's inputs, the mark
 path between its steps) catch up; queries only read, on a view that is caught up.
 
 Invariants after `catch_up`: every open position has an index key computed from
-the current state (at its tier's reference marks); `negative` is exactly the set
-of accounts with equity < 0 at the current marks.
+the current state (at its tier's reference marks); `negative` holds every account
+with exact equity < 0 at the current marks, and perhaps some just above 0 (floats
+keep it, with a bound; the exact check is made where it is reported).
 """
 from __future__ import annotations
 
@@ -23,16 +24,15 @@ from .state import ExchangeState
 
 
 class NegativeEquity:
-    """Slots of the accounts with equity < 0 at the current marks."""
+    """Slots of the accounts that may have equity < 0 at the current marks (all that do)."""
 
     def __init__(self) -> None:
         self.slots: set[int] = set()
 
-    def update(self, slots: np.ndarray, equity: np.ndarray) -> None:
-        """Takes these accounts' equity (aligned arrays) as their current one."""
-        negative = equity < 0
-        self.slots.difference_update(slots[~negative].tolist())
-        self.slots.update(slots[negative].tolist())
+    def update(self, slots: np.ndarray, maybe_negative: np.ndarray) -> None:
+        """Takes whether each of these accounts may be negative (aligned arrays) as current."""
+        self.slots.difference_update(slots[~maybe_negative].tolist())
+        self.slots.update(slots[maybe_negative].tolist())
 
     def sorted(self) -> np.ndarray:
         return np.array(sorted(self.slots), dtype=np.int64)
@@ -60,12 +60,12 @@ class RiskView:
         self.index.catch_up_structure(changes.row_events, changes.unheld_terms)
         if changes.revalue_all:
             self.negative.slots.clear()
-            slots, equity = self.index.rebuild()
+            slots, maybe_negative = self.index.rebuild()
         elif len(changes.slots):
-            slots, equity = self.index.rekey(changes.slots)
+            slots, maybe_negative = self.index.rekey(changes.slots)
         else:
             return
-        self.negative.update(slots, equity)
+        self.negative.update(slots, maybe_negative)
         if self._caught_up_in_operation is not None:
             self._caught_up_in_operation.append(slots)
 

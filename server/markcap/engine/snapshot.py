@@ -1,8 +1,10 @@
 """Export and import of the engine's primary state, for snapshots.
 
 Primary state: currencies (in balance-column order), instruments, the fund's
-id and floor, the account table (ids and balances by slot) and each position
-book (slots, qty, cost by row), and the applied seq. Everything else (row and
+id and floor, the account table (ids and balances in minor units by slot), each
+position book (slots, qty, cost in minor units by row), each currency's rounding
+residue owed to the fund (an exact fraction), and the applied seq. The float
+mirrors are derived. Everything else (row and
 slot maps, indices, caches) is derived: import rebuilds it. Slots and rows
 keep their order, so the restored engine iterates exactly as the original
 did and gives byte-identical answers.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -21,7 +24,7 @@ from .idmap import IdMap
 from .types import (AdlAllocation, AdlRanking, CapPolicy, ContractKind, Currency, ExchangeConfig,
                     Instrument)
 
-FORMAT_VERSION = 2  # 2: currencies carry decimals, instruments tick_size
+FORMAT_VERSION = 3  # 2: currencies carry decimals, instruments tick_size; 3: exact units, residues
 _ENUMS = {"kind": ContractKind, "cap_policy": CapPolicy, "adl_ranking": AdlRanking,
           "adl_allocation": AdlAllocation}
 
@@ -54,15 +57,16 @@ def export_state(engine: Engine) -> StateSnapshot:
         "currencies": [dataclasses.asdict(c) for c in currencies],
         # In creation order (the books' order), so a restore creates them in the same order.
         "instruments": [_instrument_fields(state.instruments.by_id[i]) for i in state.books],
+        "residues": {str(c): [r.numerator, r.denominator] for c, r in sorted(state.residue.items())},
     }
     count = state.accounts.count
     arrays = {"account_ids": state.accounts.ids[:count].copy(),
-              "balances": state.accounts.balances[:count].copy()}
+              "balances": state.accounts.units[:count].copy()}
     for instrument_id, book in state.books.items():
-        slots, qty, cost = book.columns()
+        slots, qty, _ = book.columns()
         arrays[f"book.{instrument_id}.slots"] = slots.copy()
         arrays[f"book.{instrument_id}.qty"] = qty.copy()
-        arrays[f"book.{instrument_id}.cost"] = cost.copy()
+        arrays[f"book.{instrument_id}.cost"] = book.cost_units[: len(book)].copy()
     return StateSnapshot(FORMAT_VERSION, engine.applied_seq, meta, arrays)
 
 
@@ -92,6 +96,7 @@ def import_state(snapshot: StateSnapshot, retained_outcomes: int) -> Engine:
     for instrument_id, book in state.books.items():
         _load_book(book, arrays[f"book.{instrument_id}.slots"], arrays[f"book.{instrument_id}.qty"],
                    arrays[f"book.{instrument_id}.cost"])
+    state.residue = {int(c): Fraction(n, d) for c, (n, d) in snapshot.meta.get("residues", {}).items()}
     engine.sequencer.applied_seq = snapshot.seq
     engine.risk.rebuild()  # the derived structures, from the primary state just loaded
     return engine
@@ -102,8 +107,10 @@ def _load_accounts(accounts, ids: np.ndarray, balances: np.ndarray) -> None:
     capacity = max(len(accounts.ids), count)
     accounts.ids = np.zeros(capacity, dtype=np.uint64)
     accounts.ids[:count] = ids
+    accounts.units = np.zeros((capacity, balances.shape[1]), dtype=np.int64)
     accounts.balances = np.zeros((capacity, balances.shape[1]), dtype=np.float64)
-    accounts.balances[:count] = balances
+    accounts.units[:count] = balances
+    accounts.balances[:count] = balances / accounts.powers
     accounts.count = count
     accounts.slot_of = IdMap(capacity)
     accounts.slot_of.insert(ids.astype(np.uint64), np.arange(count, dtype=np.int64))
@@ -114,4 +121,4 @@ def _load_book(book, slots: np.ndarray, qty: np.ndarray, cost: np.ndarray) -> No
     the appended rows for the derived structures, rebuilt once everything is loaded)."""
     assert len(book) == 0, "a book is loaded into a fresh engine only"
     book.write_many(slots.astype(np.int64), np.full(len(slots), -1, dtype=np.int64),
-                    qty.astype(np.int64), cost.astype(np.float64))
+                    qty.astype(np.int64), cost.astype(np.int64))

@@ -4,14 +4,23 @@ Every mutation goes through the methods here so that the undo log sees it, and
 is logged in `changes` for the structures derived from this state (risk.py),
 which this module never calls: the flow is one-way.
 Invariants (checked by `check_invariants`): books hold only open positions and
-agree with the account-major holdings; balances, costs and marks are finite; the fund
-account exists; each book's settlement currency exists.
+agree with the account-major holdings; balances and costs are exact int64 minor units
+with float64 mirrors that equal units / 10^decimals; marks are on their grids; the fund
+account exists; each book's settlement currency exists; each currency's rounding
+residue owed to the fund lies in [0, 1) minor unit.
+
+Conservation (SPEC 1 "Numbers"): a fill changes the account's W (balance - K for
+LINEAR, balance + K for INVERSE) by floor of its exact change and adds exact - floor
+to the currency's residue; whole units of residue go to the fund's balance at once.
+So sum(W) + residue per currency changes by exactly the sum of the fills' exact
+changes: zero for fills that come in opposite pairs at one price.
 """
 from __future__ import annotations
 
 import dataclasses
 import math
 from contextlib import contextmanager
+from fractions import Fraction
 
 import numpy as np
 
@@ -24,6 +33,7 @@ from .positions import PositionBook
 from .reference_data import CurrencyTable, InstrumentTable
 from .types import Currency, ExchangeConfig, Instrument, InstrumentUpdate
 from .undo import UndoLog
+from .units import price_ticks
 
 
 class ExchangeState:
@@ -33,7 +43,7 @@ class ExchangeState:
         self.currencies = CurrencyTable(config.currencies)
         self.instruments = InstrumentTable()
         self.books: dict[int, PositionBook] = {}
-        self.accounts = AccountTable(self.undo, len(self.currencies.prices))
+        self.accounts = AccountTable(self.undo, self.currencies.decimals_by_column())
         self.holdings = Holdings(len(self.accounts.ids))  # (account, book) -> row for every book
         self.instrument_of_bit: list[int] = []  # book number in the holdings -> instrument id
         self.fund_account_id = int(config.insurance_fund_account_id)
@@ -41,7 +51,9 @@ class ExchangeState:
         if not math.isfinite(self.floor):
             raise InvalidInput(f"insurance_fund_floor is {self.floor!r}: must be finite",
                                field="insurance_fund_floor", value=self.floor)
-        self.currencies.minor_unit(self.currencies.valuation_id).units(self.floor, "insurance_fund_floor")
+        valuation = self.currencies.minor_unit(self.currencies.valuation_id)
+        self.floor_exact = Fraction(valuation.units(self.floor, "insurance_fund_floor"), 10**valuation.exponent)
+        self.residue: dict[int, Fraction] = {}  # currency -> rounding residue owed to the fund, minor units
         self.fund_slot = self.accounts.ensure(self.fund_account_id)
         for instrument in config.instruments:
             update = InstrumentUpdate(**dataclasses.asdict(instrument))
@@ -64,12 +76,22 @@ class ExchangeState:
             self.changes.book_added()
         elif not len(self.books[instrument.instrument_id]):  # terms may change only while unheld
             self.changes.unheld_terms_changed(instrument.instrument_id)
+        self._set_book_power(instrument)
+
+    def _set_book_power(self, instrument: Instrument) -> None:
+        book = self.books[instrument.instrument_id]
+        if not len(book):  # costs are in the settlement currency's minor units
+            book.power = 10.0 ** self.currencies.by_id[instrument.settlement_currency_id].decimals
 
     def put_currency(self, currency: Currency, is_new: bool) -> None:
         """A currency price moves the value of balances and settlement: every key is rebuilt."""
         self.currencies.apply(currency, is_new)
         if is_new:
-            self.accounts.add_currency_column()
+            self.accounts.add_currency_column(currency.decimals)
+        else:  # decimals change only while nothing is held in the currency
+            self.accounts.powers[self.currencies.column[currency.currency_id]] = 10.0 ** currency.decimals
+            for instrument in self.instruments.by_id.values():
+                self._set_book_power(instrument)
         self.changes.revalue_all()
 
     def set_mark(self, instrument_id: int, price: float) -> None:
@@ -79,9 +101,13 @@ class ExchangeState:
         self.undo.record(lambda: self.instruments.put(old))
 
     def has_balances(self, currency_id: int) -> bool:
-        """Whether any account holds a non-zero balance in the currency (a scan: reference data only)."""
+        """Whether any account holds a non-zero balance in the currency, or a position settled in it
+        (a scan: reference data only). Its amounts are whole minor units while so."""
         column = self.currencies.column[currency_id]
-        return bool((self.accounts.balances[: self.accounts.count, column] != 0).any())
+        if (self.accounts.units[: self.accounts.count, column] != 0).any():
+            return True
+        return any(len(self.books[i]) and x.settlement_currency_id == currency_id
+                   for i, x in self.instruments.by_id.items())
 
     def sigma(self, instrument: Instrument) -> float:
         """Price of the instrument's settlement currency in valuation currency."""
@@ -89,41 +115,73 @@ class ExchangeState:
 
     # ---- position and cash changes -------------------------------------------
 
-    def fill(self, slot: int, instrument: Instrument, qty_delta: int, price: float,
+    def terms(self, instrument: Instrument) -> contracts.Terms:
+        """The instrument's exact constant (contracts.py), in its settlement currency's minor units."""
+        decimals = self.currencies.by_id[instrument.settlement_currency_id].decimals
+        return contracts.terms_of(instrument.kind, instrument.multiplier, instrument.tick_size, decimals)
+
+    def mark_ticks(self, instrument: Instrument) -> int:
+        return price_ticks(instrument.tick_size, instrument.mark_price)
+
+    def fill(self, slot: int, instrument: Instrument, qty_delta: int, ticks: int,
              field: str = "fill") -> None:
-        """Applies one fill to the account in `slot` (SPEC 2), realising PnL into its balance."""
+        """Applies one fill at `ticks` to the account in `slot` (SPEC 2), exactly: the kernel's
+        rounding rules (contracts.py), realised PnL into its balance, the residue to the fund."""
         book = self.books[instrument.instrument_id]
         qty, cost = book.get(slot)
-        new_qty, new_cost, realised = contracts.apply_fill(
-            instrument.kind, instrument.multiplier, qty, cost, qty_delta, price)
-        if not contracts.INT64_MIN <= new_qty <= contracts.INT64_MAX:
-            raise InvalidInput(f"{field}: position would be {new_qty} contracts, beyond int64",
-                               field=field, value=new_qty)
-        if not (math.isfinite(new_cost) and math.isfinite(realised)):
-            raise InvalidInput(f"{field}: position cost or realised PnL overflows float64",
+        result = contracts.kernel(instrument.kind).fill(self.terms(instrument), qty, cost, qty_delta, ticks)
+        if not contracts.INT64_MIN <= result.qty <= contracts.INT64_MAX:
+            raise InvalidInput(f"{field}: position would be {result.qty} contracts, beyond int64",
+                               field=field, value=result.qty)
+        if not contracts.INT64_MIN <= result.cost <= contracts.INT64_MAX:
+            raise InvalidInput(f"{field}: position cost would be {result.cost} minor units, beyond int64",
                                field=field, value=qty_delta)
-        book.set(slot, new_qty, new_cost)
+        book.set(slot, result.qty, result.cost)
         self.changes.account(slot)
-        if realised:
-            self.transfer(slot, instrument.settlement_currency_id, realised, field)
+        currency_id = instrument.settlement_currency_id
+        if result.realised:
+            self.transfer(slot, currency_id, result.realised, field)
+        if result.residue:
+            self.owe_fund(currency_id, result.residue)
 
-    def transfer(self, slot: int, currency_id: int, amount: float, field: str = "transfer") -> None:
+    def owe_fund(self, currency_id: int, residue: Fraction) -> None:
+        """Adds rounding residue (minor units, >= 0) owed to the fund; whole units are paid at once."""
+        old = self.residue.get(currency_id, Fraction(0))
+        owed = old + residue
+        whole = math.floor(owed)
+        self.residue[currency_id] = owed - whole
+        self.undo.record(lambda: self.residue.__setitem__(currency_id, old))
+        if whole:
+            self.transfer(self.fund_slot, currency_id, whole, "rounding residue")
+
+    def transfer(self, slot: int, currency_id: int, units: int, field: str = "transfer") -> None:
+        """Adds `units` minor units of the currency to the account's balance."""
         column = self.currencies.column[currency_id]
-        balance = self.accounts.balance(slot, column) + amount
-        if not math.isfinite(balance):
-            raise InvalidInput(f"{field}: balance would overflow float64", field=field, value=amount)
-        self.accounts.set_balance(slot, column, balance)
+        balance = self.accounts.balance_units(slot, column) + units
+        if not contracts.INT64_MIN <= balance <= contracts.INT64_MAX:
+            raise InvalidInput(f"{field}: balance would be {balance} minor units, beyond int64",
+                               field=field, value=units)
+        self.accounts.set_units(slot, column, balance)
         self.changes.account(slot)
 
     # ---- reading --------------------------------------------------------------
 
-    def positions_of(self, slot: int) -> list[tuple[Instrument, int, float]]:
-        """(instrument, qty, cost) of every open position of the account, ascending instrument_id."""
+    def positions_of(self, slot: int) -> list[tuple[Instrument, int, int]]:
+        """(instrument, qty, cost in minor units) of every open position of the account, ascending
+        instrument_id."""
+        return [(x, q, int(cost)) for x, q, cost in self._positions(slot, "cost_units")]
+
+    def position_mirrors_of(self, slot: int) -> list[tuple[Instrument, int, float]]:
+        """(instrument, qty, float64 cost mirror) of every open position, ascending instrument_id."""
+        return [(x, q, float(cost)) for x, q, cost in self._positions(slot, "cost")]
+
+    def _positions(self, slot: int, cost_column: str):
         held = []
         for bit, row in self.holdings.books_of(slot):
             instrument_id = self.instrument_of_bit[bit]
             book = self.books[instrument_id]
-            held.append((self.instruments.by_id[instrument_id], int(book.qty[row]), float(book.cost[row])))
+            held.append((self.instruments.by_id[instrument_id], int(book.qty[row]),
+                         getattr(book, cost_column)[row]))
         return sorted(held, key=lambda position: position[0].instrument_id)
 
     def position_count(self) -> int:
@@ -136,7 +194,9 @@ class ExchangeState:
         assert len(accounts.slot_of) == accounts.count
         for account_id, slot in accounts.slot_of.items():
             assert int(accounts.ids[slot]) == account_id
-        assert np.isfinite(accounts.balances[: accounts.count]).all()
+        n = accounts.count
+        assert (accounts.balances[:n] == accounts.units[:n] / accounts.powers).all(), "balance mirrors drifted"
+        assert all(0 <= r < 1 for r in self.residue.values())
         assert self.currencies.prices[self.currencies.column[self.currencies.valuation_id]] == 1.0
         for instrument_id, book in self.books.items():
             instrument = self.instruments.by_id[instrument_id]
@@ -144,7 +204,8 @@ class ExchangeState:
             assert math.isfinite(instrument.mark_price) and instrument.mark_price > 0
             slots, qty, cost = book.columns()
             assert (qty != 0).all(), f"flat position kept in book {instrument_id}"
-            assert np.isfinite(cost).all()
+            assert (cost == book.cost_units[: len(book)] / book.power).all(), "cost mirrors drifted"
+            self.instruments.grid(instrument).units(instrument.mark_price, "mark_price")
             assert (slots < accounts.count).all() and len(np.unique(slots)) == len(slots)
             assert book.rows_in(slots).tolist() == list(range(len(slots)))
             where, rows = self.holdings.rows_of(slots).get(book.bit, (np.zeros(0, int), np.zeros(0, int)))

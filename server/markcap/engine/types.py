@@ -113,12 +113,14 @@ class ExchangeConfig:
 
 @dataclass
 class FillBatch:
-    """Fills as columns: account_id uint64, instrument_id uint32, qty int64, price float64, all shape (n,)."""
+    """Fills as columns: account_id uint64, instrument_id uint32, qty int64, price float64, all shape (n,);
+    validation adds `ticks` (int64, each price in ticks of its instrument)."""
 
     account_id: np.ndarray
     instrument_id: np.ndarray
     qty: np.ndarray
     price: np.ndarray
+    ticks: np.ndarray | None = None
 
     @staticmethod
     def of(rows: list[tuple[int, int, int, float]]) -> "FillBatch":
@@ -130,11 +132,13 @@ class FillBatch:
 
 @dataclass
 class TransferBatch:
-    """Transfers as columns: account_id uint64, currency_id uint32, amount float64, all shape (n,)."""
+    """Transfers as columns: account_id uint64, currency_id uint32, amount float64, all shape (n,);
+    validation adds `units` (int64, each amount in minor units of its currency)."""
 
     account_id: np.ndarray
     currency_id: np.ndarray
     amount: np.ndarray
+    units: np.ndarray | None = None
 
     @staticmethod
     def of(rows: list[tuple[int, int, float]]) -> "TransferBatch":

@@ -117,6 +117,12 @@ def tick_grid(tick_size: float) -> Grid:
     return Grid(float(tick_size), scaled, exponent, f"tick {float(tick_size)!r}")
 
 
+@functools.lru_cache(maxsize=65536)
+def price_ticks(tick_size: float, price: float) -> int:
+    """A grid price in ticks (marks are looked up often; the decimal work is done once)."""
+    return tick_grid(tick_size).units(price, "price")
+
+
 @functools.lru_cache(maxsize=256)
 def minor_unit_grid(decimals: int, code: str) -> Grid:
     """The amounts of a currency with `decimals` decimals: multiples of 10**-decimals."""

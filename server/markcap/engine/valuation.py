@@ -1,10 +1,15 @@
 """Account equity (SPEC 1): E = sum_c balance_c*px(c) + sum_x px(s(x))*upnl_x(mark_x).
 
-Summation order is fixed (currency columns in order, then instruments in
-ascending id), so the same state always gives the same float64 bits.
+Exact (`exact_equity`, Fractions on the integer state) where anything is decided
+or reported; float64 on the mirrors (`account_equity`, `equities_of`,
+`AccountPositions`) to narrow searches, with `ERROR_BOUND` saying how far a float
+equity can be from the exact one. Float summation order is fixed (currency
+columns in order, then instruments in ascending id), so the same state always gives
+the same float64 bits.
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +28,7 @@ def account_equity(state: ExchangeState, slot: int) -> float:
     equity = 0.0
     for column in range(len(prices)):
         equity += float(balances[column]) * float(prices[column])
-    for instrument, qty, cost in state.positions_of(slot):
+    for instrument, qty, cost in state.position_mirrors_of(slot):
         equity += state.sigma(instrument) * float(
             contracts.upnl(instrument.kind, qty, cost, instrument.multiplier, instrument.mark_price))
     return equity
@@ -53,15 +58,47 @@ def all_equities(state: ExchangeState) -> np.ndarray:
     return equity
 
 
-def negative_equity_accounts(state: ExchangeState, slots: np.ndarray,
-                             equity: np.ndarray | None = None) -> tuple[AccountEquity, ...]:
-    """The accounts among `slots` with equity < 0, ascending account_id (`equity`: theirs at the
-    current marks, when the caller has it)."""
-    if equity is None:
-        equity = equities_of(state, slots)
+# A float equity is within ERROR_BOUND * magnitude of the exact one, magnitude being the sum of
+# the absolute values of its terms (balances and each position's |q*m*p| + |K|, valued): each
+# term carries a few roundings of 2^-53 (mirror, price, multiplier, products) and the sum of k
+# terms k more, so (k + 10) * 2^-53 <= 2^-40 for accounts with up to 4,000 currencies and
+# positions.
+ERROR_BOUND = 2.0**-40
+
+
+def exact_equity(state: ExchangeState, slot: int, without: int | None = None) -> Fraction:
+    """Exact equity at the current marks, valuation currency (without instrument `without`'s upnl)."""
+    accounts, currencies = state.accounts, state.currencies
+    equity = Fraction(0)
+    for currency_id, column in currencies.column.items():
+        units = int(accounts.units[slot, column])
+        if units:
+            currency = currencies.by_id[currency_id]
+            equity += Fraction(units, 10**currency.decimals) * currencies.exact_prices[currency_id]
+    for instrument, qty, cost in state.positions_of(slot):
+        if instrument.instrument_id != without:
+            equity += upnl_value(state, instrument, qty, cost)
+    return equity
+
+
+def upnl_value(state: ExchangeState, instrument, qty: int, cost: int) -> Fraction:
+    """Exact upnl of one position at its mark, in valuation currency."""
+    settlement = instrument.settlement_currency_id
+    upnl = contracts.kernel(instrument.kind).upnl_units(state.terms(instrument), qty, cost,
+                                                         state.mark_ticks(instrument))
+    return upnl * state.currencies.exact_prices[settlement] / 10**state.currencies.by_id[settlement].decimals
+
+
+def negative_equity_accounts(state: ExchangeState, slots: np.ndarray) -> tuple[AccountEquity, ...]:
+    """The accounts among `slots` (a superset) whose exact equity is < 0, ascending account_id,
+    each with the double nearest to its equity."""
     ids = state.accounts.ids[slots]
-    order = np.argsort(ids, kind="stable")
-    return tuple(AccountEquity(int(ids[i]), float(equity[i])) for i in order if equity[i] < 0)
+    listed = []
+    for i in np.argsort(ids, kind="stable").tolist():
+        equity = exact_equity(state, int(slots[i]))
+        if equity < 0:
+            listed.append(AccountEquity(int(ids[i]), float(equity)))
+    return tuple(listed)
 
 
 class AccountPositions:
@@ -79,6 +116,22 @@ class AccountPositions:
         by_bit = state.holdings.rows_of(slots)
         for bit in sorted(by_bit, key=lambda bit: state.instrument_of_bit[bit]):  # fixed summation order
             self.rows[state.instrument_of_bit[bit]] = by_bit[bit]
+
+    def maybe_negative(self, equity: np.ndarray) -> np.ndarray:
+        """Whether each account's exact equity may be < 0, given its float `equity` (bool (n,)):
+        equity < ERROR_BOUND * magnitude, so no negative account is ever left out."""
+        return equity < ERROR_BOUND * self.magnitude()
+
+    def magnitude(self) -> np.ndarray:
+        """Sum of the absolute values of each account's equity terms, float64 (n,) (ERROR_BOUND)."""
+        magnitude = np.abs(self.state.accounts.balances[self.slots]) @ self.state.currencies.prices
+        for instrument_id, (where, rows) in self.rows.items():
+            instrument = self.state.instruments.by_id[instrument_id]
+            book = self.state.books[instrument_id]
+            value = contracts.position_value(instrument.kind, book.qty[rows].astype(np.float64),
+                                             instrument.multiplier, instrument.mark_price)
+            magnitude[where] += self.state.sigma(instrument) * (np.abs(value) + np.abs(book.cost[rows]))
+        return magnitude
 
     def equity_at_marks(self) -> np.ndarray:
         """Equity at the current marks, float64 (n,); bit-identical to `account_equity`."""
