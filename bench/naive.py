@@ -8,7 +8,6 @@ doubles as an independent check of the engine's first bankruptcy price.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -35,7 +34,7 @@ def build(workload: Workload) -> NaiveExchange:
     instruments = workload.instruments
     inverse = instruments.inverse.tolist()
     exchange = NaiveExchange(
-        accounts=[([Fraction(0), Fraction(0)], {}) for _ in range(workload.account_count)],
+        accounts=[([0, 0], {}) for _ in range(workload.account_count)],
         inverse=inverse, multiplier=instruments.multiplier.tolist(),
         mark=instruments.mark_price.tolist(),
         sigma=[BTC_PRICE_USD if is_inverse else 1.0 for is_inverse in inverse],
@@ -44,67 +43,66 @@ def build(workload: Workload) -> NaiveExchange:
     transfers = workload.transfers
     for account, currency, amount in zip(transfers.account_id.tolist(), transfers.currency_id.tolist(),
                                          transfers.amount.tolist()):
-        exchange.accounts[account][0][currency_index[currency]] += Fraction(repr(amount))
+        index = currency_index[currency]
+        exchange.accounts[account][0][index] += int(_decimal(amount) * POWERS[index])
     fills = workload.fills
     for account, instrument_id, qty, price in zip(fills.account_id.tolist(), fills.instrument_id.tolist(),
                                                   fills.qty.tolist(), fills.price.tolist()):
         _fill(exchange, account, instrument_id - 1, qty, price)
     for balances, positions in exchange.accounts:  # the search runs on floats, as an engine would
-        balances[:] = [float(amount) for amount in balances]
-        for position in positions.values():
-            position[1] = float(position[1])
+        balances[:] = [units / power for units, power in zip(balances, POWERS)]
+        for k, position in positions.items():
+            position[1] = position[1] / POWERS[1 if exchange.inverse[k] else 0]
     return exchange
 
 
-UNITS = (Fraction(1, 10**USD_DECIMALS), Fraction(1, 10**BTC_DECIMALS))  # minor unit: USD, BTC
+POWERS = (10**USD_DECIMALS, 10**BTC_DECIMALS)  # minor units per USD, per BTC
 
 
-def _down(x: Fraction, unit: Fraction) -> Fraction:
-    return math.floor(x / unit) * unit
-
-
-def _up(x: Fraction, unit: Fraction) -> Fraction:
-    return math.ceil(x / unit) * unit
-
-
-def _value(inverse: bool, qty: int, multiplier: Fraction, price: Fraction) -> Fraction:
-    """Position value in the settlement currency: q*m/p (INVERSE) or q*m*p (LINEAR), exact."""
-    return qty * multiplier / price if inverse else qty * multiplier * price
+def _decimal(value: float, cache: dict = {}) -> Fraction:  # noqa: B006 (a cache on purpose)
+    """The decimal a double stands for (SPEC 1 "On the wire")."""
+    found = cache.get(value)
+    if found is None:
+        found = cache[value] = Fraction(repr(value))
+    return found
 
 
 def _fill(exchange: NaiveExchange, account: int, k: int, dq: int, price: float) -> None:
-    """SPEC 2 with SPEC 1's rounding, in exact fractions: growing adds dq's value to K; reducing by
-    c realises its PnL and drops K*c/q. Every amount is rounded to the minor unit against the
-    account (LINEAR: K up, realised down; INVERSE: K down, realised down), the residue owed to the
-    fund (account 0) and paid in whole units."""
+    """SPEC 2 with SPEC 1's rounding, in whole minor units: growing adds dq's value to K; reducing
+    by c realises its PnL and drops K*c/q. Each amount is rounded to the minor unit against the
+    account (LINEAR: K up, realised down; INVERSE: K down, realised down); what rounding takes
+    accrues to the fund (account 0) and is paid to it in whole minor units."""
     balances, positions = exchange.accounts[account]
     inverse = exchange.inverse[k]
-    m, p = Fraction(repr(exchange.multiplier[k])), Fraction(repr(price))
-    unit = UNITS[1 if inverse else 0]
-    round_cost = _down if inverse else _up
-    q, cost = positions.get(k, (0, Fraction(0)))
-    old_cost, realised = cost, Fraction(0)
+    currency = 1 if inverse else 0
+    value = _decimal(exchange.multiplier[k]) * POWERS[currency]  # m in minor units
+    value = value / _decimal(price) if inverse else value * _decimal(price)  # one contract at price
+    num, den = value.numerator, value.denominator
+
+    def cost_of(qty: int) -> int:  # a value's K: up for LINEAR, down for INVERSE
+        return (qty * num) // den if inverse else -((-qty * num) // den)
+
+    q, cost = positions.get(k, (0, 0))
+    old_cost, realised = cost, 0
     if q == 0 or (q > 0) == (dq > 0):
-        q, cost = q + dq, cost + round_cost(_value(inverse, dq, m, p), unit)
+        q, cost = q + dq, cost + cost_of(dq)
     else:
         closed = -dq if abs(dq) <= abs(q) else q
-        closed_cost = cost if closed == q else round_cost(cost * closed / q, unit)
-        # INVERSE: K_c rounds down, so realised = floor(-c*m/p) + K_c; LINEAR: K_c up, floor(c*m*p) - K_c
-        realised = (_down(-_value(inverse, closed, m, p), unit) + closed_cost if inverse
-                    else _down(_value(inverse, closed, m, p), unit) - closed_cost)
-        if closed == q:  # all of it closed; a flip opens the rest at `price`
-            cost = round_cost(_value(inverse, q + dq, m, p), unit)
+        if closed == q:
+            closed_cost = cost
         else:
-            cost -= closed_cost
+            closed_cost = (cost * closed) // q if inverse else -((-cost * closed) // q)
+        realised = ((-closed * num) // den + closed_cost) if inverse else ((closed * num) // den - closed_cost)
+        cost = cost_of(q + dq) if closed == q else cost - closed_cost
         q += dq
-    currency = 1 if inverse else 0
     balances[currency] += realised
-    exact = _value(inverse, dq, m, p) * (1 if inverse else -1)
     booked = realised + (cost - old_cost) if inverse else realised - (cost - old_cost)
-    owed = exchange.residue[currency] + exact - booked
-    whole = _down(owed, unit)
-    exchange.residue[currency] = owed - whole
-    exchange.accounts[0][0][currency] += whole
+    exact = Fraction(dq * num if inverse else -dq * num, den)
+    if exact != booked:
+        owed = exchange.residue[currency] + exact - booked
+        whole = owed.numerator // owed.denominator
+        exchange.residue[currency] = owed - whole
+        exchange.accounts[0][0][currency] += whole
     if q == 0:
         positions.pop(k, None)
     else:

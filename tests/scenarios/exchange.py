@@ -46,11 +46,12 @@ def next_seq(stub) -> int:
 
 
 def apply_mark(stub, instrument_id: int, price: float,
-               cap_policy: int = pb.CAP_POLICY_UNSPECIFIED, dry_run: bool = False) -> pb.ApplyMarkResponse:
+               cap_policy: int = pb.CAP_POLICY_UNSPECIFIED, dry_run: bool = False, sweep: bool = False,
+               max_steps: int = 0) -> pb.ApplyMarkResponse:
     """ApplyMark at the next seq (seq 0 for a dry run, which consumes none)."""
     seq = 0 if dry_run else next_seq(stub)
     request = pb.ApplyMarkRequest(seq=seq, instrument_id=instrument_id, price=price,
-                                  cap_policy=cap_policy, dry_run=dry_run)
+                                  cap_policy=cap_policy, dry_run=dry_run, sweep=sweep, max_steps=max_steps)
     return stub.ApplyMark(request, timeout=10)
 
 

@@ -83,11 +83,14 @@ class MarkcapClient:
 
     def apply_mark(self, instrument_id: int, price: float, *, seq: int = 0,
                    cap_policy: int | str | None = None, dry_run: bool = False,
+                   sweep: bool = False, max_steps: int = 0,
                    timeout=DEFAULT) -> pb.ApplyMarkResponse:
-        """Moves a mark (SPEC 3); a dry run changes nothing and is always safe to retry."""
+        """Moves a mark (SPEC 3); `sweep` repeats the capped step toward `price` in one call (at most
+        `max_steps` steps, 0: the server's limit). A dry run changes nothing and is always safe to
+        retry."""
         request = pb.ApplyMarkRequest(seq=seq, instrument_id=instrument_id, price=price,
                                       cap_policy=enum_value(pb.CapPolicy, cap_policy),
-                                      dry_run=dry_run)
+                                      dry_run=dry_run, sweep=sweep, max_steps=max_steps)
         return self._unary(self._stub.ApplyMark, request, seq != 0 or dry_run, timeout)
 
     def upsert_currency(self, currency_id: int, *, price: float, code: str = "",

@@ -42,6 +42,13 @@ class LiquidationReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LIQUIDATION_REASON_UNSPECIFIED: _ClassVar[LiquidationReason]
     LIQUIDATION_REASON_ALREADY_BANKRUPT: _ClassVar[LiquidationReason]
     LIQUIDATION_REASON_FIRST_BANKRUPTCY_PRICE: _ClassVar[LiquidationReason]
+
+class SweepStopReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SWEEP_STOP_REASON_UNSPECIFIED: _ClassVar[SweepStopReason]
+    SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE: _ClassVar[SweepStopReason]
+    SWEEP_STOP_REASON_NO_PROGRESS: _ClassVar[SweepStopReason]
+    SWEEP_STOP_REASON_MAX_STEPS: _ClassVar[SweepStopReason]
 CONTRACT_KIND_UNSPECIFIED: ContractKind
 CONTRACT_KIND_LINEAR: ContractKind
 CONTRACT_KIND_INVERSE: ContractKind
@@ -60,6 +67,10 @@ SIDE_SHORT: Side
 LIQUIDATION_REASON_UNSPECIFIED: LiquidationReason
 LIQUIDATION_REASON_ALREADY_BANKRUPT: LiquidationReason
 LIQUIDATION_REASON_FIRST_BANKRUPTCY_PRICE: LiquidationReason
+SWEEP_STOP_REASON_UNSPECIFIED: SweepStopReason
+SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE: SweepStopReason
+SWEEP_STOP_REASON_NO_PROGRESS: SweepStopReason
+SWEEP_STOP_REASON_MAX_STEPS: SweepStopReason
 
 class Currency(_message.Message):
     __slots__ = ("currency_id", "code", "price", "valuation", "decimals")
@@ -144,18 +155,38 @@ class StreamDeltasResponse(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., fill_count: _Optional[int] = ..., transfer_count: _Optional[int] = ..., duplicate: _Optional[bool] = ...) -> None: ...
 
 class ApplyMarkRequest(_message.Message):
-    __slots__ = ("seq", "instrument_id", "price", "cap_policy", "dry_run")
+    __slots__ = ("seq", "instrument_id", "price", "cap_policy", "dry_run", "sweep", "max_steps")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     INSTRUMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
     CAP_POLICY_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    SWEEP_FIELD_NUMBER: _ClassVar[int]
+    MAX_STEPS_FIELD_NUMBER: _ClassVar[int]
     seq: int
     instrument_id: int
     price: float
     cap_policy: CapPolicy
     dry_run: bool
-    def __init__(self, seq: _Optional[int] = ..., instrument_id: _Optional[int] = ..., price: _Optional[float] = ..., cap_policy: _Optional[_Union[CapPolicy, str]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    sweep: bool
+    max_steps: int
+    def __init__(self, seq: _Optional[int] = ..., instrument_id: _Optional[int] = ..., price: _Optional[float] = ..., cap_policy: _Optional[_Union[CapPolicy, str]] = ..., dry_run: _Optional[bool] = ..., sweep: _Optional[bool] = ..., max_steps: _Optional[int] = ...) -> None: ...
+
+class MarkStep(_message.Message):
+    __slots__ = ("applied_price", "capped", "first_bankruptcy_price", "liquidation_count", "adl_fill_count", "insurance_fund_equity_after")
+    APPLIED_PRICE_FIELD_NUMBER: _ClassVar[int]
+    CAPPED_FIELD_NUMBER: _ClassVar[int]
+    FIRST_BANKRUPTCY_PRICE_FIELD_NUMBER: _ClassVar[int]
+    LIQUIDATION_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ADL_FILL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    INSURANCE_FUND_EQUITY_AFTER_FIELD_NUMBER: _ClassVar[int]
+    applied_price: float
+    capped: bool
+    first_bankruptcy_price: float
+    liquidation_count: int
+    adl_fill_count: int
+    insurance_fund_equity_after: float
+    def __init__(self, applied_price: _Optional[float] = ..., capped: _Optional[bool] = ..., first_bankruptcy_price: _Optional[float] = ..., liquidation_count: _Optional[int] = ..., adl_fill_count: _Optional[int] = ..., insurance_fund_equity_after: _Optional[float] = ...) -> None: ...
 
 class LiquidatedPosition(_message.Message):
     __slots__ = ("instrument_id", "qty", "price")
@@ -216,7 +247,7 @@ class AccountEquity(_message.Message):
     def __init__(self, account_id: _Optional[int] = ..., equity: _Optional[float] = ...) -> None: ...
 
 class ApplyMarkResponse(_message.Message):
-    __slots__ = ("seq", "instrument_id", "previous_price", "requested_price", "applied_price", "capped", "first_bankruptcy_price", "liquidations", "adl_fills", "negative_equity_accounts", "insurance_fund_equity_before", "insurance_fund_equity_after", "insurance_fund_deficit", "cap_policy", "dry_run")
+    __slots__ = ("seq", "instrument_id", "previous_price", "requested_price", "applied_price", "capped", "first_bankruptcy_price", "liquidations", "adl_fills", "negative_equity_accounts", "insurance_fund_equity_before", "insurance_fund_equity_after", "insurance_fund_deficit", "cap_policy", "dry_run", "steps", "sweep_stop_reason")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     INSTRUMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_PRICE_FIELD_NUMBER: _ClassVar[int]
@@ -232,6 +263,8 @@ class ApplyMarkResponse(_message.Message):
     INSURANCE_FUND_DEFICIT_FIELD_NUMBER: _ClassVar[int]
     CAP_POLICY_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    SWEEP_STOP_REASON_FIELD_NUMBER: _ClassVar[int]
     seq: int
     instrument_id: int
     previous_price: float
@@ -247,7 +280,9 @@ class ApplyMarkResponse(_message.Message):
     insurance_fund_deficit: float
     cap_policy: CapPolicy
     dry_run: bool
-    def __init__(self, seq: _Optional[int] = ..., instrument_id: _Optional[int] = ..., previous_price: _Optional[float] = ..., requested_price: _Optional[float] = ..., applied_price: _Optional[float] = ..., capped: _Optional[bool] = ..., first_bankruptcy_price: _Optional[float] = ..., liquidations: _Optional[_Iterable[_Union[Liquidation, _Mapping]]] = ..., adl_fills: _Optional[_Iterable[_Union[AdlFill, _Mapping]]] = ..., negative_equity_accounts: _Optional[_Iterable[_Union[AccountEquity, _Mapping]]] = ..., insurance_fund_equity_before: _Optional[float] = ..., insurance_fund_equity_after: _Optional[float] = ..., insurance_fund_deficit: _Optional[float] = ..., cap_policy: _Optional[_Union[CapPolicy, str]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    steps: _containers.RepeatedCompositeFieldContainer[MarkStep]
+    sweep_stop_reason: SweepStopReason
+    def __init__(self, seq: _Optional[int] = ..., instrument_id: _Optional[int] = ..., previous_price: _Optional[float] = ..., requested_price: _Optional[float] = ..., applied_price: _Optional[float] = ..., capped: _Optional[bool] = ..., first_bankruptcy_price: _Optional[float] = ..., liquidations: _Optional[_Iterable[_Union[Liquidation, _Mapping]]] = ..., adl_fills: _Optional[_Iterable[_Union[AdlFill, _Mapping]]] = ..., negative_equity_accounts: _Optional[_Iterable[_Union[AccountEquity, _Mapping]]] = ..., insurance_fund_equity_before: _Optional[float] = ..., insurance_fund_equity_after: _Optional[float] = ..., insurance_fund_deficit: _Optional[float] = ..., cap_policy: _Optional[_Union[CapPolicy, str]] = ..., dry_run: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[MarkStep, _Mapping]]] = ..., sweep_stop_reason: _Optional[_Union[SweepStopReason, str]] = ...) -> None: ...
 
 class UpsertCurrencyRequest(_message.Message):
     __slots__ = ("seq", "currency")

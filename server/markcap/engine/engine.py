@@ -8,6 +8,7 @@ Nothing here knows about gRPC.
 from __future__ import annotations
 
 from . import deltas, mark, views
+from .errors import InvalidInput
 from .numbers import require_in_range
 from .risk import RiskView
 from .sequencer import Sequencer
@@ -20,13 +21,17 @@ from .types import (
 from .valuation import negative_equity_accounts
 
 
+DEFAULT_MAX_SWEEP_STEPS = 100_000  # about what a -20% crash at exchange-1M takes, with room
+
+
 class Engine:
     """markcap's domain core (SPEC 1-6)."""
 
-    def __init__(self, config: ExchangeConfig):
+    def __init__(self, config: ExchangeConfig, max_sweep_steps: int = DEFAULT_MAX_SWEEP_STEPS):
         self.state = ExchangeState(config)
         self.risk = RiskView(self.state)  # derived from the state, fed by its change log
         self.sequencer = Sequencer(config.retained_outcomes)
+        self.max_sweep_steps = max_sweep_steps  # a sweep's bound when its request sets none (or more)
 
     @property
     def applied_seq(self) -> int:
@@ -51,8 +56,10 @@ class Engine:
         return outcome
 
     def apply_mark(self, seq: int, instrument_id: int, price: float,
-                   cap_policy: CapPolicy | None = None, dry_run: bool = False) -> MarkOutcome:
-        """Moves a mark per SPEC 3; a dry run changes nothing, consumes no seq and has seq 0."""
+                   cap_policy: CapPolicy | None = None, dry_run: bool = False, sweep: bool = False,
+                   max_steps: int = 0) -> MarkOutcome:
+        """Moves a mark per SPEC 3 (a sweep: SPEC 3 "Sweep", at most `max_steps` steps, 0: the
+        engine's limit); a dry run changes nothing, consumes no seq and has seq 0."""
         if not dry_run:
             admission = self.sequencer.admit(seq)
             if admission.duplicate:
@@ -60,10 +67,14 @@ class Engine:
         instrument = self.state.instruments.get(instrument_id)
         price = require_in_range(price, "price")
         self.state.instruments.grid(instrument).units(price, "price")
+        if not isinstance(max_steps, int) or max_steps < 0:
+            raise InvalidInput(f"max_steps is {max_steps!r}: must be a whole number >= 0",
+                               field="max_steps", value=max_steps)
+        steps = min(max_steps or self.max_sweep_steps, self.max_sweep_steps)
         policy = cap_policy or instrument.cap_policy
         with self.risk.operation(always_rollback=dry_run):
             outcome = mark.apply_mark(self.risk, 0 if dry_run else admission.seq, instrument_id, price,
-                                      policy, dry_run)
+                                      policy, dry_run, sweep, steps)
         if not dry_run:
             self.sequencer.record(admission.seq, outcome)
         return outcome

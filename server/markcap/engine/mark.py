@@ -9,6 +9,7 @@ full scan. Between steps the risk view catches up with what the step changed.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -19,7 +20,7 @@ from .bankruptcy_index import feature, harmed_first_sign
 from .liquidation import take_over
 from .risk import RiskView
 from .state import ExchangeState
-from .types import CapPolicy, Instrument, Liquidation, LiquidationReason, MarkOutcome
+from .types import CapPolicy, Instrument, Liquidation, LiquidationReason, MarkOutcome, MarkStep, SweepStopReason
 from .valuation import AccountPositions, exact_equity, negative_equity_accounts
 
 
@@ -110,12 +111,21 @@ def _update_negative_set(risk: RiskView, instrument: Instrument, direction: int,
     return checked
 
 
-def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float,
-               policy: CapPolicy, dry_run: bool) -> MarkOutcome:
+@dataclass(frozen=True)
+class _Step:
+    liquidations: list
+    fills: tuple
+    fbp: float | None
+    capped: bool
+    applied: float
+    checked: np.ndarray  # a superset of the accounts now negative
+
+
+def _step(risk: RiskView, instrument_id: int, price: float, policy: CapPolicy) -> _Step:
+    """One update of SPEC 3 from the current mark toward `price`."""
     state = risk.state
     instrument = state.instruments.by_id[instrument_id]
     previous = instrument.mark_price
-    fund_before = float(exact_equity(state, state.fund_slot))
     direction = int(np.sign(price - previous))
     liquidations, fills, fbp, capped, applied = [], (), None, False, price
     if policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and direction != 0:
@@ -126,12 +136,43 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float,
     stopped_short = (policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and not liquidations and not fills
                      and not capped)
     checked = _update_negative_set(risk, state.instruments.by_id[instrument_id], moved, not stopped_short)
+    return _Step(liquidations, fills, fbp, capped, applied, checked)
+
+
+def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, policy: CapPolicy,
+               dry_run: bool, sweep: bool = False, max_steps: int = 0) -> MarkOutcome:
+    """SPEC 3; with `sweep`, the step repeated toward `price` (SPEC 3 "Sweep") until the mark gets
+    there, a step changes nothing, or `max_steps` steps ran: exactly the same steps, in the same
+    order, as calling this once per step."""
+    state = risk.state
+    previous = state.instruments.by_id[instrument_id].mark_price
+    fund_before = float(exact_equity(state, state.fund_slot))
+    steps, liquidations, fills, reason = [], [], [], None
+    while True:
+        before = state.instruments.by_id[instrument_id].mark_price
+        step = _step(risk, instrument_id, price, policy)
+        liquidations += step.liquidations
+        fills += step.fills
+        if not sweep:
+            break
+        steps.append(MarkStep(step.applied, step.capped, step.fbp, len(step.liquidations), len(step.fills),
+                              float(exact_equity(state, state.fund_slot))))
+        if step.applied == price:
+            reason = SweepStopReason.REACHED_REQUESTED_PRICE
+        elif step.applied == before and not step.liquidations and not step.fills:
+            reason = SweepStopReason.NO_PROGRESS
+        elif max_steps and len(steps) >= max_steps:
+            reason = SweepStopReason.MAX_STEPS
+        if reason is not None:
+            break
     fund_after = exact_equity(state, state.fund_slot)
+    first = steps[0] if steps else None
     return MarkOutcome(
         seq=seq, instrument_id=instrument_id, previous_price=previous, requested_price=price,
-        applied_price=applied, capped=capped, first_bankruptcy_price=fbp,
-        liquidations=tuple(liquidations), adl_fills=fills,
-        negative_equity_accounts=negative_equity_accounts(state, checked),
+        applied_price=step.applied, capped=any(s.capped for s in steps) if sweep else step.capped,
+        first_bankruptcy_price=first.first_bankruptcy_price if first else step.fbp,
+        liquidations=tuple(liquidations), adl_fills=tuple(fills),
+        negative_equity_accounts=negative_equity_accounts(state, step.checked),
         insurance_fund_equity_before=fund_before, insurance_fund_equity_after=float(fund_after),
         insurance_fund_deficit=float(max(Fraction(0), state.floor_exact - fund_after)), cap_policy=policy,
-        dry_run=dry_run)
+        dry_run=dry_run, steps=tuple(steps), sweep_stop_reason=reason)

@@ -41,6 +41,14 @@ class LiquidationReason(enum.IntEnum):
     FIRST_BANKRUPTCY_PRICE = 2
 
 
+class SweepStopReason(enum.IntEnum):
+    """Why a sweep (SPEC 3 "Sweep") stopped."""
+
+    REACHED_REQUESTED_PRICE = 1
+    NO_PROGRESS = 2
+    MAX_STEPS = 3
+
+
 DEFAULT_CAP_POLICY = CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE
 DEFAULT_ADL_RANKING = AdlRanking.PNL
 DEFAULT_ADL_ALLOCATION = AdlAllocation.PRO_RATA
@@ -214,6 +222,20 @@ class MarkOutcome:
     insurance_fund_deficit: float
     cap_policy: CapPolicy
     dry_run: bool = False
+    steps: tuple["MarkStep", ...] = ()                # a sweep's steps (empty otherwise)
+    sweep_stop_reason: SweepStopReason | None = None  # None: not a sweep
+
+
+@dataclass(frozen=True)
+class MarkStep:
+    """One capped step of a sweep."""
+
+    applied_price: float
+    capped: bool
+    first_bankruptcy_price: float | None
+    liquidation_count: int
+    adl_fill_count: int
+    insurance_fund_equity_after: float
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import enum
 from typing import TypeVar
 
 from markcap.engine import (AdlAllocation, AdlRanking, CapPolicy, ContractKind, InvalidInput,
-                            LiquidationReason, Side)
+                            LiquidationReason, Side, SweepStopReason)
 from markcap.v1 import risk_engine_pb2 as pb
 
 EngineEnum = TypeVar("EngineEnum", bound=enum.IntEnum)
@@ -60,3 +60,4 @@ ADL_RANKING = EnumPair(pb.AdlRanking, AdlRanking, "ADL_RANKING_")
 ADL_ALLOCATION = EnumPair(pb.AdlAllocation, AdlAllocation, "ADL_ALLOCATION_")
 SIDE = EnumPair(pb.Side, Side, "SIDE_")
 LIQUIDATION_REASON = EnumPair(pb.LiquidationReason, LiquidationReason, "LIQUIDATION_REASON_")
+SWEEP_STOP_REASON = EnumPair(pb.SweepStopReason, SweepStopReason, "SWEEP_STOP_REASON_")

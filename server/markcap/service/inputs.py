@@ -56,7 +56,7 @@ def apply_request(engine: Engine, kind: RecordKind, request):
     if kind is RecordKind.MARK:
         return to_proto.mark_response(engine.apply_mark(
             request.seq, request.instrument_id, request.price, from_proto.cap_policy(request),
-            request.dry_run))
+            request.dry_run, request.sweep, request.max_steps))
     if kind is RecordKind.CURRENCY:
         return to_proto.currency_response(
             engine.upsert_currency(request.seq, from_proto.currency_update(request)))

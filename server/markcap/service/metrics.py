@@ -158,9 +158,10 @@ class MeteredEngine:
                              self._metrics.record_deltas)
 
     def apply_mark(self, seq, instrument_id, price, cap_policy=None,
-                   dry_run=False) -> MarkOutcome:
+                   dry_run=False, sweep=False, max_steps=0) -> MarkOutcome:
         return self._applied(
-            lambda: self._engine.apply_mark(seq, instrument_id, price, cap_policy, dry_run),
+            lambda: self._engine.apply_mark(seq, instrument_id, price, cap_policy, dry_run, sweep,
+                                            max_steps),
             self._record_mark)
 
     def upsert_currency(self, seq, update) -> CurrencyOutcome:

@@ -67,6 +67,14 @@ def mark_response(outcome: MarkOutcome) -> pb.ApplyMarkResponse:
         dry_run=bool(outcome.dry_run),
     )
     _set_optional(response, "first_bankruptcy_price", outcome.first_bankruptcy_price)
+    for step in outcome.steps:
+        message = response.steps.add(
+            applied_price=float(step.applied_price), capped=bool(step.capped),
+            liquidation_count=int(step.liquidation_count), adl_fill_count=int(step.adl_fill_count),
+            insurance_fund_equity_after=float(step.insurance_fund_equity_after))
+        _set_optional(message, "first_bankruptcy_price", step.first_bankruptcy_price)
+    if outcome.sweep_stop_reason is not None:
+        response.sweep_stop_reason = enums.SWEEP_STOP_REASON.to_proto(outcome.sweep_stop_reason)
     return response
 
 

@@ -137,6 +137,8 @@ PROTOBUF_CONSTEXPR ApplyMarkRequest::ApplyMarkRequest(
   , /*decltype(_impl_.instrument_id_)*/0u
   , /*decltype(_impl_.cap_policy_)*/0
   , /*decltype(_impl_.dry_run_)*/false
+  , /*decltype(_impl_.sweep_)*/false
+  , /*decltype(_impl_.max_steps_)*/0u
   , /*decltype(_impl_._cached_size_)*/{}} {}
 struct ApplyMarkRequestDefaultTypeInternal {
   PROTOBUF_CONSTEXPR ApplyMarkRequestDefaultTypeInternal()
@@ -147,6 +149,25 @@ struct ApplyMarkRequestDefaultTypeInternal {
   };
 };
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 ApplyMarkRequestDefaultTypeInternal _ApplyMarkRequest_default_instance_;
+PROTOBUF_CONSTEXPR MarkStep::MarkStep(
+    ::_pbi::ConstantInitialized): _impl_{
+    /*decltype(_impl_._has_bits_)*/{}
+  , /*decltype(_impl_._cached_size_)*/{}
+  , /*decltype(_impl_.applied_price_)*/0
+  , /*decltype(_impl_.first_bankruptcy_price_)*/0
+  , /*decltype(_impl_.capped_)*/false
+  , /*decltype(_impl_.liquidation_count_)*/0u
+  , /*decltype(_impl_.insurance_fund_equity_after_)*/0
+  , /*decltype(_impl_.adl_fill_count_)*/0u} {}
+struct MarkStepDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR MarkStepDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~MarkStepDefaultTypeInternal() {}
+  union {
+    MarkStep _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 MarkStepDefaultTypeInternal _MarkStep_default_instance_;
 PROTOBUF_CONSTEXPR LiquidatedPosition::LiquidatedPosition(
     ::_pbi::ConstantInitialized): _impl_{
     /*decltype(_impl_.qty_)*/int64_t{0}
@@ -233,6 +254,7 @@ PROTOBUF_CONSTEXPR ApplyMarkResponse::ApplyMarkResponse(
   , /*decltype(_impl_.liquidations_)*/{}
   , /*decltype(_impl_.adl_fills_)*/{}
   , /*decltype(_impl_.negative_equity_accounts_)*/{}
+  , /*decltype(_impl_.steps_)*/{}
   , /*decltype(_impl_.seq_)*/uint64_t{0u}
   , /*decltype(_impl_.previous_price_)*/0
   , /*decltype(_impl_.requested_price_)*/0
@@ -244,7 +266,8 @@ PROTOBUF_CONSTEXPR ApplyMarkResponse::ApplyMarkResponse(
   , /*decltype(_impl_.insurance_fund_equity_before_)*/0
   , /*decltype(_impl_.insurance_fund_equity_after_)*/0
   , /*decltype(_impl_.insurance_fund_deficit_)*/0
-  , /*decltype(_impl_.cap_policy_)*/0} {}
+  , /*decltype(_impl_.cap_policy_)*/0
+  , /*decltype(_impl_.sweep_stop_reason_)*/0} {}
 struct ApplyMarkResponseDefaultTypeInternal {
   PROTOBUF_CONSTEXPR ApplyMarkResponseDefaultTypeInternal()
       : _instance(::_pbi::ConstantInitialized{}) {}
@@ -601,8 +624,8 @@ struct WatchEventsResponseDefaultTypeInternal {
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 WatchEventsResponseDefaultTypeInternal _WatchEventsResponse_default_instance_;
 }  // namespace v1
 }  // namespace markcap
-static ::_pb::Metadata file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[37];
-static const ::_pb::EnumDescriptor* file_level_enum_descriptors_markcap_2fv1_2frisk_5fengine_2eproto[6];
+static ::_pb::Metadata file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[38];
+static const ::_pb::EnumDescriptor* file_level_enum_descriptors_markcap_2fv1_2frisk_5fengine_2eproto[7];
 static constexpr ::_pb::ServiceDescriptor const** file_level_service_descriptors_markcap_2fv1_2frisk_5fengine_2eproto = nullptr;
 
 const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTOBUF_SECTION_VARIABLE(protodesc_cold) = {
@@ -697,6 +720,26 @@ const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTO
   PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarkRequest, _impl_.price_),
   PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarkRequest, _impl_.cap_policy_),
   PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarkRequest, _impl_.dry_run_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarkRequest, _impl_.sweep_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarkRequest, _impl_.max_steps_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkStep, _impl_._has_bits_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkStep, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkStep, _impl_.applied_price_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkStep, _impl_.capped_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkStep, _impl_.first_bankruptcy_price_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkStep, _impl_.liquidation_count_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkStep, _impl_.adl_fill_count_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkStep, _impl_.insurance_fund_equity_after_),
+  ~0u,
+  ~0u,
+  0,
+  ~0u,
+  ~0u,
+  ~0u,
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::markcap::v1::LiquidatedPosition, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -767,6 +810,8 @@ const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTO
   PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarkResponse, _impl_.insurance_fund_deficit_),
   PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarkResponse, _impl_.cap_policy_),
   PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarkResponse, _impl_.dry_run_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarkResponse, _impl_.steps_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarkResponse, _impl_.sweep_stop_reason_),
   ~0u,
   ~0u,
   ~0u,
@@ -774,6 +819,8 @@ const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTO
   ~0u,
   ~0u,
   0,
+  ~0u,
+  ~0u,
   ~0u,
   ~0u,
   ~0u,
@@ -1006,36 +1053,37 @@ static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protode
   { 61, -1, -1, sizeof(::markcap::v1::StreamDeltasRequest)},
   { 70, -1, -1, sizeof(::markcap::v1::StreamDeltasResponse)},
   { 80, -1, -1, sizeof(::markcap::v1::ApplyMarkRequest)},
-  { 91, -1, -1, sizeof(::markcap::v1::LiquidatedPosition)},
-  { 100, -1, -1, sizeof(::markcap::v1::LiquidatedBalance)},
-  { 108, -1, -1, sizeof(::markcap::v1::Liquidation)},
-  { 120, -1, -1, sizeof(::markcap::v1::AdlFill)},
-  { 132, -1, -1, sizeof(::markcap::v1::AccountEquity)},
-  { 140, 161, -1, sizeof(::markcap::v1::ApplyMarkResponse)},
-  { 176, -1, -1, sizeof(::markcap::v1::UpsertCurrencyRequest)},
-  { 184, -1, -1, sizeof(::markcap::v1::UpsertCurrencyResponse)},
-  { 192, -1, -1, sizeof(::markcap::v1::UpsertInstrumentRequest)},
-  { 200, -1, -1, sizeof(::markcap::v1::UpsertInstrumentResponse)},
-  { 208, -1, -1, sizeof(::markcap::v1::ListInstrumentsRequest)},
-  { 214, -1, -1, sizeof(::markcap::v1::ListInstrumentsResponse)},
-  { 221, -1, -1, sizeof(::markcap::v1::ListCurrenciesRequest)},
-  { 227, -1, -1, sizeof(::markcap::v1::ListCurrenciesResponse)},
-  { 234, -1, -1, sizeof(::markcap::v1::Balance)},
-  { 242, 256, -1, sizeof(::markcap::v1::Position)},
-  { 264, -1, -1, sizeof(::markcap::v1::Account)},
-  { 274, -1, -1, sizeof(::markcap::v1::GetAccountRequest)},
-  { 281, -1, -1, sizeof(::markcap::v1::GetAccountResponse)},
-  { 288, -1, -1, sizeof(::markcap::v1::GetInsuranceFundRequest)},
-  { 294, -1, -1, sizeof(::markcap::v1::GetInsuranceFundResponse)},
-  { 303, -1, -1, sizeof(::markcap::v1::GetBankruptcyBandRequest)},
-  { 310, 321, -1, sizeof(::markcap::v1::GetBankruptcyBandResponse)},
-  { 326, -1, -1, sizeof(::markcap::v1::GetAdlQueueRequest)},
-  { 335, -1, -1, sizeof(::markcap::v1::AdlQueueEntry)},
-  { 346, -1, -1, sizeof(::markcap::v1::GetAdlQueueResponse)},
-  { 353, -1, -1, sizeof(::markcap::v1::GetStatusRequest)},
-  { 359, -1, -1, sizeof(::markcap::v1::GetStatusResponse)},
-  { 374, -1, -1, sizeof(::markcap::v1::WatchEventsRequest)},
-  { 381, -1, -1, sizeof(::markcap::v1::WatchEventsResponse)},
+  { 93, 105, -1, sizeof(::markcap::v1::MarkStep)},
+  { 111, -1, -1, sizeof(::markcap::v1::LiquidatedPosition)},
+  { 120, -1, -1, sizeof(::markcap::v1::LiquidatedBalance)},
+  { 128, -1, -1, sizeof(::markcap::v1::Liquidation)},
+  { 140, -1, -1, sizeof(::markcap::v1::AdlFill)},
+  { 152, -1, -1, sizeof(::markcap::v1::AccountEquity)},
+  { 160, 183, -1, sizeof(::markcap::v1::ApplyMarkResponse)},
+  { 200, -1, -1, sizeof(::markcap::v1::UpsertCurrencyRequest)},
+  { 208, -1, -1, sizeof(::markcap::v1::UpsertCurrencyResponse)},
+  { 216, -1, -1, sizeof(::markcap::v1::UpsertInstrumentRequest)},
+  { 224, -1, -1, sizeof(::markcap::v1::UpsertInstrumentResponse)},
+  { 232, -1, -1, sizeof(::markcap::v1::ListInstrumentsRequest)},
+  { 238, -1, -1, sizeof(::markcap::v1::ListInstrumentsResponse)},
+  { 245, -1, -1, sizeof(::markcap::v1::ListCurrenciesRequest)},
+  { 251, -1, -1, sizeof(::markcap::v1::ListCurrenciesResponse)},
+  { 258, -1, -1, sizeof(::markcap::v1::Balance)},
+  { 266, 280, -1, sizeof(::markcap::v1::Position)},
+  { 288, -1, -1, sizeof(::markcap::v1::Account)},
+  { 298, -1, -1, sizeof(::markcap::v1::GetAccountRequest)},
+  { 305, -1, -1, sizeof(::markcap::v1::GetAccountResponse)},
+  { 312, -1, -1, sizeof(::markcap::v1::GetInsuranceFundRequest)},
+  { 318, -1, -1, sizeof(::markcap::v1::GetInsuranceFundResponse)},
+  { 327, -1, -1, sizeof(::markcap::v1::GetBankruptcyBandRequest)},
+  { 334, 345, -1, sizeof(::markcap::v1::GetBankruptcyBandResponse)},
+  { 350, -1, -1, sizeof(::markcap::v1::GetAdlQueueRequest)},
+  { 359, -1, -1, sizeof(::markcap::v1::AdlQueueEntry)},
+  { 370, -1, -1, sizeof(::markcap::v1::GetAdlQueueResponse)},
+  { 377, -1, -1, sizeof(::markcap::v1::GetStatusRequest)},
+  { 383, -1, -1, sizeof(::markcap::v1::GetStatusResponse)},
+  { 398, -1, -1, sizeof(::markcap::v1::WatchEventsRequest)},
+  { 405, -1, -1, sizeof(::markcap::v1::WatchEventsResponse)},
 };
 
 static const ::_pb::Message* const file_default_instances[] = {
@@ -1046,6 +1094,7 @@ static const ::_pb::Message* const file_default_instances[] = {
   &::markcap::v1::_StreamDeltasRequest_default_instance_._instance,
   &::markcap::v1::_StreamDeltasResponse_default_instance_._instance,
   &::markcap::v1::_ApplyMarkRequest_default_instance_._instance,
+  &::markcap::v1::_MarkStep_default_instance_._instance,
   &::markcap::v1::_LiquidatedPosition_default_instance_._instance,
   &::markcap::v1::_LiquidatedBalance_default_instance_._instance,
   &::markcap::v1::_Liquidation_default_instance_._instance,
@@ -1110,163 +1159,179 @@ const char descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto[] PROT
   "\"\214\001\n\024StreamDeltasResponse\022\020\n\003seq\030\001 \001(\004R\003"
   "seq\022\035\n\nfill_count\030\002 \001(\rR\tfillCount\022%\n\016tr"
   "ansfer_count\030\003 \001(\rR\rtransferCount\022\034\n\tdup"
-  "licate\030\004 \001(\010R\tduplicate\"\256\001\n\020ApplyMarkReq"
+  "licate\030\004 \001(\010R\tduplicate\"\341\001\n\020ApplyMarkReq"
   "uest\022\020\n\003seq\030\001 \001(\004R\003seq\022#\n\rinstrument_id\030"
   "\002 \001(\rR\014instrumentId\022\024\n\005price\030\003 \001(\001R\005pric"
   "e\0224\n\ncap_policy\030\004 \001(\0162\025.markcap.v1.CapPo"
   "licyR\tcapPolicy\022\027\n\007dry_run\030\005 \001(\010R\006dryRun"
-  "\"a\n\022LiquidatedPosition\022#\n\rinstrument_id\030"
-  "\001 \001(\rR\014instrumentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n"
-  "\005price\030\003 \001(\001R\005price\"L\n\021LiquidatedBalance"
-  "\022\037\n\013currency_id\030\001 \001(\rR\ncurrencyId\022\026\n\006amo"
-  "unt\030\002 \001(\001R\006amount\"\227\002\n\013Liquidation\022\035\n\nacc"
-  "ount_id\030\001 \001(\004R\taccountId\022#\n\requity_befor"
-  "e\030\002 \001(\001R\014equityBefore\022<\n\tpositions\030\003 \003(\013"
-  "2\036.markcap.v1.LiquidatedPositionR\tpositi"
-  "ons\0229\n\010balances\030\004 \003(\0132\035.markcap.v1.Liqui"
-  "datedBalanceR\010balances\0225\n\006reason\030\005 \001(\0162\035"
-  ".markcap.v1.LiquidationReasonR\006reason\022\024\n"
-  "\005price\030\006 \001(\001R\005price\"\237\001\n\007AdlFill\022\035\n\naccou"
-  "nt_id\030\001 \001(\004R\taccountId\022#\n\rinstrument_id\030"
-  "\002 \001(\rR\014instrumentId\022\020\n\003qty\030\003 \001(\022R\003qty\022\024\n"
-  "\005price\030\004 \001(\001R\005price\022\022\n\004rank\030\005 \001(\rR\004rank\022"
-  "\024\n\005score\030\006 \001(\001R\005score\"F\n\rAccountEquity\022\035"
-  "\n\naccount_id\030\001 \001(\004R\taccountId\022\026\n\006equity\030"
-  "\002 \001(\001R\006equity\"\366\005\n\021ApplyMarkResponse\022\020\n\003s"
-  "eq\030\001 \001(\004R\003seq\022#\n\rinstrument_id\030\002 \001(\rR\014in"
-  "strumentId\022%\n\016previous_price\030\003 \001(\001R\rprev"
-  "iousPrice\022\'\n\017requested_price\030\004 \001(\001R\016requ"
-  "estedPrice\022#\n\rapplied_price\030\005 \001(\001R\014appli"
-  "edPrice\022\026\n\006capped\030\006 \001(\010R\006capped\0229\n\026first"
-  "_bankruptcy_price\030\007 \001(\001H\000R\024firstBankrupt"
-  "cyPrice\210\001\001\022;\n\014liquidations\030\010 \003(\0132\027.markc"
-  "ap.v1.LiquidationR\014liquidations\0220\n\tadl_f"
-  "ills\030\t \003(\0132\023.markcap.v1.AdlFillR\010adlFill"
-  "s\022S\n\030negative_equity_accounts\030\n \003(\0132\031.ma"
-  "rkcap.v1.AccountEquityR\026negativeEquityAc"
-  "counts\022\?\n\034insurance_fund_equity_before\030\013"
-  " \001(\001R\031insuranceFundEquityBefore\022=\n\033insur"
-  "ance_fund_equity_after\030\014 \001(\001R\030insuranceF"
-  "undEquityAfter\0224\n\026insurance_fund_deficit"
-  "\030\r \001(\001R\024insuranceFundDeficit\0224\n\ncap_poli"
-  "cy\030\016 \001(\0162\025.markcap.v1.CapPolicyR\tcapPoli"
-  "cy\022\027\n\007dry_run\030\017 \001(\010R\006dryRunB\031\n\027_first_ba"
-  "nkruptcy_price\"[\n\025UpsertCurrencyRequest\022"
-  "\020\n\003seq\030\001 \001(\004R\003seq\0220\n\010currency\030\002 \001(\0132\024.ma"
-  "rkcap.v1.CurrencyR\010currency\"\177\n\026UpsertCur"
-  "rencyResponse\022\020\n\003seq\030\001 \001(\004R\003seq\022S\n\030negat"
-  "ive_equity_accounts\030\002 \003(\0132\031.markcap.v1.A"
-  "ccountEquityR\026negativeEquityAccounts\"c\n\027"
-  "UpsertInstrumentRequest\022\020\n\003seq\030\001 \001(\004R\003se"
-  "q\0226\n\ninstrument\030\002 \001(\0132\026.markcap.v1.Instr"
-  "umentR\ninstrument\"d\n\030UpsertInstrumentRes"
-  "ponse\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument\030\002 "
-  "\001(\0132\026.markcap.v1.InstrumentR\ninstrument\""
-  "\030\n\026ListInstrumentsRequest\"S\n\027ListInstrum"
-  "entsResponse\0228\n\013instruments\030\001 \003(\0132\026.mark"
-  "cap.v1.InstrumentR\013instruments\"\027\n\025ListCu"
-  "rrenciesRequest\"N\n\026ListCurrenciesRespons"
-  "e\0224\n\ncurrencies\030\001 \003(\0132\024.markcap.v1.Curre"
-  "ncyR\ncurrencies\"B\n\007Balance\022\037\n\013currency_i"
-  "d\030\001 \001(\rR\ncurrencyId\022\026\n\006amount\030\002 \001(\001R\006amo"
-  "unt\"\217\002\n\010Position\022#\n\rinstrument_id\030\001 \001(\rR"
-  "\014instrumentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\037\n\013entry"
-  "_price\030\003 \001(\001R\nentryPrice\022\022\n\004upnl\030\004 \001(\001R\004"
-  "upnl\022.\n\020bankruptcy_price\030\005 \001(\001H\000R\017bankru"
-  "ptcyPrice\210\001\001\022\022\n\004cost\030\006 \001(\001R\004cost\022\031\n\010adl_"
-  "rank\030\007 \001(\rR\007adlRank\022#\n\radl_indicator\030\010 \001"
-  "(\rR\014adlIndicatorB\023\n\021_bankruptcy_price\"\245\001"
-  "\n\007Account\022\035\n\naccount_id\030\001 \001(\004R\taccountId"
-  "\022\026\n\006equity\030\002 \001(\001R\006equity\022/\n\010balances\030\003 \003"
-  "(\0132\023.markcap.v1.BalanceR\010balances\0222\n\tpos"
-  "itions\030\004 \003(\0132\024.markcap.v1.PositionR\tposi"
-  "tions\"2\n\021GetAccountRequest\022\035\n\naccount_id"
-  "\030\001 \001(\004R\taccountId\"C\n\022GetAccountResponse\022"
-  "-\n\007account\030\001 \001(\0132\023.markcap.v1.AccountR\007a"
-  "ccount\"\031\n\027GetInsuranceFundRequest\"y\n\030Get"
-  "InsuranceFundResponse\022-\n\007account\030\001 \001(\0132\023"
-  ".markcap.v1.AccountR\007account\022\024\n\005floor\030\002 "
-  "\001(\001R\005floor\022\030\n\007deficit\030\003 \001(\001R\007deficit\"\?\n\030"
-  "GetBankruptcyBandRequest\022#\n\rinstrument_i"
-  "d\030\001 \001(\rR\014instrumentId\"\376\001\n\031GetBankruptcyB"
-  "andResponse\022\035\n\nmark_price\030\001 \001(\001R\tmarkPri"
-  "ce\022$\n\013lower_price\030\002 \001(\001H\000R\nlowerPrice\210\001\001"
-  "\022*\n\021lower_account_ids\030\003 \003(\004R\017lowerAccoun"
-  "tIds\022$\n\013upper_price\030\004 \001(\001H\001R\nupperPrice\210"
-  "\001\001\022*\n\021upper_account_ids\030\005 \003(\004R\017upperAcco"
-  "untIdsB\016\n\014_lower_priceB\016\n\014_upper_price\"u"
-  "\n\022GetAdlQueueRequest\022#\n\rinstrument_id\030\001 "
-  "\001(\rR\014instrumentId\022$\n\004side\030\002 \001(\0162\020.markca"
-  "p.v1.SideR\004side\022\024\n\005limit\030\003 \001(\rR\005limit\"\210\001"
-  "\n\rAdlQueueEntry\022\035\n\naccount_id\030\001 \001(\004R\tacc"
-  "ountId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005score\030\003 \001(\001R"
-  "\005score\022\022\n\004rank\030\004 \001(\rR\004rank\022\034\n\tindicator\030"
-  "\005 \001(\rR\tindicator\"J\n\023GetAdlQueueResponse\022"
-  "3\n\007entries\030\001 \003(\0132\031.markcap.v1.AdlQueueEn"
-  "tryR\007entries\"\022\n\020GetStatusRequest\"\350\002\n\021Get"
-  "StatusResponse\022\037\n\013applied_seq\030\001 \001(\004R\napp"
-  "liedSeq\022#\n\raccount_count\030\002 \001(\004R\014accountC"
-  "ount\022%\n\016position_count\030\003 \001(\004R\rpositionCo"
-  "unt\022)\n\020instrument_count\030\004 \001(\rR\017instrumen"
-  "tCount\022\030\n\007version\030\005 \001(\tR\007version\022%\n\016curr"
-  "ency_count\030\006 \001(\rR\rcurrencyCount\0229\n\031insur"
-  "ance_fund_account_id\030\007 \001(\004R\026insuranceFun"
-  "dAccountId\022 \n\013persistence\030\010 \001(\tR\013persist"
-  "ence\022\035\n\nstate_hash\030\t \001(\tR\tstateHash\"/\n\022W"
-  "atchEventsRequest\022\031\n\010from_seq\030\001 \001(\004R\007fro"
-  "mSeq\"\247\001\n\023WatchEventsResponse\022\020\n\003seq\030\001 \001("
-  "\004R\003seq\0223\n\004mark\030\002 \001(\0132\035.markcap.v1.ApplyM"
-  "arkResponseH\000R\004mark\022@\n\010currency\030\003 \001(\0132\"."
-  "markcap.v1.UpsertCurrencyResponseH\000R\010cur"
-  "rencyB\007\n\005event*b\n\014ContractKind\022\035\n\031CONTRA"
-  "CT_KIND_UNSPECIFIED\020\000\022\030\n\024CONTRACT_KIND_L"
-  "INEAR\020\001\022\031\n\025CONTRACT_KIND_INVERSE\020\002*l\n\tCa"
-  "pPolicy\022\032\n\026CAP_POLICY_UNSPECIFIED\020\000\022\025\n\021C"
-  "AP_POLICY_NO_CAP\020\001\022,\n(CAP_POLICY_CAP_TO_"
-  "FIRST_BANKRUPTCY_PRICE\020\002*h\n\nAdlRanking\022\033"
-  "\n\027ADL_RANKING_UNSPECIFIED\020\000\022\023\n\017ADL_RANKI"
-  "NG_PNL\020\001\022(\n$ADL_RANKING_PNL_RATIO_TIMES_"
-  "LEVERAGE\020\002*f\n\rAdlAllocation\022\036\n\032ADL_ALLOC"
-  "ATION_UNSPECIFIED\020\000\022\033\n\027ADL_ALLOCATION_PR"
-  "O_RATA\020\001\022\030\n\024ADL_ALLOCATION_QUEUE\020\002*;\n\004Si"
-  "de\022\024\n\020SIDE_UNSPECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022"
-  "\016\n\nSIDE_SHORT\020\002*\217\001\n\021LiquidationReason\022\"\n"
-  "\036LIQUIDATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQ"
-  "UIDATION_REASON_ALREADY_BANKRUPT\020\001\022-\n)LI"
-  "QUIDATION_REASON_FIRST_BANKRUPTCY_PRICE\020"
-  "\0022\233\010\n\021RiskEngineService\022U\n\014StreamDeltas\022"
-  "\037.markcap.v1.StreamDeltasRequest\032 .markc"
-  "ap.v1.StreamDeltasResponse(\0010\001\022H\n\tApplyM"
-  "ark\022\034.markcap.v1.ApplyMarkRequest\032\035.mark"
-  "cap.v1.ApplyMarkResponse\022W\n\016UpsertCurren"
-  "cy\022!.markcap.v1.UpsertCurrencyRequest\032\"."
-  "markcap.v1.UpsertCurrencyResponse\022]\n\020Ups"
-  "ertInstrument\022#.markcap.v1.UpsertInstrum"
-  "entRequest\032$.markcap.v1.UpsertInstrument"
-  "Response\022Z\n\017ListInstruments\022\".markcap.v1"
-  ".ListInstrumentsRequest\032#.markcap.v1.Lis"
-  "tInstrumentsResponse\022W\n\016ListCurrencies\022!"
-  ".markcap.v1.ListCurrenciesRequest\032\".mark"
-  "cap.v1.ListCurrenciesResponse\022K\n\nGetAcco"
-  "unt\022\035.markcap.v1.GetAccountRequest\032\036.mar"
-  "kcap.v1.GetAccountResponse\022]\n\020GetInsuran"
-  "ceFund\022#.markcap.v1.GetInsuranceFundRequ"
-  "est\032$.markcap.v1.GetInsuranceFundRespons"
-  "e\022`\n\021GetBankruptcyBand\022$.markcap.v1.GetB"
-  "ankruptcyBandRequest\032%.markcap.v1.GetBan"
-  "kruptcyBandResponse\022N\n\013GetAdlQueue\022\036.mar"
-  "kcap.v1.GetAdlQueueRequest\032\037.markcap.v1."
-  "GetAdlQueueResponse\022H\n\tGetStatus\022\034.markc"
-  "ap.v1.GetStatusRequest\032\035.markcap.v1.GetS"
-  "tatusResponse\022P\n\013WatchEvents\022\036.markcap.v"
-  "1.WatchEventsRequest\032\037.markcap.v1.WatchE"
-  "ventsResponse0\001b\006proto3"
+  "\022\024\n\005sweep\030\006 \001(\010R\005sweep\022\033\n\tmax_steps\030\007 \001("
+  "\rR\010maxSteps\"\257\002\n\010MarkStep\022#\n\rapplied_pric"
+  "e\030\001 \001(\001R\014appliedPrice\022\026\n\006capped\030\002 \001(\010R\006c"
+  "apped\0229\n\026first_bankruptcy_price\030\003 \001(\001H\000R"
+  "\024firstBankruptcyPrice\210\001\001\022+\n\021liquidation_"
+  "count\030\004 \001(\rR\020liquidationCount\022$\n\016adl_fil"
+  "l_count\030\005 \001(\rR\014adlFillCount\022=\n\033insurance"
+  "_fund_equity_after\030\006 \001(\001R\030insuranceFundE"
+  "quityAfterB\031\n\027_first_bankruptcy_price\"a\n"
+  "\022LiquidatedPosition\022#\n\rinstrument_id\030\001 \001"
+  "(\rR\014instrumentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005pr"
+  "ice\030\003 \001(\001R\005price\"L\n\021LiquidatedBalance\022\037\n"
+  "\013currency_id\030\001 \001(\rR\ncurrencyId\022\026\n\006amount"
+  "\030\002 \001(\001R\006amount\"\227\002\n\013Liquidation\022\035\n\naccoun"
+  "t_id\030\001 \001(\004R\taccountId\022#\n\requity_before\030\002"
+  " \001(\001R\014equityBefore\022<\n\tpositions\030\003 \003(\0132\036."
+  "markcap.v1.LiquidatedPositionR\tpositions"
+  "\0229\n\010balances\030\004 \003(\0132\035.markcap.v1.Liquidat"
+  "edBalanceR\010balances\0225\n\006reason\030\005 \001(\0162\035.ma"
+  "rkcap.v1.LiquidationReasonR\006reason\022\024\n\005pr"
+  "ice\030\006 \001(\001R\005price\"\237\001\n\007AdlFill\022\035\n\naccount_"
+  "id\030\001 \001(\004R\taccountId\022#\n\rinstrument_id\030\002 \001"
+  "(\rR\014instrumentId\022\020\n\003qty\030\003 \001(\022R\003qty\022\024\n\005pr"
+  "ice\030\004 \001(\001R\005price\022\022\n\004rank\030\005 \001(\rR\004rank\022\024\n\005"
+  "score\030\006 \001(\001R\005score\"F\n\rAccountEquity\022\035\n\na"
+  "ccount_id\030\001 \001(\004R\taccountId\022\026\n\006equity\030\002 \001"
+  "(\001R\006equity\"\353\006\n\021ApplyMarkResponse\022\020\n\003seq\030"
+  "\001 \001(\004R\003seq\022#\n\rinstrument_id\030\002 \001(\rR\014instr"
+  "umentId\022%\n\016previous_price\030\003 \001(\001R\rpreviou"
+  "sPrice\022\'\n\017requested_price\030\004 \001(\001R\016request"
+  "edPrice\022#\n\rapplied_price\030\005 \001(\001R\014appliedP"
+  "rice\022\026\n\006capped\030\006 \001(\010R\006capped\0229\n\026first_ba"
+  "nkruptcy_price\030\007 \001(\001H\000R\024firstBankruptcyP"
+  "rice\210\001\001\022;\n\014liquidations\030\010 \003(\0132\027.markcap."
+  "v1.LiquidationR\014liquidations\0220\n\tadl_fill"
+  "s\030\t \003(\0132\023.markcap.v1.AdlFillR\010adlFills\022S"
+  "\n\030negative_equity_accounts\030\n \003(\0132\031.markc"
+  "ap.v1.AccountEquityR\026negativeEquityAccou"
+  "nts\022\?\n\034insurance_fund_equity_before\030\013 \001("
+  "\001R\031insuranceFundEquityBefore\022=\n\033insuranc"
+  "e_fund_equity_after\030\014 \001(\001R\030insuranceFund"
+  "EquityAfter\0224\n\026insurance_fund_deficit\030\r "
+  "\001(\001R\024insuranceFundDeficit\0224\n\ncap_policy\030"
+  "\016 \001(\0162\025.markcap.v1.CapPolicyR\tcapPolicy\022"
+  "\027\n\007dry_run\030\017 \001(\010R\006dryRun\022*\n\005steps\030\020 \003(\0132"
+  "\024.markcap.v1.MarkStepR\005steps\022G\n\021sweep_st"
+  "op_reason\030\021 \001(\0162\033.markcap.v1.SweepStopRe"
+  "asonR\017sweepStopReasonB\031\n\027_first_bankrupt"
+  "cy_price\"[\n\025UpsertCurrencyRequest\022\020\n\003seq"
+  "\030\001 \001(\004R\003seq\0220\n\010currency\030\002 \001(\0132\024.markcap."
+  "v1.CurrencyR\010currency\"\177\n\026UpsertCurrencyR"
+  "esponse\022\020\n\003seq\030\001 \001(\004R\003seq\022S\n\030negative_eq"
+  "uity_accounts\030\002 \003(\0132\031.markcap.v1.Account"
+  "EquityR\026negativeEquityAccounts\"c\n\027Upsert"
+  "InstrumentRequest\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ni"
+  "nstrument\030\002 \001(\0132\026.markcap.v1.InstrumentR"
+  "\ninstrument\"d\n\030UpsertInstrumentResponse\022"
+  "\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument\030\002 \001(\0132\026."
+  "markcap.v1.InstrumentR\ninstrument\"\030\n\026Lis"
+  "tInstrumentsRequest\"S\n\027ListInstrumentsRe"
+  "sponse\0228\n\013instruments\030\001 \003(\0132\026.markcap.v1"
+  ".InstrumentR\013instruments\"\027\n\025ListCurrenci"
+  "esRequest\"N\n\026ListCurrenciesResponse\0224\n\nc"
+  "urrencies\030\001 \003(\0132\024.markcap.v1.CurrencyR\nc"
+  "urrencies\"B\n\007Balance\022\037\n\013currency_id\030\001 \001("
+  "\rR\ncurrencyId\022\026\n\006amount\030\002 \001(\001R\006amount\"\217\002"
+  "\n\010Position\022#\n\rinstrument_id\030\001 \001(\rR\014instr"
+  "umentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\037\n\013entry_price"
+  "\030\003 \001(\001R\nentryPrice\022\022\n\004upnl\030\004 \001(\001R\004upnl\022."
+  "\n\020bankruptcy_price\030\005 \001(\001H\000R\017bankruptcyPr"
+  "ice\210\001\001\022\022\n\004cost\030\006 \001(\001R\004cost\022\031\n\010adl_rank\030\007"
+  " \001(\rR\007adlRank\022#\n\radl_indicator\030\010 \001(\rR\014ad"
+  "lIndicatorB\023\n\021_bankruptcy_price\"\245\001\n\007Acco"
+  "unt\022\035\n\naccount_id\030\001 \001(\004R\taccountId\022\026\n\006eq"
+  "uity\030\002 \001(\001R\006equity\022/\n\010balances\030\003 \003(\0132\023.m"
+  "arkcap.v1.BalanceR\010balances\0222\n\tpositions"
+  "\030\004 \003(\0132\024.markcap.v1.PositionR\tpositions\""
+  "2\n\021GetAccountRequest\022\035\n\naccount_id\030\001 \001(\004"
+  "R\taccountId\"C\n\022GetAccountResponse\022-\n\007acc"
+  "ount\030\001 \001(\0132\023.markcap.v1.AccountR\007account"
+  "\"\031\n\027GetInsuranceFundRequest\"y\n\030GetInsura"
+  "nceFundResponse\022-\n\007account\030\001 \001(\0132\023.markc"
+  "ap.v1.AccountR\007account\022\024\n\005floor\030\002 \001(\001R\005f"
+  "loor\022\030\n\007deficit\030\003 \001(\001R\007deficit\"\?\n\030GetBan"
+  "kruptcyBandRequest\022#\n\rinstrument_id\030\001 \001("
+  "\rR\014instrumentId\"\376\001\n\031GetBankruptcyBandRes"
+  "ponse\022\035\n\nmark_price\030\001 \001(\001R\tmarkPrice\022$\n\013"
+  "lower_price\030\002 \001(\001H\000R\nlowerPrice\210\001\001\022*\n\021lo"
+  "wer_account_ids\030\003 \003(\004R\017lowerAccountIds\022$"
+  "\n\013upper_price\030\004 \001(\001H\001R\nupperPrice\210\001\001\022*\n\021"
+  "upper_account_ids\030\005 \003(\004R\017upperAccountIds"
+  "B\016\n\014_lower_priceB\016\n\014_upper_price\"u\n\022GetA"
+  "dlQueueRequest\022#\n\rinstrument_id\030\001 \001(\rR\014i"
+  "nstrumentId\022$\n\004side\030\002 \001(\0162\020.markcap.v1.S"
+  "ideR\004side\022\024\n\005limit\030\003 \001(\rR\005limit\"\210\001\n\rAdlQ"
+  "ueueEntry\022\035\n\naccount_id\030\001 \001(\004R\taccountId"
+  "\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005score\030\003 \001(\001R\005score"
+  "\022\022\n\004rank\030\004 \001(\rR\004rank\022\034\n\tindicator\030\005 \001(\rR"
+  "\tindicator\"J\n\023GetAdlQueueResponse\0223\n\007ent"
+  "ries\030\001 \003(\0132\031.markcap.v1.AdlQueueEntryR\007e"
+  "ntries\"\022\n\020GetStatusRequest\"\350\002\n\021GetStatus"
+  "Response\022\037\n\013applied_seq\030\001 \001(\004R\nappliedSe"
+  "q\022#\n\raccount_count\030\002 \001(\004R\014accountCount\022%"
+  "\n\016position_count\030\003 \001(\004R\rpositionCount\022)\n"
+  "\020instrument_count\030\004 \001(\rR\017instrumentCount"
+  "\022\030\n\007version\030\005 \001(\tR\007version\022%\n\016currency_c"
+  "ount\030\006 \001(\rR\rcurrencyCount\0229\n\031insurance_f"
+  "und_account_id\030\007 \001(\004R\026insuranceFundAccou"
+  "ntId\022 \n\013persistence\030\010 \001(\tR\013persistence\022\035"
+  "\n\nstate_hash\030\t \001(\tR\tstateHash\"/\n\022WatchEv"
+  "entsRequest\022\031\n\010from_seq\030\001 \001(\004R\007fromSeq\"\247"
+  "\001\n\023WatchEventsResponse\022\020\n\003seq\030\001 \001(\004R\003seq"
+  "\0223\n\004mark\030\002 \001(\0132\035.markcap.v1.ApplyMarkRes"
+  "ponseH\000R\004mark\022@\n\010currency\030\003 \001(\0132\".markca"
+  "p.v1.UpsertCurrencyResponseH\000R\010currencyB"
+  "\007\n\005event*b\n\014ContractKind\022\035\n\031CONTRACT_KIN"
+  "D_UNSPECIFIED\020\000\022\030\n\024CONTRACT_KIND_LINEAR\020"
+  "\001\022\031\n\025CONTRACT_KIND_INVERSE\020\002*l\n\tCapPolic"
+  "y\022\032\n\026CAP_POLICY_UNSPECIFIED\020\000\022\025\n\021CAP_POL"
+  "ICY_NO_CAP\020\001\022,\n(CAP_POLICY_CAP_TO_FIRST_"
+  "BANKRUPTCY_PRICE\020\002*h\n\nAdlRanking\022\033\n\027ADL_"
+  "RANKING_UNSPECIFIED\020\000\022\023\n\017ADL_RANKING_PNL"
+  "\020\001\022(\n$ADL_RANKING_PNL_RATIO_TIMES_LEVERA"
+  "GE\020\002*f\n\rAdlAllocation\022\036\n\032ADL_ALLOCATION_"
+  "UNSPECIFIED\020\000\022\033\n\027ADL_ALLOCATION_PRO_RATA"
+  "\020\001\022\030\n\024ADL_ALLOCATION_QUEUE\020\002*;\n\004Side\022\024\n\020"
+  "SIDE_UNSPECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022\016\n\nSID"
+  "E_SHORT\020\002*\217\001\n\021LiquidationReason\022\"\n\036LIQUI"
+  "DATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQUIDATI"
+  "ON_REASON_ALREADY_BANKRUPT\020\001\022-\n)LIQUIDAT"
+  "ION_REASON_FIRST_BANKRUPTCY_PRICE\020\002*\247\001\n\017"
+  "SweepStopReason\022!\n\035SWEEP_STOP_REASON_UNS"
+  "PECIFIED\020\000\022-\n)SWEEP_STOP_REASON_REACHED_"
+  "REQUESTED_PRICE\020\001\022!\n\035SWEEP_STOP_REASON_N"
+  "O_PROGRESS\020\002\022\037\n\033SWEEP_STOP_REASON_MAX_ST"
+  "EPS\020\0032\233\010\n\021RiskEngineService\022U\n\014StreamDel"
+  "tas\022\037.markcap.v1.StreamDeltasRequest\032 .m"
+  "arkcap.v1.StreamDeltasResponse(\0010\001\022H\n\tAp"
+  "plyMark\022\034.markcap.v1.ApplyMarkRequest\032\035."
+  "markcap.v1.ApplyMarkResponse\022W\n\016UpsertCu"
+  "rrency\022!.markcap.v1.UpsertCurrencyReques"
+  "t\032\".markcap.v1.UpsertCurrencyResponse\022]\n"
+  "\020UpsertInstrument\022#.markcap.v1.UpsertIns"
+  "trumentRequest\032$.markcap.v1.UpsertInstru"
+  "mentResponse\022Z\n\017ListInstruments\022\".markca"
+  "p.v1.ListInstrumentsRequest\032#.markcap.v1"
+  ".ListInstrumentsResponse\022W\n\016ListCurrenci"
+  "es\022!.markcap.v1.ListCurrenciesRequest\032\"."
+  "markcap.v1.ListCurrenciesResponse\022K\n\nGet"
+  "Account\022\035.markcap.v1.GetAccountRequest\032\036"
+  ".markcap.v1.GetAccountResponse\022]\n\020GetIns"
+  "uranceFund\022#.markcap.v1.GetInsuranceFund"
+  "Request\032$.markcap.v1.GetInsuranceFundRes"
+  "ponse\022`\n\021GetBankruptcyBand\022$.markcap.v1."
+  "GetBankruptcyBandRequest\032%.markcap.v1.Ge"
+  "tBankruptcyBandResponse\022N\n\013GetAdlQueue\022\036"
+  ".markcap.v1.GetAdlQueueRequest\032\037.markcap"
+  ".v1.GetAdlQueueResponse\022H\n\tGetStatus\022\034.m"
+  "arkcap.v1.GetStatusRequest\032\035.markcap.v1."
+  "GetStatusResponse\022P\n\013WatchEvents\022\036.markc"
+  "ap.v1.WatchEventsRequest\032\037.markcap.v1.Wa"
+  "tchEventsResponse0\001b\006proto3"
   ;
 static ::_pbi::once_flag descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto = {
-    false, false, 7263, descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto,
+    false, false, 7907, descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto,
     "markcap/v1/risk_engine.proto",
-    &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once, nullptr, 0, 37,
+    &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once, nullptr, 0, 38,
     schemas, file_default_instances, TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets,
     file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto, file_level_enum_descriptors_markcap_2fv1_2frisk_5fengine_2eproto,
     file_level_service_descriptors_markcap_2fv1_2frisk_5fengine_2eproto,
@@ -1363,6 +1428,22 @@ bool LiquidationReason_IsValid(int value) {
     case 0:
     case 1:
     case 2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const ::PROTOBUF_NAMESPACE_ID::EnumDescriptor* SweepStopReason_descriptor() {
+  ::PROTOBUF_NAMESPACE_ID::internal::AssignDescriptors(&descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto);
+  return file_level_enum_descriptors_markcap_2fv1_2frisk_5fengine_2eproto[6];
+}
+bool SweepStopReason_IsValid(int value) {
+  switch (value) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
       return true;
     default:
       return false;
@@ -3314,12 +3395,14 @@ ApplyMarkRequest::ApplyMarkRequest(const ApplyMarkRequest& from)
     , decltype(_impl_.instrument_id_){}
     , decltype(_impl_.cap_policy_){}
     , decltype(_impl_.dry_run_){}
+    , decltype(_impl_.sweep_){}
+    , decltype(_impl_.max_steps_){}
     , /*decltype(_impl_._cached_size_)*/{}};
 
   _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
   ::memcpy(&_impl_.seq_, &from._impl_.seq_,
-    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.dry_run_) -
-    reinterpret_cast<char*>(&_impl_.seq_)) + sizeof(_impl_.dry_run_));
+    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.max_steps_) -
+    reinterpret_cast<char*>(&_impl_.seq_)) + sizeof(_impl_.max_steps_));
   // @@protoc_insertion_point(copy_constructor:markcap.v1.ApplyMarkRequest)
 }
 
@@ -3333,6 +3416,8 @@ inline void ApplyMarkRequest::SharedCtor(
     , decltype(_impl_.instrument_id_){0u}
     , decltype(_impl_.cap_policy_){0}
     , decltype(_impl_.dry_run_){false}
+    , decltype(_impl_.sweep_){false}
+    , decltype(_impl_.max_steps_){0u}
     , /*decltype(_impl_._cached_size_)*/{}
   };
 }
@@ -3361,8 +3446,8 @@ void ApplyMarkRequest::Clear() {
   (void) cached_has_bits;
 
   ::memset(&_impl_.seq_, 0, static_cast<size_t>(
-      reinterpret_cast<char*>(&_impl_.dry_run_) -
-      reinterpret_cast<char*>(&_impl_.seq_)) + sizeof(_impl_.dry_run_));
+      reinterpret_cast<char*>(&_impl_.max_steps_) -
+      reinterpret_cast<char*>(&_impl_.seq_)) + sizeof(_impl_.max_steps_));
   _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
 }
 
@@ -3409,6 +3494,22 @@ const char* ApplyMarkRequest::_InternalParse(const char* ptr, ::_pbi::ParseConte
       case 5:
         if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 40)) {
           _impl_.dry_run_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // bool sweep = 6 [json_name = "sweep"];
+      case 6:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 48)) {
+          _impl_.sweep_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // uint32 max_steps = 7 [json_name = "maxSteps"];
+      case 7:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 56)) {
+          _impl_.max_steps_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint32(&ptr);
           CHK_(ptr);
         } else
           goto handle_unusual;
@@ -3477,6 +3578,18 @@ uint8_t* ApplyMarkRequest::_InternalSerialize(
     target = ::_pbi::WireFormatLite::WriteBoolToArray(5, this->_internal_dry_run(), target);
   }
 
+  // bool sweep = 6 [json_name = "sweep"];
+  if (this->_internal_sweep() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteBoolToArray(6, this->_internal_sweep(), target);
+  }
+
+  // uint32 max_steps = 7 [json_name = "maxSteps"];
+  if (this->_internal_max_steps() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteUInt32ToArray(7, this->_internal_max_steps(), target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -3523,6 +3636,16 @@ size_t ApplyMarkRequest::ByteSizeLong() const {
     total_size += 1 + 1;
   }
 
+  // bool sweep = 6 [json_name = "sweep"];
+  if (this->_internal_sweep() != 0) {
+    total_size += 1 + 1;
+  }
+
+  // uint32 max_steps = 7 [json_name = "maxSteps"];
+  if (this->_internal_max_steps() != 0) {
+    total_size += ::_pbi::WireFormatLite::UInt32SizePlusOne(this->_internal_max_steps());
+  }
+
   return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
 }
 
@@ -3560,6 +3683,12 @@ void ApplyMarkRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const
   if (from._internal_dry_run() != 0) {
     _this->_internal_set_dry_run(from._internal_dry_run());
   }
+  if (from._internal_sweep() != 0) {
+    _this->_internal_set_sweep(from._internal_sweep());
+  }
+  if (from._internal_max_steps() != 0) {
+    _this->_internal_set_max_steps(from._internal_max_steps());
+  }
   _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
 }
 
@@ -3578,8 +3707,8 @@ void ApplyMarkRequest::InternalSwap(ApplyMarkRequest* other) {
   using std::swap;
   _internal_metadata_.InternalSwap(&other->_internal_metadata_);
   ::PROTOBUF_NAMESPACE_ID::internal::memswap<
-      PROTOBUF_FIELD_OFFSET(ApplyMarkRequest, _impl_.dry_run_)
-      + sizeof(ApplyMarkRequest::_impl_.dry_run_)
+      PROTOBUF_FIELD_OFFSET(ApplyMarkRequest, _impl_.max_steps_)
+      + sizeof(ApplyMarkRequest::_impl_.max_steps_)
       - PROTOBUF_FIELD_OFFSET(ApplyMarkRequest, _impl_.seq_)>(
           reinterpret_cast<char*>(&_impl_.seq_),
           reinterpret_cast<char*>(&other->_impl_.seq_));
@@ -3589,6 +3718,351 @@ void ApplyMarkRequest::InternalSwap(ApplyMarkRequest* other) {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
       file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[6]);
+}
+
+// ===================================================================
+
+class MarkStep::_Internal {
+ public:
+  using HasBits = decltype(std::declval<MarkStep>()._impl_._has_bits_);
+  static void set_has_first_bankruptcy_price(HasBits* has_bits) {
+    (*has_bits)[0] |= 1u;
+  }
+};
+
+MarkStep::MarkStep(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
+  SharedCtor(arena, is_message_owned);
+  // @@protoc_insertion_point(arena_constructor:markcap.v1.MarkStep)
+}
+MarkStep::MarkStep(const MarkStep& from)
+  : ::PROTOBUF_NAMESPACE_ID::Message() {
+  MarkStep* const _this = this; (void)_this;
+  new (&_impl_) Impl_{
+      decltype(_impl_._has_bits_){from._impl_._has_bits_}
+    , /*decltype(_impl_._cached_size_)*/{}
+    , decltype(_impl_.applied_price_){}
+    , decltype(_impl_.first_bankruptcy_price_){}
+    , decltype(_impl_.capped_){}
+    , decltype(_impl_.liquidation_count_){}
+    , decltype(_impl_.insurance_fund_equity_after_){}
+    , decltype(_impl_.adl_fill_count_){}};
+
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  ::memcpy(&_impl_.applied_price_, &from._impl_.applied_price_,
+    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.adl_fill_count_) -
+    reinterpret_cast<char*>(&_impl_.applied_price_)) + sizeof(_impl_.adl_fill_count_));
+  // @@protoc_insertion_point(copy_constructor:markcap.v1.MarkStep)
+}
+
+inline void MarkStep::SharedCtor(
+    ::_pb::Arena* arena, bool is_message_owned) {
+  (void)arena;
+  (void)is_message_owned;
+  new (&_impl_) Impl_{
+      decltype(_impl_._has_bits_){}
+    , /*decltype(_impl_._cached_size_)*/{}
+    , decltype(_impl_.applied_price_){0}
+    , decltype(_impl_.first_bankruptcy_price_){0}
+    , decltype(_impl_.capped_){false}
+    , decltype(_impl_.liquidation_count_){0u}
+    , decltype(_impl_.insurance_fund_equity_after_){0}
+    , decltype(_impl_.adl_fill_count_){0u}
+  };
+}
+
+MarkStep::~MarkStep() {
+  // @@protoc_insertion_point(destructor:markcap.v1.MarkStep)
+  if (auto *arena = _internal_metadata_.DeleteReturnArena<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>()) {
+  (void)arena;
+    return;
+  }
+  SharedDtor();
+}
+
+inline void MarkStep::SharedDtor() {
+  GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+}
+
+void MarkStep::SetCachedSize(int size) const {
+  _impl_._cached_size_.Set(size);
+}
+
+void MarkStep::Clear() {
+// @@protoc_insertion_point(message_clear_start:markcap.v1.MarkStep)
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  _impl_.applied_price_ = 0;
+  _impl_.first_bankruptcy_price_ = 0;
+  ::memset(&_impl_.capped_, 0, static_cast<size_t>(
+      reinterpret_cast<char*>(&_impl_.adl_fill_count_) -
+      reinterpret_cast<char*>(&_impl_.capped_)) + sizeof(_impl_.adl_fill_count_));
+  _impl_._has_bits_.Clear();
+  _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
+}
+
+const char* MarkStep::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
+#define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  _Internal::HasBits has_bits{};
+  while (!ctx->Done(&ptr)) {
+    uint32_t tag;
+    ptr = ::_pbi::ReadTag(ptr, &tag);
+    switch (tag >> 3) {
+      // double applied_price = 1 [json_name = "appliedPrice"];
+      case 1:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 9)) {
+          _impl_.applied_price_ = ::PROTOBUF_NAMESPACE_ID::internal::UnalignedLoad<double>(ptr);
+          ptr += sizeof(double);
+        } else
+          goto handle_unusual;
+        continue;
+      // bool capped = 2 [json_name = "capped"];
+      case 2:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 16)) {
+          _impl_.capped_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];
+      case 3:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 25)) {
+          _Internal::set_has_first_bankruptcy_price(&has_bits);
+          _impl_.first_bankruptcy_price_ = ::PROTOBUF_NAMESPACE_ID::internal::UnalignedLoad<double>(ptr);
+          ptr += sizeof(double);
+        } else
+          goto handle_unusual;
+        continue;
+      // uint32 liquidation_count = 4 [json_name = "liquidationCount"];
+      case 4:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 32)) {
+          _impl_.liquidation_count_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint32(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // uint32 adl_fill_count = 5 [json_name = "adlFillCount"];
+      case 5:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 40)) {
+          _impl_.adl_fill_count_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint32(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // double insurance_fund_equity_after = 6 [json_name = "insuranceFundEquityAfter"];
+      case 6:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 49)) {
+          _impl_.insurance_fund_equity_after_ = ::PROTOBUF_NAMESPACE_ID::internal::UnalignedLoad<double>(ptr);
+          ptr += sizeof(double);
+        } else
+          goto handle_unusual;
+        continue;
+      default:
+        goto handle_unusual;
+    }  // switch
+  handle_unusual:
+    if ((tag == 0) || ((tag & 7) == 4)) {
+      CHK_(ptr);
+      ctx->SetLastTag(tag);
+      goto message_done;
+    }
+    ptr = UnknownFieldParse(
+        tag,
+        _internal_metadata_.mutable_unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(),
+        ptr, ctx);
+    CHK_(ptr != nullptr);
+  }  // while
+message_done:
+  _impl_._has_bits_.Or(has_bits);
+  return ptr;
+failure:
+  ptr = nullptr;
+  goto message_done;
+#undef CHK_
+}
+
+uint8_t* MarkStep::_InternalSerialize(
+    uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const {
+  // @@protoc_insertion_point(serialize_to_array_start:markcap.v1.MarkStep)
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  // double applied_price = 1 [json_name = "appliedPrice"];
+  static_assert(sizeof(uint64_t) == sizeof(double), "Code assumes uint64_t and double are the same size.");
+  double tmp_applied_price = this->_internal_applied_price();
+  uint64_t raw_applied_price;
+  memcpy(&raw_applied_price, &tmp_applied_price, sizeof(tmp_applied_price));
+  if (raw_applied_price != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteDoubleToArray(1, this->_internal_applied_price(), target);
+  }
+
+  // bool capped = 2 [json_name = "capped"];
+  if (this->_internal_capped() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteBoolToArray(2, this->_internal_capped(), target);
+  }
+
+  // optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];
+  if (_internal_has_first_bankruptcy_price()) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteDoubleToArray(3, this->_internal_first_bankruptcy_price(), target);
+  }
+
+  // uint32 liquidation_count = 4 [json_name = "liquidationCount"];
+  if (this->_internal_liquidation_count() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteUInt32ToArray(4, this->_internal_liquidation_count(), target);
+  }
+
+  // uint32 adl_fill_count = 5 [json_name = "adlFillCount"];
+  if (this->_internal_adl_fill_count() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteUInt32ToArray(5, this->_internal_adl_fill_count(), target);
+  }
+
+  // double insurance_fund_equity_after = 6 [json_name = "insuranceFundEquityAfter"];
+  static_assert(sizeof(uint64_t) == sizeof(double), "Code assumes uint64_t and double are the same size.");
+  double tmp_insurance_fund_equity_after = this->_internal_insurance_fund_equity_after();
+  uint64_t raw_insurance_fund_equity_after;
+  memcpy(&raw_insurance_fund_equity_after, &tmp_insurance_fund_equity_after, sizeof(tmp_insurance_fund_equity_after));
+  if (raw_insurance_fund_equity_after != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteDoubleToArray(6, this->_internal_insurance_fund_equity_after(), target);
+  }
+
+  if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
+    target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
+        _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
+  }
+  // @@protoc_insertion_point(serialize_to_array_end:markcap.v1.MarkStep)
+  return target;
+}
+
+size_t MarkStep::ByteSizeLong() const {
+// @@protoc_insertion_point(message_byte_size_start:markcap.v1.MarkStep)
+  size_t total_size = 0;
+
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  // double applied_price = 1 [json_name = "appliedPrice"];
+  static_assert(sizeof(uint64_t) == sizeof(double), "Code assumes uint64_t and double are the same size.");
+  double tmp_applied_price = this->_internal_applied_price();
+  uint64_t raw_applied_price;
+  memcpy(&raw_applied_price, &tmp_applied_price, sizeof(tmp_applied_price));
+  if (raw_applied_price != 0) {
+    total_size += 1 + 8;
+  }
+
+  // optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];
+  cached_has_bits = _impl_._has_bits_[0];
+  if (cached_has_bits & 0x00000001u) {
+    total_size += 1 + 8;
+  }
+
+  // bool capped = 2 [json_name = "capped"];
+  if (this->_internal_capped() != 0) {
+    total_size += 1 + 1;
+  }
+
+  // uint32 liquidation_count = 4 [json_name = "liquidationCount"];
+  if (this->_internal_liquidation_count() != 0) {
+    total_size += ::_pbi::WireFormatLite::UInt32SizePlusOne(this->_internal_liquidation_count());
+  }
+
+  // double insurance_fund_equity_after = 6 [json_name = "insuranceFundEquityAfter"];
+  static_assert(sizeof(uint64_t) == sizeof(double), "Code assumes uint64_t and double are the same size.");
+  double tmp_insurance_fund_equity_after = this->_internal_insurance_fund_equity_after();
+  uint64_t raw_insurance_fund_equity_after;
+  memcpy(&raw_insurance_fund_equity_after, &tmp_insurance_fund_equity_after, sizeof(tmp_insurance_fund_equity_after));
+  if (raw_insurance_fund_equity_after != 0) {
+    total_size += 1 + 8;
+  }
+
+  // uint32 adl_fill_count = 5 [json_name = "adlFillCount"];
+  if (this->_internal_adl_fill_count() != 0) {
+    total_size += ::_pbi::WireFormatLite::UInt32SizePlusOne(this->_internal_adl_fill_count());
+  }
+
+  return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
+}
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData MarkStep::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::Message::CopyWithSourceCheck,
+    MarkStep::MergeImpl
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*MarkStep::GetClassData() const { return &_class_data_; }
+
+
+void MarkStep::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg) {
+  auto* const _this = static_cast<MarkStep*>(&to_msg);
+  auto& from = static_cast<const MarkStep&>(from_msg);
+  // @@protoc_insertion_point(class_specific_merge_from_start:markcap.v1.MarkStep)
+  GOOGLE_DCHECK_NE(&from, _this);
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  static_assert(sizeof(uint64_t) == sizeof(double), "Code assumes uint64_t and double are the same size.");
+  double tmp_applied_price = from._internal_applied_price();
+  uint64_t raw_applied_price;
+  memcpy(&raw_applied_price, &tmp_applied_price, sizeof(tmp_applied_price));
+  if (raw_applied_price != 0) {
+    _this->_internal_set_applied_price(from._internal_applied_price());
+  }
+  if (from._internal_has_first_bankruptcy_price()) {
+    _this->_internal_set_first_bankruptcy_price(from._internal_first_bankruptcy_price());
+  }
+  if (from._internal_capped() != 0) {
+    _this->_internal_set_capped(from._internal_capped());
+  }
+  if (from._internal_liquidation_count() != 0) {
+    _this->_internal_set_liquidation_count(from._internal_liquidation_count());
+  }
+  static_assert(sizeof(uint64_t) == sizeof(double), "Code assumes uint64_t and double are the same size.");
+  double tmp_insurance_fund_equity_after = from._internal_insurance_fund_equity_after();
+  uint64_t raw_insurance_fund_equity_after;
+  memcpy(&raw_insurance_fund_equity_after, &tmp_insurance_fund_equity_after, sizeof(tmp_insurance_fund_equity_after));
+  if (raw_insurance_fund_equity_after != 0) {
+    _this->_internal_set_insurance_fund_equity_after(from._internal_insurance_fund_equity_after());
+  }
+  if (from._internal_adl_fill_count() != 0) {
+    _this->_internal_set_adl_fill_count(from._internal_adl_fill_count());
+  }
+  _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+}
+
+void MarkStep::CopyFrom(const MarkStep& from) {
+// @@protoc_insertion_point(class_specific_copy_from_start:markcap.v1.MarkStep)
+  if (&from == this) return;
+  Clear();
+  MergeFrom(from);
+}
+
+bool MarkStep::IsInitialized() const {
+  return true;
+}
+
+void MarkStep::InternalSwap(MarkStep* other) {
+  using std::swap;
+  _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  swap(_impl_._has_bits_[0], other->_impl_._has_bits_[0]);
+  ::PROTOBUF_NAMESPACE_ID::internal::memswap<
+      PROTOBUF_FIELD_OFFSET(MarkStep, _impl_.adl_fill_count_)
+      + sizeof(MarkStep::_impl_.adl_fill_count_)
+      - PROTOBUF_FIELD_OFFSET(MarkStep, _impl_.applied_price_)>(
+          reinterpret_cast<char*>(&_impl_.applied_price_),
+          reinterpret_cast<char*>(&other->_impl_.applied_price_));
+}
+
+::PROTOBUF_NAMESPACE_ID::Metadata MarkStep::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[7]);
 }
 
 // ===================================================================
@@ -3835,7 +4309,7 @@ void LiquidatedPosition::InternalSwap(LiquidatedPosition* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata LiquidatedPosition::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[7]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[8]);
 }
 
 // ===================================================================
@@ -4058,7 +4532,7 @@ void LiquidatedBalance::InternalSwap(LiquidatedBalance* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata LiquidatedBalance::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[8]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[9]);
 }
 
 // ===================================================================
@@ -4412,7 +4886,7 @@ void Liquidation::InternalSwap(Liquidation* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata Liquidation::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[9]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[10]);
 }
 
 // ===================================================================
@@ -4743,7 +5217,7 @@ void AdlFill::InternalSwap(AdlFill* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata AdlFill::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[10]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[11]);
 }
 
 // ===================================================================
@@ -4966,7 +5440,7 @@ void AccountEquity::InternalSwap(AccountEquity* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata AccountEquity::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[11]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[12]);
 }
 
 // ===================================================================
@@ -4994,6 +5468,7 @@ ApplyMarkResponse::ApplyMarkResponse(const ApplyMarkResponse& from)
     , decltype(_impl_.liquidations_){from._impl_.liquidations_}
     , decltype(_impl_.adl_fills_){from._impl_.adl_fills_}
     , decltype(_impl_.negative_equity_accounts_){from._impl_.negative_equity_accounts_}
+    , decltype(_impl_.steps_){from._impl_.steps_}
     , decltype(_impl_.seq_){}
     , decltype(_impl_.previous_price_){}
     , decltype(_impl_.requested_price_){}
@@ -5005,12 +5480,13 @@ ApplyMarkResponse::ApplyMarkResponse(const ApplyMarkResponse& from)
     , decltype(_impl_.insurance_fund_equity_before_){}
     , decltype(_impl_.insurance_fund_equity_after_){}
     , decltype(_impl_.insurance_fund_deficit_){}
-    , decltype(_impl_.cap_policy_){}};
+    , decltype(_impl_.cap_policy_){}
+    , decltype(_impl_.sweep_stop_reason_){}};
 
   _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
   ::memcpy(&_impl_.seq_, &from._impl_.seq_,
-    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.cap_policy_) -
-    reinterpret_cast<char*>(&_impl_.seq_)) + sizeof(_impl_.cap_policy_));
+    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.sweep_stop_reason_) -
+    reinterpret_cast<char*>(&_impl_.seq_)) + sizeof(_impl_.sweep_stop_reason_));
   // @@protoc_insertion_point(copy_constructor:markcap.v1.ApplyMarkResponse)
 }
 
@@ -5024,6 +5500,7 @@ inline void ApplyMarkResponse::SharedCtor(
     , decltype(_impl_.liquidations_){arena}
     , decltype(_impl_.adl_fills_){arena}
     , decltype(_impl_.negative_equity_accounts_){arena}
+    , decltype(_impl_.steps_){arena}
     , decltype(_impl_.seq_){uint64_t{0u}}
     , decltype(_impl_.previous_price_){0}
     , decltype(_impl_.requested_price_){0}
@@ -5036,6 +5513,7 @@ inline void ApplyMarkResponse::SharedCtor(
     , decltype(_impl_.insurance_fund_equity_after_){0}
     , decltype(_impl_.insurance_fund_deficit_){0}
     , decltype(_impl_.cap_policy_){0}
+    , decltype(_impl_.sweep_stop_reason_){0}
   };
 }
 
@@ -5053,6 +5531,7 @@ inline void ApplyMarkResponse::SharedDtor() {
   _impl_.liquidations_.~RepeatedPtrField();
   _impl_.adl_fills_.~RepeatedPtrField();
   _impl_.negative_equity_accounts_.~RepeatedPtrField();
+  _impl_.steps_.~RepeatedPtrField();
 }
 
 void ApplyMarkResponse::SetCachedSize(int size) const {
@@ -5068,13 +5547,14 @@ void ApplyMarkResponse::Clear() {
   _impl_.liquidations_.Clear();
   _impl_.adl_fills_.Clear();
   _impl_.negative_equity_accounts_.Clear();
+  _impl_.steps_.Clear();
   ::memset(&_impl_.seq_, 0, static_cast<size_t>(
       reinterpret_cast<char*>(&_impl_.applied_price_) -
       reinterpret_cast<char*>(&_impl_.seq_)) + sizeof(_impl_.applied_price_));
   _impl_.first_bankruptcy_price_ = 0;
   ::memset(&_impl_.instrument_id_, 0, static_cast<size_t>(
-      reinterpret_cast<char*>(&_impl_.cap_policy_) -
-      reinterpret_cast<char*>(&_impl_.instrument_id_)) + sizeof(_impl_.cap_policy_));
+      reinterpret_cast<char*>(&_impl_.sweep_stop_reason_) -
+      reinterpret_cast<char*>(&_impl_.instrument_id_)) + sizeof(_impl_.sweep_stop_reason_));
   _impl_._has_bits_.Clear();
   _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
 }
@@ -5220,6 +5700,28 @@ const char* ApplyMarkResponse::_InternalParse(const char* ptr, ::_pbi::ParseCont
         if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 120)) {
           _impl_.dry_run_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
           CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];
+      case 16:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 130)) {
+          ptr -= 2;
+          do {
+            ptr += 2;
+            ptr = ctx->ParseMessage(_internal_add_steps(), ptr);
+            CHK_(ptr);
+            if (!ctx->DataAvailable(ptr)) break;
+          } while (::PROTOBUF_NAMESPACE_ID::internal::ExpectTag<130>(ptr));
+        } else
+          goto handle_unusual;
+        continue;
+      // .markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];
+      case 17:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 136)) {
+          uint64_t val = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+          _internal_set_sweep_stop_reason(static_cast<::markcap::v1::SweepStopReason>(val));
         } else
           goto handle_unusual;
         continue;
@@ -5374,6 +5876,21 @@ uint8_t* ApplyMarkResponse::_InternalSerialize(
     target = ::_pbi::WireFormatLite::WriteBoolToArray(15, this->_internal_dry_run(), target);
   }
 
+  // repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];
+  for (unsigned i = 0,
+      n = static_cast<unsigned>(this->_internal_steps_size()); i < n; i++) {
+    const auto& repfield = this->_internal_steps(i);
+    target = ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::
+        InternalWriteMessage(16, repfield, repfield.GetCachedSize(), target, stream);
+  }
+
+  // .markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];
+  if (this->_internal_sweep_stop_reason() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteEnumToArray(
+      17, this->_internal_sweep_stop_reason(), target);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -5407,6 +5924,13 @@ size_t ApplyMarkResponse::ByteSizeLong() const {
   // repeated .markcap.v1.AccountEquity negative_equity_accounts = 10 [json_name = "negativeEquityAccounts"];
   total_size += 1UL * this->_internal_negative_equity_accounts_size();
   for (const auto& msg : this->_impl_.negative_equity_accounts_) {
+    total_size +=
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::MessageSize(msg);
+  }
+
+  // repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];
+  total_size += 2UL * this->_internal_steps_size();
+  for (const auto& msg : this->_impl_.steps_) {
     total_size +=
       ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::MessageSize(msg);
   }
@@ -5497,6 +6021,12 @@ size_t ApplyMarkResponse::ByteSizeLong() const {
       ::_pbi::WireFormatLite::EnumSize(this->_internal_cap_policy());
   }
 
+  // .markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];
+  if (this->_internal_sweep_stop_reason() != 0) {
+    total_size += 2 +
+      ::_pbi::WireFormatLite::EnumSize(this->_internal_sweep_stop_reason());
+  }
+
   return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
 }
 
@@ -5518,6 +6048,7 @@ void ApplyMarkResponse::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, cons
   _this->_impl_.liquidations_.MergeFrom(from._impl_.liquidations_);
   _this->_impl_.adl_fills_.MergeFrom(from._impl_.adl_fills_);
   _this->_impl_.negative_equity_accounts_.MergeFrom(from._impl_.negative_equity_accounts_);
+  _this->_impl_.steps_.MergeFrom(from._impl_.steps_);
   if (from._internal_seq() != 0) {
     _this->_internal_set_seq(from._internal_seq());
   }
@@ -5578,6 +6109,9 @@ void ApplyMarkResponse::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, cons
   if (from._internal_cap_policy() != 0) {
     _this->_internal_set_cap_policy(from._internal_cap_policy());
   }
+  if (from._internal_sweep_stop_reason() != 0) {
+    _this->_internal_set_sweep_stop_reason(from._internal_sweep_stop_reason());
+  }
   _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
 }
 
@@ -5599,9 +6133,10 @@ void ApplyMarkResponse::InternalSwap(ApplyMarkResponse* other) {
   _impl_.liquidations_.InternalSwap(&other->_impl_.liquidations_);
   _impl_.adl_fills_.InternalSwap(&other->_impl_.adl_fills_);
   _impl_.negative_equity_accounts_.InternalSwap(&other->_impl_.negative_equity_accounts_);
+  _impl_.steps_.InternalSwap(&other->_impl_.steps_);
   ::PROTOBUF_NAMESPACE_ID::internal::memswap<
-      PROTOBUF_FIELD_OFFSET(ApplyMarkResponse, _impl_.cap_policy_)
-      + sizeof(ApplyMarkResponse::_impl_.cap_policy_)
+      PROTOBUF_FIELD_OFFSET(ApplyMarkResponse, _impl_.sweep_stop_reason_)
+      + sizeof(ApplyMarkResponse::_impl_.sweep_stop_reason_)
       - PROTOBUF_FIELD_OFFSET(ApplyMarkResponse, _impl_.seq_)>(
           reinterpret_cast<char*>(&_impl_.seq_),
           reinterpret_cast<char*>(&other->_impl_.seq_));
@@ -5610,7 +6145,7 @@ void ApplyMarkResponse::InternalSwap(ApplyMarkResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ApplyMarkResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[12]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[13]);
 }
 
 // ===================================================================
@@ -5834,7 +6369,7 @@ void UpsertCurrencyRequest::InternalSwap(UpsertCurrencyRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UpsertCurrencyRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[13]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[14]);
 }
 
 // ===================================================================
@@ -6046,7 +6581,7 @@ void UpsertCurrencyResponse::InternalSwap(UpsertCurrencyResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UpsertCurrencyResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[14]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[15]);
 }
 
 // ===================================================================
@@ -6270,7 +6805,7 @@ void UpsertInstrumentRequest::InternalSwap(UpsertInstrumentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UpsertInstrumentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[15]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[16]);
 }
 
 // ===================================================================
@@ -6494,7 +7029,7 @@ void UpsertInstrumentResponse::InternalSwap(UpsertInstrumentResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UpsertInstrumentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[16]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[17]);
 }
 
 // ===================================================================
@@ -6534,7 +7069,7 @@ const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*ListInstrumentsRequest::GetCla
 ::PROTOBUF_NAMESPACE_ID::Metadata ListInstrumentsRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[17]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[18]);
 }
 
 // ===================================================================
@@ -6719,7 +7254,7 @@ void ListInstrumentsResponse::InternalSwap(ListInstrumentsResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ListInstrumentsResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[18]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[19]);
 }
 
 // ===================================================================
@@ -6759,7 +7294,7 @@ const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*ListCurrenciesRequest::GetClas
 ::PROTOBUF_NAMESPACE_ID::Metadata ListCurrenciesRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[19]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[20]);
 }
 
 // ===================================================================
@@ -6944,7 +7479,7 @@ void ListCurrenciesResponse::InternalSwap(ListCurrenciesResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ListCurrenciesResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[20]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[21]);
 }
 
 // ===================================================================
@@ -7167,7 +7702,7 @@ void Balance::InternalSwap(Balance* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata Balance::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[21]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[22]);
 }
 
 // ===================================================================
@@ -7574,7 +8109,7 @@ void Position::InternalSwap(Position* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata Position::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[22]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[23]);
 }
 
 // ===================================================================
@@ -7865,7 +8400,7 @@ void Account::InternalSwap(Account* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata Account::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[23]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[24]);
 }
 
 // ===================================================================
@@ -8043,7 +8578,7 @@ void GetAccountRequest::InternalSwap(GetAccountRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetAccountRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[24]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[25]);
 }
 
 // ===================================================================
@@ -8236,7 +8771,7 @@ void GetAccountResponse::InternalSwap(GetAccountResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetAccountResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[25]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[26]);
 }
 
 // ===================================================================
@@ -8276,7 +8811,7 @@ const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetInsuranceFundRequest::GetCl
 ::PROTOBUF_NAMESPACE_ID::Metadata GetInsuranceFundRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[26]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[27]);
 }
 
 // ===================================================================
@@ -8552,7 +9087,7 @@ void GetInsuranceFundResponse::InternalSwap(GetInsuranceFundResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetInsuranceFundResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[27]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[28]);
 }
 
 // ===================================================================
@@ -8730,7 +9265,7 @@ void GetBankruptcyBandRequest::InternalSwap(GetBankruptcyBandRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetBankruptcyBandRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[28]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[29]);
 }
 
 // ===================================================================
@@ -9087,7 +9622,7 @@ void GetBankruptcyBandResponse::InternalSwap(GetBankruptcyBandResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetBankruptcyBandResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[29]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[30]);
 }
 
 // ===================================================================
@@ -9325,7 +9860,7 @@ void GetAdlQueueRequest::InternalSwap(GetAdlQueueRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetAdlQueueRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[30]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[31]);
 }
 
 // ===================================================================
@@ -9620,7 +10155,7 @@ void AdlQueueEntry::InternalSwap(AdlQueueEntry* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata AdlQueueEntry::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[31]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[32]);
 }
 
 // ===================================================================
@@ -9805,7 +10340,7 @@ void GetAdlQueueResponse::InternalSwap(GetAdlQueueResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetAdlQueueResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[32]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[33]);
 }
 
 // ===================================================================
@@ -9845,7 +10380,7 @@ const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetStatusRequest::GetClassData
 ::PROTOBUF_NAMESPACE_ID::Metadata GetStatusRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[33]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[34]);
 }
 
 // ===================================================================
@@ -10304,7 +10839,7 @@ void GetStatusResponse::InternalSwap(GetStatusResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetStatusResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[34]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[35]);
 }
 
 // ===================================================================
@@ -10482,7 +11017,7 @@ void WatchEventsRequest::InternalSwap(WatchEventsRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata WatchEventsRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[35]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[36]);
 }
 
 // ===================================================================
@@ -10814,7 +11349,7 @@ void WatchEventsResponse::InternalSwap(WatchEventsResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata WatchEventsResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[36]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[37]);
 }
 
 // @@protoc_insertion_point(namespace_scope)
@@ -10848,6 +11383,10 @@ Arena::CreateMaybeMessage< ::markcap::v1::StreamDeltasResponse >(Arena* arena) {
 template<> PROTOBUF_NOINLINE ::markcap::v1::ApplyMarkRequest*
 Arena::CreateMaybeMessage< ::markcap::v1::ApplyMarkRequest >(Arena* arena) {
   return Arena::CreateMessageInternal< ::markcap::v1::ApplyMarkRequest >(arena);
+}
+template<> PROTOBUF_NOINLINE ::markcap::v1::MarkStep*
+Arena::CreateMaybeMessage< ::markcap::v1::MarkStep >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::markcap::v1::MarkStep >(arena);
 }
 template<> PROTOBUF_NOINLINE ::markcap::v1::LiquidatedPosition*
 Arena::CreateMaybeMessage< ::markcap::v1::LiquidatedPosition >(Arena* arena) {

@@ -129,6 +129,9 @@ extern ListInstrumentsRequestDefaultTypeInternal _ListInstrumentsRequest_default
 class ListInstrumentsResponse;
 struct ListInstrumentsResponseDefaultTypeInternal;
 extern ListInstrumentsResponseDefaultTypeInternal _ListInstrumentsResponse_default_instance_;
+class MarkStep;
+struct MarkStepDefaultTypeInternal;
+extern MarkStepDefaultTypeInternal _MarkStep_default_instance_;
 class Position;
 struct PositionDefaultTypeInternal;
 extern PositionDefaultTypeInternal _Position_default_instance_;
@@ -189,6 +192,7 @@ template<> ::markcap::v1::ListCurrenciesRequest* Arena::CreateMaybeMessage<::mar
 template<> ::markcap::v1::ListCurrenciesResponse* Arena::CreateMaybeMessage<::markcap::v1::ListCurrenciesResponse>(Arena*);
 template<> ::markcap::v1::ListInstrumentsRequest* Arena::CreateMaybeMessage<::markcap::v1::ListInstrumentsRequest>(Arena*);
 template<> ::markcap::v1::ListInstrumentsResponse* Arena::CreateMaybeMessage<::markcap::v1::ListInstrumentsResponse>(Arena*);
+template<> ::markcap::v1::MarkStep* Arena::CreateMaybeMessage<::markcap::v1::MarkStep>(Arena*);
 template<> ::markcap::v1::Position* Arena::CreateMaybeMessage<::markcap::v1::Position>(Arena*);
 template<> ::markcap::v1::StreamDeltasRequest* Arena::CreateMaybeMessage<::markcap::v1::StreamDeltasRequest>(Arena*);
 template<> ::markcap::v1::StreamDeltasResponse* Arena::CreateMaybeMessage<::markcap::v1::StreamDeltasResponse>(Arena*);
@@ -358,6 +362,33 @@ inline bool LiquidationReason_Parse(
     ::PROTOBUF_NAMESPACE_ID::ConstStringParam name, LiquidationReason* value) {
   return ::PROTOBUF_NAMESPACE_ID::internal::ParseNamedEnum<LiquidationReason>(
     LiquidationReason_descriptor(), name, value);
+}
+enum SweepStopReason : int {
+  SWEEP_STOP_REASON_UNSPECIFIED = 0,
+  SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE = 1,
+  SWEEP_STOP_REASON_NO_PROGRESS = 2,
+  SWEEP_STOP_REASON_MAX_STEPS = 3,
+  SweepStopReason_INT_MIN_SENTINEL_DO_NOT_USE_ = std::numeric_limits<int32_t>::min(),
+  SweepStopReason_INT_MAX_SENTINEL_DO_NOT_USE_ = std::numeric_limits<int32_t>::max()
+};
+bool SweepStopReason_IsValid(int value);
+constexpr SweepStopReason SweepStopReason_MIN = SWEEP_STOP_REASON_UNSPECIFIED;
+constexpr SweepStopReason SweepStopReason_MAX = SWEEP_STOP_REASON_MAX_STEPS;
+constexpr int SweepStopReason_ARRAYSIZE = SweepStopReason_MAX + 1;
+
+const ::PROTOBUF_NAMESPACE_ID::EnumDescriptor* SweepStopReason_descriptor();
+template<typename T>
+inline const std::string& SweepStopReason_Name(T enum_t_value) {
+  static_assert(::std::is_same<T, SweepStopReason>::value ||
+    ::std::is_integral<T>::value,
+    "Incorrect type passed to function SweepStopReason_Name.");
+  return ::PROTOBUF_NAMESPACE_ID::internal::NameOfEnum(
+    SweepStopReason_descriptor(), enum_t_value);
+}
+inline bool SweepStopReason_Parse(
+    ::PROTOBUF_NAMESPACE_ID::ConstStringParam name, SweepStopReason* value) {
+  return ::PROTOBUF_NAMESPACE_ID::internal::ParseNamedEnum<SweepStopReason>(
+    SweepStopReason_descriptor(), name, value);
 }
 // ===================================================================
 
@@ -1774,6 +1805,8 @@ class ApplyMarkRequest final :
     kInstrumentIdFieldNumber = 2,
     kCapPolicyFieldNumber = 4,
     kDryRunFieldNumber = 5,
+    kSweepFieldNumber = 6,
+    kMaxStepsFieldNumber = 7,
   };
   // uint64 seq = 1 [json_name = "seq"];
   void clear_seq();
@@ -1820,6 +1853,24 @@ class ApplyMarkRequest final :
   void _internal_set_dry_run(bool value);
   public:
 
+  // bool sweep = 6 [json_name = "sweep"];
+  void clear_sweep();
+  bool sweep() const;
+  void set_sweep(bool value);
+  private:
+  bool _internal_sweep() const;
+  void _internal_set_sweep(bool value);
+  public:
+
+  // uint32 max_steps = 7 [json_name = "maxSteps"];
+  void clear_max_steps();
+  uint32_t max_steps() const;
+  void set_max_steps(uint32_t value);
+  private:
+  uint32_t _internal_max_steps() const;
+  void _internal_set_max_steps(uint32_t value);
+  public:
+
   // @@protoc_insertion_point(class_scope:markcap.v1.ApplyMarkRequest)
  private:
   class _Internal;
@@ -1833,7 +1884,217 @@ class ApplyMarkRequest final :
     uint32_t instrument_id_;
     int cap_policy_;
     bool dry_run_;
+    bool sweep_;
+    uint32_t max_steps_;
     mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+  };
+  union { Impl_ _impl_; };
+  friend struct ::TableStruct_markcap_2fv1_2frisk_5fengine_2eproto;
+};
+// -------------------------------------------------------------------
+
+class MarkStep final :
+    public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:markcap.v1.MarkStep) */ {
+ public:
+  inline MarkStep() : MarkStep(nullptr) {}
+  ~MarkStep() override;
+  explicit PROTOBUF_CONSTEXPR MarkStep(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  MarkStep(const MarkStep& from);
+  MarkStep(MarkStep&& from) noexcept
+    : MarkStep() {
+    *this = ::std::move(from);
+  }
+
+  inline MarkStep& operator=(const MarkStep& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline MarkStep& operator=(MarkStep&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const MarkStep& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const MarkStep* internal_default_instance() {
+    return reinterpret_cast<const MarkStep*>(
+               &_MarkStep_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    7;
+
+  friend void swap(MarkStep& a, MarkStep& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(MarkStep* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(MarkStep* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  MarkStep* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<MarkStep>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::Message::CopyFrom;
+  void CopyFrom(const MarkStep& from);
+  using ::PROTOBUF_NAMESPACE_ID::Message::MergeFrom;
+  void MergeFrom( const MarkStep& from) {
+    MarkStep::MergeImpl(*this, from);
+  }
+  private:
+  static void MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg);
+  public:
+  PROTOBUF_ATTRIBUTE_REINITIALIZES void Clear() final;
+  bool IsInitialized() const final;
+
+  size_t ByteSizeLong() const final;
+  const char* _InternalParse(const char* ptr, ::PROTOBUF_NAMESPACE_ID::internal::ParseContext* ctx) final;
+  uint8_t* _InternalSerialize(
+      uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const final;
+  int GetCachedSize() const final { return _impl_._cached_size_.Get(); }
+
+  private:
+  void SharedCtor(::PROTOBUF_NAMESPACE_ID::Arena* arena, bool is_message_owned);
+  void SharedDtor();
+  void SetCachedSize(int size) const final;
+  void InternalSwap(MarkStep* other);
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "markcap.v1.MarkStep";
+  }
+  protected:
+  explicit MarkStep(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  enum : int {
+    kAppliedPriceFieldNumber = 1,
+    kFirstBankruptcyPriceFieldNumber = 3,
+    kCappedFieldNumber = 2,
+    kLiquidationCountFieldNumber = 4,
+    kInsuranceFundEquityAfterFieldNumber = 6,
+    kAdlFillCountFieldNumber = 5,
+  };
+  // double applied_price = 1 [json_name = "appliedPrice"];
+  void clear_applied_price();
+  double applied_price() const;
+  void set_applied_price(double value);
+  private:
+  double _internal_applied_price() const;
+  void _internal_set_applied_price(double value);
+  public:
+
+  // optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];
+  bool has_first_bankruptcy_price() const;
+  private:
+  bool _internal_has_first_bankruptcy_price() const;
+  public:
+  void clear_first_bankruptcy_price();
+  double first_bankruptcy_price() const;
+  void set_first_bankruptcy_price(double value);
+  private:
+  double _internal_first_bankruptcy_price() const;
+  void _internal_set_first_bankruptcy_price(double value);
+  public:
+
+  // bool capped = 2 [json_name = "capped"];
+  void clear_capped();
+  bool capped() const;
+  void set_capped(bool value);
+  private:
+  bool _internal_capped() const;
+  void _internal_set_capped(bool value);
+  public:
+
+  // uint32 liquidation_count = 4 [json_name = "liquidationCount"];
+  void clear_liquidation_count();
+  uint32_t liquidation_count() const;
+  void set_liquidation_count(uint32_t value);
+  private:
+  uint32_t _internal_liquidation_count() const;
+  void _internal_set_liquidation_count(uint32_t value);
+  public:
+
+  // double insurance_fund_equity_after = 6 [json_name = "insuranceFundEquityAfter"];
+  void clear_insurance_fund_equity_after();
+  double insurance_fund_equity_after() const;
+  void set_insurance_fund_equity_after(double value);
+  private:
+  double _internal_insurance_fund_equity_after() const;
+  void _internal_set_insurance_fund_equity_after(double value);
+  public:
+
+  // uint32 adl_fill_count = 5 [json_name = "adlFillCount"];
+  void clear_adl_fill_count();
+  uint32_t adl_fill_count() const;
+  void set_adl_fill_count(uint32_t value);
+  private:
+  uint32_t _internal_adl_fill_count() const;
+  void _internal_set_adl_fill_count(uint32_t value);
+  public:
+
+  // @@protoc_insertion_point(class_scope:markcap.v1.MarkStep)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::internal::HasBits<1> _has_bits_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+    double applied_price_;
+    double first_bankruptcy_price_;
+    bool capped_;
+    uint32_t liquidation_count_;
+    double insurance_fund_equity_after_;
+    uint32_t adl_fill_count_;
   };
   union { Impl_ _impl_; };
   friend struct ::TableStruct_markcap_2fv1_2frisk_5fengine_2eproto;
@@ -1888,7 +2149,7 @@ class LiquidatedPosition final :
                &_LiquidatedPosition_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    7;
+    8;
 
   friend void swap(LiquidatedPosition& a, LiquidatedPosition& b) {
     a.Swap(&b);
@@ -2058,7 +2319,7 @@ class LiquidatedBalance final :
                &_LiquidatedBalance_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    8;
+    9;
 
   friend void swap(LiquidatedBalance& a, LiquidatedBalance& b) {
     a.Swap(&b);
@@ -2217,7 +2478,7 @@ class Liquidation final :
                &_Liquidation_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    9;
+    10;
 
   friend void swap(Liquidation& a, Liquidation& b) {
     a.Swap(&b);
@@ -2438,7 +2699,7 @@ class AdlFill final :
                &_AdlFill_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    10;
+    11;
 
   friend void swap(AdlFill& a, AdlFill& b) {
     a.Swap(&b);
@@ -2641,7 +2902,7 @@ class AccountEquity final :
                &_AccountEquity_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    11;
+    12;
 
   friend void swap(AccountEquity& a, AccountEquity& b) {
     a.Swap(&b);
@@ -2800,7 +3061,7 @@ class ApplyMarkResponse final :
                &_ApplyMarkResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    12;
+    13;
 
   friend void swap(ApplyMarkResponse& a, ApplyMarkResponse& b) {
     a.Swap(&b);
@@ -2876,6 +3137,7 @@ class ApplyMarkResponse final :
     kLiquidationsFieldNumber = 8,
     kAdlFillsFieldNumber = 9,
     kNegativeEquityAccountsFieldNumber = 10,
+    kStepsFieldNumber = 16,
     kSeqFieldNumber = 1,
     kPreviousPriceFieldNumber = 3,
     kRequestedPriceFieldNumber = 4,
@@ -2888,6 +3150,7 @@ class ApplyMarkResponse final :
     kInsuranceFundEquityAfterFieldNumber = 12,
     kInsuranceFundDeficitFieldNumber = 13,
     kCapPolicyFieldNumber = 14,
+    kSweepStopReasonFieldNumber = 17,
   };
   // repeated .markcap.v1.Liquidation liquidations = 8 [json_name = "liquidations"];
   int liquidations_size() const;
@@ -2942,6 +3205,24 @@ class ApplyMarkResponse final :
   ::markcap::v1::AccountEquity* add_negative_equity_accounts();
   const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::AccountEquity >&
       negative_equity_accounts() const;
+
+  // repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];
+  int steps_size() const;
+  private:
+  int _internal_steps_size() const;
+  public:
+  void clear_steps();
+  ::markcap::v1::MarkStep* mutable_steps(int index);
+  ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::MarkStep >*
+      mutable_steps();
+  private:
+  const ::markcap::v1::MarkStep& _internal_steps(int index) const;
+  ::markcap::v1::MarkStep* _internal_add_steps();
+  public:
+  const ::markcap::v1::MarkStep& steps(int index) const;
+  ::markcap::v1::MarkStep* add_steps();
+  const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::MarkStep >&
+      steps() const;
 
   // uint64 seq = 1 [json_name = "seq"];
   void clear_seq();
@@ -3055,6 +3336,15 @@ class ApplyMarkResponse final :
   void _internal_set_cap_policy(::markcap::v1::CapPolicy value);
   public:
 
+  // .markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];
+  void clear_sweep_stop_reason();
+  ::markcap::v1::SweepStopReason sweep_stop_reason() const;
+  void set_sweep_stop_reason(::markcap::v1::SweepStopReason value);
+  private:
+  ::markcap::v1::SweepStopReason _internal_sweep_stop_reason() const;
+  void _internal_set_sweep_stop_reason(::markcap::v1::SweepStopReason value);
+  public:
+
   // @@protoc_insertion_point(class_scope:markcap.v1.ApplyMarkResponse)
  private:
   class _Internal;
@@ -3068,6 +3358,7 @@ class ApplyMarkResponse final :
     ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::Liquidation > liquidations_;
     ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::AdlFill > adl_fills_;
     ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::AccountEquity > negative_equity_accounts_;
+    ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::MarkStep > steps_;
     uint64_t seq_;
     double previous_price_;
     double requested_price_;
@@ -3080,6 +3371,7 @@ class ApplyMarkResponse final :
     double insurance_fund_equity_after_;
     double insurance_fund_deficit_;
     int cap_policy_;
+    int sweep_stop_reason_;
   };
   union { Impl_ _impl_; };
   friend struct ::TableStruct_markcap_2fv1_2frisk_5fengine_2eproto;
@@ -3134,7 +3426,7 @@ class UpsertCurrencyRequest final :
                &_UpsertCurrencyRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    13;
+    14;
 
   friend void swap(UpsertCurrencyRequest& a, UpsertCurrencyRequest& b) {
     a.Swap(&b);
@@ -3302,7 +3594,7 @@ class UpsertCurrencyResponse final :
                &_UpsertCurrencyResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    14;
+    15;
 
   friend void swap(UpsertCurrencyResponse& a, UpsertCurrencyResponse& b) {
     a.Swap(&b);
@@ -3470,7 +3762,7 @@ class UpsertInstrumentRequest final :
                &_UpsertInstrumentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    15;
+    16;
 
   friend void swap(UpsertInstrumentRequest& a, UpsertInstrumentRequest& b) {
     a.Swap(&b);
@@ -3638,7 +3930,7 @@ class UpsertInstrumentResponse final :
                &_UpsertInstrumentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    16;
+    17;
 
   friend void swap(UpsertInstrumentResponse& a, UpsertInstrumentResponse& b) {
     a.Swap(&b);
@@ -3805,7 +4097,7 @@ class ListInstrumentsRequest final :
                &_ListInstrumentsRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    17;
+    18;
 
   friend void swap(ListInstrumentsRequest& a, ListInstrumentsRequest& b) {
     a.Swap(&b);
@@ -3924,7 +4216,7 @@ class ListInstrumentsResponse final :
                &_ListInstrumentsResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    18;
+    19;
 
   friend void swap(ListInstrumentsResponse& a, ListInstrumentsResponse& b) {
     a.Swap(&b);
@@ -4080,7 +4372,7 @@ class ListCurrenciesRequest final :
                &_ListCurrenciesRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    19;
+    20;
 
   friend void swap(ListCurrenciesRequest& a, ListCurrenciesRequest& b) {
     a.Swap(&b);
@@ -4199,7 +4491,7 @@ class ListCurrenciesResponse final :
                &_ListCurrenciesResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    20;
+    21;
 
   friend void swap(ListCurrenciesResponse& a, ListCurrenciesResponse& b) {
     a.Swap(&b);
@@ -4356,7 +4648,7 @@ class Balance final :
                &_Balance_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    21;
+    22;
 
   friend void swap(Balance& a, Balance& b) {
     a.Swap(&b);
@@ -4515,7 +4807,7 @@ class Position final :
                &_Position_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    22;
+    23;
 
   friend void swap(Position& a, Position& b) {
     a.Swap(&b);
@@ -4745,7 +5037,7 @@ class Account final :
                &_Account_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    23;
+    24;
 
   friend void swap(Account& a, Account& b) {
     a.Swap(&b);
@@ -4944,7 +5236,7 @@ class GetAccountRequest final :
                &_GetAccountRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    24;
+    25;
 
   friend void swap(GetAccountRequest& a, GetAccountRequest& b) {
     a.Swap(&b);
@@ -5092,7 +5384,7 @@ class GetAccountResponse final :
                &_GetAccountResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    25;
+    26;
 
   friend void swap(GetAccountResponse& a, GetAccountResponse& b) {
     a.Swap(&b);
@@ -5248,7 +5540,7 @@ class GetInsuranceFundRequest final :
                &_GetInsuranceFundRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    26;
+    27;
 
   friend void swap(GetInsuranceFundRequest& a, GetInsuranceFundRequest& b) {
     a.Swap(&b);
@@ -5367,7 +5659,7 @@ class GetInsuranceFundResponse final :
                &_GetInsuranceFundResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    27;
+    28;
 
   friend void swap(GetInsuranceFundResponse& a, GetInsuranceFundResponse& b) {
     a.Swap(&b);
@@ -5546,7 +5838,7 @@ class GetBankruptcyBandRequest final :
                &_GetBankruptcyBandRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    28;
+    29;
 
   friend void swap(GetBankruptcyBandRequest& a, GetBankruptcyBandRequest& b) {
     a.Swap(&b);
@@ -5694,7 +5986,7 @@ class GetBankruptcyBandResponse final :
                &_GetBankruptcyBandResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    29;
+    30;
 
   friend void swap(GetBankruptcyBandResponse& a, GetBankruptcyBandResponse& b) {
     a.Swap(&b);
@@ -5923,7 +6215,7 @@ class GetAdlQueueRequest final :
                &_GetAdlQueueRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    30;
+    31;
 
   friend void swap(GetAdlQueueRequest& a, GetAdlQueueRequest& b) {
     a.Swap(&b);
@@ -6093,7 +6385,7 @@ class AdlQueueEntry final :
                &_AdlQueueEntry_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    31;
+    32;
 
   friend void swap(AdlQueueEntry& a, AdlQueueEntry& b) {
     a.Swap(&b);
@@ -6285,7 +6577,7 @@ class GetAdlQueueResponse final :
                &_GetAdlQueueResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    32;
+    33;
 
   friend void swap(GetAdlQueueResponse& a, GetAdlQueueResponse& b) {
     a.Swap(&b);
@@ -6441,7 +6733,7 @@ class GetStatusRequest final :
                &_GetStatusRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    33;
+    34;
 
   friend void swap(GetStatusRequest& a, GetStatusRequest& b) {
     a.Swap(&b);
@@ -6560,7 +6852,7 @@ class GetStatusResponse final :
                &_GetStatusResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    34;
+    35;
 
   friend void swap(GetStatusResponse& a, GetStatusResponse& b) {
     a.Swap(&b);
@@ -6811,7 +7103,7 @@ class WatchEventsRequest final :
                &_WatchEventsRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    35;
+    36;
 
   friend void swap(WatchEventsRequest& a, WatchEventsRequest& b) {
     a.Swap(&b);
@@ -6965,7 +7257,7 @@ class WatchEventsResponse final :
                &_WatchEventsResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    36;
+    37;
 
   friend void swap(WatchEventsResponse& a, WatchEventsResponse& b) {
     a.Swap(&b);
@@ -8260,6 +8552,178 @@ inline void ApplyMarkRequest::set_dry_run(bool value) {
   // @@protoc_insertion_point(field_set:markcap.v1.ApplyMarkRequest.dry_run)
 }
 
+// bool sweep = 6 [json_name = "sweep"];
+inline void ApplyMarkRequest::clear_sweep() {
+  _impl_.sweep_ = false;
+}
+inline bool ApplyMarkRequest::_internal_sweep() const {
+  return _impl_.sweep_;
+}
+inline bool ApplyMarkRequest::sweep() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.ApplyMarkRequest.sweep)
+  return _internal_sweep();
+}
+inline void ApplyMarkRequest::_internal_set_sweep(bool value) {
+  
+  _impl_.sweep_ = value;
+}
+inline void ApplyMarkRequest::set_sweep(bool value) {
+  _internal_set_sweep(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.ApplyMarkRequest.sweep)
+}
+
+// uint32 max_steps = 7 [json_name = "maxSteps"];
+inline void ApplyMarkRequest::clear_max_steps() {
+  _impl_.max_steps_ = 0u;
+}
+inline uint32_t ApplyMarkRequest::_internal_max_steps() const {
+  return _impl_.max_steps_;
+}
+inline uint32_t ApplyMarkRequest::max_steps() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.ApplyMarkRequest.max_steps)
+  return _internal_max_steps();
+}
+inline void ApplyMarkRequest::_internal_set_max_steps(uint32_t value) {
+  
+  _impl_.max_steps_ = value;
+}
+inline void ApplyMarkRequest::set_max_steps(uint32_t value) {
+  _internal_set_max_steps(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.ApplyMarkRequest.max_steps)
+}
+
+// -------------------------------------------------------------------
+
+// MarkStep
+
+// double applied_price = 1 [json_name = "appliedPrice"];
+inline void MarkStep::clear_applied_price() {
+  _impl_.applied_price_ = 0;
+}
+inline double MarkStep::_internal_applied_price() const {
+  return _impl_.applied_price_;
+}
+inline double MarkStep::applied_price() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkStep.applied_price)
+  return _internal_applied_price();
+}
+inline void MarkStep::_internal_set_applied_price(double value) {
+  
+  _impl_.applied_price_ = value;
+}
+inline void MarkStep::set_applied_price(double value) {
+  _internal_set_applied_price(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkStep.applied_price)
+}
+
+// bool capped = 2 [json_name = "capped"];
+inline void MarkStep::clear_capped() {
+  _impl_.capped_ = false;
+}
+inline bool MarkStep::_internal_capped() const {
+  return _impl_.capped_;
+}
+inline bool MarkStep::capped() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkStep.capped)
+  return _internal_capped();
+}
+inline void MarkStep::_internal_set_capped(bool value) {
+  
+  _impl_.capped_ = value;
+}
+inline void MarkStep::set_capped(bool value) {
+  _internal_set_capped(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkStep.capped)
+}
+
+// optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];
+inline bool MarkStep::_internal_has_first_bankruptcy_price() const {
+  bool value = (_impl_._has_bits_[0] & 0x00000001u) != 0;
+  return value;
+}
+inline bool MarkStep::has_first_bankruptcy_price() const {
+  return _internal_has_first_bankruptcy_price();
+}
+inline void MarkStep::clear_first_bankruptcy_price() {
+  _impl_.first_bankruptcy_price_ = 0;
+  _impl_._has_bits_[0] &= ~0x00000001u;
+}
+inline double MarkStep::_internal_first_bankruptcy_price() const {
+  return _impl_.first_bankruptcy_price_;
+}
+inline double MarkStep::first_bankruptcy_price() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkStep.first_bankruptcy_price)
+  return _internal_first_bankruptcy_price();
+}
+inline void MarkStep::_internal_set_first_bankruptcy_price(double value) {
+  _impl_._has_bits_[0] |= 0x00000001u;
+  _impl_.first_bankruptcy_price_ = value;
+}
+inline void MarkStep::set_first_bankruptcy_price(double value) {
+  _internal_set_first_bankruptcy_price(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkStep.first_bankruptcy_price)
+}
+
+// uint32 liquidation_count = 4 [json_name = "liquidationCount"];
+inline void MarkStep::clear_liquidation_count() {
+  _impl_.liquidation_count_ = 0u;
+}
+inline uint32_t MarkStep::_internal_liquidation_count() const {
+  return _impl_.liquidation_count_;
+}
+inline uint32_t MarkStep::liquidation_count() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkStep.liquidation_count)
+  return _internal_liquidation_count();
+}
+inline void MarkStep::_internal_set_liquidation_count(uint32_t value) {
+  
+  _impl_.liquidation_count_ = value;
+}
+inline void MarkStep::set_liquidation_count(uint32_t value) {
+  _internal_set_liquidation_count(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkStep.liquidation_count)
+}
+
+// uint32 adl_fill_count = 5 [json_name = "adlFillCount"];
+inline void MarkStep::clear_adl_fill_count() {
+  _impl_.adl_fill_count_ = 0u;
+}
+inline uint32_t MarkStep::_internal_adl_fill_count() const {
+  return _impl_.adl_fill_count_;
+}
+inline uint32_t MarkStep::adl_fill_count() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkStep.adl_fill_count)
+  return _internal_adl_fill_count();
+}
+inline void MarkStep::_internal_set_adl_fill_count(uint32_t value) {
+  
+  _impl_.adl_fill_count_ = value;
+}
+inline void MarkStep::set_adl_fill_count(uint32_t value) {
+  _internal_set_adl_fill_count(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkStep.adl_fill_count)
+}
+
+// double insurance_fund_equity_after = 6 [json_name = "insuranceFundEquityAfter"];
+inline void MarkStep::clear_insurance_fund_equity_after() {
+  _impl_.insurance_fund_equity_after_ = 0;
+}
+inline double MarkStep::_internal_insurance_fund_equity_after() const {
+  return _impl_.insurance_fund_equity_after_;
+}
+inline double MarkStep::insurance_fund_equity_after() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkStep.insurance_fund_equity_after)
+  return _internal_insurance_fund_equity_after();
+}
+inline void MarkStep::_internal_set_insurance_fund_equity_after(double value) {
+  
+  _impl_.insurance_fund_equity_after_ = value;
+}
+inline void MarkStep::set_insurance_fund_equity_after(double value) {
+  _internal_set_insurance_fund_equity_after(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkStep.insurance_fund_equity_after)
+}
+
 // -------------------------------------------------------------------
 
 // LiquidatedPosition
@@ -9070,6 +9534,66 @@ inline void ApplyMarkResponse::_internal_set_dry_run(bool value) {
 inline void ApplyMarkResponse::set_dry_run(bool value) {
   _internal_set_dry_run(value);
   // @@protoc_insertion_point(field_set:markcap.v1.ApplyMarkResponse.dry_run)
+}
+
+// repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];
+inline int ApplyMarkResponse::_internal_steps_size() const {
+  return _impl_.steps_.size();
+}
+inline int ApplyMarkResponse::steps_size() const {
+  return _internal_steps_size();
+}
+inline void ApplyMarkResponse::clear_steps() {
+  _impl_.steps_.Clear();
+}
+inline ::markcap::v1::MarkStep* ApplyMarkResponse::mutable_steps(int index) {
+  // @@protoc_insertion_point(field_mutable:markcap.v1.ApplyMarkResponse.steps)
+  return _impl_.steps_.Mutable(index);
+}
+inline ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::MarkStep >*
+ApplyMarkResponse::mutable_steps() {
+  // @@protoc_insertion_point(field_mutable_list:markcap.v1.ApplyMarkResponse.steps)
+  return &_impl_.steps_;
+}
+inline const ::markcap::v1::MarkStep& ApplyMarkResponse::_internal_steps(int index) const {
+  return _impl_.steps_.Get(index);
+}
+inline const ::markcap::v1::MarkStep& ApplyMarkResponse::steps(int index) const {
+  // @@protoc_insertion_point(field_get:markcap.v1.ApplyMarkResponse.steps)
+  return _internal_steps(index);
+}
+inline ::markcap::v1::MarkStep* ApplyMarkResponse::_internal_add_steps() {
+  return _impl_.steps_.Add();
+}
+inline ::markcap::v1::MarkStep* ApplyMarkResponse::add_steps() {
+  ::markcap::v1::MarkStep* _add = _internal_add_steps();
+  // @@protoc_insertion_point(field_add:markcap.v1.ApplyMarkResponse.steps)
+  return _add;
+}
+inline const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::MarkStep >&
+ApplyMarkResponse::steps() const {
+  // @@protoc_insertion_point(field_list:markcap.v1.ApplyMarkResponse.steps)
+  return _impl_.steps_;
+}
+
+// .markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];
+inline void ApplyMarkResponse::clear_sweep_stop_reason() {
+  _impl_.sweep_stop_reason_ = 0;
+}
+inline ::markcap::v1::SweepStopReason ApplyMarkResponse::_internal_sweep_stop_reason() const {
+  return static_cast< ::markcap::v1::SweepStopReason >(_impl_.sweep_stop_reason_);
+}
+inline ::markcap::v1::SweepStopReason ApplyMarkResponse::sweep_stop_reason() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.ApplyMarkResponse.sweep_stop_reason)
+  return _internal_sweep_stop_reason();
+}
+inline void ApplyMarkResponse::_internal_set_sweep_stop_reason(::markcap::v1::SweepStopReason value) {
+  
+  _impl_.sweep_stop_reason_ = value;
+}
+inline void ApplyMarkResponse::set_sweep_stop_reason(::markcap::v1::SweepStopReason value) {
+  _internal_set_sweep_stop_reason(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.ApplyMarkResponse.sweep_stop_reason)
 }
 
 // -------------------------------------------------------------------
@@ -11138,6 +11662,8 @@ inline WatchEventsResponse::EventCase WatchEventsResponse::event_case() const {
 
 // -------------------------------------------------------------------
 
+// -------------------------------------------------------------------
+
 
 // @@protoc_insertion_point(namespace_scope)
 
@@ -11175,6 +11701,11 @@ template <> struct is_proto_enum< ::markcap::v1::LiquidationReason> : ::std::tru
 template <>
 inline const EnumDescriptor* GetEnumDescriptor< ::markcap::v1::LiquidationReason>() {
   return ::markcap::v1::LiquidationReason_descriptor();
+}
+template <> struct is_proto_enum< ::markcap::v1::SweepStopReason> : ::std::true_type {};
+template <>
+inline const EnumDescriptor* GetEnumDescriptor< ::markcap::v1::SweepStopReason>() {
+  return ::markcap::v1::SweepStopReason_descriptor();
 }
 
 PROTOBUF_NAMESPACE_CLOSE

@@ -892,6 +892,170 @@ public final class RiskEngine {
     // @@protoc_insertion_point(enum_scope:markcap.v1.LiquidationReason)
   }
 
+  /**
+   * <pre>
+   * Why a sweep stopped.
+   * </pre>
+   *
+   * Protobuf enum {@code markcap.v1.SweepStopReason}
+   */
+  public enum SweepStopReason
+      implements com.google.protobuf.ProtocolMessageEnum {
+    /**
+     * <pre>
+     * Not a sweep.
+     * </pre>
+     *
+     * <code>SWEEP_STOP_REASON_UNSPECIFIED = 0;</code>
+     */
+    SWEEP_STOP_REASON_UNSPECIFIED(0),
+    /**
+     * <pre>
+     * The mark reached the requested price.
+     * </pre>
+     *
+     * <code>SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE = 1;</code>
+     */
+    SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE(1),
+    /**
+     * <pre>
+     * A step changed nothing: no move, no liquidation, no ADL fill (the fund is
+     * harmed at its floor and ADL cannot take its exposure).
+     * </pre>
+     *
+     * <code>SWEEP_STOP_REASON_NO_PROGRESS = 2;</code>
+     */
+    SWEEP_STOP_REASON_NO_PROGRESS(2),
+    /**
+     * <pre>
+     * max_steps steps ran (the request's, or the server's limit).
+     * </pre>
+     *
+     * <code>SWEEP_STOP_REASON_MAX_STEPS = 3;</code>
+     */
+    SWEEP_STOP_REASON_MAX_STEPS(3),
+    UNRECOGNIZED(-1),
+    ;
+
+    /**
+     * <pre>
+     * Not a sweep.
+     * </pre>
+     *
+     * <code>SWEEP_STOP_REASON_UNSPECIFIED = 0;</code>
+     */
+    public static final int SWEEP_STOP_REASON_UNSPECIFIED_VALUE = 0;
+    /**
+     * <pre>
+     * The mark reached the requested price.
+     * </pre>
+     *
+     * <code>SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE = 1;</code>
+     */
+    public static final int SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE_VALUE = 1;
+    /**
+     * <pre>
+     * A step changed nothing: no move, no liquidation, no ADL fill (the fund is
+     * harmed at its floor and ADL cannot take its exposure).
+     * </pre>
+     *
+     * <code>SWEEP_STOP_REASON_NO_PROGRESS = 2;</code>
+     */
+    public static final int SWEEP_STOP_REASON_NO_PROGRESS_VALUE = 2;
+    /**
+     * <pre>
+     * max_steps steps ran (the request's, or the server's limit).
+     * </pre>
+     *
+     * <code>SWEEP_STOP_REASON_MAX_STEPS = 3;</code>
+     */
+    public static final int SWEEP_STOP_REASON_MAX_STEPS_VALUE = 3;
+
+
+    public final int getNumber() {
+      if (this == UNRECOGNIZED) {
+        throw new java.lang.IllegalArgumentException(
+            "Can't get the number of an unknown enum value.");
+      }
+      return value;
+    }
+
+    /**
+     * @param value The numeric wire value of the corresponding enum entry.
+     * @return The enum associated with the given numeric wire value.
+     * @deprecated Use {@link #forNumber(int)} instead.
+     */
+    @java.lang.Deprecated
+    public static SweepStopReason valueOf(int value) {
+      return forNumber(value);
+    }
+
+    /**
+     * @param value The numeric wire value of the corresponding enum entry.
+     * @return The enum associated with the given numeric wire value.
+     */
+    public static SweepStopReason forNumber(int value) {
+      switch (value) {
+        case 0: return SWEEP_STOP_REASON_UNSPECIFIED;
+        case 1: return SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE;
+        case 2: return SWEEP_STOP_REASON_NO_PROGRESS;
+        case 3: return SWEEP_STOP_REASON_MAX_STEPS;
+        default: return null;
+      }
+    }
+
+    public static com.google.protobuf.Internal.EnumLiteMap<SweepStopReason>
+        internalGetValueMap() {
+      return internalValueMap;
+    }
+    private static final com.google.protobuf.Internal.EnumLiteMap<
+        SweepStopReason> internalValueMap =
+          new com.google.protobuf.Internal.EnumLiteMap<SweepStopReason>() {
+            public SweepStopReason findValueByNumber(int number) {
+              return SweepStopReason.forNumber(number);
+            }
+          };
+
+    public final com.google.protobuf.Descriptors.EnumValueDescriptor
+        getValueDescriptor() {
+      if (this == UNRECOGNIZED) {
+        throw new java.lang.IllegalStateException(
+            "Can't get the descriptor of an unrecognized enum value.");
+      }
+      return getDescriptor().getValues().get(ordinal());
+    }
+    public final com.google.protobuf.Descriptors.EnumDescriptor
+        getDescriptorForType() {
+      return getDescriptor();
+    }
+    public static final com.google.protobuf.Descriptors.EnumDescriptor
+        getDescriptor() {
+      return markcap.v1.RiskEngine.getDescriptor().getEnumTypes().get(6);
+    }
+
+    private static final SweepStopReason[] VALUES = values();
+
+    public static SweepStopReason valueOf(
+        com.google.protobuf.Descriptors.EnumValueDescriptor desc) {
+      if (desc.getType() != getDescriptor()) {
+        throw new java.lang.IllegalArgumentException(
+          "EnumValueDescriptor is not for this type.");
+      }
+      if (desc.getIndex() == -1) {
+        return UNRECOGNIZED;
+      }
+      return VALUES[desc.getIndex()];
+    }
+
+    private final int value;
+
+    private SweepStopReason(int value) {
+      this.value = value;
+    }
+
+    // @@protoc_insertion_point(enum_scope:markcap.v1.SweepStopReason)
+  }
+
   public interface CurrencyOrBuilder extends
       // @@protoc_insertion_point(interface_extends:markcap.v1.Currency)
       com.google.protobuf.MessageOrBuilder {
@@ -8170,6 +8334,28 @@ public final class RiskEngine {
      * @return The dryRun.
      */
     boolean getDryRun();
+
+    /**
+     * <pre>
+     * Sweep (CAP only): repeat the capped step toward the same price until the
+     * mark reaches it, a step changes nothing, or max_steps steps ran; one seq.
+     * With dry_run, a crash preview.
+     * </pre>
+     *
+     * <code>bool sweep = 6 [json_name = "sweep"];</code>
+     * @return The sweep.
+     */
+    boolean getSweep();
+
+    /**
+     * <pre>
+     * Most steps a sweep runs (0: the server's limit).
+     * </pre>
+     *
+     * <code>uint32 max_steps = 7 [json_name = "maxSteps"];</code>
+     * @return The maxSteps.
+     */
+    int getMaxSteps();
   }
   /**
    * <pre>
@@ -8303,6 +8489,38 @@ public final class RiskEngine {
       return dryRun_;
     }
 
+    public static final int SWEEP_FIELD_NUMBER = 6;
+    private boolean sweep_ = false;
+    /**
+     * <pre>
+     * Sweep (CAP only): repeat the capped step toward the same price until the
+     * mark reaches it, a step changes nothing, or max_steps steps ran; one seq.
+     * With dry_run, a crash preview.
+     * </pre>
+     *
+     * <code>bool sweep = 6 [json_name = "sweep"];</code>
+     * @return The sweep.
+     */
+    @java.lang.Override
+    public boolean getSweep() {
+      return sweep_;
+    }
+
+    public static final int MAX_STEPS_FIELD_NUMBER = 7;
+    private int maxSteps_ = 0;
+    /**
+     * <pre>
+     * Most steps a sweep runs (0: the server's limit).
+     * </pre>
+     *
+     * <code>uint32 max_steps = 7 [json_name = "maxSteps"];</code>
+     * @return The maxSteps.
+     */
+    @java.lang.Override
+    public int getMaxSteps() {
+      return maxSteps_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -8331,6 +8549,12 @@ public final class RiskEngine {
       }
       if (dryRun_ != false) {
         output.writeBool(5, dryRun_);
+      }
+      if (sweep_ != false) {
+        output.writeBool(6, sweep_);
+      }
+      if (maxSteps_ != 0) {
+        output.writeUInt32(7, maxSteps_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -8361,6 +8585,14 @@ public final class RiskEngine {
         size += com.google.protobuf.CodedOutputStream
           .computeBoolSize(5, dryRun_);
       }
+      if (sweep_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(6, sweep_);
+      }
+      if (maxSteps_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeUInt32Size(7, maxSteps_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -8386,6 +8618,10 @@ public final class RiskEngine {
       if (capPolicy_ != other.capPolicy_) return false;
       if (getDryRun()
           != other.getDryRun()) return false;
+      if (getSweep()
+          != other.getSweep()) return false;
+      if (getMaxSteps()
+          != other.getMaxSteps()) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -8410,6 +8646,11 @@ public final class RiskEngine {
       hash = (37 * hash) + DRY_RUN_FIELD_NUMBER;
       hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
           getDryRun());
+      hash = (37 * hash) + SWEEP_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getSweep());
+      hash = (37 * hash) + MAX_STEPS_FIELD_NUMBER;
+      hash = (53 * hash) + getMaxSteps();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -8548,6 +8789,8 @@ public final class RiskEngine {
         price_ = 0D;
         capPolicy_ = 0;
         dryRun_ = false;
+        sweep_ = false;
+        maxSteps_ = 0;
         return this;
       }
 
@@ -8595,6 +8838,12 @@ public final class RiskEngine {
         }
         if (((from_bitField0_ & 0x00000010) != 0)) {
           result.dryRun_ = dryRun_;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.sweep_ = sweep_;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.maxSteps_ = maxSteps_;
         }
       }
 
@@ -8657,6 +8906,12 @@ public final class RiskEngine {
         if (other.getDryRun() != false) {
           setDryRun(other.getDryRun());
         }
+        if (other.getSweep() != false) {
+          setSweep(other.getSweep());
+        }
+        if (other.getMaxSteps() != 0) {
+          setMaxSteps(other.getMaxSteps());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -8708,6 +8963,16 @@ public final class RiskEngine {
                 bitField0_ |= 0x00000010;
                 break;
               } // case 40
+              case 48: {
+                sweep_ = input.readBool();
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 48
+              case 56: {
+                maxSteps_ = input.readUInt32();
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 56
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -8976,6 +9241,100 @@ public final class RiskEngine {
         onChanged();
         return this;
       }
+
+      private boolean sweep_ ;
+      /**
+       * <pre>
+       * Sweep (CAP only): repeat the capped step toward the same price until the
+       * mark reaches it, a step changes nothing, or max_steps steps ran; one seq.
+       * With dry_run, a crash preview.
+       * </pre>
+       *
+       * <code>bool sweep = 6 [json_name = "sweep"];</code>
+       * @return The sweep.
+       */
+      @java.lang.Override
+      public boolean getSweep() {
+        return sweep_;
+      }
+      /**
+       * <pre>
+       * Sweep (CAP only): repeat the capped step toward the same price until the
+       * mark reaches it, a step changes nothing, or max_steps steps ran; one seq.
+       * With dry_run, a crash preview.
+       * </pre>
+       *
+       * <code>bool sweep = 6 [json_name = "sweep"];</code>
+       * @param value The sweep to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSweep(boolean value) {
+        
+        sweep_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Sweep (CAP only): repeat the capped step toward the same price until the
+       * mark reaches it, a step changes nothing, or max_steps steps ran; one seq.
+       * With dry_run, a crash preview.
+       * </pre>
+       *
+       * <code>bool sweep = 6 [json_name = "sweep"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSweep() {
+        bitField0_ = (bitField0_ & ~0x00000020);
+        sweep_ = false;
+        onChanged();
+        return this;
+      }
+
+      private int maxSteps_ ;
+      /**
+       * <pre>
+       * Most steps a sweep runs (0: the server's limit).
+       * </pre>
+       *
+       * <code>uint32 max_steps = 7 [json_name = "maxSteps"];</code>
+       * @return The maxSteps.
+       */
+      @java.lang.Override
+      public int getMaxSteps() {
+        return maxSteps_;
+      }
+      /**
+       * <pre>
+       * Most steps a sweep runs (0: the server's limit).
+       * </pre>
+       *
+       * <code>uint32 max_steps = 7 [json_name = "maxSteps"];</code>
+       * @param value The maxSteps to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMaxSteps(int value) {
+        
+        maxSteps_ = value;
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Most steps a sweep runs (0: the server's limit).
+       * </pre>
+       *
+       * <code>uint32 max_steps = 7 [json_name = "maxSteps"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMaxSteps() {
+        bitField0_ = (bitField0_ & ~0x00000040);
+        maxSteps_ = 0;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -9035,6 +9394,1022 @@ public final class RiskEngine {
 
     @java.lang.Override
     public markcap.v1.RiskEngine.ApplyMarkRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface MarkStepOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:markcap.v1.MarkStep)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Mark after the step.
+     * </pre>
+     *
+     * <code>double applied_price = 1 [json_name = "appliedPrice"];</code>
+     * @return The appliedPrice.
+     */
+    double getAppliedPrice();
+
+    /**
+     * <pre>
+     * Whether the step stopped at a first bankruptcy price short of the request.
+     * </pre>
+     *
+     * <code>bool capped = 2 [json_name = "capped"];</code>
+     * @return The capped.
+     */
+    boolean getCapped();
+
+    /**
+     * <pre>
+     * The step's first bankruptcy price, when one exists in the direction.
+     * </pre>
+     *
+     * <code>optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];</code>
+     * @return Whether the firstBankruptcyPrice field is set.
+     */
+    boolean hasFirstBankruptcyPrice();
+    /**
+     * <pre>
+     * The step's first bankruptcy price, when one exists in the direction.
+     * </pre>
+     *
+     * <code>optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];</code>
+     * @return The firstBankruptcyPrice.
+     */
+    double getFirstBankruptcyPrice();
+
+    /**
+     * <pre>
+     * Takeovers in this step (they follow the previous steps' in liquidations).
+     * </pre>
+     *
+     * <code>uint32 liquidation_count = 4 [json_name = "liquidationCount"];</code>
+     * @return The liquidationCount.
+     */
+    int getLiquidationCount();
+
+    /**
+     * <pre>
+     * ADL fills in this step (they follow the previous steps' in adl_fills).
+     * </pre>
+     *
+     * <code>uint32 adl_fill_count = 5 [json_name = "adlFillCount"];</code>
+     * @return The adlFillCount.
+     */
+    int getAdlFillCount();
+
+    /**
+     * <pre>
+     * Insurance fund equity after the step.
+     * </pre>
+     *
+     * <code>double insurance_fund_equity_after = 6 [json_name = "insuranceFundEquityAfter"];</code>
+     * @return The insuranceFundEquityAfter.
+     */
+    double getInsuranceFundEquityAfter();
+  }
+  /**
+   * <pre>
+   * One capped step of a sweep.
+   * </pre>
+   *
+   * Protobuf type {@code markcap.v1.MarkStep}
+   */
+  public static final class MarkStep extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:markcap.v1.MarkStep)
+      MarkStepOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use MarkStep.newBuilder() to construct.
+    private MarkStep(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private MarkStep() {
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new MarkStep();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return markcap.v1.RiskEngine.internal_static_markcap_v1_MarkStep_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return markcap.v1.RiskEngine.internal_static_markcap_v1_MarkStep_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              markcap.v1.RiskEngine.MarkStep.class, markcap.v1.RiskEngine.MarkStep.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int APPLIED_PRICE_FIELD_NUMBER = 1;
+    private double appliedPrice_ = 0D;
+    /**
+     * <pre>
+     * Mark after the step.
+     * </pre>
+     *
+     * <code>double applied_price = 1 [json_name = "appliedPrice"];</code>
+     * @return The appliedPrice.
+     */
+    @java.lang.Override
+    public double getAppliedPrice() {
+      return appliedPrice_;
+    }
+
+    public static final int CAPPED_FIELD_NUMBER = 2;
+    private boolean capped_ = false;
+    /**
+     * <pre>
+     * Whether the step stopped at a first bankruptcy price short of the request.
+     * </pre>
+     *
+     * <code>bool capped = 2 [json_name = "capped"];</code>
+     * @return The capped.
+     */
+    @java.lang.Override
+    public boolean getCapped() {
+      return capped_;
+    }
+
+    public static final int FIRST_BANKRUPTCY_PRICE_FIELD_NUMBER = 3;
+    private double firstBankruptcyPrice_ = 0D;
+    /**
+     * <pre>
+     * The step's first bankruptcy price, when one exists in the direction.
+     * </pre>
+     *
+     * <code>optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];</code>
+     * @return Whether the firstBankruptcyPrice field is set.
+     */
+    @java.lang.Override
+    public boolean hasFirstBankruptcyPrice() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * The step's first bankruptcy price, when one exists in the direction.
+     * </pre>
+     *
+     * <code>optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];</code>
+     * @return The firstBankruptcyPrice.
+     */
+    @java.lang.Override
+    public double getFirstBankruptcyPrice() {
+      return firstBankruptcyPrice_;
+    }
+
+    public static final int LIQUIDATION_COUNT_FIELD_NUMBER = 4;
+    private int liquidationCount_ = 0;
+    /**
+     * <pre>
+     * Takeovers in this step (they follow the previous steps' in liquidations).
+     * </pre>
+     *
+     * <code>uint32 liquidation_count = 4 [json_name = "liquidationCount"];</code>
+     * @return The liquidationCount.
+     */
+    @java.lang.Override
+    public int getLiquidationCount() {
+      return liquidationCount_;
+    }
+
+    public static final int ADL_FILL_COUNT_FIELD_NUMBER = 5;
+    private int adlFillCount_ = 0;
+    /**
+     * <pre>
+     * ADL fills in this step (they follow the previous steps' in adl_fills).
+     * </pre>
+     *
+     * <code>uint32 adl_fill_count = 5 [json_name = "adlFillCount"];</code>
+     * @return The adlFillCount.
+     */
+    @java.lang.Override
+    public int getAdlFillCount() {
+      return adlFillCount_;
+    }
+
+    public static final int INSURANCE_FUND_EQUITY_AFTER_FIELD_NUMBER = 6;
+    private double insuranceFundEquityAfter_ = 0D;
+    /**
+     * <pre>
+     * Insurance fund equity after the step.
+     * </pre>
+     *
+     * <code>double insurance_fund_equity_after = 6 [json_name = "insuranceFundEquityAfter"];</code>
+     * @return The insuranceFundEquityAfter.
+     */
+    @java.lang.Override
+    public double getInsuranceFundEquityAfter() {
+      return insuranceFundEquityAfter_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (java.lang.Double.doubleToRawLongBits(appliedPrice_) != 0) {
+        output.writeDouble(1, appliedPrice_);
+      }
+      if (capped_ != false) {
+        output.writeBool(2, capped_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeDouble(3, firstBankruptcyPrice_);
+      }
+      if (liquidationCount_ != 0) {
+        output.writeUInt32(4, liquidationCount_);
+      }
+      if (adlFillCount_ != 0) {
+        output.writeUInt32(5, adlFillCount_);
+      }
+      if (java.lang.Double.doubleToRawLongBits(insuranceFundEquityAfter_) != 0) {
+        output.writeDouble(6, insuranceFundEquityAfter_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (java.lang.Double.doubleToRawLongBits(appliedPrice_) != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(1, appliedPrice_);
+      }
+      if (capped_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(2, capped_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(3, firstBankruptcyPrice_);
+      }
+      if (liquidationCount_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeUInt32Size(4, liquidationCount_);
+      }
+      if (adlFillCount_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeUInt32Size(5, adlFillCount_);
+      }
+      if (java.lang.Double.doubleToRawLongBits(insuranceFundEquityAfter_) != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(6, insuranceFundEquityAfter_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof markcap.v1.RiskEngine.MarkStep)) {
+        return super.equals(obj);
+      }
+      markcap.v1.RiskEngine.MarkStep other = (markcap.v1.RiskEngine.MarkStep) obj;
+
+      if (java.lang.Double.doubleToLongBits(getAppliedPrice())
+          != java.lang.Double.doubleToLongBits(
+              other.getAppliedPrice())) return false;
+      if (getCapped()
+          != other.getCapped()) return false;
+      if (hasFirstBankruptcyPrice() != other.hasFirstBankruptcyPrice()) return false;
+      if (hasFirstBankruptcyPrice()) {
+        if (java.lang.Double.doubleToLongBits(getFirstBankruptcyPrice())
+            != java.lang.Double.doubleToLongBits(
+                other.getFirstBankruptcyPrice())) return false;
+      }
+      if (getLiquidationCount()
+          != other.getLiquidationCount()) return false;
+      if (getAdlFillCount()
+          != other.getAdlFillCount()) return false;
+      if (java.lang.Double.doubleToLongBits(getInsuranceFundEquityAfter())
+          != java.lang.Double.doubleToLongBits(
+              other.getInsuranceFundEquityAfter())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + APPLIED_PRICE_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          java.lang.Double.doubleToLongBits(getAppliedPrice()));
+      hash = (37 * hash) + CAPPED_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getCapped());
+      if (hasFirstBankruptcyPrice()) {
+        hash = (37 * hash) + FIRST_BANKRUPTCY_PRICE_FIELD_NUMBER;
+        hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+            java.lang.Double.doubleToLongBits(getFirstBankruptcyPrice()));
+      }
+      hash = (37 * hash) + LIQUIDATION_COUNT_FIELD_NUMBER;
+      hash = (53 * hash) + getLiquidationCount();
+      hash = (37 * hash) + ADL_FILL_COUNT_FIELD_NUMBER;
+      hash = (53 * hash) + getAdlFillCount();
+      hash = (37 * hash) + INSURANCE_FUND_EQUITY_AFTER_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          java.lang.Double.doubleToLongBits(getInsuranceFundEquityAfter()));
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static markcap.v1.RiskEngine.MarkStep parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.MarkStep parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(markcap.v1.RiskEngine.MarkStep prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * One capped step of a sweep.
+     * </pre>
+     *
+     * Protobuf type {@code markcap.v1.MarkStep}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:markcap.v1.MarkStep)
+        markcap.v1.RiskEngine.MarkStepOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_MarkStep_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_MarkStep_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                markcap.v1.RiskEngine.MarkStep.class, markcap.v1.RiskEngine.MarkStep.Builder.class);
+      }
+
+      // Construct using markcap.v1.RiskEngine.MarkStep.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        appliedPrice_ = 0D;
+        capped_ = false;
+        firstBankruptcyPrice_ = 0D;
+        liquidationCount_ = 0;
+        adlFillCount_ = 0;
+        insuranceFundEquityAfter_ = 0D;
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_MarkStep_descriptor;
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.MarkStep getDefaultInstanceForType() {
+        return markcap.v1.RiskEngine.MarkStep.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.MarkStep build() {
+        markcap.v1.RiskEngine.MarkStep result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.MarkStep buildPartial() {
+        markcap.v1.RiskEngine.MarkStep result = new markcap.v1.RiskEngine.MarkStep(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(markcap.v1.RiskEngine.MarkStep result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.appliedPrice_ = appliedPrice_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.capped_ = capped_;
+        }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.firstBankruptcyPrice_ = firstBankruptcyPrice_;
+          to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.liquidationCount_ = liquidationCount_;
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.adlFillCount_ = adlFillCount_;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.insuranceFundEquityAfter_ = insuranceFundEquityAfter_;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof markcap.v1.RiskEngine.MarkStep) {
+          return mergeFrom((markcap.v1.RiskEngine.MarkStep)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(markcap.v1.RiskEngine.MarkStep other) {
+        if (other == markcap.v1.RiskEngine.MarkStep.getDefaultInstance()) return this;
+        if (other.getAppliedPrice() != 0D) {
+          setAppliedPrice(other.getAppliedPrice());
+        }
+        if (other.getCapped() != false) {
+          setCapped(other.getCapped());
+        }
+        if (other.hasFirstBankruptcyPrice()) {
+          setFirstBankruptcyPrice(other.getFirstBankruptcyPrice());
+        }
+        if (other.getLiquidationCount() != 0) {
+          setLiquidationCount(other.getLiquidationCount());
+        }
+        if (other.getAdlFillCount() != 0) {
+          setAdlFillCount(other.getAdlFillCount());
+        }
+        if (other.getInsuranceFundEquityAfter() != 0D) {
+          setInsuranceFundEquityAfter(other.getInsuranceFundEquityAfter());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 9: {
+                appliedPrice_ = input.readDouble();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 9
+              case 16: {
+                capped_ = input.readBool();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 16
+              case 25: {
+                firstBankruptcyPrice_ = input.readDouble();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 25
+              case 32: {
+                liquidationCount_ = input.readUInt32();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 32
+              case 40: {
+                adlFillCount_ = input.readUInt32();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 40
+              case 49: {
+                insuranceFundEquityAfter_ = input.readDouble();
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 49
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private double appliedPrice_ ;
+      /**
+       * <pre>
+       * Mark after the step.
+       * </pre>
+       *
+       * <code>double applied_price = 1 [json_name = "appliedPrice"];</code>
+       * @return The appliedPrice.
+       */
+      @java.lang.Override
+      public double getAppliedPrice() {
+        return appliedPrice_;
+      }
+      /**
+       * <pre>
+       * Mark after the step.
+       * </pre>
+       *
+       * <code>double applied_price = 1 [json_name = "appliedPrice"];</code>
+       * @param value The appliedPrice to set.
+       * @return This builder for chaining.
+       */
+      public Builder setAppliedPrice(double value) {
+        
+        appliedPrice_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Mark after the step.
+       * </pre>
+       *
+       * <code>double applied_price = 1 [json_name = "appliedPrice"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearAppliedPrice() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        appliedPrice_ = 0D;
+        onChanged();
+        return this;
+      }
+
+      private boolean capped_ ;
+      /**
+       * <pre>
+       * Whether the step stopped at a first bankruptcy price short of the request.
+       * </pre>
+       *
+       * <code>bool capped = 2 [json_name = "capped"];</code>
+       * @return The capped.
+       */
+      @java.lang.Override
+      public boolean getCapped() {
+        return capped_;
+      }
+      /**
+       * <pre>
+       * Whether the step stopped at a first bankruptcy price short of the request.
+       * </pre>
+       *
+       * <code>bool capped = 2 [json_name = "capped"];</code>
+       * @param value The capped to set.
+       * @return This builder for chaining.
+       */
+      public Builder setCapped(boolean value) {
+        
+        capped_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the step stopped at a first bankruptcy price short of the request.
+       * </pre>
+       *
+       * <code>bool capped = 2 [json_name = "capped"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearCapped() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        capped_ = false;
+        onChanged();
+        return this;
+      }
+
+      private double firstBankruptcyPrice_ ;
+      /**
+       * <pre>
+       * The step's first bankruptcy price, when one exists in the direction.
+       * </pre>
+       *
+       * <code>optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];</code>
+       * @return Whether the firstBankruptcyPrice field is set.
+       */
+      @java.lang.Override
+      public boolean hasFirstBankruptcyPrice() {
+        return ((bitField0_ & 0x00000004) != 0);
+      }
+      /**
+       * <pre>
+       * The step's first bankruptcy price, when one exists in the direction.
+       * </pre>
+       *
+       * <code>optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];</code>
+       * @return The firstBankruptcyPrice.
+       */
+      @java.lang.Override
+      public double getFirstBankruptcyPrice() {
+        return firstBankruptcyPrice_;
+      }
+      /**
+       * <pre>
+       * The step's first bankruptcy price, when one exists in the direction.
+       * </pre>
+       *
+       * <code>optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];</code>
+       * @param value The firstBankruptcyPrice to set.
+       * @return This builder for chaining.
+       */
+      public Builder setFirstBankruptcyPrice(double value) {
+        
+        firstBankruptcyPrice_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The step's first bankruptcy price, when one exists in the direction.
+       * </pre>
+       *
+       * <code>optional double first_bankruptcy_price = 3 [json_name = "firstBankruptcyPrice"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearFirstBankruptcyPrice() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        firstBankruptcyPrice_ = 0D;
+        onChanged();
+        return this;
+      }
+
+      private int liquidationCount_ ;
+      /**
+       * <pre>
+       * Takeovers in this step (they follow the previous steps' in liquidations).
+       * </pre>
+       *
+       * <code>uint32 liquidation_count = 4 [json_name = "liquidationCount"];</code>
+       * @return The liquidationCount.
+       */
+      @java.lang.Override
+      public int getLiquidationCount() {
+        return liquidationCount_;
+      }
+      /**
+       * <pre>
+       * Takeovers in this step (they follow the previous steps' in liquidations).
+       * </pre>
+       *
+       * <code>uint32 liquidation_count = 4 [json_name = "liquidationCount"];</code>
+       * @param value The liquidationCount to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLiquidationCount(int value) {
+        
+        liquidationCount_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Takeovers in this step (they follow the previous steps' in liquidations).
+       * </pre>
+       *
+       * <code>uint32 liquidation_count = 4 [json_name = "liquidationCount"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearLiquidationCount() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        liquidationCount_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private int adlFillCount_ ;
+      /**
+       * <pre>
+       * ADL fills in this step (they follow the previous steps' in adl_fills).
+       * </pre>
+       *
+       * <code>uint32 adl_fill_count = 5 [json_name = "adlFillCount"];</code>
+       * @return The adlFillCount.
+       */
+      @java.lang.Override
+      public int getAdlFillCount() {
+        return adlFillCount_;
+      }
+      /**
+       * <pre>
+       * ADL fills in this step (they follow the previous steps' in adl_fills).
+       * </pre>
+       *
+       * <code>uint32 adl_fill_count = 5 [json_name = "adlFillCount"];</code>
+       * @param value The adlFillCount to set.
+       * @return This builder for chaining.
+       */
+      public Builder setAdlFillCount(int value) {
+        
+        adlFillCount_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * ADL fills in this step (they follow the previous steps' in adl_fills).
+       * </pre>
+       *
+       * <code>uint32 adl_fill_count = 5 [json_name = "adlFillCount"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearAdlFillCount() {
+        bitField0_ = (bitField0_ & ~0x00000010);
+        adlFillCount_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private double insuranceFundEquityAfter_ ;
+      /**
+       * <pre>
+       * Insurance fund equity after the step.
+       * </pre>
+       *
+       * <code>double insurance_fund_equity_after = 6 [json_name = "insuranceFundEquityAfter"];</code>
+       * @return The insuranceFundEquityAfter.
+       */
+      @java.lang.Override
+      public double getInsuranceFundEquityAfter() {
+        return insuranceFundEquityAfter_;
+      }
+      /**
+       * <pre>
+       * Insurance fund equity after the step.
+       * </pre>
+       *
+       * <code>double insurance_fund_equity_after = 6 [json_name = "insuranceFundEquityAfter"];</code>
+       * @param value The insuranceFundEquityAfter to set.
+       * @return This builder for chaining.
+       */
+      public Builder setInsuranceFundEquityAfter(double value) {
+        
+        insuranceFundEquityAfter_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Insurance fund equity after the step.
+       * </pre>
+       *
+       * <code>double insurance_fund_equity_after = 6 [json_name = "insuranceFundEquityAfter"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearInsuranceFundEquityAfter() {
+        bitField0_ = (bitField0_ & ~0x00000020);
+        insuranceFundEquityAfter_ = 0D;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:markcap.v1.MarkStep)
+    }
+
+    // @@protoc_insertion_point(class_scope:markcap.v1.MarkStep)
+    private static final markcap.v1.RiskEngine.MarkStep DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new markcap.v1.RiskEngine.MarkStep();
+    }
+
+    public static markcap.v1.RiskEngine.MarkStep getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<MarkStep>
+        PARSER = new com.google.protobuf.AbstractParser<MarkStep>() {
+      @java.lang.Override
+      public MarkStep parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<MarkStep> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<MarkStep> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public markcap.v1.RiskEngine.MarkStep getDefaultInstanceForType() {
       return DEFAULT_INSTANCE;
     }
 
@@ -14030,6 +15405,84 @@ public final class RiskEngine {
      * @return The dryRun.
      */
     boolean getDryRun();
+
+    /**
+     * <pre>
+     * A sweep's steps in order (one entry per capped step; empty otherwise).
+     * For a sweep the fields above are the whole call's: applied_price the
+     * last step's, first_bankruptcy_price the first step's, capped true when
+     * any step was capped, liquidations and adl_fills all steps' in order.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+     */
+    java.util.List<markcap.v1.RiskEngine.MarkStep> 
+        getStepsList();
+    /**
+     * <pre>
+     * A sweep's steps in order (one entry per capped step; empty otherwise).
+     * For a sweep the fields above are the whole call's: applied_price the
+     * last step's, first_bankruptcy_price the first step's, capped true when
+     * any step was capped, liquidations and adl_fills all steps' in order.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+     */
+    markcap.v1.RiskEngine.MarkStep getSteps(int index);
+    /**
+     * <pre>
+     * A sweep's steps in order (one entry per capped step; empty otherwise).
+     * For a sweep the fields above are the whole call's: applied_price the
+     * last step's, first_bankruptcy_price the first step's, capped true when
+     * any step was capped, liquidations and adl_fills all steps' in order.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+     */
+    int getStepsCount();
+    /**
+     * <pre>
+     * A sweep's steps in order (one entry per capped step; empty otherwise).
+     * For a sweep the fields above are the whole call's: applied_price the
+     * last step's, first_bankruptcy_price the first step's, capped true when
+     * any step was capped, liquidations and adl_fills all steps' in order.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+     */
+    java.util.List<? extends markcap.v1.RiskEngine.MarkStepOrBuilder> 
+        getStepsOrBuilderList();
+    /**
+     * <pre>
+     * A sweep's steps in order (one entry per capped step; empty otherwise).
+     * For a sweep the fields above are the whole call's: applied_price the
+     * last step's, first_bankruptcy_price the first step's, capped true when
+     * any step was capped, liquidations and adl_fills all steps' in order.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+     */
+    markcap.v1.RiskEngine.MarkStepOrBuilder getStepsOrBuilder(
+        int index);
+
+    /**
+     * <pre>
+     * Why the sweep stopped (UNSPECIFIED when not a sweep).
+     * </pre>
+     *
+     * <code>.markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];</code>
+     * @return The enum numeric value on the wire for sweepStopReason.
+     */
+    int getSweepStopReasonValue();
+    /**
+     * <pre>
+     * Why the sweep stopped (UNSPECIFIED when not a sweep).
+     * </pre>
+     *
+     * <code>.markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];</code>
+     * @return The sweepStopReason.
+     */
+    markcap.v1.RiskEngine.SweepStopReason getSweepStopReason();
   }
   /**
    * <pre>
@@ -14052,6 +15505,8 @@ public final class RiskEngine {
       adlFills_ = java.util.Collections.emptyList();
       negativeEquityAccounts_ = java.util.Collections.emptyList();
       capPolicy_ = 0;
+      steps_ = java.util.Collections.emptyList();
+      sweepStopReason_ = 0;
     }
 
     @java.lang.Override
@@ -14480,6 +15935,108 @@ public final class RiskEngine {
       return dryRun_;
     }
 
+    public static final int STEPS_FIELD_NUMBER = 16;
+    @SuppressWarnings("serial")
+    private java.util.List<markcap.v1.RiskEngine.MarkStep> steps_;
+    /**
+     * <pre>
+     * A sweep's steps in order (one entry per capped step; empty otherwise).
+     * For a sweep the fields above are the whole call's: applied_price the
+     * last step's, first_bankruptcy_price the first step's, capped true when
+     * any step was capped, liquidations and adl_fills all steps' in order.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+     */
+    @java.lang.Override
+    public java.util.List<markcap.v1.RiskEngine.MarkStep> getStepsList() {
+      return steps_;
+    }
+    /**
+     * <pre>
+     * A sweep's steps in order (one entry per capped step; empty otherwise).
+     * For a sweep the fields above are the whole call's: applied_price the
+     * last step's, first_bankruptcy_price the first step's, capped true when
+     * any step was capped, liquidations and adl_fills all steps' in order.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+     */
+    @java.lang.Override
+    public java.util.List<? extends markcap.v1.RiskEngine.MarkStepOrBuilder> 
+        getStepsOrBuilderList() {
+      return steps_;
+    }
+    /**
+     * <pre>
+     * A sweep's steps in order (one entry per capped step; empty otherwise).
+     * For a sweep the fields above are the whole call's: applied_price the
+     * last step's, first_bankruptcy_price the first step's, capped true when
+     * any step was capped, liquidations and adl_fills all steps' in order.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+     */
+    @java.lang.Override
+    public int getStepsCount() {
+      return steps_.size();
+    }
+    /**
+     * <pre>
+     * A sweep's steps in order (one entry per capped step; empty otherwise).
+     * For a sweep the fields above are the whole call's: applied_price the
+     * last step's, first_bankruptcy_price the first step's, capped true when
+     * any step was capped, liquidations and adl_fills all steps' in order.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+     */
+    @java.lang.Override
+    public markcap.v1.RiskEngine.MarkStep getSteps(int index) {
+      return steps_.get(index);
+    }
+    /**
+     * <pre>
+     * A sweep's steps in order (one entry per capped step; empty otherwise).
+     * For a sweep the fields above are the whole call's: applied_price the
+     * last step's, first_bankruptcy_price the first step's, capped true when
+     * any step was capped, liquidations and adl_fills all steps' in order.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+     */
+    @java.lang.Override
+    public markcap.v1.RiskEngine.MarkStepOrBuilder getStepsOrBuilder(
+        int index) {
+      return steps_.get(index);
+    }
+
+    public static final int SWEEP_STOP_REASON_FIELD_NUMBER = 17;
+    private int sweepStopReason_ = 0;
+    /**
+     * <pre>
+     * Why the sweep stopped (UNSPECIFIED when not a sweep).
+     * </pre>
+     *
+     * <code>.markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];</code>
+     * @return The enum numeric value on the wire for sweepStopReason.
+     */
+    @java.lang.Override public int getSweepStopReasonValue() {
+      return sweepStopReason_;
+    }
+    /**
+     * <pre>
+     * Why the sweep stopped (UNSPECIFIED when not a sweep).
+     * </pre>
+     *
+     * <code>.markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];</code>
+     * @return The sweepStopReason.
+     */
+    @java.lang.Override public markcap.v1.RiskEngine.SweepStopReason getSweepStopReason() {
+      markcap.v1.RiskEngine.SweepStopReason result = markcap.v1.RiskEngine.SweepStopReason.forNumber(sweepStopReason_);
+      return result == null ? markcap.v1.RiskEngine.SweepStopReason.UNRECOGNIZED : result;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -14538,6 +16095,12 @@ public final class RiskEngine {
       }
       if (dryRun_ != false) {
         output.writeBool(15, dryRun_);
+      }
+      for (int i = 0; i < steps_.size(); i++) {
+        output.writeMessage(16, steps_.get(i));
+      }
+      if (sweepStopReason_ != markcap.v1.RiskEngine.SweepStopReason.SWEEP_STOP_REASON_UNSPECIFIED.getNumber()) {
+        output.writeEnum(17, sweepStopReason_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -14608,6 +16171,14 @@ public final class RiskEngine {
         size += com.google.protobuf.CodedOutputStream
           .computeBoolSize(15, dryRun_);
       }
+      for (int i = 0; i < steps_.size(); i++) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(16, steps_.get(i));
+      }
+      if (sweepStopReason_ != markcap.v1.RiskEngine.SweepStopReason.SWEEP_STOP_REASON_UNSPECIFIED.getNumber()) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeEnumSize(17, sweepStopReason_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -14662,6 +16233,9 @@ public final class RiskEngine {
       if (capPolicy_ != other.capPolicy_) return false;
       if (getDryRun()
           != other.getDryRun()) return false;
+      if (!getStepsList()
+          .equals(other.getStepsList())) return false;
+      if (sweepStopReason_ != other.sweepStopReason_) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -14721,6 +16295,12 @@ public final class RiskEngine {
       hash = (37 * hash) + DRY_RUN_FIELD_NUMBER;
       hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
           getDryRun());
+      if (getStepsCount() > 0) {
+        hash = (37 * hash) + STEPS_FIELD_NUMBER;
+        hash = (53 * hash) + getStepsList().hashCode();
+      }
+      hash = (37 * hash) + SWEEP_STOP_REASON_FIELD_NUMBER;
+      hash = (53 * hash) + sweepStopReason_;
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -14887,6 +16467,14 @@ public final class RiskEngine {
         insuranceFundDeficit_ = 0D;
         capPolicy_ = 0;
         dryRun_ = false;
+        if (stepsBuilder_ == null) {
+          steps_ = java.util.Collections.emptyList();
+        } else {
+          steps_ = null;
+          stepsBuilder_.clear();
+        }
+        bitField0_ = (bitField0_ & ~0x00008000);
+        sweepStopReason_ = 0;
         return this;
       }
 
@@ -14947,6 +16535,15 @@ public final class RiskEngine {
         } else {
           result.negativeEquityAccounts_ = negativeEquityAccountsBuilder_.build();
         }
+        if (stepsBuilder_ == null) {
+          if (((bitField0_ & 0x00008000) != 0)) {
+            steps_ = java.util.Collections.unmodifiableList(steps_);
+            bitField0_ = (bitField0_ & ~0x00008000);
+          }
+          result.steps_ = steps_;
+        } else {
+          result.steps_ = stepsBuilder_.build();
+        }
       }
 
       private void buildPartial0(markcap.v1.RiskEngine.ApplyMarkResponse result) {
@@ -14988,6 +16585,9 @@ public final class RiskEngine {
         }
         if (((from_bitField0_ & 0x00004000) != 0)) {
           result.dryRun_ = dryRun_;
+        }
+        if (((from_bitField0_ & 0x00010000) != 0)) {
+          result.sweepStopReason_ = sweepStopReason_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -15150,6 +16750,35 @@ public final class RiskEngine {
         if (other.getDryRun() != false) {
           setDryRun(other.getDryRun());
         }
+        if (stepsBuilder_ == null) {
+          if (!other.steps_.isEmpty()) {
+            if (steps_.isEmpty()) {
+              steps_ = other.steps_;
+              bitField0_ = (bitField0_ & ~0x00008000);
+            } else {
+              ensureStepsIsMutable();
+              steps_.addAll(other.steps_);
+            }
+            onChanged();
+          }
+        } else {
+          if (!other.steps_.isEmpty()) {
+            if (stepsBuilder_.isEmpty()) {
+              stepsBuilder_.dispose();
+              stepsBuilder_ = null;
+              steps_ = other.steps_;
+              bitField0_ = (bitField0_ & ~0x00008000);
+              stepsBuilder_ = 
+                com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                   getStepsFieldBuilder() : null;
+            } else {
+              stepsBuilder_.addAllMessages(other.steps_);
+            }
+          }
+        }
+        if (other.sweepStopReason_ != 0) {
+          setSweepStopReasonValue(other.getSweepStopReasonValue());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -15275,6 +16904,24 @@ public final class RiskEngine {
                 bitField0_ |= 0x00004000;
                 break;
               } // case 120
+              case 130: {
+                markcap.v1.RiskEngine.MarkStep m =
+                    input.readMessage(
+                        markcap.v1.RiskEngine.MarkStep.parser(),
+                        extensionRegistry);
+                if (stepsBuilder_ == null) {
+                  ensureStepsIsMutable();
+                  steps_.add(m);
+                } else {
+                  stepsBuilder_.addMessage(m);
+                }
+                break;
+              } // case 130
+              case 136: {
+                sweepStopReason_ = input.readEnum();
+                bitField0_ |= 0x00010000;
+                break;
+              } // case 136
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -16839,6 +18486,445 @@ public final class RiskEngine {
       public Builder clearDryRun() {
         bitField0_ = (bitField0_ & ~0x00004000);
         dryRun_ = false;
+        onChanged();
+        return this;
+      }
+
+      private java.util.List<markcap.v1.RiskEngine.MarkStep> steps_ =
+        java.util.Collections.emptyList();
+      private void ensureStepsIsMutable() {
+        if (!((bitField0_ & 0x00008000) != 0)) {
+          steps_ = new java.util.ArrayList<markcap.v1.RiskEngine.MarkStep>(steps_);
+          bitField0_ |= 0x00008000;
+         }
+      }
+
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          markcap.v1.RiskEngine.MarkStep, markcap.v1.RiskEngine.MarkStep.Builder, markcap.v1.RiskEngine.MarkStepOrBuilder> stepsBuilder_;
+
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public java.util.List<markcap.v1.RiskEngine.MarkStep> getStepsList() {
+        if (stepsBuilder_ == null) {
+          return java.util.Collections.unmodifiableList(steps_);
+        } else {
+          return stepsBuilder_.getMessageList();
+        }
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public int getStepsCount() {
+        if (stepsBuilder_ == null) {
+          return steps_.size();
+        } else {
+          return stepsBuilder_.getCount();
+        }
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public markcap.v1.RiskEngine.MarkStep getSteps(int index) {
+        if (stepsBuilder_ == null) {
+          return steps_.get(index);
+        } else {
+          return stepsBuilder_.getMessage(index);
+        }
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public Builder setSteps(
+          int index, markcap.v1.RiskEngine.MarkStep value) {
+        if (stepsBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureStepsIsMutable();
+          steps_.set(index, value);
+          onChanged();
+        } else {
+          stepsBuilder_.setMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public Builder setSteps(
+          int index, markcap.v1.RiskEngine.MarkStep.Builder builderForValue) {
+        if (stepsBuilder_ == null) {
+          ensureStepsIsMutable();
+          steps_.set(index, builderForValue.build());
+          onChanged();
+        } else {
+          stepsBuilder_.setMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public Builder addSteps(markcap.v1.RiskEngine.MarkStep value) {
+        if (stepsBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureStepsIsMutable();
+          steps_.add(value);
+          onChanged();
+        } else {
+          stepsBuilder_.addMessage(value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public Builder addSteps(
+          int index, markcap.v1.RiskEngine.MarkStep value) {
+        if (stepsBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureStepsIsMutable();
+          steps_.add(index, value);
+          onChanged();
+        } else {
+          stepsBuilder_.addMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public Builder addSteps(
+          markcap.v1.RiskEngine.MarkStep.Builder builderForValue) {
+        if (stepsBuilder_ == null) {
+          ensureStepsIsMutable();
+          steps_.add(builderForValue.build());
+          onChanged();
+        } else {
+          stepsBuilder_.addMessage(builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public Builder addSteps(
+          int index, markcap.v1.RiskEngine.MarkStep.Builder builderForValue) {
+        if (stepsBuilder_ == null) {
+          ensureStepsIsMutable();
+          steps_.add(index, builderForValue.build());
+          onChanged();
+        } else {
+          stepsBuilder_.addMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public Builder addAllSteps(
+          java.lang.Iterable<? extends markcap.v1.RiskEngine.MarkStep> values) {
+        if (stepsBuilder_ == null) {
+          ensureStepsIsMutable();
+          com.google.protobuf.AbstractMessageLite.Builder.addAll(
+              values, steps_);
+          onChanged();
+        } else {
+          stepsBuilder_.addAllMessages(values);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public Builder clearSteps() {
+        if (stepsBuilder_ == null) {
+          steps_ = java.util.Collections.emptyList();
+          bitField0_ = (bitField0_ & ~0x00008000);
+          onChanged();
+        } else {
+          stepsBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public Builder removeSteps(int index) {
+        if (stepsBuilder_ == null) {
+          ensureStepsIsMutable();
+          steps_.remove(index);
+          onChanged();
+        } else {
+          stepsBuilder_.remove(index);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public markcap.v1.RiskEngine.MarkStep.Builder getStepsBuilder(
+          int index) {
+        return getStepsFieldBuilder().getBuilder(index);
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public markcap.v1.RiskEngine.MarkStepOrBuilder getStepsOrBuilder(
+          int index) {
+        if (stepsBuilder_ == null) {
+          return steps_.get(index);  } else {
+          return stepsBuilder_.getMessageOrBuilder(index);
+        }
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public java.util.List<? extends markcap.v1.RiskEngine.MarkStepOrBuilder> 
+           getStepsOrBuilderList() {
+        if (stepsBuilder_ != null) {
+          return stepsBuilder_.getMessageOrBuilderList();
+        } else {
+          return java.util.Collections.unmodifiableList(steps_);
+        }
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public markcap.v1.RiskEngine.MarkStep.Builder addStepsBuilder() {
+        return getStepsFieldBuilder().addBuilder(
+            markcap.v1.RiskEngine.MarkStep.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public markcap.v1.RiskEngine.MarkStep.Builder addStepsBuilder(
+          int index) {
+        return getStepsFieldBuilder().addBuilder(
+            index, markcap.v1.RiskEngine.MarkStep.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * A sweep's steps in order (one entry per capped step; empty otherwise).
+       * For a sweep the fields above are the whole call's: applied_price the
+       * last step's, first_bankruptcy_price the first step's, capped true when
+       * any step was capped, liquidations and adl_fills all steps' in order.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkStep steps = 16 [json_name = "steps"];</code>
+       */
+      public java.util.List<markcap.v1.RiskEngine.MarkStep.Builder> 
+           getStepsBuilderList() {
+        return getStepsFieldBuilder().getBuilderList();
+      }
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          markcap.v1.RiskEngine.MarkStep, markcap.v1.RiskEngine.MarkStep.Builder, markcap.v1.RiskEngine.MarkStepOrBuilder> 
+          getStepsFieldBuilder() {
+        if (stepsBuilder_ == null) {
+          stepsBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+              markcap.v1.RiskEngine.MarkStep, markcap.v1.RiskEngine.MarkStep.Builder, markcap.v1.RiskEngine.MarkStepOrBuilder>(
+                  steps_,
+                  ((bitField0_ & 0x00008000) != 0),
+                  getParentForChildren(),
+                  isClean());
+          steps_ = null;
+        }
+        return stepsBuilder_;
+      }
+
+      private int sweepStopReason_ = 0;
+      /**
+       * <pre>
+       * Why the sweep stopped (UNSPECIFIED when not a sweep).
+       * </pre>
+       *
+       * <code>.markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];</code>
+       * @return The enum numeric value on the wire for sweepStopReason.
+       */
+      @java.lang.Override public int getSweepStopReasonValue() {
+        return sweepStopReason_;
+      }
+      /**
+       * <pre>
+       * Why the sweep stopped (UNSPECIFIED when not a sweep).
+       * </pre>
+       *
+       * <code>.markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];</code>
+       * @param value The enum numeric value on the wire for sweepStopReason to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSweepStopReasonValue(int value) {
+        sweepStopReason_ = value;
+        bitField0_ |= 0x00010000;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Why the sweep stopped (UNSPECIFIED when not a sweep).
+       * </pre>
+       *
+       * <code>.markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];</code>
+       * @return The sweepStopReason.
+       */
+      @java.lang.Override
+      public markcap.v1.RiskEngine.SweepStopReason getSweepStopReason() {
+        markcap.v1.RiskEngine.SweepStopReason result = markcap.v1.RiskEngine.SweepStopReason.forNumber(sweepStopReason_);
+        return result == null ? markcap.v1.RiskEngine.SweepStopReason.UNRECOGNIZED : result;
+      }
+      /**
+       * <pre>
+       * Why the sweep stopped (UNSPECIFIED when not a sweep).
+       * </pre>
+       *
+       * <code>.markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];</code>
+       * @param value The sweepStopReason to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSweepStopReason(markcap.v1.RiskEngine.SweepStopReason value) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        bitField0_ |= 0x00010000;
+        sweepStopReason_ = value.getNumber();
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Why the sweep stopped (UNSPECIFIED when not a sweep).
+       * </pre>
+       *
+       * <code>.markcap.v1.SweepStopReason sweep_stop_reason = 17 [json_name = "sweepStopReason"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSweepStopReason() {
+        bitField0_ = (bitField0_ & ~0x00010000);
+        sweepStopReason_ = 0;
         onChanged();
         return this;
       }
@@ -36579,6 +38665,11 @@ public final class RiskEngine {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_markcap_v1_ApplyMarkRequest_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_markcap_v1_MarkStep_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_markcap_v1_MarkStep_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_markcap_v1_LiquidatedPosition_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -36768,157 +38859,173 @@ public final class RiskEngine {
       "\"\214\001\n\024StreamDeltasResponse\022\020\n\003seq\030\001 \001(\004R\003" +
       "seq\022\035\n\nfill_count\030\002 \001(\rR\tfillCount\022%\n\016tr" +
       "ansfer_count\030\003 \001(\rR\rtransferCount\022\034\n\tdup" +
-      "licate\030\004 \001(\010R\tduplicate\"\256\001\n\020ApplyMarkReq" +
+      "licate\030\004 \001(\010R\tduplicate\"\341\001\n\020ApplyMarkReq" +
       "uest\022\020\n\003seq\030\001 \001(\004R\003seq\022#\n\rinstrument_id\030" +
       "\002 \001(\rR\014instrumentId\022\024\n\005price\030\003 \001(\001R\005pric" +
       "e\0224\n\ncap_policy\030\004 \001(\0162\025.markcap.v1.CapPo" +
       "licyR\tcapPolicy\022\027\n\007dry_run\030\005 \001(\010R\006dryRun" +
-      "\"a\n\022LiquidatedPosition\022#\n\rinstrument_id\030" +
-      "\001 \001(\rR\014instrumentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n" +
-      "\005price\030\003 \001(\001R\005price\"L\n\021LiquidatedBalance" +
-      "\022\037\n\013currency_id\030\001 \001(\rR\ncurrencyId\022\026\n\006amo" +
-      "unt\030\002 \001(\001R\006amount\"\227\002\n\013Liquidation\022\035\n\nacc" +
-      "ount_id\030\001 \001(\004R\taccountId\022#\n\requity_befor" +
-      "e\030\002 \001(\001R\014equityBefore\022<\n\tpositions\030\003 \003(\013" +
-      "2\036.markcap.v1.LiquidatedPositionR\tpositi" +
-      "ons\0229\n\010balances\030\004 \003(\0132\035.markcap.v1.Liqui" +
-      "datedBalanceR\010balances\0225\n\006reason\030\005 \001(\0162\035" +
-      ".markcap.v1.LiquidationReasonR\006reason\022\024\n" +
-      "\005price\030\006 \001(\001R\005price\"\237\001\n\007AdlFill\022\035\n\naccou" +
-      "nt_id\030\001 \001(\004R\taccountId\022#\n\rinstrument_id\030" +
-      "\002 \001(\rR\014instrumentId\022\020\n\003qty\030\003 \001(\022R\003qty\022\024\n" +
-      "\005price\030\004 \001(\001R\005price\022\022\n\004rank\030\005 \001(\rR\004rank\022" +
-      "\024\n\005score\030\006 \001(\001R\005score\"F\n\rAccountEquity\022\035" +
-      "\n\naccount_id\030\001 \001(\004R\taccountId\022\026\n\006equity\030" +
-      "\002 \001(\001R\006equity\"\366\005\n\021ApplyMarkResponse\022\020\n\003s" +
-      "eq\030\001 \001(\004R\003seq\022#\n\rinstrument_id\030\002 \001(\rR\014in" +
-      "strumentId\022%\n\016previous_price\030\003 \001(\001R\rprev" +
-      "iousPrice\022\'\n\017requested_price\030\004 \001(\001R\016requ" +
-      "estedPrice\022#\n\rapplied_price\030\005 \001(\001R\014appli" +
-      "edPrice\022\026\n\006capped\030\006 \001(\010R\006capped\0229\n\026first" +
-      "_bankruptcy_price\030\007 \001(\001H\000R\024firstBankrupt" +
-      "cyPrice\210\001\001\022;\n\014liquidations\030\010 \003(\0132\027.markc" +
-      "ap.v1.LiquidationR\014liquidations\0220\n\tadl_f" +
-      "ills\030\t \003(\0132\023.markcap.v1.AdlFillR\010adlFill" +
-      "s\022S\n\030negative_equity_accounts\030\n \003(\0132\031.ma" +
-      "rkcap.v1.AccountEquityR\026negativeEquityAc" +
-      "counts\022?\n\034insurance_fund_equity_before\030\013" +
-      " \001(\001R\031insuranceFundEquityBefore\022=\n\033insur" +
-      "ance_fund_equity_after\030\014 \001(\001R\030insuranceF" +
-      "undEquityAfter\0224\n\026insurance_fund_deficit" +
-      "\030\r \001(\001R\024insuranceFundDeficit\0224\n\ncap_poli" +
-      "cy\030\016 \001(\0162\025.markcap.v1.CapPolicyR\tcapPoli" +
-      "cy\022\027\n\007dry_run\030\017 \001(\010R\006dryRunB\031\n\027_first_ba" +
-      "nkruptcy_price\"[\n\025UpsertCurrencyRequest\022" +
-      "\020\n\003seq\030\001 \001(\004R\003seq\0220\n\010currency\030\002 \001(\0132\024.ma" +
-      "rkcap.v1.CurrencyR\010currency\"\177\n\026UpsertCur" +
-      "rencyResponse\022\020\n\003seq\030\001 \001(\004R\003seq\022S\n\030negat" +
-      "ive_equity_accounts\030\002 \003(\0132\031.markcap.v1.A" +
-      "ccountEquityR\026negativeEquityAccounts\"c\n\027" +
-      "UpsertInstrumentRequest\022\020\n\003seq\030\001 \001(\004R\003se" +
-      "q\0226\n\ninstrument\030\002 \001(\0132\026.markcap.v1.Instr" +
-      "umentR\ninstrument\"d\n\030UpsertInstrumentRes" +
-      "ponse\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument\030\002 " +
-      "\001(\0132\026.markcap.v1.InstrumentR\ninstrument\"" +
-      "\030\n\026ListInstrumentsRequest\"S\n\027ListInstrum" +
-      "entsResponse\0228\n\013instruments\030\001 \003(\0132\026.mark" +
-      "cap.v1.InstrumentR\013instruments\"\027\n\025ListCu" +
-      "rrenciesRequest\"N\n\026ListCurrenciesRespons" +
-      "e\0224\n\ncurrencies\030\001 \003(\0132\024.markcap.v1.Curre" +
-      "ncyR\ncurrencies\"B\n\007Balance\022\037\n\013currency_i" +
-      "d\030\001 \001(\rR\ncurrencyId\022\026\n\006amount\030\002 \001(\001R\006amo" +
-      "unt\"\217\002\n\010Position\022#\n\rinstrument_id\030\001 \001(\rR" +
-      "\014instrumentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\037\n\013entry" +
-      "_price\030\003 \001(\001R\nentryPrice\022\022\n\004upnl\030\004 \001(\001R\004" +
-      "upnl\022.\n\020bankruptcy_price\030\005 \001(\001H\000R\017bankru" +
-      "ptcyPrice\210\001\001\022\022\n\004cost\030\006 \001(\001R\004cost\022\031\n\010adl_" +
-      "rank\030\007 \001(\rR\007adlRank\022#\n\radl_indicator\030\010 \001" +
-      "(\rR\014adlIndicatorB\023\n\021_bankruptcy_price\"\245\001" +
-      "\n\007Account\022\035\n\naccount_id\030\001 \001(\004R\taccountId" +
-      "\022\026\n\006equity\030\002 \001(\001R\006equity\022/\n\010balances\030\003 \003" +
-      "(\0132\023.markcap.v1.BalanceR\010balances\0222\n\tpos" +
-      "itions\030\004 \003(\0132\024.markcap.v1.PositionR\tposi" +
-      "tions\"2\n\021GetAccountRequest\022\035\n\naccount_id" +
-      "\030\001 \001(\004R\taccountId\"C\n\022GetAccountResponse\022" +
-      "-\n\007account\030\001 \001(\0132\023.markcap.v1.AccountR\007a" +
-      "ccount\"\031\n\027GetInsuranceFundRequest\"y\n\030Get" +
-      "InsuranceFundResponse\022-\n\007account\030\001 \001(\0132\023" +
-      ".markcap.v1.AccountR\007account\022\024\n\005floor\030\002 " +
-      "\001(\001R\005floor\022\030\n\007deficit\030\003 \001(\001R\007deficit\"?\n\030" +
-      "GetBankruptcyBandRequest\022#\n\rinstrument_i" +
-      "d\030\001 \001(\rR\014instrumentId\"\376\001\n\031GetBankruptcyB" +
-      "andResponse\022\035\n\nmark_price\030\001 \001(\001R\tmarkPri" +
-      "ce\022$\n\013lower_price\030\002 \001(\001H\000R\nlowerPrice\210\001\001" +
-      "\022*\n\021lower_account_ids\030\003 \003(\004R\017lowerAccoun" +
-      "tIds\022$\n\013upper_price\030\004 \001(\001H\001R\nupperPrice\210" +
-      "\001\001\022*\n\021upper_account_ids\030\005 \003(\004R\017upperAcco" +
-      "untIdsB\016\n\014_lower_priceB\016\n\014_upper_price\"u" +
-      "\n\022GetAdlQueueRequest\022#\n\rinstrument_id\030\001 " +
-      "\001(\rR\014instrumentId\022$\n\004side\030\002 \001(\0162\020.markca" +
-      "p.v1.SideR\004side\022\024\n\005limit\030\003 \001(\rR\005limit\"\210\001" +
-      "\n\rAdlQueueEntry\022\035\n\naccount_id\030\001 \001(\004R\tacc" +
-      "ountId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005score\030\003 \001(\001R" +
-      "\005score\022\022\n\004rank\030\004 \001(\rR\004rank\022\034\n\tindicator\030" +
-      "\005 \001(\rR\tindicator\"J\n\023GetAdlQueueResponse\022" +
-      "3\n\007entries\030\001 \003(\0132\031.markcap.v1.AdlQueueEn" +
-      "tryR\007entries\"\022\n\020GetStatusRequest\"\350\002\n\021Get" +
-      "StatusResponse\022\037\n\013applied_seq\030\001 \001(\004R\napp" +
-      "liedSeq\022#\n\raccount_count\030\002 \001(\004R\014accountC" +
-      "ount\022%\n\016position_count\030\003 \001(\004R\rpositionCo" +
-      "unt\022)\n\020instrument_count\030\004 \001(\rR\017instrumen" +
-      "tCount\022\030\n\007version\030\005 \001(\tR\007version\022%\n\016curr" +
-      "ency_count\030\006 \001(\rR\rcurrencyCount\0229\n\031insur" +
-      "ance_fund_account_id\030\007 \001(\004R\026insuranceFun" +
-      "dAccountId\022 \n\013persistence\030\010 \001(\tR\013persist" +
-      "ence\022\035\n\nstate_hash\030\t \001(\tR\tstateHash\"/\n\022W" +
-      "atchEventsRequest\022\031\n\010from_seq\030\001 \001(\004R\007fro" +
-      "mSeq\"\247\001\n\023WatchEventsResponse\022\020\n\003seq\030\001 \001(" +
-      "\004R\003seq\0223\n\004mark\030\002 \001(\0132\035.markcap.v1.ApplyM" +
-      "arkResponseH\000R\004mark\022@\n\010currency\030\003 \001(\0132\"." +
-      "markcap.v1.UpsertCurrencyResponseH\000R\010cur" +
-      "rencyB\007\n\005event*b\n\014ContractKind\022\035\n\031CONTRA" +
-      "CT_KIND_UNSPECIFIED\020\000\022\030\n\024CONTRACT_KIND_L" +
-      "INEAR\020\001\022\031\n\025CONTRACT_KIND_INVERSE\020\002*l\n\tCa" +
-      "pPolicy\022\032\n\026CAP_POLICY_UNSPECIFIED\020\000\022\025\n\021C" +
-      "AP_POLICY_NO_CAP\020\001\022,\n(CAP_POLICY_CAP_TO_" +
-      "FIRST_BANKRUPTCY_PRICE\020\002*h\n\nAdlRanking\022\033" +
-      "\n\027ADL_RANKING_UNSPECIFIED\020\000\022\023\n\017ADL_RANKI" +
-      "NG_PNL\020\001\022(\n$ADL_RANKING_PNL_RATIO_TIMES_" +
-      "LEVERAGE\020\002*f\n\rAdlAllocation\022\036\n\032ADL_ALLOC" +
-      "ATION_UNSPECIFIED\020\000\022\033\n\027ADL_ALLOCATION_PR" +
-      "O_RATA\020\001\022\030\n\024ADL_ALLOCATION_QUEUE\020\002*;\n\004Si" +
-      "de\022\024\n\020SIDE_UNSPECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022" +
-      "\016\n\nSIDE_SHORT\020\002*\217\001\n\021LiquidationReason\022\"\n" +
-      "\036LIQUIDATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQ" +
-      "UIDATION_REASON_ALREADY_BANKRUPT\020\001\022-\n)LI" +
-      "QUIDATION_REASON_FIRST_BANKRUPTCY_PRICE\020" +
-      "\0022\233\010\n\021RiskEngineService\022U\n\014StreamDeltas\022" +
-      "\037.markcap.v1.StreamDeltasRequest\032 .markc" +
-      "ap.v1.StreamDeltasResponse(\0010\001\022H\n\tApplyM" +
-      "ark\022\034.markcap.v1.ApplyMarkRequest\032\035.mark" +
-      "cap.v1.ApplyMarkResponse\022W\n\016UpsertCurren" +
-      "cy\022!.markcap.v1.UpsertCurrencyRequest\032\"." +
-      "markcap.v1.UpsertCurrencyResponse\022]\n\020Ups" +
-      "ertInstrument\022#.markcap.v1.UpsertInstrum" +
-      "entRequest\032$.markcap.v1.UpsertInstrument" +
-      "Response\022Z\n\017ListInstruments\022\".markcap.v1" +
-      ".ListInstrumentsRequest\032#.markcap.v1.Lis" +
-      "tInstrumentsResponse\022W\n\016ListCurrencies\022!" +
-      ".markcap.v1.ListCurrenciesRequest\032\".mark" +
-      "cap.v1.ListCurrenciesResponse\022K\n\nGetAcco" +
-      "unt\022\035.markcap.v1.GetAccountRequest\032\036.mar" +
-      "kcap.v1.GetAccountResponse\022]\n\020GetInsuran" +
-      "ceFund\022#.markcap.v1.GetInsuranceFundRequ" +
-      "est\032$.markcap.v1.GetInsuranceFundRespons" +
-      "e\022`\n\021GetBankruptcyBand\022$.markcap.v1.GetB" +
-      "ankruptcyBandRequest\032%.markcap.v1.GetBan" +
-      "kruptcyBandResponse\022N\n\013GetAdlQueue\022\036.mar" +
-      "kcap.v1.GetAdlQueueRequest\032\037.markcap.v1." +
-      "GetAdlQueueResponse\022H\n\tGetStatus\022\034.markc" +
-      "ap.v1.GetStatusRequest\032\035.markcap.v1.GetS" +
-      "tatusResponse\022P\n\013WatchEvents\022\036.markcap.v" +
-      "1.WatchEventsRequest\032\037.markcap.v1.WatchE" +
-      "ventsResponse0\001b\006proto3"
+      "\022\024\n\005sweep\030\006 \001(\010R\005sweep\022\033\n\tmax_steps\030\007 \001(" +
+      "\rR\010maxSteps\"\257\002\n\010MarkStep\022#\n\rapplied_pric" +
+      "e\030\001 \001(\001R\014appliedPrice\022\026\n\006capped\030\002 \001(\010R\006c" +
+      "apped\0229\n\026first_bankruptcy_price\030\003 \001(\001H\000R" +
+      "\024firstBankruptcyPrice\210\001\001\022+\n\021liquidation_" +
+      "count\030\004 \001(\rR\020liquidationCount\022$\n\016adl_fil" +
+      "l_count\030\005 \001(\rR\014adlFillCount\022=\n\033insurance" +
+      "_fund_equity_after\030\006 \001(\001R\030insuranceFundE" +
+      "quityAfterB\031\n\027_first_bankruptcy_price\"a\n" +
+      "\022LiquidatedPosition\022#\n\rinstrument_id\030\001 \001" +
+      "(\rR\014instrumentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005pr" +
+      "ice\030\003 \001(\001R\005price\"L\n\021LiquidatedBalance\022\037\n" +
+      "\013currency_id\030\001 \001(\rR\ncurrencyId\022\026\n\006amount" +
+      "\030\002 \001(\001R\006amount\"\227\002\n\013Liquidation\022\035\n\naccoun" +
+      "t_id\030\001 \001(\004R\taccountId\022#\n\requity_before\030\002" +
+      " \001(\001R\014equityBefore\022<\n\tpositions\030\003 \003(\0132\036." +
+      "markcap.v1.LiquidatedPositionR\tpositions" +
+      "\0229\n\010balances\030\004 \003(\0132\035.markcap.v1.Liquidat" +
+      "edBalanceR\010balances\0225\n\006reason\030\005 \001(\0162\035.ma" +
+      "rkcap.v1.LiquidationReasonR\006reason\022\024\n\005pr" +
+      "ice\030\006 \001(\001R\005price\"\237\001\n\007AdlFill\022\035\n\naccount_" +
+      "id\030\001 \001(\004R\taccountId\022#\n\rinstrument_id\030\002 \001" +
+      "(\rR\014instrumentId\022\020\n\003qty\030\003 \001(\022R\003qty\022\024\n\005pr" +
+      "ice\030\004 \001(\001R\005price\022\022\n\004rank\030\005 \001(\rR\004rank\022\024\n\005" +
+      "score\030\006 \001(\001R\005score\"F\n\rAccountEquity\022\035\n\na" +
+      "ccount_id\030\001 \001(\004R\taccountId\022\026\n\006equity\030\002 \001" +
+      "(\001R\006equity\"\353\006\n\021ApplyMarkResponse\022\020\n\003seq\030" +
+      "\001 \001(\004R\003seq\022#\n\rinstrument_id\030\002 \001(\rR\014instr" +
+      "umentId\022%\n\016previous_price\030\003 \001(\001R\rpreviou" +
+      "sPrice\022\'\n\017requested_price\030\004 \001(\001R\016request" +
+      "edPrice\022#\n\rapplied_price\030\005 \001(\001R\014appliedP" +
+      "rice\022\026\n\006capped\030\006 \001(\010R\006capped\0229\n\026first_ba" +
+      "nkruptcy_price\030\007 \001(\001H\000R\024firstBankruptcyP" +
+      "rice\210\001\001\022;\n\014liquidations\030\010 \003(\0132\027.markcap." +
+      "v1.LiquidationR\014liquidations\0220\n\tadl_fill" +
+      "s\030\t \003(\0132\023.markcap.v1.AdlFillR\010adlFills\022S" +
+      "\n\030negative_equity_accounts\030\n \003(\0132\031.markc" +
+      "ap.v1.AccountEquityR\026negativeEquityAccou" +
+      "nts\022?\n\034insurance_fund_equity_before\030\013 \001(" +
+      "\001R\031insuranceFundEquityBefore\022=\n\033insuranc" +
+      "e_fund_equity_after\030\014 \001(\001R\030insuranceFund" +
+      "EquityAfter\0224\n\026insurance_fund_deficit\030\r " +
+      "\001(\001R\024insuranceFundDeficit\0224\n\ncap_policy\030" +
+      "\016 \001(\0162\025.markcap.v1.CapPolicyR\tcapPolicy\022" +
+      "\027\n\007dry_run\030\017 \001(\010R\006dryRun\022*\n\005steps\030\020 \003(\0132" +
+      "\024.markcap.v1.MarkStepR\005steps\022G\n\021sweep_st" +
+      "op_reason\030\021 \001(\0162\033.markcap.v1.SweepStopRe" +
+      "asonR\017sweepStopReasonB\031\n\027_first_bankrupt" +
+      "cy_price\"[\n\025UpsertCurrencyRequest\022\020\n\003seq" +
+      "\030\001 \001(\004R\003seq\0220\n\010currency\030\002 \001(\0132\024.markcap." +
+      "v1.CurrencyR\010currency\"\177\n\026UpsertCurrencyR" +
+      "esponse\022\020\n\003seq\030\001 \001(\004R\003seq\022S\n\030negative_eq" +
+      "uity_accounts\030\002 \003(\0132\031.markcap.v1.Account" +
+      "EquityR\026negativeEquityAccounts\"c\n\027Upsert" +
+      "InstrumentRequest\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ni" +
+      "nstrument\030\002 \001(\0132\026.markcap.v1.InstrumentR" +
+      "\ninstrument\"d\n\030UpsertInstrumentResponse\022" +
+      "\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument\030\002 \001(\0132\026." +
+      "markcap.v1.InstrumentR\ninstrument\"\030\n\026Lis" +
+      "tInstrumentsRequest\"S\n\027ListInstrumentsRe" +
+      "sponse\0228\n\013instruments\030\001 \003(\0132\026.markcap.v1" +
+      ".InstrumentR\013instruments\"\027\n\025ListCurrenci" +
+      "esRequest\"N\n\026ListCurrenciesResponse\0224\n\nc" +
+      "urrencies\030\001 \003(\0132\024.markcap.v1.CurrencyR\nc" +
+      "urrencies\"B\n\007Balance\022\037\n\013currency_id\030\001 \001(" +
+      "\rR\ncurrencyId\022\026\n\006amount\030\002 \001(\001R\006amount\"\217\002" +
+      "\n\010Position\022#\n\rinstrument_id\030\001 \001(\rR\014instr" +
+      "umentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\037\n\013entry_price" +
+      "\030\003 \001(\001R\nentryPrice\022\022\n\004upnl\030\004 \001(\001R\004upnl\022." +
+      "\n\020bankruptcy_price\030\005 \001(\001H\000R\017bankruptcyPr" +
+      "ice\210\001\001\022\022\n\004cost\030\006 \001(\001R\004cost\022\031\n\010adl_rank\030\007" +
+      " \001(\rR\007adlRank\022#\n\radl_indicator\030\010 \001(\rR\014ad" +
+      "lIndicatorB\023\n\021_bankruptcy_price\"\245\001\n\007Acco" +
+      "unt\022\035\n\naccount_id\030\001 \001(\004R\taccountId\022\026\n\006eq" +
+      "uity\030\002 \001(\001R\006equity\022/\n\010balances\030\003 \003(\0132\023.m" +
+      "arkcap.v1.BalanceR\010balances\0222\n\tpositions" +
+      "\030\004 \003(\0132\024.markcap.v1.PositionR\tpositions\"" +
+      "2\n\021GetAccountRequest\022\035\n\naccount_id\030\001 \001(\004" +
+      "R\taccountId\"C\n\022GetAccountResponse\022-\n\007acc" +
+      "ount\030\001 \001(\0132\023.markcap.v1.AccountR\007account" +
+      "\"\031\n\027GetInsuranceFundRequest\"y\n\030GetInsura" +
+      "nceFundResponse\022-\n\007account\030\001 \001(\0132\023.markc" +
+      "ap.v1.AccountR\007account\022\024\n\005floor\030\002 \001(\001R\005f" +
+      "loor\022\030\n\007deficit\030\003 \001(\001R\007deficit\"?\n\030GetBan" +
+      "kruptcyBandRequest\022#\n\rinstrument_id\030\001 \001(" +
+      "\rR\014instrumentId\"\376\001\n\031GetBankruptcyBandRes" +
+      "ponse\022\035\n\nmark_price\030\001 \001(\001R\tmarkPrice\022$\n\013" +
+      "lower_price\030\002 \001(\001H\000R\nlowerPrice\210\001\001\022*\n\021lo" +
+      "wer_account_ids\030\003 \003(\004R\017lowerAccountIds\022$" +
+      "\n\013upper_price\030\004 \001(\001H\001R\nupperPrice\210\001\001\022*\n\021" +
+      "upper_account_ids\030\005 \003(\004R\017upperAccountIds" +
+      "B\016\n\014_lower_priceB\016\n\014_upper_price\"u\n\022GetA" +
+      "dlQueueRequest\022#\n\rinstrument_id\030\001 \001(\rR\014i" +
+      "nstrumentId\022$\n\004side\030\002 \001(\0162\020.markcap.v1.S" +
+      "ideR\004side\022\024\n\005limit\030\003 \001(\rR\005limit\"\210\001\n\rAdlQ" +
+      "ueueEntry\022\035\n\naccount_id\030\001 \001(\004R\taccountId" +
+      "\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005score\030\003 \001(\001R\005score" +
+      "\022\022\n\004rank\030\004 \001(\rR\004rank\022\034\n\tindicator\030\005 \001(\rR" +
+      "\tindicator\"J\n\023GetAdlQueueResponse\0223\n\007ent" +
+      "ries\030\001 \003(\0132\031.markcap.v1.AdlQueueEntryR\007e" +
+      "ntries\"\022\n\020GetStatusRequest\"\350\002\n\021GetStatus" +
+      "Response\022\037\n\013applied_seq\030\001 \001(\004R\nappliedSe" +
+      "q\022#\n\raccount_count\030\002 \001(\004R\014accountCount\022%" +
+      "\n\016position_count\030\003 \001(\004R\rpositionCount\022)\n" +
+      "\020instrument_count\030\004 \001(\rR\017instrumentCount" +
+      "\022\030\n\007version\030\005 \001(\tR\007version\022%\n\016currency_c" +
+      "ount\030\006 \001(\rR\rcurrencyCount\0229\n\031insurance_f" +
+      "und_account_id\030\007 \001(\004R\026insuranceFundAccou" +
+      "ntId\022 \n\013persistence\030\010 \001(\tR\013persistence\022\035" +
+      "\n\nstate_hash\030\t \001(\tR\tstateHash\"/\n\022WatchEv" +
+      "entsRequest\022\031\n\010from_seq\030\001 \001(\004R\007fromSeq\"\247" +
+      "\001\n\023WatchEventsResponse\022\020\n\003seq\030\001 \001(\004R\003seq" +
+      "\0223\n\004mark\030\002 \001(\0132\035.markcap.v1.ApplyMarkRes" +
+      "ponseH\000R\004mark\022@\n\010currency\030\003 \001(\0132\".markca" +
+      "p.v1.UpsertCurrencyResponseH\000R\010currencyB" +
+      "\007\n\005event*b\n\014ContractKind\022\035\n\031CONTRACT_KIN" +
+      "D_UNSPECIFIED\020\000\022\030\n\024CONTRACT_KIND_LINEAR\020" +
+      "\001\022\031\n\025CONTRACT_KIND_INVERSE\020\002*l\n\tCapPolic" +
+      "y\022\032\n\026CAP_POLICY_UNSPECIFIED\020\000\022\025\n\021CAP_POL" +
+      "ICY_NO_CAP\020\001\022,\n(CAP_POLICY_CAP_TO_FIRST_" +
+      "BANKRUPTCY_PRICE\020\002*h\n\nAdlRanking\022\033\n\027ADL_" +
+      "RANKING_UNSPECIFIED\020\000\022\023\n\017ADL_RANKING_PNL" +
+      "\020\001\022(\n$ADL_RANKING_PNL_RATIO_TIMES_LEVERA" +
+      "GE\020\002*f\n\rAdlAllocation\022\036\n\032ADL_ALLOCATION_" +
+      "UNSPECIFIED\020\000\022\033\n\027ADL_ALLOCATION_PRO_RATA" +
+      "\020\001\022\030\n\024ADL_ALLOCATION_QUEUE\020\002*;\n\004Side\022\024\n\020" +
+      "SIDE_UNSPECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022\016\n\nSID" +
+      "E_SHORT\020\002*\217\001\n\021LiquidationReason\022\"\n\036LIQUI" +
+      "DATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQUIDATI" +
+      "ON_REASON_ALREADY_BANKRUPT\020\001\022-\n)LIQUIDAT" +
+      "ION_REASON_FIRST_BANKRUPTCY_PRICE\020\002*\247\001\n\017" +
+      "SweepStopReason\022!\n\035SWEEP_STOP_REASON_UNS" +
+      "PECIFIED\020\000\022-\n)SWEEP_STOP_REASON_REACHED_" +
+      "REQUESTED_PRICE\020\001\022!\n\035SWEEP_STOP_REASON_N" +
+      "O_PROGRESS\020\002\022\037\n\033SWEEP_STOP_REASON_MAX_ST" +
+      "EPS\020\0032\233\010\n\021RiskEngineService\022U\n\014StreamDel" +
+      "tas\022\037.markcap.v1.StreamDeltasRequest\032 .m" +
+      "arkcap.v1.StreamDeltasResponse(\0010\001\022H\n\tAp" +
+      "plyMark\022\034.markcap.v1.ApplyMarkRequest\032\035." +
+      "markcap.v1.ApplyMarkResponse\022W\n\016UpsertCu" +
+      "rrency\022!.markcap.v1.UpsertCurrencyReques" +
+      "t\032\".markcap.v1.UpsertCurrencyResponse\022]\n" +
+      "\020UpsertInstrument\022#.markcap.v1.UpsertIns" +
+      "trumentRequest\032$.markcap.v1.UpsertInstru" +
+      "mentResponse\022Z\n\017ListInstruments\022\".markca" +
+      "p.v1.ListInstrumentsRequest\032#.markcap.v1" +
+      ".ListInstrumentsResponse\022W\n\016ListCurrenci" +
+      "es\022!.markcap.v1.ListCurrenciesRequest\032\"." +
+      "markcap.v1.ListCurrenciesResponse\022K\n\nGet" +
+      "Account\022\035.markcap.v1.GetAccountRequest\032\036" +
+      ".markcap.v1.GetAccountResponse\022]\n\020GetIns" +
+      "uranceFund\022#.markcap.v1.GetInsuranceFund" +
+      "Request\032$.markcap.v1.GetInsuranceFundRes" +
+      "ponse\022`\n\021GetBankruptcyBand\022$.markcap.v1." +
+      "GetBankruptcyBandRequest\032%.markcap.v1.Ge" +
+      "tBankruptcyBandResponse\022N\n\013GetAdlQueue\022\036" +
+      ".markcap.v1.GetAdlQueueRequest\032\037.markcap" +
+      ".v1.GetAdlQueueResponse\022H\n\tGetStatus\022\034.m" +
+      "arkcap.v1.GetStatusRequest\032\035.markcap.v1." +
+      "GetStatusResponse\022P\n\013WatchEvents\022\036.markc" +
+      "ap.v1.WatchEventsRequest\032\037.markcap.v1.Wa" +
+      "tchEventsResponse0\001b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -36965,183 +39072,189 @@ public final class RiskEngine {
     internal_static_markcap_v1_ApplyMarkRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ApplyMarkRequest_descriptor,
-        new java.lang.String[] { "Seq", "InstrumentId", "Price", "CapPolicy", "DryRun", });
-    internal_static_markcap_v1_LiquidatedPosition_descriptor =
+        new java.lang.String[] { "Seq", "InstrumentId", "Price", "CapPolicy", "DryRun", "Sweep", "MaxSteps", });
+    internal_static_markcap_v1_MarkStep_descriptor =
       getDescriptor().getMessageTypes().get(7);
+    internal_static_markcap_v1_MarkStep_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_markcap_v1_MarkStep_descriptor,
+        new java.lang.String[] { "AppliedPrice", "Capped", "FirstBankruptcyPrice", "LiquidationCount", "AdlFillCount", "InsuranceFundEquityAfter", "FirstBankruptcyPrice", });
+    internal_static_markcap_v1_LiquidatedPosition_descriptor =
+      getDescriptor().getMessageTypes().get(8);
     internal_static_markcap_v1_LiquidatedPosition_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_LiquidatedPosition_descriptor,
         new java.lang.String[] { "InstrumentId", "Qty", "Price", });
     internal_static_markcap_v1_LiquidatedBalance_descriptor =
-      getDescriptor().getMessageTypes().get(8);
+      getDescriptor().getMessageTypes().get(9);
     internal_static_markcap_v1_LiquidatedBalance_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_LiquidatedBalance_descriptor,
         new java.lang.String[] { "CurrencyId", "Amount", });
     internal_static_markcap_v1_Liquidation_descriptor =
-      getDescriptor().getMessageTypes().get(9);
+      getDescriptor().getMessageTypes().get(10);
     internal_static_markcap_v1_Liquidation_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_Liquidation_descriptor,
         new java.lang.String[] { "AccountId", "EquityBefore", "Positions", "Balances", "Reason", "Price", });
     internal_static_markcap_v1_AdlFill_descriptor =
-      getDescriptor().getMessageTypes().get(10);
+      getDescriptor().getMessageTypes().get(11);
     internal_static_markcap_v1_AdlFill_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_AdlFill_descriptor,
         new java.lang.String[] { "AccountId", "InstrumentId", "Qty", "Price", "Rank", "Score", });
     internal_static_markcap_v1_AccountEquity_descriptor =
-      getDescriptor().getMessageTypes().get(11);
+      getDescriptor().getMessageTypes().get(12);
     internal_static_markcap_v1_AccountEquity_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_AccountEquity_descriptor,
         new java.lang.String[] { "AccountId", "Equity", });
     internal_static_markcap_v1_ApplyMarkResponse_descriptor =
-      getDescriptor().getMessageTypes().get(12);
+      getDescriptor().getMessageTypes().get(13);
     internal_static_markcap_v1_ApplyMarkResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ApplyMarkResponse_descriptor,
-        new java.lang.String[] { "Seq", "InstrumentId", "PreviousPrice", "RequestedPrice", "AppliedPrice", "Capped", "FirstBankruptcyPrice", "Liquidations", "AdlFills", "NegativeEquityAccounts", "InsuranceFundEquityBefore", "InsuranceFundEquityAfter", "InsuranceFundDeficit", "CapPolicy", "DryRun", "FirstBankruptcyPrice", });
+        new java.lang.String[] { "Seq", "InstrumentId", "PreviousPrice", "RequestedPrice", "AppliedPrice", "Capped", "FirstBankruptcyPrice", "Liquidations", "AdlFills", "NegativeEquityAccounts", "InsuranceFundEquityBefore", "InsuranceFundEquityAfter", "InsuranceFundDeficit", "CapPolicy", "DryRun", "Steps", "SweepStopReason", "FirstBankruptcyPrice", });
     internal_static_markcap_v1_UpsertCurrencyRequest_descriptor =
-      getDescriptor().getMessageTypes().get(13);
+      getDescriptor().getMessageTypes().get(14);
     internal_static_markcap_v1_UpsertCurrencyRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_UpsertCurrencyRequest_descriptor,
         new java.lang.String[] { "Seq", "Currency", });
     internal_static_markcap_v1_UpsertCurrencyResponse_descriptor =
-      getDescriptor().getMessageTypes().get(14);
+      getDescriptor().getMessageTypes().get(15);
     internal_static_markcap_v1_UpsertCurrencyResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_UpsertCurrencyResponse_descriptor,
         new java.lang.String[] { "Seq", "NegativeEquityAccounts", });
     internal_static_markcap_v1_UpsertInstrumentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(15);
+      getDescriptor().getMessageTypes().get(16);
     internal_static_markcap_v1_UpsertInstrumentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_UpsertInstrumentRequest_descriptor,
         new java.lang.String[] { "Seq", "Instrument", });
     internal_static_markcap_v1_UpsertInstrumentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(16);
+      getDescriptor().getMessageTypes().get(17);
     internal_static_markcap_v1_UpsertInstrumentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_UpsertInstrumentResponse_descriptor,
         new java.lang.String[] { "Seq", "Instrument", });
     internal_static_markcap_v1_ListInstrumentsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(17);
+      getDescriptor().getMessageTypes().get(18);
     internal_static_markcap_v1_ListInstrumentsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ListInstrumentsRequest_descriptor,
         new java.lang.String[] { });
     internal_static_markcap_v1_ListInstrumentsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(18);
+      getDescriptor().getMessageTypes().get(19);
     internal_static_markcap_v1_ListInstrumentsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ListInstrumentsResponse_descriptor,
         new java.lang.String[] { "Instruments", });
     internal_static_markcap_v1_ListCurrenciesRequest_descriptor =
-      getDescriptor().getMessageTypes().get(19);
+      getDescriptor().getMessageTypes().get(20);
     internal_static_markcap_v1_ListCurrenciesRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ListCurrenciesRequest_descriptor,
         new java.lang.String[] { });
     internal_static_markcap_v1_ListCurrenciesResponse_descriptor =
-      getDescriptor().getMessageTypes().get(20);
+      getDescriptor().getMessageTypes().get(21);
     internal_static_markcap_v1_ListCurrenciesResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ListCurrenciesResponse_descriptor,
         new java.lang.String[] { "Currencies", });
     internal_static_markcap_v1_Balance_descriptor =
-      getDescriptor().getMessageTypes().get(21);
+      getDescriptor().getMessageTypes().get(22);
     internal_static_markcap_v1_Balance_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_Balance_descriptor,
         new java.lang.String[] { "CurrencyId", "Amount", });
     internal_static_markcap_v1_Position_descriptor =
-      getDescriptor().getMessageTypes().get(22);
+      getDescriptor().getMessageTypes().get(23);
     internal_static_markcap_v1_Position_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_Position_descriptor,
         new java.lang.String[] { "InstrumentId", "Qty", "EntryPrice", "Upnl", "BankruptcyPrice", "Cost", "AdlRank", "AdlIndicator", "BankruptcyPrice", });
     internal_static_markcap_v1_Account_descriptor =
-      getDescriptor().getMessageTypes().get(23);
+      getDescriptor().getMessageTypes().get(24);
     internal_static_markcap_v1_Account_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_Account_descriptor,
         new java.lang.String[] { "AccountId", "Equity", "Balances", "Positions", });
     internal_static_markcap_v1_GetAccountRequest_descriptor =
-      getDescriptor().getMessageTypes().get(24);
+      getDescriptor().getMessageTypes().get(25);
     internal_static_markcap_v1_GetAccountRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetAccountRequest_descriptor,
         new java.lang.String[] { "AccountId", });
     internal_static_markcap_v1_GetAccountResponse_descriptor =
-      getDescriptor().getMessageTypes().get(25);
+      getDescriptor().getMessageTypes().get(26);
     internal_static_markcap_v1_GetAccountResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetAccountResponse_descriptor,
         new java.lang.String[] { "Account", });
     internal_static_markcap_v1_GetInsuranceFundRequest_descriptor =
-      getDescriptor().getMessageTypes().get(26);
+      getDescriptor().getMessageTypes().get(27);
     internal_static_markcap_v1_GetInsuranceFundRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetInsuranceFundRequest_descriptor,
         new java.lang.String[] { });
     internal_static_markcap_v1_GetInsuranceFundResponse_descriptor =
-      getDescriptor().getMessageTypes().get(27);
+      getDescriptor().getMessageTypes().get(28);
     internal_static_markcap_v1_GetInsuranceFundResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetInsuranceFundResponse_descriptor,
         new java.lang.String[] { "Account", "Floor", "Deficit", });
     internal_static_markcap_v1_GetBankruptcyBandRequest_descriptor =
-      getDescriptor().getMessageTypes().get(28);
+      getDescriptor().getMessageTypes().get(29);
     internal_static_markcap_v1_GetBankruptcyBandRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetBankruptcyBandRequest_descriptor,
         new java.lang.String[] { "InstrumentId", });
     internal_static_markcap_v1_GetBankruptcyBandResponse_descriptor =
-      getDescriptor().getMessageTypes().get(29);
+      getDescriptor().getMessageTypes().get(30);
     internal_static_markcap_v1_GetBankruptcyBandResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetBankruptcyBandResponse_descriptor,
         new java.lang.String[] { "MarkPrice", "LowerPrice", "LowerAccountIds", "UpperPrice", "UpperAccountIds", "LowerPrice", "UpperPrice", });
     internal_static_markcap_v1_GetAdlQueueRequest_descriptor =
-      getDescriptor().getMessageTypes().get(30);
+      getDescriptor().getMessageTypes().get(31);
     internal_static_markcap_v1_GetAdlQueueRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetAdlQueueRequest_descriptor,
         new java.lang.String[] { "InstrumentId", "Side", "Limit", });
     internal_static_markcap_v1_AdlQueueEntry_descriptor =
-      getDescriptor().getMessageTypes().get(31);
+      getDescriptor().getMessageTypes().get(32);
     internal_static_markcap_v1_AdlQueueEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_AdlQueueEntry_descriptor,
         new java.lang.String[] { "AccountId", "Qty", "Score", "Rank", "Indicator", });
     internal_static_markcap_v1_GetAdlQueueResponse_descriptor =
-      getDescriptor().getMessageTypes().get(32);
+      getDescriptor().getMessageTypes().get(33);
     internal_static_markcap_v1_GetAdlQueueResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetAdlQueueResponse_descriptor,
         new java.lang.String[] { "Entries", });
     internal_static_markcap_v1_GetStatusRequest_descriptor =
-      getDescriptor().getMessageTypes().get(33);
+      getDescriptor().getMessageTypes().get(34);
     internal_static_markcap_v1_GetStatusRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetStatusRequest_descriptor,
         new java.lang.String[] { });
     internal_static_markcap_v1_GetStatusResponse_descriptor =
-      getDescriptor().getMessageTypes().get(34);
+      getDescriptor().getMessageTypes().get(35);
     internal_static_markcap_v1_GetStatusResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetStatusResponse_descriptor,
         new java.lang.String[] { "AppliedSeq", "AccountCount", "PositionCount", "InstrumentCount", "Version", "CurrencyCount", "InsuranceFundAccountId", "Persistence", "StateHash", });
     internal_static_markcap_v1_WatchEventsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(35);
+      getDescriptor().getMessageTypes().get(36);
     internal_static_markcap_v1_WatchEventsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_WatchEventsRequest_descriptor,
         new java.lang.String[] { "FromSeq", });
     internal_static_markcap_v1_WatchEventsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(36);
+      getDescriptor().getMessageTypes().get(37);
     internal_static_markcap_v1_WatchEventsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_WatchEventsResponse_descriptor,

@@ -31,7 +31,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file markcap/v1/risk_engine.proto.
  */
 export const file_markcap_v1_risk_engine: GenFile = /*@__PURE__*/
-  fileDesc("ChxtYXJrY2FwL3YxL3Jpc2tfZW5naW5lLnByb3RvEgptYXJrY2FwLnYxInMKCEN1cnJlbmN5EhMKC2N1cnJlbmN5X2lkGAEgASgNEgwKBGNvZGUYAiABKAkSDQoFcHJpY2UYAyABKAESEQoJdmFsdWF0aW9uGAQgASgIEhUKCGRlY2ltYWxzGAUgASgNSACIAQFCCwoJX2RlY2ltYWxzIpwDCgpJbnN0cnVtZW50EhUKDWluc3RydW1lbnRfaWQYASABKA0SDgoGc3ltYm9sGAIgASgJEiYKBGtpbmQYAyABKA4yGC5tYXJrY2FwLnYxLkNvbnRyYWN0S2luZBIjChZzZXR0bGVtZW50X2N1cnJlbmN5X2lkGAQgASgNSACIAQESFwoKbXVsdGlwbGllchgFIAEoAUgBiAEBEhcKCm1hcmtfcHJpY2UYBiABKAFIAogBARIpCgpjYXBfcG9saWN5GAcgASgOMhUubWFya2NhcC52MS5DYXBQb2xpY3kSKwoLYWRsX3JhbmtpbmcYCCABKA4yFi5tYXJrY2FwLnYxLkFkbFJhbmtpbmcSMQoOYWRsX2FsbG9jYXRpb24YCSABKA4yGS5tYXJrY2FwLnYxLkFkbEFsbG9jYXRpb24SFgoJdGlja19zaXplGAogASgBSAOIAQFCGQoXX3NldHRsZW1lbnRfY3VycmVuY3lfaWRCDQoLX211bHRpcGxpZXJCDQoLX21hcmtfcHJpY2VCDAoKX3RpY2tfc2l6ZSJUCgtGaWxsQ29sdW1ucxISCgphY2NvdW50X2lkGAEgAygEEhUKDWluc3RydW1lbnRfaWQYAiADKA0SCwoDcXR5GAMgAygSEg0KBXByaWNlGAQgAygBIkoKD1RyYW5zZmVyQ29sdW1ucxISCgphY2NvdW50X2lkGAEgAygEEhMKC2N1cnJlbmN5X2lkGAIgAygNEg4KBmFtb3VudBgDIAMoASJ6ChNTdHJlYW1EZWx0YXNSZXF1ZXN0EgsKA3NlcRgBIAEoBBImCgVmaWxscxgCIAEoCzIXLm1hcmtjYXAudjEuRmlsbENvbHVtbnMSLgoJdHJhbnNmZXJzGAMgASgLMhsubWFya2NhcC52MS5UcmFuc2ZlckNvbHVtbnMiYgoUU3RyZWFtRGVsdGFzUmVzcG9uc2USCwoDc2VxGAEgASgEEhIKCmZpbGxfY291bnQYAiABKA0SFgoOdHJhbnNmZXJfY291bnQYAyABKA0SEQoJZHVwbGljYXRlGAQgASgIIoEBChBBcHBseU1hcmtSZXF1ZXN0EgsKA3NlcRgBIAEoBBIVCg1pbnN0cnVtZW50X2lkGAIgASgNEg0KBXByaWNlGAMgASgBEikKCmNhcF9wb2xpY3kYBCABKA4yFS5tYXJrY2FwLnYxLkNhcFBvbGljeRIPCgdkcnlfcnVuGAUgASgIIkcKEkxpcXVpZGF0ZWRQb3NpdGlvbhIVCg1pbnN0cnVtZW50X2lkGAEgASgNEgsKA3F0eRgCIAEoEhINCgVwcmljZRgDIAEoASI4ChFMaXF1aWRhdGVkQmFsYW5jZRITCgtjdXJyZW5jeV9pZBgBIAEoDRIOCgZhbW91bnQYAiABKAEi2gEKC0xpcXVpZGF0aW9uEhIKCmFjY291bnRfaWQYASABKAQSFQoNZXF1aXR5X2JlZm9yZRgCIAEoARIxCglwb3NpdGlvbnMYAyADKAsyHi5tYXJrY2FwLnYxLkxpcXVpZGF0ZWRQb3NpdGlvbhIvCghiYWxhbmNlcxgEIAMoCzIdLm1hcmtjYXAudjEuTGlxdWlkYXRlZEJhbGFuY2USLQoGcmVhc29uGAUgASgOMh0ubWFya2NhcC52MS5MaXF1aWRhdGlvblJlYXNvbhINCgVwcmljZRgGIAEoASJtCgdBZGxGaWxsEhIKCmFjY291bnRfaWQYASABKAQSFQoNaW5zdHJ1bWVudF9pZBgCIAEoDRILCgNxdHkYAyABKBISDQoFcHJpY2UYBCABKAESDAoEcmFuaxgFIAEoDRINCgVzY29yZRgGIAEoASIzCg1BY2NvdW50RXF1aXR5EhIKCmFjY291bnRfaWQYASABKAQSDgoGZXF1aXR5GAIgASgBIooEChFBcHBseU1hcmtSZXNwb25zZRILCgNzZXEYASABKAQSFQoNaW5zdHJ1bWVudF9pZBgCIAEoDRIWCg5wcmV2aW91c19wcmljZRgDIAEoARIXCg9yZXF1ZXN0ZWRfcHJpY2UYBCABKAESFQoNYXBwbGllZF9wcmljZRgFIAEoARIOCgZjYXBwZWQYBiABKAgSIwoWZmlyc3RfYmFua3J1cHRjeV9wcmljZRgHIAEoAUgAiAEBEi0KDGxpcXVpZGF0aW9ucxgIIAMoCzIXLm1hcmtjYXAudjEuTGlxdWlkYXRpb24SJgoJYWRsX2ZpbGxzGAkgAygLMhMubWFya2NhcC52MS5BZGxGaWxsEjsKGG5lZ2F0aXZlX2VxdWl0eV9hY2NvdW50cxgKIAMoCzIZLm1hcmtjYXAudjEuQWNjb3VudEVxdWl0eRIkChxpbnN1cmFuY2VfZnVuZF9lcXVpdHlfYmVmb3JlGAsgASgBEiMKG2luc3VyYW5jZV9mdW5kX2VxdWl0eV9hZnRlchgMIAEoARIeChZpbnN1cmFuY2VfZnVuZF9kZWZpY2l0GA0gASgBEikKCmNhcF9wb2xpY3kYDiABKA4yFS5tYXJrY2FwLnYxLkNhcFBvbGljeRIPCgdkcnlfcnVuGA8gASgIQhkKF19maXJzdF9iYW5rcnVwdGN5X3ByaWNlIkwKFVVwc2VydEN1cnJlbmN5UmVxdWVzdBILCgNzZXEYASABKAQSJgoIY3VycmVuY3kYAiABKAsyFC5tYXJrY2FwLnYxLkN1cnJlbmN5ImIKFlVwc2VydEN1cnJlbmN5UmVzcG9uc2USCwoDc2VxGAEgASgEEjsKGG5lZ2F0aXZlX2VxdWl0eV9hY2NvdW50cxgCIAMoCzIZLm1hcmtjYXAudjEuQWNjb3VudEVxdWl0eSJSChdVcHNlcnRJbnN0cnVtZW50UmVxdWVzdBILCgNzZXEYASABKAQSKgoKaW5zdHJ1bWVudBgCIAEoCzIWLm1hcmtjYXAudjEuSW5zdHJ1bWVudCJTChhVcHNlcnRJbnN0cnVtZW50UmVzcG9uc2USCwoDc2VxGAEgASgEEioKCmluc3RydW1lbnQYAiABKAsyFi5tYXJrY2FwLnYxLkluc3RydW1lbnQiGAoWTGlzdEluc3RydW1lbnRzUmVxdWVzdCJGChdMaXN0SW5zdHJ1bWVudHNSZXNwb25zZRIrCgtpbnN0cnVtZW50cxgBIAMoCzIWLm1hcmtjYXAudjEuSW5zdHJ1bWVudCIXChVMaXN0Q3VycmVuY2llc1JlcXVlc3QiQgoWTGlzdEN1cnJlbmNpZXNSZXNwb25zZRIoCgpjdXJyZW5jaWVzGAEgAygLMhQubWFya2NhcC52MS5DdXJyZW5jeSIuCgdCYWxhbmNlEhMKC2N1cnJlbmN5X2lkGAEgASgNEg4KBmFtb3VudBgCIAEoASK8AQoIUG9zaXRpb24SFQoNaW5zdHJ1bWVudF9pZBgBIAEoDRILCgNxdHkYAiABKBISEwoLZW50cnlfcHJpY2UYAyABKAESDAoEdXBubBgEIAEoARIdChBiYW5rcnVwdGN5X3ByaWNlGAUgASgBSACIAQESDAoEY29zdBgGIAEoARIQCghhZGxfcmFuaxgHIAEoDRIVCg1hZGxfaW5kaWNhdG9yGAggASgNQhMKEV9iYW5rcnVwdGN5X3ByaWNlIn0KB0FjY291bnQSEgoKYWNjb3VudF9pZBgBIAEoBBIOCgZlcXVpdHkYAiABKAESJQoIYmFsYW5jZXMYAyADKAsyEy5tYXJrY2FwLnYxLkJhbGFuY2USJwoJcG9zaXRpb25zGAQgAygLMhQubWFya2NhcC52MS5Qb3NpdGlvbiInChFHZXRBY2NvdW50UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgEIjoKEkdldEFjY291bnRSZXNwb25zZRIkCgdhY2NvdW50GAEgASgLMhMubWFya2NhcC52MS5BY2NvdW50IhkKF0dldEluc3VyYW5jZUZ1bmRSZXF1ZXN0ImAKGEdldEluc3VyYW5jZUZ1bmRSZXNwb25zZRIkCgdhY2NvdW50GAEgASgLMhMubWFya2NhcC52MS5BY2NvdW50Eg0KBWZsb29yGAIgASgBEg8KB2RlZmljaXQYAyABKAEiMQoYR2V0QmFua3J1cHRjeUJhbmRSZXF1ZXN0EhUKDWluc3RydW1lbnRfaWQYASABKA0iuQEKGUdldEJhbmtydXB0Y3lCYW5kUmVzcG9uc2USEgoKbWFya19wcmljZRgBIAEoARIYCgtsb3dlcl9wcmljZRgCIAEoAUgAiAEBEhkKEWxvd2VyX2FjY291bnRfaWRzGAMgAygEEhgKC3VwcGVyX3ByaWNlGAQgASgBSAGIAQESGQoRdXBwZXJfYWNjb3VudF9pZHMYBSADKARCDgoMX2xvd2VyX3ByaWNlQg4KDF91cHBlcl9wcmljZSJaChJHZXRBZGxRdWV1ZVJlcXVlc3QSFQoNaW5zdHJ1bWVudF9pZBgBIAEoDRIeCgRzaWRlGAIgASgOMhAubWFya2NhcC52MS5TaWRlEg0KBWxpbWl0GAMgASgNImAKDUFkbFF1ZXVlRW50cnkSEgoKYWNjb3VudF9pZBgBIAEoBBILCgNxdHkYAiABKBISDQoFc2NvcmUYAyABKAESDAoEcmFuaxgEIAEoDRIRCglpbmRpY2F0b3IYBSABKA0iQQoTR2V0QWRsUXVldWVSZXNwb25zZRIqCgdlbnRyaWVzGAEgAygLMhkubWFya2NhcC52MS5BZGxRdWV1ZUVudHJ5IhIKEEdldFN0YXR1c1JlcXVlc3Qi5gEKEUdldFN0YXR1c1Jlc3BvbnNlEhMKC2FwcGxpZWRfc2VxGAEgASgEEhUKDWFjY291bnRfY291bnQYAiABKAQSFgoOcG9zaXRpb25fY291bnQYAyABKAQSGAoQaW5zdHJ1bWVudF9jb3VudBgEIAEoDRIPCgd2ZXJzaW9uGAUgASgJEhYKDmN1cnJlbmN5X2NvdW50GAYgASgNEiEKGWluc3VyYW5jZV9mdW5kX2FjY291bnRfaWQYByABKAQSEwoLcGVyc2lzdGVuY2UYCCABKAkSEgoKc3RhdGVfaGFzaBgJIAEoCSImChJXYXRjaEV2ZW50c1JlcXVlc3QSEAoIZnJvbV9zZXEYASABKAQikgEKE1dhdGNoRXZlbnRzUmVzcG9uc2USCwoDc2VxGAEgASgEEi0KBG1hcmsYAiABKAsyHS5tYXJrY2FwLnYxLkFwcGx5TWFya1Jlc3BvbnNlSAASNgoIY3VycmVuY3kYAyABKAsyIi5tYXJrY2FwLnYxLlVwc2VydEN1cnJlbmN5UmVzcG9uc2VIAEIHCgVldmVudCpiCgxDb250cmFjdEtpbmQSHQoZQ09OVFJBQ1RfS0lORF9VTlNQRUNJRklFRBAAEhgKFENPTlRSQUNUX0tJTkRfTElORUFSEAESGQoVQ09OVFJBQ1RfS0lORF9JTlZFUlNFEAIqbAoJQ2FwUG9saWN5EhoKFkNBUF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIVChFDQVBfUE9MSUNZX05PX0NBUBABEiwKKENBUF9QT0xJQ1lfQ0FQX1RPX0ZJUlNUX0JBTktSVVBUQ1lfUFJJQ0UQAipoCgpBZGxSYW5raW5nEhsKF0FETF9SQU5LSU5HX1VOU1BFQ0lGSUVEEAASEwoPQURMX1JBTktJTkdfUE5MEAESKAokQURMX1JBTktJTkdfUE5MX1JBVElPX1RJTUVTX0xFVkVSQUdFEAIqZgoNQWRsQWxsb2NhdGlvbhIeChpBRExfQUxMT0NBVElPTl9VTlNQRUNJRklFRBAAEhsKF0FETF9BTExPQ0FUSU9OX1BST19SQVRBEAESGAoUQURMX0FMTE9DQVRJT05fUVVFVUUQAio7CgRTaWRlEhQKEFNJREVfVU5TUEVDSUZJRUQQABINCglTSURFX0xPTkcQARIOCgpTSURFX1NIT1JUEAIqjwEKEUxpcXVpZGF0aW9uUmVhc29uEiIKHkxJUVVJREFUSU9OX1JFQVNPTl9VTlNQRUNJRklFRBAAEicKI0xJUVVJREFUSU9OX1JFQVNPTl9BTFJFQURZX0JBTktSVVBUEAESLQopTElRVUlEQVRJT05fUkVBU09OX0ZJUlNUX0JBTktSVVBUQ1lfUFJJQ0UQAjKbCAoRUmlza0VuZ2luZVNlcnZpY2USVQoMU3RyZWFtRGVsdGFzEh8ubWFya2NhcC52MS5TdHJlYW1EZWx0YXNSZXF1ZXN0GiAubWFya2NhcC52MS5TdHJlYW1EZWx0YXNSZXNwb25zZSgBMAESSAoJQXBwbHlNYXJrEhwubWFya2NhcC52MS5BcHBseU1hcmtSZXF1ZXN0Gh0ubWFya2NhcC52MS5BcHBseU1hcmtSZXNwb25zZRJXCg5VcHNlcnRDdXJyZW5jeRIhLm1hcmtjYXAudjEuVXBzZXJ0Q3VycmVuY3lSZXF1ZXN0GiIubWFya2NhcC52MS5VcHNlcnRDdXJyZW5jeVJlc3BvbnNlEl0KEFVwc2VydEluc3RydW1lbnQSIy5tYXJrY2FwLnYxLlVwc2VydEluc3RydW1lbnRSZXF1ZXN0GiQubWFya2NhcC52MS5VcHNlcnRJbnN0cnVtZW50UmVzcG9uc2USWgoPTGlzdEluc3RydW1lbnRzEiIubWFya2NhcC52MS5MaXN0SW5zdHJ1bWVudHNSZXF1ZXN0GiMubWFya2NhcC52MS5MaXN0SW5zdHJ1bWVudHNSZXNwb25zZRJXCg5MaXN0Q3VycmVuY2llcxIhLm1hcmtjYXAudjEuTGlzdEN1cnJlbmNpZXNSZXF1ZXN0GiIubWFya2NhcC52MS5MaXN0Q3VycmVuY2llc1Jlc3BvbnNlEksKCkdldEFjY291bnQSHS5tYXJrY2FwLnYxLkdldEFjY291bnRSZXF1ZXN0Gh4ubWFya2NhcC52MS5HZXRBY2NvdW50UmVzcG9uc2USXQoQR2V0SW5zdXJhbmNlRnVuZBIjLm1hcmtjYXAudjEuR2V0SW5zdXJhbmNlRnVuZFJlcXVlc3QaJC5tYXJrY2FwLnYxLkdldEluc3VyYW5jZUZ1bmRSZXNwb25zZRJgChFHZXRCYW5rcnVwdGN5QmFuZBIkLm1hcmtjYXAudjEuR2V0QmFua3J1cHRjeUJhbmRSZXF1ZXN0GiUubWFya2NhcC52MS5HZXRCYW5rcnVwdGN5QmFuZFJlc3BvbnNlEk4KC0dldEFkbFF1ZXVlEh4ubWFya2NhcC52MS5HZXRBZGxRdWV1ZVJlcXVlc3QaHy5tYXJrY2FwLnYxLkdldEFkbFF1ZXVlUmVzcG9uc2USSAoJR2V0U3RhdHVzEhwubWFya2NhcC52MS5HZXRTdGF0dXNSZXF1ZXN0Gh0ubWFya2NhcC52MS5HZXRTdGF0dXNSZXNwb25zZRJQCgtXYXRjaEV2ZW50cxIeLm1hcmtjYXAudjEuV2F0Y2hFdmVudHNSZXF1ZXN0Gh8ubWFya2NhcC52MS5XYXRjaEV2ZW50c1Jlc3BvbnNlMAFiBnByb3RvMw");
+  fileDesc("ChxtYXJrY2FwL3YxL3Jpc2tfZW5naW5lLnByb3RvEgptYXJrY2FwLnYxInMKCEN1cnJlbmN5EhMKC2N1cnJlbmN5X2lkGAEgASgNEgwKBGNvZGUYAiABKAkSDQoFcHJpY2UYAyABKAESEQoJdmFsdWF0aW9uGAQgASgIEhUKCGRlY2ltYWxzGAUgASgNSACIAQFCCwoJX2RlY2ltYWxzIpwDCgpJbnN0cnVtZW50EhUKDWluc3RydW1lbnRfaWQYASABKA0SDgoGc3ltYm9sGAIgASgJEiYKBGtpbmQYAyABKA4yGC5tYXJrY2FwLnYxLkNvbnRyYWN0S2luZBIjChZzZXR0bGVtZW50X2N1cnJlbmN5X2lkGAQgASgNSACIAQESFwoKbXVsdGlwbGllchgFIAEoAUgBiAEBEhcKCm1hcmtfcHJpY2UYBiABKAFIAogBARIpCgpjYXBfcG9saWN5GAcgASgOMhUubWFya2NhcC52MS5DYXBQb2xpY3kSKwoLYWRsX3JhbmtpbmcYCCABKA4yFi5tYXJrY2FwLnYxLkFkbFJhbmtpbmcSMQoOYWRsX2FsbG9jYXRpb24YCSABKA4yGS5tYXJrY2FwLnYxLkFkbEFsbG9jYXRpb24SFgoJdGlja19zaXplGAogASgBSAOIAQFCGQoXX3NldHRsZW1lbnRfY3VycmVuY3lfaWRCDQoLX211bHRpcGxpZXJCDQoLX21hcmtfcHJpY2VCDAoKX3RpY2tfc2l6ZSJUCgtGaWxsQ29sdW1ucxISCgphY2NvdW50X2lkGAEgAygEEhUKDWluc3RydW1lbnRfaWQYAiADKA0SCwoDcXR5GAMgAygSEg0KBXByaWNlGAQgAygBIkoKD1RyYW5zZmVyQ29sdW1ucxISCgphY2NvdW50X2lkGAEgAygEEhMKC2N1cnJlbmN5X2lkGAIgAygNEg4KBmFtb3VudBgDIAMoASJ6ChNTdHJlYW1EZWx0YXNSZXF1ZXN0EgsKA3NlcRgBIAEoBBImCgVmaWxscxgCIAEoCzIXLm1hcmtjYXAudjEuRmlsbENvbHVtbnMSLgoJdHJhbnNmZXJzGAMgASgLMhsubWFya2NhcC52MS5UcmFuc2ZlckNvbHVtbnMiYgoUU3RyZWFtRGVsdGFzUmVzcG9uc2USCwoDc2VxGAEgASgEEhIKCmZpbGxfY291bnQYAiABKA0SFgoOdHJhbnNmZXJfY291bnQYAyABKA0SEQoJZHVwbGljYXRlGAQgASgIIqMBChBBcHBseU1hcmtSZXF1ZXN0EgsKA3NlcRgBIAEoBBIVCg1pbnN0cnVtZW50X2lkGAIgASgNEg0KBXByaWNlGAMgASgBEikKCmNhcF9wb2xpY3kYBCABKA4yFS5tYXJrY2FwLnYxLkNhcFBvbGljeRIPCgdkcnlfcnVuGAUgASgIEg0KBXN3ZWVwGAYgASgIEhEKCW1heF9zdGVwcxgHIAEoDSLJAQoITWFya1N0ZXASFQoNYXBwbGllZF9wcmljZRgBIAEoARIOCgZjYXBwZWQYAiABKAgSIwoWZmlyc3RfYmFua3J1cHRjeV9wcmljZRgDIAEoAUgAiAEBEhkKEWxpcXVpZGF0aW9uX2NvdW50GAQgASgNEhYKDmFkbF9maWxsX2NvdW50GAUgASgNEiMKG2luc3VyYW5jZV9mdW5kX2VxdWl0eV9hZnRlchgGIAEoAUIZChdfZmlyc3RfYmFua3J1cHRjeV9wcmljZSJHChJMaXF1aWRhdGVkUG9zaXRpb24SFQoNaW5zdHJ1bWVudF9pZBgBIAEoDRILCgNxdHkYAiABKBISDQoFcHJpY2UYAyABKAEiOAoRTGlxdWlkYXRlZEJhbGFuY2USEwoLY3VycmVuY3lfaWQYASABKA0SDgoGYW1vdW50GAIgASgBItoBCgtMaXF1aWRhdGlvbhISCgphY2NvdW50X2lkGAEgASgEEhUKDWVxdWl0eV9iZWZvcmUYAiABKAESMQoJcG9zaXRpb25zGAMgAygLMh4ubWFya2NhcC52MS5MaXF1aWRhdGVkUG9zaXRpb24SLwoIYmFsYW5jZXMYBCADKAsyHS5tYXJrY2FwLnYxLkxpcXVpZGF0ZWRCYWxhbmNlEi0KBnJlYXNvbhgFIAEoDjIdLm1hcmtjYXAudjEuTGlxdWlkYXRpb25SZWFzb24SDQoFcHJpY2UYBiABKAEibQoHQWRsRmlsbBISCgphY2NvdW50X2lkGAEgASgEEhUKDWluc3RydW1lbnRfaWQYAiABKA0SCwoDcXR5GAMgASgSEg0KBXByaWNlGAQgASgBEgwKBHJhbmsYBSABKA0SDQoFc2NvcmUYBiABKAEiMwoNQWNjb3VudEVxdWl0eRISCgphY2NvdW50X2lkGAEgASgEEg4KBmVxdWl0eRgCIAEoASLnBAoRQXBwbHlNYXJrUmVzcG9uc2USCwoDc2VxGAEgASgEEhUKDWluc3RydW1lbnRfaWQYAiABKA0SFgoOcHJldmlvdXNfcHJpY2UYAyABKAESFwoPcmVxdWVzdGVkX3ByaWNlGAQgASgBEhUKDWFwcGxpZWRfcHJpY2UYBSABKAESDgoGY2FwcGVkGAYgASgIEiMKFmZpcnN0X2JhbmtydXB0Y3lfcHJpY2UYByABKAFIAIgBARItCgxsaXF1aWRhdGlvbnMYCCADKAsyFy5tYXJrY2FwLnYxLkxpcXVpZGF0aW9uEiYKCWFkbF9maWxscxgJIAMoCzITLm1hcmtjYXAudjEuQWRsRmlsbBI7ChhuZWdhdGl2ZV9lcXVpdHlfYWNjb3VudHMYCiADKAsyGS5tYXJrY2FwLnYxLkFjY291bnRFcXVpdHkSJAocaW5zdXJhbmNlX2Z1bmRfZXF1aXR5X2JlZm9yZRgLIAEoARIjChtpbnN1cmFuY2VfZnVuZF9lcXVpdHlfYWZ0ZXIYDCABKAESHgoWaW5zdXJhbmNlX2Z1bmRfZGVmaWNpdBgNIAEoARIpCgpjYXBfcG9saWN5GA4gASgOMhUubWFya2NhcC52MS5DYXBQb2xpY3kSDwoHZHJ5X3J1bhgPIAEoCBIjCgVzdGVwcxgQIAMoCzIULm1hcmtjYXAudjEuTWFya1N0ZXASNgoRc3dlZXBfc3RvcF9yZWFzb24YESABKA4yGy5tYXJrY2FwLnYxLlN3ZWVwU3RvcFJlYXNvbkIZChdfZmlyc3RfYmFua3J1cHRjeV9wcmljZSJMChVVcHNlcnRDdXJyZW5jeVJlcXVlc3QSCwoDc2VxGAEgASgEEiYKCGN1cnJlbmN5GAIgASgLMhQubWFya2NhcC52MS5DdXJyZW5jeSJiChZVcHNlcnRDdXJyZW5jeVJlc3BvbnNlEgsKA3NlcRgBIAEoBBI7ChhuZWdhdGl2ZV9lcXVpdHlfYWNjb3VudHMYAiADKAsyGS5tYXJrY2FwLnYxLkFjY291bnRFcXVpdHkiUgoXVXBzZXJ0SW5zdHJ1bWVudFJlcXVlc3QSCwoDc2VxGAEgASgEEioKCmluc3RydW1lbnQYAiABKAsyFi5tYXJrY2FwLnYxLkluc3RydW1lbnQiUwoYVXBzZXJ0SW5zdHJ1bWVudFJlc3BvbnNlEgsKA3NlcRgBIAEoBBIqCgppbnN0cnVtZW50GAIgASgLMhYubWFya2NhcC52MS5JbnN0cnVtZW50IhgKFkxpc3RJbnN0cnVtZW50c1JlcXVlc3QiRgoXTGlzdEluc3RydW1lbnRzUmVzcG9uc2USKwoLaW5zdHJ1bWVudHMYASADKAsyFi5tYXJrY2FwLnYxLkluc3RydW1lbnQiFwoVTGlzdEN1cnJlbmNpZXNSZXF1ZXN0IkIKFkxpc3RDdXJyZW5jaWVzUmVzcG9uc2USKAoKY3VycmVuY2llcxgBIAMoCzIULm1hcmtjYXAudjEuQ3VycmVuY3kiLgoHQmFsYW5jZRITCgtjdXJyZW5jeV9pZBgBIAEoDRIOCgZhbW91bnQYAiABKAEivAEKCFBvc2l0aW9uEhUKDWluc3RydW1lbnRfaWQYASABKA0SCwoDcXR5GAIgASgSEhMKC2VudHJ5X3ByaWNlGAMgASgBEgwKBHVwbmwYBCABKAESHQoQYmFua3J1cHRjeV9wcmljZRgFIAEoAUgAiAEBEgwKBGNvc3QYBiABKAESEAoIYWRsX3JhbmsYByABKA0SFQoNYWRsX2luZGljYXRvchgIIAEoDUITChFfYmFua3J1cHRjeV9wcmljZSJ9CgdBY2NvdW50EhIKCmFjY291bnRfaWQYASABKAQSDgoGZXF1aXR5GAIgASgBEiUKCGJhbGFuY2VzGAMgAygLMhMubWFya2NhcC52MS5CYWxhbmNlEicKCXBvc2l0aW9ucxgEIAMoCzIULm1hcmtjYXAudjEuUG9zaXRpb24iJwoRR2V0QWNjb3VudFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoBCI6ChJHZXRBY2NvdW50UmVzcG9uc2USJAoHYWNjb3VudBgBIAEoCzITLm1hcmtjYXAudjEuQWNjb3VudCIZChdHZXRJbnN1cmFuY2VGdW5kUmVxdWVzdCJgChhHZXRJbnN1cmFuY2VGdW5kUmVzcG9uc2USJAoHYWNjb3VudBgBIAEoCzITLm1hcmtjYXAudjEuQWNjb3VudBINCgVmbG9vchgCIAEoARIPCgdkZWZpY2l0GAMgASgBIjEKGEdldEJhbmtydXB0Y3lCYW5kUmVxdWVzdBIVCg1pbnN0cnVtZW50X2lkGAEgASgNIrkBChlHZXRCYW5rcnVwdGN5QmFuZFJlc3BvbnNlEhIKCm1hcmtfcHJpY2UYASABKAESGAoLbG93ZXJfcHJpY2UYAiABKAFIAIgBARIZChFsb3dlcl9hY2NvdW50X2lkcxgDIAMoBBIYCgt1cHBlcl9wcmljZRgEIAEoAUgBiAEBEhkKEXVwcGVyX2FjY291bnRfaWRzGAUgAygEQg4KDF9sb3dlcl9wcmljZUIOCgxfdXBwZXJfcHJpY2UiWgoSR2V0QWRsUXVldWVSZXF1ZXN0EhUKDWluc3RydW1lbnRfaWQYASABKA0SHgoEc2lkZRgCIAEoDjIQLm1hcmtjYXAudjEuU2lkZRINCgVsaW1pdBgDIAEoDSJgCg1BZGxRdWV1ZUVudHJ5EhIKCmFjY291bnRfaWQYASABKAQSCwoDcXR5GAIgASgSEg0KBXNjb3JlGAMgASgBEgwKBHJhbmsYBCABKA0SEQoJaW5kaWNhdG9yGAUgASgNIkEKE0dldEFkbFF1ZXVlUmVzcG9uc2USKgoHZW50cmllcxgBIAMoCzIZLm1hcmtjYXAudjEuQWRsUXVldWVFbnRyeSISChBHZXRTdGF0dXNSZXF1ZXN0IuYBChFHZXRTdGF0dXNSZXNwb25zZRITCgthcHBsaWVkX3NlcRgBIAEoBBIVCg1hY2NvdW50X2NvdW50GAIgASgEEhYKDnBvc2l0aW9uX2NvdW50GAMgASgEEhgKEGluc3RydW1lbnRfY291bnQYBCABKA0SDwoHdmVyc2lvbhgFIAEoCRIWCg5jdXJyZW5jeV9jb3VudBgGIAEoDRIhChlpbnN1cmFuY2VfZnVuZF9hY2NvdW50X2lkGAcgASgEEhMKC3BlcnNpc3RlbmNlGAggASgJEhIKCnN0YXRlX2hhc2gYCSABKAkiJgoSV2F0Y2hFdmVudHNSZXF1ZXN0EhAKCGZyb21fc2VxGAEgASgEIpIBChNXYXRjaEV2ZW50c1Jlc3BvbnNlEgsKA3NlcRgBIAEoBBItCgRtYXJrGAIgASgLMh0ubWFya2NhcC52MS5BcHBseU1hcmtSZXNwb25zZUgAEjYKCGN1cnJlbmN5GAMgASgLMiIubWFya2NhcC52MS5VcHNlcnRDdXJyZW5jeVJlc3BvbnNlSABCBwoFZXZlbnQqYgoMQ29udHJhY3RLaW5kEh0KGUNPTlRSQUNUX0tJTkRfVU5TUEVDSUZJRUQQABIYChRDT05UUkFDVF9LSU5EX0xJTkVBUhABEhkKFUNPTlRSQUNUX0tJTkRfSU5WRVJTRRACKmwKCUNhcFBvbGljeRIaChZDQVBfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFQoRQ0FQX1BPTElDWV9OT19DQVAQARIsCihDQVBfUE9MSUNZX0NBUF9UT19GSVJTVF9CQU5LUlVQVENZX1BSSUNFEAIqaAoKQWRsUmFua2luZxIbChdBRExfUkFOS0lOR19VTlNQRUNJRklFRBAAEhMKD0FETF9SQU5LSU5HX1BOTBABEigKJEFETF9SQU5LSU5HX1BOTF9SQVRJT19USU1FU19MRVZFUkFHRRACKmYKDUFkbEFsbG9jYXRpb24SHgoaQURMX0FMTE9DQVRJT05fVU5TUEVDSUZJRUQQABIbChdBRExfQUxMT0NBVElPTl9QUk9fUkFUQRABEhgKFEFETF9BTExPQ0FUSU9OX1FVRVVFEAIqOwoEU2lkZRIUChBTSURFX1VOU1BFQ0lGSUVEEAASDQoJU0lERV9MT05HEAESDgoKU0lERV9TSE9SVBACKo8BChFMaXF1aWRhdGlvblJlYXNvbhIiCh5MSVFVSURBVElPTl9SRUFTT05fVU5TUEVDSUZJRUQQABInCiNMSVFVSURBVElPTl9SRUFTT05fQUxSRUFEWV9CQU5LUlVQVBABEi0KKUxJUVVJREFUSU9OX1JFQVNPTl9GSVJTVF9CQU5LUlVQVENZX1BSSUNFEAIqpwEKD1N3ZWVwU3RvcFJlYXNvbhIhCh1TV0VFUF9TVE9QX1JFQVNPTl9VTlNQRUNJRklFRBAAEi0KKVNXRUVQX1NUT1BfUkVBU09OX1JFQUNIRURfUkVRVUVTVEVEX1BSSUNFEAESIQodU1dFRVBfU1RPUF9SRUFTT05fTk9fUFJPR1JFU1MQAhIfChtTV0VFUF9TVE9QX1JFQVNPTl9NQVhfU1RFUFMQAzKbCAoRUmlza0VuZ2luZVNlcnZpY2USVQoMU3RyZWFtRGVsdGFzEh8ubWFya2NhcC52MS5TdHJlYW1EZWx0YXNSZXF1ZXN0GiAubWFya2NhcC52MS5TdHJlYW1EZWx0YXNSZXNwb25zZSgBMAESSAoJQXBwbHlNYXJrEhwubWFya2NhcC52MS5BcHBseU1hcmtSZXF1ZXN0Gh0ubWFya2NhcC52MS5BcHBseU1hcmtSZXNwb25zZRJXCg5VcHNlcnRDdXJyZW5jeRIhLm1hcmtjYXAudjEuVXBzZXJ0Q3VycmVuY3lSZXF1ZXN0GiIubWFya2NhcC52MS5VcHNlcnRDdXJyZW5jeVJlc3BvbnNlEl0KEFVwc2VydEluc3RydW1lbnQSIy5tYXJrY2FwLnYxLlVwc2VydEluc3RydW1lbnRSZXF1ZXN0GiQubWFya2NhcC52MS5VcHNlcnRJbnN0cnVtZW50UmVzcG9uc2USWgoPTGlzdEluc3RydW1lbnRzEiIubWFya2NhcC52MS5MaXN0SW5zdHJ1bWVudHNSZXF1ZXN0GiMubWFya2NhcC52MS5MaXN0SW5zdHJ1bWVudHNSZXNwb25zZRJXCg5MaXN0Q3VycmVuY2llcxIhLm1hcmtjYXAudjEuTGlzdEN1cnJlbmNpZXNSZXF1ZXN0GiIubWFya2NhcC52MS5MaXN0Q3VycmVuY2llc1Jlc3BvbnNlEksKCkdldEFjY291bnQSHS5tYXJrY2FwLnYxLkdldEFjY291bnRSZXF1ZXN0Gh4ubWFya2NhcC52MS5HZXRBY2NvdW50UmVzcG9uc2USXQoQR2V0SW5zdXJhbmNlRnVuZBIjLm1hcmtjYXAudjEuR2V0SW5zdXJhbmNlRnVuZFJlcXVlc3QaJC5tYXJrY2FwLnYxLkdldEluc3VyYW5jZUZ1bmRSZXNwb25zZRJgChFHZXRCYW5rcnVwdGN5QmFuZBIkLm1hcmtjYXAudjEuR2V0QmFua3J1cHRjeUJhbmRSZXF1ZXN0GiUubWFya2NhcC52MS5HZXRCYW5rcnVwdGN5QmFuZFJlc3BvbnNlEk4KC0dldEFkbFF1ZXVlEh4ubWFya2NhcC52MS5HZXRBZGxRdWV1ZVJlcXVlc3QaHy5tYXJrY2FwLnYxLkdldEFkbFF1ZXVlUmVzcG9uc2USSAoJR2V0U3RhdHVzEhwubWFya2NhcC52MS5HZXRTdGF0dXNSZXF1ZXN0Gh0ubWFya2NhcC52MS5HZXRTdGF0dXNSZXNwb25zZRJQCgtXYXRjaEV2ZW50cxIeLm1hcmtjYXAudjEuV2F0Y2hFdmVudHNSZXF1ZXN0Gh8ubWFya2NhcC52MS5XYXRjaEV2ZW50c1Jlc3BvbnNlMAFiBnByb3RvMw");
 
 /**
  * A currency in which balances are held and instruments settle.
@@ -376,6 +376,22 @@ export type ApplyMarkRequest = Message<"markcap.v1.ApplyMarkRequest"> & {
    * @generated from field: bool dry_run = 5;
    */
   dryRun: boolean;
+
+  /**
+   * Sweep (CAP only): repeat the capped step toward the same price until the
+   * mark reaches it, a step changes nothing, or max_steps steps ran; one seq.
+   * With dry_run, a crash preview.
+   *
+   * @generated from field: bool sweep = 6;
+   */
+  sweep: boolean;
+
+  /**
+   * Most steps a sweep runs (0: the server's limit).
+   *
+   * @generated from field: uint32 max_steps = 7;
+   */
+  maxSteps: number;
 };
 
 /**
@@ -384,6 +400,62 @@ export type ApplyMarkRequest = Message<"markcap.v1.ApplyMarkRequest"> & {
  */
 export const ApplyMarkRequestSchema: GenMessage<ApplyMarkRequest> = /*@__PURE__*/
   messageDesc(file_markcap_v1_risk_engine, 6);
+
+/**
+ * One capped step of a sweep.
+ *
+ * @generated from message markcap.v1.MarkStep
+ */
+export type MarkStep = Message<"markcap.v1.MarkStep"> & {
+  /**
+   * Mark after the step.
+   *
+   * @generated from field: double applied_price = 1;
+   */
+  appliedPrice: number;
+
+  /**
+   * Whether the step stopped at a first bankruptcy price short of the request.
+   *
+   * @generated from field: bool capped = 2;
+   */
+  capped: boolean;
+
+  /**
+   * The step's first bankruptcy price, when one exists in the direction.
+   *
+   * @generated from field: optional double first_bankruptcy_price = 3;
+   */
+  firstBankruptcyPrice?: number | undefined;
+
+  /**
+   * Takeovers in this step (they follow the previous steps' in liquidations).
+   *
+   * @generated from field: uint32 liquidation_count = 4;
+   */
+  liquidationCount: number;
+
+  /**
+   * ADL fills in this step (they follow the previous steps' in adl_fills).
+   *
+   * @generated from field: uint32 adl_fill_count = 5;
+   */
+  adlFillCount: number;
+
+  /**
+   * Insurance fund equity after the step.
+   *
+   * @generated from field: double insurance_fund_equity_after = 6;
+   */
+  insuranceFundEquityAfter: number;
+};
+
+/**
+ * Describes the message markcap.v1.MarkStep.
+ * Use `create(MarkStepSchema)` to create a new message.
+ */
+export const MarkStepSchema: GenMessage<MarkStep> = /*@__PURE__*/
+  messageDesc(file_markcap_v1_risk_engine, 7);
 
 /**
  * A position or balance moved to the insurance fund by a liquidation.
@@ -419,7 +491,7 @@ export type LiquidatedPosition = Message<"markcap.v1.LiquidatedPosition"> & {
  * Use `create(LiquidatedPositionSchema)` to create a new message.
  */
 export const LiquidatedPositionSchema: GenMessage<LiquidatedPosition> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 7);
+  messageDesc(file_markcap_v1_risk_engine, 8);
 
 /**
  * A balance moved to the insurance fund by a liquidation.
@@ -448,7 +520,7 @@ export type LiquidatedBalance = Message<"markcap.v1.LiquidatedBalance"> & {
  * Use `create(LiquidatedBalanceSchema)` to create a new message.
  */
 export const LiquidatedBalanceSchema: GenMessage<LiquidatedBalance> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 8);
+  messageDesc(file_markcap_v1_risk_engine, 9);
 
 /**
  * One account taken over whole by the insurance fund (SPEC 4).
@@ -506,7 +578,7 @@ export type Liquidation = Message<"markcap.v1.Liquidation"> & {
  * Use `create(LiquidationSchema)` to create a new message.
  */
 export const LiquidationSchema: GenMessage<Liquidation> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 9);
+  messageDesc(file_markcap_v1_risk_engine, 10);
 
 /**
  * One auto-deleveraging fill against a counterparty of the fund (SPEC 5).
@@ -562,7 +634,7 @@ export type AdlFill = Message<"markcap.v1.AdlFill"> & {
  * Use `create(AdlFillSchema)` to create a new message.
  */
 export const AdlFillSchema: GenMessage<AdlFill> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 10);
+  messageDesc(file_markcap_v1_risk_engine, 11);
 
 /**
  * An account and its equity.
@@ -590,7 +662,7 @@ export type AccountEquity = Message<"markcap.v1.AccountEquity"> & {
  * Use `create(AccountEquitySchema)` to create a new message.
  */
 export const AccountEquitySchema: GenMessage<AccountEquity> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 11);
+  messageDesc(file_markcap_v1_risk_engine, 12);
 
 /**
  * What a mark update did (or, for a dry run, would do).
@@ -707,6 +779,23 @@ export type ApplyMarkResponse = Message<"markcap.v1.ApplyMarkResponse"> & {
    * @generated from field: bool dry_run = 15;
    */
   dryRun: boolean;
+
+  /**
+   * A sweep's steps in order (one entry per capped step; empty otherwise).
+   * For a sweep the fields above are the whole call's: applied_price the
+   * last step's, first_bankruptcy_price the first step's, capped true when
+   * any step was capped, liquidations and adl_fills all steps' in order.
+   *
+   * @generated from field: repeated markcap.v1.MarkStep steps = 16;
+   */
+  steps: MarkStep[];
+
+  /**
+   * Why the sweep stopped (UNSPECIFIED when not a sweep).
+   *
+   * @generated from field: markcap.v1.SweepStopReason sweep_stop_reason = 17;
+   */
+  sweepStopReason: SweepStopReason;
 };
 
 /**
@@ -714,7 +803,7 @@ export type ApplyMarkResponse = Message<"markcap.v1.ApplyMarkResponse"> & {
  * Use `create(ApplyMarkResponseSchema)` to create a new message.
  */
 export const ApplyMarkResponseSchema: GenMessage<ApplyMarkResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 12);
+  messageDesc(file_markcap_v1_risk_engine, 13);
 
 /**
  * Create or change a currency.
@@ -742,7 +831,7 @@ export type UpsertCurrencyRequest = Message<"markcap.v1.UpsertCurrencyRequest"> 
  * Use `create(UpsertCurrencyRequestSchema)` to create a new message.
  */
 export const UpsertCurrencyRequestSchema: GenMessage<UpsertCurrencyRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 13);
+  messageDesc(file_markcap_v1_risk_engine, 14);
 
 /**
  * What a currency price change did.
@@ -770,7 +859,7 @@ export type UpsertCurrencyResponse = Message<"markcap.v1.UpsertCurrencyResponse"
  * Use `create(UpsertCurrencyResponseSchema)` to create a new message.
  */
 export const UpsertCurrencyResponseSchema: GenMessage<UpsertCurrencyResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 14);
+  messageDesc(file_markcap_v1_risk_engine, 15);
 
 /**
  * Create or change an instrument.
@@ -798,7 +887,7 @@ export type UpsertInstrumentRequest = Message<"markcap.v1.UpsertInstrumentReques
  * Use `create(UpsertInstrumentRequestSchema)` to create a new message.
  */
 export const UpsertInstrumentRequestSchema: GenMessage<UpsertInstrumentRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 15);
+  messageDesc(file_markcap_v1_risk_engine, 16);
 
 /**
  * Acknowledgement of an instrument upsert.
@@ -826,7 +915,7 @@ export type UpsertInstrumentResponse = Message<"markcap.v1.UpsertInstrumentRespo
  * Use `create(UpsertInstrumentResponseSchema)` to create a new message.
  */
 export const UpsertInstrumentResponseSchema: GenMessage<UpsertInstrumentResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 16);
+  messageDesc(file_markcap_v1_risk_engine, 17);
 
 /**
  * List every instrument.
@@ -841,7 +930,7 @@ export type ListInstrumentsRequest = Message<"markcap.v1.ListInstrumentsRequest"
  * Use `create(ListInstrumentsRequestSchema)` to create a new message.
  */
 export const ListInstrumentsRequestSchema: GenMessage<ListInstrumentsRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 17);
+  messageDesc(file_markcap_v1_risk_engine, 18);
 
 /**
  * Every instrument, ascending instrument_id.
@@ -862,7 +951,7 @@ export type ListInstrumentsResponse = Message<"markcap.v1.ListInstrumentsRespons
  * Use `create(ListInstrumentsResponseSchema)` to create a new message.
  */
 export const ListInstrumentsResponseSchema: GenMessage<ListInstrumentsResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 18);
+  messageDesc(file_markcap_v1_risk_engine, 19);
 
 /**
  * List every currency.
@@ -877,7 +966,7 @@ export type ListCurrenciesRequest = Message<"markcap.v1.ListCurrenciesRequest"> 
  * Use `create(ListCurrenciesRequestSchema)` to create a new message.
  */
 export const ListCurrenciesRequestSchema: GenMessage<ListCurrenciesRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 19);
+  messageDesc(file_markcap_v1_risk_engine, 20);
 
 /**
  * Every currency, ascending currency_id.
@@ -898,7 +987,7 @@ export type ListCurrenciesResponse = Message<"markcap.v1.ListCurrenciesResponse"
  * Use `create(ListCurrenciesResponseSchema)` to create a new message.
  */
 export const ListCurrenciesResponseSchema: GenMessage<ListCurrenciesResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 20);
+  messageDesc(file_markcap_v1_risk_engine, 21);
 
 /**
  * A balance in one currency.
@@ -926,7 +1015,7 @@ export type Balance = Message<"markcap.v1.Balance"> & {
  * Use `create(BalanceSchema)` to create a new message.
  */
 export const BalanceSchema: GenMessage<Balance> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 21);
+  messageDesc(file_markcap_v1_risk_engine, 22);
 
 /**
  * An open position as seen at the current marks.
@@ -998,7 +1087,7 @@ export type Position = Message<"markcap.v1.Position"> & {
  * Use `create(PositionSchema)` to create a new message.
  */
 export const PositionSchema: GenMessage<Position> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 22);
+  messageDesc(file_markcap_v1_risk_engine, 23);
 
 /**
  * An account at the current marks.
@@ -1040,7 +1129,7 @@ export type Account = Message<"markcap.v1.Account"> & {
  * Use `create(AccountSchema)` to create a new message.
  */
 export const AccountSchema: GenMessage<Account> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 23);
+  messageDesc(file_markcap_v1_risk_engine, 24);
 
 /**
  * Look up one account.
@@ -1061,7 +1150,7 @@ export type GetAccountRequest = Message<"markcap.v1.GetAccountRequest"> & {
  * Use `create(GetAccountRequestSchema)` to create a new message.
  */
 export const GetAccountRequestSchema: GenMessage<GetAccountRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 24);
+  messageDesc(file_markcap_v1_risk_engine, 25);
 
 /**
  * One account.
@@ -1082,7 +1171,7 @@ export type GetAccountResponse = Message<"markcap.v1.GetAccountResponse"> & {
  * Use `create(GetAccountResponseSchema)` to create a new message.
  */
 export const GetAccountResponseSchema: GenMessage<GetAccountResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 25);
+  messageDesc(file_markcap_v1_risk_engine, 26);
 
 /**
  * Look up the insurance fund.
@@ -1097,7 +1186,7 @@ export type GetInsuranceFundRequest = Message<"markcap.v1.GetInsuranceFundReques
  * Use `create(GetInsuranceFundRequestSchema)` to create a new message.
  */
 export const GetInsuranceFundRequestSchema: GenMessage<GetInsuranceFundRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 26);
+  messageDesc(file_markcap_v1_risk_engine, 27);
 
 /**
  * The insurance fund.
@@ -1132,7 +1221,7 @@ export type GetInsuranceFundResponse = Message<"markcap.v1.GetInsuranceFundRespo
  * Use `create(GetInsuranceFundResponseSchema)` to create a new message.
  */
 export const GetInsuranceFundResponseSchema: GenMessage<GetInsuranceFundResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 27);
+  messageDesc(file_markcap_v1_risk_engine, 28);
 
 /**
  * Ask for an instrument's bankruptcy band.
@@ -1153,7 +1242,7 @@ export type GetBankruptcyBandRequest = Message<"markcap.v1.GetBankruptcyBandRequ
  * Use `create(GetBankruptcyBandRequestSchema)` to create a new message.
  */
 export const GetBankruptcyBandRequestSchema: GenMessage<GetBankruptcyBandRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 28);
+  messageDesc(file_markcap_v1_risk_engine, 29);
 
 /**
  * The band within which the mark can move with no liquidation.
@@ -1202,7 +1291,7 @@ export type GetBankruptcyBandResponse = Message<"markcap.v1.GetBankruptcyBandRes
  * Use `create(GetBankruptcyBandResponseSchema)` to create a new message.
  */
 export const GetBankruptcyBandResponseSchema: GenMessage<GetBankruptcyBandResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 29);
+  messageDesc(file_markcap_v1_risk_engine, 30);
 
 /**
  * Ask for the top of an instrument's ADL queue on one side.
@@ -1237,7 +1326,7 @@ export type GetAdlQueueRequest = Message<"markcap.v1.GetAdlQueueRequest"> & {
  * Use `create(GetAdlQueueRequestSchema)` to create a new message.
  */
 export const GetAdlQueueRequestSchema: GenMessage<GetAdlQueueRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 30);
+  messageDesc(file_markcap_v1_risk_engine, 31);
 
 /**
  * One account in an ADL queue.
@@ -1286,7 +1375,7 @@ export type AdlQueueEntry = Message<"markcap.v1.AdlQueueEntry"> & {
  * Use `create(AdlQueueEntrySchema)` to create a new message.
  */
 export const AdlQueueEntrySchema: GenMessage<AdlQueueEntry> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 31);
+  messageDesc(file_markcap_v1_risk_engine, 32);
 
 /**
  * The top of an ADL queue.
@@ -1307,7 +1396,7 @@ export type GetAdlQueueResponse = Message<"markcap.v1.GetAdlQueueResponse"> & {
  * Use `create(GetAdlQueueResponseSchema)` to create a new message.
  */
 export const GetAdlQueueResponseSchema: GenMessage<GetAdlQueueResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 32);
+  messageDesc(file_markcap_v1_risk_engine, 33);
 
 /**
  * Ask for the engine's status.
@@ -1322,7 +1411,7 @@ export type GetStatusRequest = Message<"markcap.v1.GetStatusRequest"> & {
  * Use `create(GetStatusRequestSchema)` to create a new message.
  */
 export const GetStatusRequestSchema: GenMessage<GetStatusRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 33);
+  messageDesc(file_markcap_v1_risk_engine, 34);
 
 /**
  * The engine's status.
@@ -1399,7 +1488,7 @@ export type GetStatusResponse = Message<"markcap.v1.GetStatusResponse"> & {
  * Use `create(GetStatusResponseSchema)` to create a new message.
  */
 export const GetStatusResponseSchema: GenMessage<GetStatusResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 34);
+  messageDesc(file_markcap_v1_risk_engine, 35);
 
 /**
  * Follow engine outcomes.
@@ -1420,7 +1509,7 @@ export type WatchEventsRequest = Message<"markcap.v1.WatchEventsRequest"> & {
  * Use `create(WatchEventsRequestSchema)` to create a new message.
  */
 export const WatchEventsRequestSchema: GenMessage<WatchEventsRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 35);
+  messageDesc(file_markcap_v1_risk_engine, 36);
 
 /**
  * One outcome in seq order.
@@ -1464,7 +1553,7 @@ export type WatchEventsResponse = Message<"markcap.v1.WatchEventsResponse"> & {
  * Use `create(WatchEventsResponseSchema)` to create a new message.
  */
 export const WatchEventsResponseSchema: GenMessage<WatchEventsResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 36);
+  messageDesc(file_markcap_v1_risk_engine, 37);
 
 /**
  * How a position's value depends on the mark price.
@@ -1673,6 +1762,48 @@ export enum LiquidationReason {
  */
 export const LiquidationReasonSchema: GenEnum<LiquidationReason> = /*@__PURE__*/
   enumDesc(file_markcap_v1_risk_engine, 5);
+
+/**
+ * Why a sweep stopped.
+ *
+ * @generated from enum markcap.v1.SweepStopReason
+ */
+export enum SweepStopReason {
+  /**
+   * Not a sweep.
+   *
+   * @generated from enum value: SWEEP_STOP_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The mark reached the requested price.
+   *
+   * @generated from enum value: SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE = 1;
+   */
+  REACHED_REQUESTED_PRICE = 1,
+
+  /**
+   * A step changed nothing: no move, no liquidation, no ADL fill (the fund is
+   * harmed at its floor and ADL cannot take its exposure).
+   *
+   * @generated from enum value: SWEEP_STOP_REASON_NO_PROGRESS = 2;
+   */
+  NO_PROGRESS = 2,
+
+  /**
+   * max_steps steps ran (the request's, or the server's limit).
+   *
+   * @generated from enum value: SWEEP_STOP_REASON_MAX_STEPS = 3;
+   */
+  MAX_STEPS = 3,
+}
+
+/**
+ * Describes the enum markcap.v1.SweepStopReason.
+ */
+export const SweepStopReasonSchema: GenEnum<SweepStopReason> = /*@__PURE__*/
+  enumDesc(file_markcap_v1_risk_engine, 6);
 
 /**
  * The markcap risk engine: ingests the exchange's fills and transfers, keeps

@@ -1,0 +1,103 @@
+"""A sweep (SPEC 3 "Sweep") is the capped step repeated toward the same price in one call.
+
+Property: on random cross-margined books, one ApplyMark with sweep equals ApplyMark with the
+same requested price called once per step: the same liquidations and ADL fills in the same
+order, the same state (hash without seq), and it stops for the same reason. A dry-run sweep
+returns the same outcome and changes nothing.
+"""
+from dataclasses import replace
+
+import numpy as np
+from hypothesis import HealthCheck, event, given, settings, strategies as st
+
+from markcap.engine import CapPolicy, FillBatch, SweepStopReason, TransferBatch
+from markcap.engine.views import state_hash
+
+from reference.grid import in_units, on_grid
+
+from .helpers import BTC, INVERSE_ID, LINEAR_ID, USD, exchange, send, trade
+
+accounts = st.integers(1, 15)
+books = st.lists(st.tuples(accounts, accounts, st.sampled_from([LINEAR_ID, INVERSE_ID]), st.integers(1, 30),
+                           st.floats(0.95, 1.05)), min_size=1, max_size=30)
+cash = st.lists(st.tuples(accounts, st.sampled_from([USD, BTC]), st.floats(0.0, 400.0)), max_size=15)
+
+
+def _book(trades, deposits, fund_cash):
+    engine = exchange(multiplier=0.5)
+    transfers = [(0, USD, fund_cash)] + [
+        (a, c, in_units(x, 2) if c == USD else in_units(x / 50_000.0, 8)) for a, c, x in deposits]
+    send(engine, transfers=transfers)
+    fills = []
+    for buyer, seller, instrument_id, qty, factor in trades:
+        if buyer != seller:
+            instrument = engine.state.instruments.by_id[instrument_id]
+            price = on_grid(instrument.mark_price * factor, instrument.tick_size)
+            fills += [(buyer, instrument_id, qty, price), (seller, instrument_id, -qty, price)]
+    engine.apply_deltas(0, FillBatch.of(fills), TransferBatch.of([]))
+    return engine
+
+
+def _step_by_step(engine, instrument_id, price, max_steps):
+    """ApplyMark with the same price until it gets there, a step changes nothing, or max_steps."""
+    liquidations, fills, steps = [], [], 0
+    while True:
+        before = engine.state.instruments.by_id[instrument_id].mark_price
+        outcome = engine.apply_mark(0, instrument_id, price)
+        liquidations += outcome.liquidations
+        fills += outcome.adl_fills
+        steps += 1
+        if outcome.applied_price == price:
+            return liquidations, fills, steps, SweepStopReason.REACHED_REQUESTED_PRICE
+        if outcome.applied_price == before and not outcome.liquidations and not outcome.adl_fills:
+            return liquidations, fills, steps, SweepStopReason.NO_PROGRESS
+        if steps == max_steps:
+            return liquidations, fills, steps, SweepStopReason.MAX_STEPS
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trades=books, deposits=cash, fund_cash=st.sampled_from([0.0, 50.0, 5_000.0]),
+       instrument_id=st.sampled_from([LINEAR_ID, INVERSE_ID]), factor=st.floats(0.5, 1.6),
+       max_steps=st.sampled_from([0, 1, 3]))
+def test_a_sweep_equals_the_same_request_repeated_step_by_step(trades, deposits, fund_cash, instrument_id,
+                                                                factor, max_steps):
+    swept, stepped = _book(trades, deposits, fund_cash), _book(trades, deposits, fund_cash)
+    instrument = swept.state.instruments.by_id[instrument_id]
+    price = on_grid(instrument.mark_price * factor, instrument.tick_size)
+    if price == instrument.mark_price:
+        return
+    hash_before = state_hash(swept.state, 0)
+    preview = swept.apply_mark(0, instrument_id, price, dry_run=True, sweep=True, max_steps=max_steps)
+    assert state_hash(swept.state, 0) == hash_before, "a dry-run sweep changed the state"
+    outcome = swept.apply_mark(0, instrument_id, price, sweep=True, max_steps=max_steps)
+    assert replace(preview, seq=outcome.seq, dry_run=False) == outcome
+    assert swept.applied_seq == stepped.applied_seq + 1  # one seq for the whole sweep
+    liquidations, fills, steps, reason = _step_by_step(stepped, instrument_id, price, max_steps)
+    assert outcome.liquidations == tuple(liquidations)
+    assert outcome.adl_fills == tuple(fills)
+    assert (len(outcome.steps), outcome.sweep_stop_reason) == (steps, reason)
+    assert [s.liquidation_count for s in outcome.steps] and sum(
+        s.liquidation_count for s in outcome.steps) == len(liquidations)
+    assert outcome.applied_price == outcome.steps[-1].applied_price
+    assert state_hash(swept.state, 0) == state_hash(stepped.state, 0)
+    swept.check_invariants()
+    event(f"stopped: {reason.name}")
+    event("several steps with takeovers" if steps > 1 and liquidations else "at most one step or none taken")
+    if fills:
+        event("ADL in a sweep")
+
+
+def test_a_crash_through_a_ladder_of_shorts_is_one_call():
+    """Ten shorts bankrupt at 110, 120, ..., 200 (m 0.5, 10 contracts each, cash 50*k), a rich long on
+    the other side and a rich fund: a rise to 250 takes all ten over in ten steps and reaches 250."""
+    engine = exchange(multiplier=0.5, tick_size=0.5)
+    send(engine, transfers=[(0, USD, 1_000_000.0), (100, USD, 1_000_000.0)]
+         + [(k, USD, 50.0 * k) for k in range(1, 11)])
+    for k in range(1, 11):
+        trade(engine, 100, k, 10, 100.0)
+    outcome = engine.apply_mark(0, LINEAR_ID, 250.0, sweep=True)
+    assert outcome.sweep_stop_reason == SweepStopReason.REACHED_REQUESTED_PRICE
+    assert [s.applied_price for s in outcome.steps] == [110.0 + 10 * k for k in range(10)] + [250.0]
+    assert [l.account_id for l in outcome.liquidations] == list(range(1, 11))
+    assert outcome.capped and outcome.first_bankruptcy_price == 110.0 and outcome.applied_price == 250.0
+    assert engine.applied_seq == 1 + 11  # the deposits, ten trades, one sweep
