@@ -89,6 +89,17 @@ def test_mark_dry_run_changes_nothing(cli, book):
     assert _json(cli, "instruments")["instruments"][0]["mark_price"] == 100.0
 
 
+def test_mark_sweep_prints_a_summary_and_json_has_every_step(cli, book):
+    cli("load", str(book))
+    code, out, _ = cli("mark", "BTC-PERP", "150", "--sweep", "--dry-run")
+    assert code == 0
+    assert "dry run: nothing changed" in out and "stopped" in out
+    assert "100 -> 150" in out  # the sweep goes on past the cap at 125 to the requested price
+    response = _json(cli, "mark", "BTC-PERP", "150", "--sweep", "--max-steps", "1")
+    assert len(response["steps"]) == 1 and response["applied_price"] == 125.0
+    assert response["sweep_stop_reason"] == "SWEEP_STOP_REASON_MAX_STEPS"
+
+
 def test_mark_no_cap_override_and_explicit_seq(cli, book):
     cli("load", str(book))
     response = _json(cli, "mark", "7", "150", "--no-cap", "--seq", "2")

@@ -24,7 +24,8 @@ class Producer:
         self._inputs = inputs
         self._reference = reference
         self._on_ack = on_ack
-        self._unary = {RecordKind.MARK: stub.ApplyMark, RecordKind.CURRENCY: stub.UpsertCurrency,
+        self._unary = {RecordKind.MARK: stub.ApplyMark, RecordKind.MARKS: stub.ApplyMarks,
+                       RecordKind.CURRENCY: stub.UpsertCurrency,
                        RecordKind.INSTRUMENT: stub.UpsertInstrument}
         self.acknowledged = 0  # highest seq acknowledged by the server
 

@@ -2,7 +2,8 @@
 
 The inputs are request messages with explicit seqs 1..n: delta batches of
 zero-sum fills and transfers, marks that jump far enough to cap, liquidate
-and deleverage, BTC price changes and instrument upserts. `reference_run`
+and deleverage (some of them sweeps), ApplyMarks calls moving every
+instrument, BTC price changes and instrument upserts. `reference_run`
 applies them to an in-process engine with nothing persisted, uninterrupted:
 what a durable server must reproduce after any number of crashes.
 """
@@ -68,9 +69,21 @@ def _batch(seq: int, rng: random.Random, prices: dict[int, float]) -> pb.StreamD
 
 
 def _mark(seq: int, rng: random.Random, prices: dict[int, float]) -> pb.ApplyMarkRequest:
+    """A jump on one instrument; one in four is a sweep."""
     instrument = rng.choice(list(prices))
     prices[instrument] = on_grid(prices[instrument] * math.exp(rng.gauss(0, 0.06)), TICKS[instrument])
-    return pb.ApplyMarkRequest(seq=seq, instrument_id=instrument, price=prices[instrument])
+    return pb.ApplyMarkRequest(seq=seq, instrument_id=instrument, price=prices[instrument],
+                               sweep=rng.random() < 0.25)
+
+
+def _marks(seq: int, rng: random.Random, prices: dict[int, float]) -> pb.ApplyMarksRequest:
+    """Every instrument moved in one ApplyMarks call, some sweeping."""
+    marks = []
+    for instrument in rng.sample(list(prices), len(prices)):
+        prices[instrument] = on_grid(prices[instrument] * math.exp(rng.gauss(0, 0.04)), TICKS[instrument])
+        marks.append(pb.MarkRequest(instrument_id=instrument, price=prices[instrument],
+                                    sweep=rng.random() < 0.5))
+    return pb.ApplyMarksRequest(seq=seq, marks=marks)
 
 
 def _currency(seq: int, rng: random.Random) -> pb.UpsertCurrencyRequest:
@@ -95,8 +108,10 @@ def generate(seed: int, count: int) -> list[Input]:
         roll = rng.random()
         if roll < 0.70:
             inputs.append(Input(RecordKind.DELTAS, _batch(seq, rng, prices)))
-        elif roll < 0.95:
+        elif roll < 0.90:
             inputs.append(Input(RecordKind.MARK, _mark(seq, rng, prices)))
+        elif roll < 0.95:
+            inputs.append(Input(RecordKind.MARKS, _marks(seq, rng, prices)))
         elif roll < 0.98:
             inputs.append(Input(RecordKind.CURRENCY, _currency(seq, rng)))
         else:
@@ -128,6 +143,10 @@ def reference_run(inputs: list[Input]) -> ReferenceRun:
             run.events.append(serialize(pb.WatchEventsResponse(seq=item.seq, mark=response)))
             run.liquidations += len(response.liquidations)
             run.adl_fills += len(response.adl_fills)
+        elif item.kind is RecordKind.MARKS:
+            run.events.append(serialize(pb.WatchEventsResponse(seq=item.seq, marks=response)))
+            run.liquidations += sum(len(outcome.liquidations) for outcome in response.outcomes)
+            run.adl_fills += sum(len(outcome.adl_fills) for outcome in response.outcomes)
         elif item.kind is RecordKind.CURRENCY:
             run.events.append(serialize(pb.WatchEventsResponse(seq=item.seq, currency=response)))
     return run

@@ -262,6 +262,53 @@ def test_apply_mark_dry_run_changes_nothing(stub):
 
 # ---- UpsertCurrency ----------------------------------------------------------------------
 
+# ---- ApplyMarks --------------------------------------------------------------------------
+
+def marks_call(stub, *marks, seq=None, dry_run=False):
+    def call():
+        return stub.ApplyMarks(pb.ApplyMarksRequest(
+            seq=applied_seq(stub) + 1 if seq is None else seq, dry_run=dry_run,
+            marks=[pb.MarkRequest(**mark) for mark in marks]))
+    return call
+
+
+@pytest.mark.parametrize("second, code, fragment", [
+    (dict(instrument_id=ETH, price=3000.005), CODE.INVALID_ARGUMENT, "marks[1].price is 3000.005"),
+    (dict(instrument_id=ETH, price=NAN), CODE.INVALID_ARGUMENT, "marks[1].price is nan"),
+    (dict(instrument_id=UNKNOWN_INSTRUMENT, price=1.0), CODE.NOT_FOUND,
+     f"unknown instrument {UNKNOWN_INSTRUMENT}"),
+    (dict(instrument_id=ETH, price=3100.0, cap_policy=7), CODE.INVALID_ARGUMENT,
+     "marks[1].cap_policy 7 is not a defined CapPolicy value"),
+    (dict(instrument_id=PERP, price=102.0), CODE.INVALID_ARGUMENT, f"instrument {PERP} is requested more than once"),
+])
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_apply_marks_refuses_the_whole_call_on_one_bad_request(stub, second, code, fragment, dry_run):
+    expect_rejected(stub, marks_call(stub, dict(instrument_id=PERP, price=101.0), second, dry_run=dry_run),
+                    code, fragment)
+
+
+def test_apply_marks_refuses_an_empty_list(stub):
+    expect_rejected(stub, marks_call(stub), CODE.INVALID_ARGUMENT, "at least one mark request")
+
+
+def test_apply_marks_rejects_seq_gap_naming_expected_seq(stub):
+    expected = applied_seq(stub) + 1
+    expect_rejected(stub, marks_call(stub, dict(instrument_id=PERP, price=101.0), seq=expected + 1),
+                    CODE.FAILED_PRECONDITION, f"expected seq {expected}")
+
+
+def test_apply_marks_duplicate_returns_the_byte_identical_original(stub):
+    seq = applied_seq(stub) + 1
+    original = marks_call(stub, dict(instrument_id=ETH, price=3050.0), dict(instrument_id=PERP, price=100.5),
+                          seq=seq)()
+    assert [o.applied_price for o in original.outcomes] == [3050.0, 100.5] and original.seq == seq
+    again = marks_call(stub, dict(instrument_id=ETH, price=2000.0), seq=seq)()
+    assert again.SerializeToString() == original.SerializeToString()
+    with pytest.raises(grpc.RpcError) as raised:  # the seq was a mark list, not a single mark
+        stub.ApplyMark(pb.ApplyMarkRequest(seq=seq, instrument_id=ETH, price=2000.0))
+    assert raised.value.code() == CODE.FAILED_PRECONDITION
+
+
 def currency_call(stub, seq=None, **currency):
     def call():
         request = pb.UpsertCurrencyRequest(seq=applied_seq(stub) + 1 if seq is None else seq)

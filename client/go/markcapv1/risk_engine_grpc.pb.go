@@ -24,6 +24,8 @@ type RiskEngineServiceClient interface {
 	StreamDeltas(ctx context.Context, opts ...grpc.CallOption) (RiskEngineService_StreamDeltasClient, error)
 	// Move a mark, capped at the first bankruptcy price when the policy says so.
 	ApplyMark(ctx context.Context, in *ApplyMarkRequest, opts ...grpc.CallOption) (*ApplyMarkResponse, error)
+	// Several mark updates in one seq, applied in order; all or nothing on bad input.
+	ApplyMarks(ctx context.Context, in *ApplyMarksRequest, opts ...grpc.CallOption) (*ApplyMarksResponse, error)
 	// Create a currency or change its price (applied as given, no cap).
 	UpsertCurrency(ctx context.Context, in *UpsertCurrencyRequest, opts ...grpc.CallOption) (*UpsertCurrencyResponse, error)
 	// Create an instrument or change its symbol, cap policy and ADL settings.
@@ -88,6 +90,15 @@ func (x *riskEngineServiceStreamDeltasClient) Recv() (*StreamDeltasResponse, err
 func (c *riskEngineServiceClient) ApplyMark(ctx context.Context, in *ApplyMarkRequest, opts ...grpc.CallOption) (*ApplyMarkResponse, error) {
 	out := new(ApplyMarkResponse)
 	err := c.cc.Invoke(ctx, "/markcap.v1.RiskEngineService/ApplyMark", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskEngineServiceClient) ApplyMarks(ctx context.Context, in *ApplyMarksRequest, opts ...grpc.CallOption) (*ApplyMarksResponse, error) {
+	out := new(ApplyMarksResponse)
+	err := c.cc.Invoke(ctx, "/markcap.v1.RiskEngineService/ApplyMarks", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +229,8 @@ type RiskEngineServiceServer interface {
 	StreamDeltas(RiskEngineService_StreamDeltasServer) error
 	// Move a mark, capped at the first bankruptcy price when the policy says so.
 	ApplyMark(context.Context, *ApplyMarkRequest) (*ApplyMarkResponse, error)
+	// Several mark updates in one seq, applied in order; all or nothing on bad input.
+	ApplyMarks(context.Context, *ApplyMarksRequest) (*ApplyMarksResponse, error)
 	// Create a currency or change its price (applied as given, no cap).
 	UpsertCurrency(context.Context, *UpsertCurrencyRequest) (*UpsertCurrencyResponse, error)
 	// Create an instrument or change its symbol, cap policy and ADL settings.
@@ -250,6 +263,9 @@ func (UnimplementedRiskEngineServiceServer) StreamDeltas(RiskEngineService_Strea
 }
 func (UnimplementedRiskEngineServiceServer) ApplyMark(context.Context, *ApplyMarkRequest) (*ApplyMarkResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ApplyMark not implemented")
+}
+func (UnimplementedRiskEngineServiceServer) ApplyMarks(context.Context, *ApplyMarksRequest) (*ApplyMarksResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ApplyMarks not implemented")
 }
 func (UnimplementedRiskEngineServiceServer) UpsertCurrency(context.Context, *UpsertCurrencyRequest) (*UpsertCurrencyResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpsertCurrency not implemented")
@@ -334,6 +350,24 @@ func _RiskEngineService_ApplyMark_Handler(srv interface{}, ctx context.Context, 
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(RiskEngineServiceServer).ApplyMark(ctx, req.(*ApplyMarkRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskEngineService_ApplyMarks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ApplyMarksRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskEngineServiceServer).ApplyMarks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/markcap.v1.RiskEngineService/ApplyMarks",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskEngineServiceServer).ApplyMarks(ctx, req.(*ApplyMarksRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -528,6 +562,10 @@ var _RiskEngineService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ApplyMark",
 			Handler:    _RiskEngineService_ApplyMark_Handler,
+		},
+		{
+			MethodName: "ApplyMarks",
+			Handler:    _RiskEngineService_ApplyMarks_Handler,
 		},
 		{
 			MethodName: "UpsertCurrency",

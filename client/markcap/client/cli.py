@@ -18,7 +18,8 @@ from .client import MarkcapClient
 from .deltas_csv import CsvError, IdLookup
 from .errors import MarkcapError
 from .views import (Names, render_account, render_adl_queue, render_band, render_currencies,
-                    render_event, render_fund, render_instruments, render_mark, render_status)
+                    render_event, render_fund, render_instruments, render_mark, render_status,
+                    render_sweep)
 
 DEFAULT_TARGET = "127.0.0.1:50051"
 DEFAULT_TIMEOUT = 5.0
@@ -138,6 +139,11 @@ def _add_mark(commands) -> None:
                            ("price", {"type": _positive_float, "metavar": "PRICE"})])
     command.add_argument("--dry-run", action="store_true",
                          help="show what would happen; change nothing")
+    command.add_argument("--sweep", action="store_true",
+                         help="repeat the capped step until the mark reaches PRICE (a crash in one "
+                              "call; with --dry-run, a preview); prints a summary, --json the full list")
+    command.add_argument("--max-steps", type=_whole_number, default=0,
+                         help="most steps of a sweep (default 0: the server's limit)")
     policy = command.add_mutually_exclusive_group()
     policy.add_argument("--no-cap", dest="cap_policy", action="store_const", const="NO_CAP",
                         help="apply the price as given")
@@ -213,8 +219,10 @@ def _instrument_id(text: str, names: Names) -> int:
 def run_mark(client: MarkcapClient, args) -> None:
     names = _names(client)
     response = client.apply_mark(_instrument_id(args.instrument, names), args.price,
-                                 seq=args.seq, cap_policy=args.cap_policy, dry_run=args.dry_run)
-    _show(args, response, lambda: render_mark(response, names))
+                                 seq=args.seq, cap_policy=args.cap_policy, dry_run=args.dry_run,
+                                 sweep=args.sweep, max_steps=args.max_steps)
+    render = render_sweep if args.sweep else render_mark
+    _show(args, response, lambda: render(response, names))
 
 
 def run_account(client: MarkcapClient, args) -> None:

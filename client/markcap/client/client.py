@@ -93,6 +93,17 @@ class MarkcapClient:
                                       dry_run=dry_run, sweep=sweep, max_steps=max_steps)
         return self._unary(self._stub.ApplyMark, request, seq != 0 or dry_run, timeout)
 
+    def apply_marks(self, marks: list[dict], *, seq: int = 0, dry_run: bool = False,
+                    timeout=DEFAULT) -> pb.ApplyMarksResponse:
+        """Several mark updates in one seq (SPEC 3 "Several marks at once"); each mark a dict with
+        instrument_id, price and optionally cap_policy, sweep, max_steps."""
+        requests = [pb.MarkRequest(instrument_id=m["instrument_id"], price=m["price"],
+                                   cap_policy=enum_value(pb.CapPolicy, m.get("cap_policy")),
+                                   sweep=m.get("sweep", False), max_steps=m.get("max_steps", 0))
+                    for m in marks]
+        request = pb.ApplyMarksRequest(seq=seq, marks=requests, dry_run=dry_run)
+        return self._unary(self._stub.ApplyMarks, request, seq != 0 or dry_run, timeout)
+
     def upsert_currency(self, currency_id: int, *, price: float, code: str = "",
                         decimals: int | None = None,
                         seq: int = 0, timeout=DEFAULT) -> pb.UpsertCurrencyResponse:

@@ -11,6 +11,7 @@ ENUM_PREFIXES = {
     pb.AdlAllocation: "ADL_ALLOCATION_",
     pb.Side: "SIDE_",
     pb.LiquidationReason: "LIQUIDATION_REASON_",
+    pb.SweepStopReason: "SWEEP_STOP_REASON_",
 }
 
 

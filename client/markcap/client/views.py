@@ -58,6 +58,31 @@ def render_mark(response: pb.ApplyMarkResponse, names: Names) -> str:
                         _negative_equities(response.negative_equity_accounts)])
 
 
+def render_sweep(response: pb.ApplyMarkResponse, names: Names) -> str:
+    """A sweep in a few lines: steps, price path, takeovers, ADL contracts, the fund; the steps
+    that took anyone over or deleveraged, at most 20 of them (--json has everything)."""
+    path = [response.previous_price] + [step.applied_price for step in response.steps]
+    summary = format_fields([
+        ("instrument", f"{names.instrument(response.instrument_id)} ({response.instrument_id})"),
+        ("seq", "dry run: nothing changed" if response.dry_run else response.seq),
+        ("stopped", short_name(pb.SweepStopReason, response.sweep_stop_reason).lower().replace("_", " ")),
+        ("steps", len(response.steps)),
+        ("price", f"{format_number(path[0])} -> {format_number(path[-1])}  (requested "
+                  f"{format_number(response.requested_price)})"),
+        ("liquidations", len(response.liquidations)),
+        ("ADL fills", f"{len(response.adl_fills)} ({sum(abs(f.qty) for f in response.adl_fills)} contracts)"),
+        ("fund equity", f"{format_number(response.insurance_fund_equity_before)} -> "
+                        f"{format_number(response.insurance_fund_equity_after)}"),
+        ("fund deficit", response.insurance_fund_deficit),
+    ])
+    busy = [[i + 1, step.applied_price, step.liquidation_count, step.adl_fill_count,
+             step.insurance_fund_equity_after]
+            for i, step in enumerate(response.steps) if step.liquidation_count or step.adl_fill_count]
+    shown = _section("steps with takeovers or ADL" + (f" (first 20 of {len(busy)})" if len(busy) > 20 else ""),
+                     ["step", "price", "liquidations", "ADL fills", "fund equity"], busy[:20])
+    return "\n\n".join([summary, shown])
+
+
 def _liquidations(response: pb.ApplyMarkResponse, names: Names) -> str:
     rows = [[liquidation.account_id,
              short_name(pb.LiquidationReason, liquidation.reason).lower().replace("_", " "),
@@ -147,13 +172,19 @@ def render_adl_queue(response: pb.GetAdlQueueResponse, instrument: str, side: st
                     ["rank", "account", "qty", "score", "indicator"], rows)
 
 
+def _mark_line(seq: int, mark: pb.ApplyMarkResponse, names: Names) -> str:
+    steps = f"  steps {len(mark.steps)}" if mark.steps else ""
+    return (f"seq {seq}  mark {names.instrument(mark.instrument_id)}  "
+            f"{format_number(mark.previous_price)} -> {format_number(mark.applied_price)}"
+            f"  capped {yes_no(mark.capped)}{steps}  liquidations {len(mark.liquidations)}"
+            f"  ADL fills {len(mark.adl_fills)}")
+
+
 def render_event(event: pb.WatchEventsResponse, names: Names) -> str:
-    """One line per event."""
+    """One line per event (an ApplyMarks call: one line per mark)."""
     if event.HasField("mark"):
-        mark = event.mark
-        return (f"seq {event.seq}  mark {names.instrument(mark.instrument_id)}  "
-                f"{format_number(mark.previous_price)} -> {format_number(mark.applied_price)}"
-                f"  capped {yes_no(mark.capped)}  liquidations {len(mark.liquidations)}"
-                f"  ADL fills {len(mark.adl_fills)}")
+        return _mark_line(event.seq, event.mark, names)
+    if event.HasField("marks"):
+        return "\n".join(_mark_line(event.seq, mark, names) for mark in event.marks.outcomes)
     return (f"seq {event.seq}  currency update  negative-equity accounts "
             f"{len(event.currency.negative_equity_accounts)}")

@@ -284,6 +284,38 @@ class ApplyMarkResponse(_message.Message):
     sweep_stop_reason: SweepStopReason
     def __init__(self, seq: _Optional[int] = ..., instrument_id: _Optional[int] = ..., previous_price: _Optional[float] = ..., requested_price: _Optional[float] = ..., applied_price: _Optional[float] = ..., capped: _Optional[bool] = ..., first_bankruptcy_price: _Optional[float] = ..., liquidations: _Optional[_Iterable[_Union[Liquidation, _Mapping]]] = ..., adl_fills: _Optional[_Iterable[_Union[AdlFill, _Mapping]]] = ..., negative_equity_accounts: _Optional[_Iterable[_Union[AccountEquity, _Mapping]]] = ..., insurance_fund_equity_before: _Optional[float] = ..., insurance_fund_equity_after: _Optional[float] = ..., insurance_fund_deficit: _Optional[float] = ..., cap_policy: _Optional[_Union[CapPolicy, str]] = ..., dry_run: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[MarkStep, _Mapping]]] = ..., sweep_stop_reason: _Optional[_Union[SweepStopReason, str]] = ...) -> None: ...
 
+class MarkRequest(_message.Message):
+    __slots__ = ("instrument_id", "price", "cap_policy", "sweep", "max_steps")
+    INSTRUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    CAP_POLICY_FIELD_NUMBER: _ClassVar[int]
+    SWEEP_FIELD_NUMBER: _ClassVar[int]
+    MAX_STEPS_FIELD_NUMBER: _ClassVar[int]
+    instrument_id: int
+    price: float
+    cap_policy: CapPolicy
+    sweep: bool
+    max_steps: int
+    def __init__(self, instrument_id: _Optional[int] = ..., price: _Optional[float] = ..., cap_policy: _Optional[_Union[CapPolicy, str]] = ..., sweep: _Optional[bool] = ..., max_steps: _Optional[int] = ...) -> None: ...
+
+class ApplyMarksRequest(_message.Message):
+    __slots__ = ("seq", "marks", "dry_run")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    MARKS_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    marks: _containers.RepeatedCompositeFieldContainer[MarkRequest]
+    dry_run: bool
+    def __init__(self, seq: _Optional[int] = ..., marks: _Optional[_Iterable[_Union[MarkRequest, _Mapping]]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+
+class ApplyMarksResponse(_message.Message):
+    __slots__ = ("seq", "outcomes")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    outcomes: _containers.RepeatedCompositeFieldContainer[ApplyMarkResponse]
+    def __init__(self, seq: _Optional[int] = ..., outcomes: _Optional[_Iterable[_Union[ApplyMarkResponse, _Mapping]]] = ...) -> None: ...
+
 class UpsertCurrencyRequest(_message.Message):
     __slots__ = ("seq", "currency")
     SEQ_FIELD_NUMBER: _ClassVar[int]
@@ -485,11 +517,13 @@ class WatchEventsRequest(_message.Message):
     def __init__(self, from_seq: _Optional[int] = ...) -> None: ...
 
 class WatchEventsResponse(_message.Message):
-    __slots__ = ("seq", "mark", "currency")
+    __slots__ = ("seq", "mark", "currency", "marks")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     MARK_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    MARKS_FIELD_NUMBER: _ClassVar[int]
     seq: int
     mark: ApplyMarkResponse
     currency: UpsertCurrencyResponse
-    def __init__(self, seq: _Optional[int] = ..., mark: _Optional[_Union[ApplyMarkResponse, _Mapping]] = ..., currency: _Optional[_Union[UpsertCurrencyResponse, _Mapping]] = ...) -> None: ...
+    marks: ApplyMarksResponse
+    def __init__(self, seq: _Optional[int] = ..., mark: _Optional[_Union[ApplyMarkResponse, _Mapping]] = ..., currency: _Optional[_Union[UpsertCurrencyResponse, _Mapping]] = ..., marks: _Optional[_Union[ApplyMarksResponse, _Mapping]] = ...) -> None: ...

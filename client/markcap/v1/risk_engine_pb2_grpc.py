@@ -46,6 +46,11 @@ class RiskEngineServiceStub:
                 request_serializer=markcap_dot_v1_dot_risk__engine__pb2.ApplyMarkRequest.SerializeToString,
                 response_deserializer=markcap_dot_v1_dot_risk__engine__pb2.ApplyMarkResponse.FromString,
                 _registered_method=True)
+        self.ApplyMarks = channel.unary_unary(
+                '/markcap.v1.RiskEngineService/ApplyMarks',
+                request_serializer=markcap_dot_v1_dot_risk__engine__pb2.ApplyMarksRequest.SerializeToString,
+                response_deserializer=markcap_dot_v1_dot_risk__engine__pb2.ApplyMarksResponse.FromString,
+                _registered_method=True)
         self.UpsertCurrency = channel.unary_unary(
                 '/markcap.v1.RiskEngineService/UpsertCurrency',
                 request_serializer=markcap_dot_v1_dot_risk__engine__pb2.UpsertCurrencyRequest.SerializeToString,
@@ -115,6 +120,13 @@ class RiskEngineServiceServicer:
 
     def ApplyMark(self, request, context):
         """Move a mark, capped at the first bankruptcy price when the policy says so.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApplyMarks(self, request, context):
+        """Several mark updates in one seq, applied in order; all or nothing on bad input.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -202,6 +214,11 @@ def add_RiskEngineServiceServicer_to_server(servicer, server):
                     servicer.ApplyMark,
                     request_deserializer=markcap_dot_v1_dot_risk__engine__pb2.ApplyMarkRequest.FromString,
                     response_serializer=markcap_dot_v1_dot_risk__engine__pb2.ApplyMarkResponse.SerializeToString,
+            ),
+            'ApplyMarks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApplyMarks,
+                    request_deserializer=markcap_dot_v1_dot_risk__engine__pb2.ApplyMarksRequest.FromString,
+                    response_serializer=markcap_dot_v1_dot_risk__engine__pb2.ApplyMarksResponse.SerializeToString,
             ),
             'UpsertCurrency': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertCurrency,
@@ -310,6 +327,33 @@ class RiskEngineService:
             '/markcap.v1.RiskEngineService/ApplyMark',
             markcap_dot_v1_dot_risk__engine__pb2.ApplyMarkRequest.SerializeToString,
             markcap_dot_v1_dot_risk__engine__pb2.ApplyMarkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApplyMarks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/markcap.v1.RiskEngineService/ApplyMarks',
+            markcap_dot_v1_dot_risk__engine__pb2.ApplyMarksRequest.SerializeToString,
+            markcap_dot_v1_dot_risk__engine__pb2.ApplyMarksResponse.FromString,
             options,
             channel_credentials,
             insecure,

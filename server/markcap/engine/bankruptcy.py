@@ -27,7 +27,7 @@ import numpy as np
 from . import contracts
 from .state import ExchangeState
 from .types import ContractKind, Instrument
-from .valuation import ERROR_BOUND, AccountPositions, exact_equity
+from .valuation import ERROR_BOUND, equities_and_magnitudes, exact_equity_parts
 
 ROUNDING = 2.0**-50  # relative error of the few float operations after the equity (a generous bound)
 
@@ -57,6 +57,7 @@ class HarmedAccounts:
     # ---- exact values ----
 
     def exact_equity(self, i: int) -> Fraction:
+        """Holder i's exact equity (the fund's: less its floor F)."""
         return self._exact_of(i)[0]
 
     def exact_ticks(self, i: int) -> Fraction | None:
@@ -131,20 +132,20 @@ class HarmedAccounts:
 
 
 def _exact_bankruptcy(state: ExchangeState, instrument: Instrument, slot: int, qty: int):
-    """(exact equity, exact b in ticks or None) of one holder of `instrument`."""
-    equity = exact_equity(state, slot)
+    """(exact equity (the fund's less F), exact b in ticks or None) of one holder of `instrument`."""
+    numerator, denominator = exact_equity_parts(state, slot)
     mark_ticks = state.mark_ticks(instrument)
-    is_fund = slot == state.fund_slot
-    if (equity <= state.floor_exact) if is_fund else (equity <= 0):
+    if slot == state.fund_slot:  # against its floor F
+        floor = state.floor_exact
+        numerator, denominator = (numerator * floor.denominator - floor.numerator * denominator,
+                                  denominator * floor.denominator)
+    equity = Fraction(numerator, denominator)
+    if numerator <= 0:
         return equity, Fraction(mark_ticks)
-    settlement = state.currencies.by_id[instrument.settlement_currency_id]
-    without = exact_equity(state, slot, without=instrument.instrument_id)
-    if is_fund:
-        without -= state.floor_exact
-    rest = without * 10**settlement.decimals / state.currencies.exact_prices[settlement.currency_id]
-    _, cost = state.books[instrument.instrument_id].get(slot)
-    ticks = contracts.kernel(instrument.kind).bankruptcy_ticks(state.terms(instrument), qty, cost, rest)
-    return equity, ticks if ticks is not None and ticks > 0 else None
+    unit = state.currencies.unit_values[instrument.settlement_currency_id]
+    ticks = contracts.kernel(instrument.kind).bankruptcy_ticks(state.terms(instrument), qty, mark_ticks,
+                                                               (numerator, denominator), unit)
+    return equity, ticks
 
 
 def harmed_accounts(state: ExchangeState, instrument: Instrument, direction: int,
@@ -157,9 +158,7 @@ def harmed_accounts(state: ExchangeState, instrument: Instrument, direction: int
     slots, qty, cost = book.slots[rows], book.qty[rows], book.cost[rows]
     harmed = qty * direction < 0
     slots, qty, cost = slots[harmed], qty[harmed], cost[harmed]
-    local = AccountPositions(state, slots)
-    equity = local.equity_at_marks()
-    magnitude = local.magnitude()
+    equity, magnitude = equities_and_magnitudes(state, slots)
     sigma = state.sigma(instrument)
     qty_f = qty.astype(np.float64)
     kernel = contracts.kernel(instrument.kind)

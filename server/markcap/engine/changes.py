@@ -48,27 +48,35 @@ class StateChanges:
     _row_events: list[RowEvent] = field(default_factory=list)
     _unheld_terms: list[int] = field(default_factory=list)
     _revalue_all: bool = False
+    generation: int = 0  # bumped by every entry: equal generations, equal primary state (marks aside)
 
     def account(self, slot: int) -> None:
         self._slots.add(slot)
+        self.generation += 1
 
     def accounts(self, slots: np.ndarray) -> None:
         self._slot_arrays.append(np.asarray(slots, dtype=np.int64))
+        self.generation += 1
 
     def book_added(self) -> None:
         self._books_added += 1
+        self.generation += 1
 
     def rows_appended(self, bit: int, row: int, count: int) -> None:
         self._row_events.append(RowEvent(bit, row, count))
+        self.generation += 1
 
     def row_removed(self, bit: int, row: int, moved_from: int) -> None:
         self._row_events.append(RowEvent(bit, row, moved_from=moved_from))
+        self.generation += 1
 
     def unheld_terms_changed(self, instrument_id: int) -> None:
         self._unheld_terms.append(instrument_id)
+        self.generation += 1
 
     def revalue_all(self) -> None:
         self._revalue_all = True
+        self.generation += 1
 
     @property
     def pending(self) -> bool:

@@ -107,6 +107,12 @@ class Linear:
         return qty * ticks * terms.constant - cost
 
     @staticmethod
+    def upnl_parts(terms: Terms, qty: int, cost: int, ticks: int) -> tuple[int, int]:
+        """upnl_units as (numerator, denominator > 0), unreduced: (q*n*a - K*b, b) for A = a/b."""
+        a, b = terms.constant.numerator, terms.constant.denominator
+        return qty * ticks * a - cost * b, b
+
+    @staticmethod
     def fill(terms: Terms, qty: int, cost: int, dq: int, ticks: int) -> FillResult:
         """Growing: K += ceil(dq*n*A) (the cost the account takes on rounds up). Reducing by the
         closed part c: K_c = ceil(K*c/q) leaves (K itself when all closes) and realised =
@@ -125,9 +131,15 @@ class Linear:
         return FillResult(rest, new_cost, realised, Fraction(-dq * ticks * a, b) - booked)
 
     @staticmethod
-    def bankruptcy_ticks(terms: Terms, qty: int, cost: int, rest: Fraction) -> Fraction | None:
-        """n at which E' + sigma*upnl = 0, with rest = E'*10^d/sigma: (K - rest)/(q*A)."""
-        return (cost - rest) / (qty * terms.constant)
+    def bankruptcy_ticks(terms: Terms, qty: int, ticks: int, equity: tuple[int, int],
+                         unit: tuple[int, int]) -> Fraction | None:
+        """The n at which the account's equity is 0, all else fixed, from its exact equity E = en/ed
+        at the mark n and the value u = un/ud of one settlement minor unit: equity moves by
+        q*A*u per tick, so b = n - E/(q*A*u) = n - en*ud*b/(ed*un*q*a) (A = a/b); None if <= 0."""
+        (en, ed), (un, ud) = equity, unit
+        a, b = terms.constant.numerator, terms.constant.denominator
+        result = ticks - Fraction(en * ud * b, ed * un * qty * a)
+        return result if result > 0 else None
 
     @staticmethod
     def exact_value_change(terms: Terms, dq: np.ndarray, ticks: np.ndarray) -> Fraction:
@@ -192,6 +204,12 @@ class Inverse:
         return cost - qty * terms.constant / ticks
 
     @staticmethod
+    def upnl_parts(terms: Terms, qty: int, cost: int, ticks: int) -> tuple[int, int]:
+        """upnl_units as (numerator, denominator > 0), unreduced: (K*b*n - q*a, b*n) for B = a/b."""
+        a, b = terms.constant.numerator, terms.constant.denominator
+        return cost * b * ticks - qty * a, b * ticks
+
+    @staticmethod
     def fill(terms: Terms, qty: int, cost: int, dq: int, ticks: int) -> FillResult:
         """Growing: K += floor(dq*B/n) (K is what the account is owed back: rounds down). Reducing
         by c: K_c = floor(K*c/q) leaves (K when all closes) and realised = floor(-c*B/n) + K_c
@@ -209,10 +227,17 @@ class Inverse:
         return FillResult(rest, new_cost, realised, Fraction(dq * a, b) - booked)
 
     @staticmethod
-    def bankruptcy_ticks(terms: Terms, qty: int, cost: int, rest: Fraction) -> Fraction | None:
-        """n at which E' + sigma*upnl = 0, with rest = E'*10^d/sigma: q*B/(K + rest)."""
-        denominator = cost + rest
-        return None if denominator == 0 else qty * terms.constant / denominator
+    def bankruptcy_ticks(terms: Terms, qty: int, ticks: int, equity: tuple[int, int],
+                         unit: tuple[int, int]) -> Fraction | None:
+        """As Linear's, with value q*B/n: E + u*(q*B/n - q*B/b) = 0 gives
+        b = q*B/(q*B/n + E/u) = q*a*n*ed*un/(q*a*ed*un + en*ud*b*n) (B = a/b); None unless > 0."""
+        (en, ed), (un, ud) = equity, unit
+        a, b = terms.constant.numerator, terms.constant.denominator
+        denominator = qty * a * ed * un + en * ud * b * ticks
+        if denominator == 0:
+            return None
+        result = Fraction(qty * a * ticks * ed * un, denominator)
+        return result if result > 0 else None
 
     @staticmethod
     def exact_value_change(terms: Terms, dq: np.ndarray, ticks: np.ndarray) -> Fraction:

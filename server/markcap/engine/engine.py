@@ -7,6 +7,8 @@ Nothing here knows about gRPC.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from . import deltas, mark, views
 from .errors import InvalidInput
 from .numbers import require_in_range
@@ -16,7 +18,8 @@ from .state import ExchangeState
 from .types import (
     AccountView, AdlQueueEntry, BankruptcyBand, CapPolicy, Currency, CurrencyOutcome,
     CurrencyUpdate, DeltasOutcome, ExchangeConfig, FillBatch, FundView, Instrument,
-    InstrumentOutcome, InstrumentUpdate, MarkOutcome, Side, Status, TransferBatch,
+    InstrumentOutcome, InstrumentUpdate, MarkOutcome, MarkRequest, MarksOutcome, Side, Status,
+    TransferBatch,
 )
 from .valuation import negative_equity_accounts
 
@@ -60,24 +63,54 @@ class Engine:
                    max_steps: int = 0) -> MarkOutcome:
         """Moves a mark per SPEC 3 (a sweep: SPEC 3 "Sweep", at most `max_steps` steps, 0: the
         engine's limit); a dry run changes nothing, consumes no seq and has seq 0."""
+        request = MarkRequest(instrument_id, price, cap_policy, sweep, max_steps)
+        outcome = self._apply_marks(seq, [request], dry_run, MarkOutcome, "a mark update")
+        return outcome if isinstance(outcome, MarkOutcome) else outcome.outcomes[0]
+
+    def apply_marks(self, seq: int, requests: list[MarkRequest], dry_run: bool = False) -> MarksOutcome:
+        """SPEC 3 "Several marks at once": every request checked first (any bad one refuses the
+        call, nothing applied), then applied in order, each seeing the state the previous left, all
+        in one seq."""
+        if not requests:
+            raise InvalidInput("marks: at least one mark request is needed", field="marks", value=0)
+        return self._apply_marks(seq, requests, dry_run, MarksOutcome, "a mark list", several=True)
+
+    def _apply_marks(self, seq: int, requests: list[MarkRequest], dry_run: bool, kind: type, what: str,
+                     several: bool = False):
         if not dry_run:
             admission = self.sequencer.admit(seq)
             if admission.duplicate:
-                return self.sequencer.original(admission, MarkOutcome, "a mark update")
-        instrument = self.state.instruments.get(instrument_id)
-        price = require_in_range(price, "price")
-        self.state.instruments.grid(instrument).units(price, "price")
-        if not isinstance(max_steps, int) or max_steps < 0:
-            raise InvalidInput(f"max_steps is {max_steps!r}: must be a whole number >= 0",
-                               field="max_steps", value=max_steps)
-        steps = min(max_steps or self.max_sweep_steps, self.max_sweep_steps)
-        policy = cap_policy or instrument.cap_policy
+                return self.sequencer.original(admission, kind, what)
+        checked = [self._checked(request, f"marks[{i}]." if several else "")
+                   for i, request in enumerate(requests)]
+        ids = [request.instrument_id for request in requests]
+        if len(set(ids)) != len(ids):
+            repeated = next(i for i in ids if ids.count(i) > 1)
+            raise InvalidInput(f"marks: instrument {repeated} is requested more than once",
+                               field="marks.instrument_id", value=repeated)
+        applied_seq = 0 if dry_run else admission.seq
         with self.risk.operation(always_rollback=dry_run):
-            outcome = mark.apply_mark(self.risk, 0 if dry_run else admission.seq, instrument_id, price,
-                                      policy, dry_run, sweep, steps)
+            outcomes = tuple(mark.apply_mark(self.risk, applied_seq, r.instrument_id, r.price, policy, dry_run,
+                                             r.sweep, steps)
+                             for r, policy, steps in checked)
+        outcome = MarksOutcome(applied_seq, outcomes) if several else outcomes[0]
         if not dry_run:
             self.sequencer.record(admission.seq, outcome)
         return outcome
+
+    def _checked(self, request: MarkRequest, prefix: str):
+        """(request with its price as a float, the policy in force, the sweep's step bound), or
+        InvalidInput / UnknownId naming the field."""
+        instrument = self.state.instruments.get(request.instrument_id, f"{prefix}instrument_id")
+        price = require_in_range(request.price, f"{prefix}price")
+        self.state.instruments.grid(instrument).units(price, f"{prefix}price")
+        max_steps = request.max_steps
+        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 0:
+            raise InvalidInput(f"{prefix}max_steps is {max_steps!r}: must be a whole number >= 0",
+                               field=f"{prefix}max_steps", value=max_steps)
+        steps = min(max_steps or self.max_sweep_steps, self.max_sweep_steps)
+        return (dataclasses.replace(request, price=price), request.cap_policy or instrument.cap_policy,
+                steps)
 
     def upsert_currency(self, seq: int, update: CurrencyUpdate) -> CurrencyOutcome:
         """Creates a currency or changes its code and price (applied as given, no cap)."""

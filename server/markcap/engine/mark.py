@@ -21,7 +21,7 @@ from .liquidation import take_over
 from .risk import RiskView
 from .state import ExchangeState
 from .types import CapPolicy, Instrument, Liquidation, LiquidationReason, MarkOutcome, MarkStep, SweepStopReason
-from .valuation import AccountPositions, exact_equity, negative_equity_accounts
+from .valuation import ERROR_BOUND, equities_and_magnitudes, negative_equity_accounts
 
 
 def priority_of_price(instrument: Instrument, direction: int, price: float) -> float:
@@ -86,7 +86,7 @@ def _apply_capped(risk: RiskView, instrument: Instrument, price: float, directio
         liquidations += _take_over_in_id_order(state, harmed.slots[in_band & ~is_fund],
                                                LiquidationReason.FIRST_BANKRUPTCY_PRICE, instrument.mark_price)
     fills = ()
-    if fund_bankrupt_first or exact_equity(state, state.fund_slot) <= state.floor_exact:  # step 7, exact
+    if fund_bankrupt_first or risk.fund_equity() <= state.floor_exact:  # step 7, exact
         fills = deleverage(state, instrument, direction)
     fbp_price = None if fbp is None else harmed.price_of(fbp)
     return liquidations, fills, fbp_price, capped, instrument.mark_price
@@ -106,8 +106,8 @@ def _update_negative_set(risk: RiskView, instrument: Instrument, direction: int,
         risk.negative.update(crossed.slots, crossed.equity < crossed.equity_error)
     risk.catch_up()
     checked = np.array(sorted(risk.negative.slots | {state.fund_slot}), dtype=np.int64)
-    local = AccountPositions(state, checked)
-    risk.negative.update(checked, local.maybe_negative(local.equity_at_marks()))
+    equity, magnitude = equities_and_magnitudes(state, checked)
+    risk.negative.update(checked, equity < ERROR_BOUND * magnitude)
     return checked
 
 
@@ -146,7 +146,7 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
     order, as calling this once per step."""
     state = risk.state
     previous = state.instruments.by_id[instrument_id].mark_price
-    fund_before = float(exact_equity(state, state.fund_slot))
+    fund_before = float(risk.fund_equity())
     steps, liquidations, fills, reason = [], [], [], None
     while True:
         before = state.instruments.by_id[instrument_id].mark_price
@@ -156,7 +156,7 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
         if not sweep:
             break
         steps.append(MarkStep(step.applied, step.capped, step.fbp, len(step.liquidations), len(step.fills),
-                              float(exact_equity(state, state.fund_slot))))
+                              float(risk.fund_equity())))
         if step.applied == price:
             reason = SweepStopReason.REACHED_REQUESTED_PRICE
         elif step.applied == before and not step.liquidations and not step.fills:
@@ -165,14 +165,14 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
             reason = SweepStopReason.MAX_STEPS
         if reason is not None:
             break
-    fund_after = exact_equity(state, state.fund_slot)
+    fund_after = risk.fund_equity()
     first = steps[0] if steps else None
     return MarkOutcome(
         seq=seq, instrument_id=instrument_id, previous_price=previous, requested_price=price,
         applied_price=step.applied, capped=any(s.capped for s in steps) if sweep else step.capped,
         first_bankruptcy_price=first.first_bankruptcy_price if first else step.fbp,
         liquidations=tuple(liquidations), adl_fills=tuple(fills),
-        negative_equity_accounts=negative_equity_accounts(state, step.checked),
+        negative_equity_accounts=negative_equity_accounts(state, step.checked, {state.fund_slot: fund_after}),
         insurance_fund_equity_before=fund_before, insurance_fund_equity_after=float(fund_after),
         insurance_fund_deficit=float(max(Fraction(0), state.floor_exact - fund_after)), cap_policy=policy,
         dry_run=dry_run, steps=tuple(steps), sweep_stop_reason=reason)

@@ -33,6 +33,7 @@ class CurrencyTable:
         self.column: dict[int, int] = {}
         self.prices = np.zeros(0, dtype=np.float64)
         self.exact_prices: dict[int, Fraction] = {}  # the decimal each price stands for (SPEC 1)
+        self.unit_values: dict[int, tuple[int, int]] = {}  # one minor unit in valuation currency (n, d)
         self.valuation_id = valuation[0].currency_id
         for currency in currencies:
             if currency.currency_id in self.by_id:
@@ -50,7 +51,7 @@ class CurrencyTable:
         self.column[currency.currency_id] = len(self.prices)
         self.prices = np.append(self.prices, currency.price)
         self.by_id[currency.currency_id] = currency
-        self.exact_prices[currency.currency_id] = Fraction(decimal_of(currency.price))
+        self._set_exact(currency)
 
     def _check_code(self, code: str | None, currency_id: int) -> None:
         if not code:
@@ -67,6 +68,12 @@ class CurrencyTable:
 
     def price(self, currency_id: int) -> float:
         return float(self.prices[self.column[currency_id]])
+
+    def _set_exact(self, currency: Currency) -> None:
+        price = Fraction(decimal_of(currency.price))
+        self.exact_prices[currency.currency_id] = price
+        unit = price / 10**currency.decimals
+        self.unit_values[currency.currency_id] = (unit.numerator, unit.denominator)
 
     def decimals_by_column(self) -> list[int]:
         return [c.decimals for c in sorted(self.by_id.values(), key=lambda c: self.column[c.currency_id])]
@@ -111,7 +118,7 @@ class CurrencyTable:
         else:
             self.by_id[currency.currency_id] = currency
             self.prices[self.column[currency.currency_id]] = currency.price
-            self.exact_prices[currency.currency_id] = Fraction(decimal_of(currency.price))
+            self._set_exact(currency)
 
     def sorted(self) -> list[Currency]:
         return [self.by_id[k] for k in sorted(self.by_id)]

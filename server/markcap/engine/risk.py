@@ -16,11 +16,13 @@ keep it, with a bound; the exact check is made where it is reported).
 from __future__ import annotations
 
 from contextlib import contextmanager
+from fractions import Fraction
 
 import numpy as np
 
 from .bankruptcy_index import BankruptcyIndex
 from .state import ExchangeState
+from .valuation import exact_equity
 
 
 class NegativeEquity:
@@ -46,7 +48,16 @@ class RiskView:
         self.index = BankruptcyIndex(state)
         self.negative = NegativeEquity()
         self._caught_up_in_operation: list[np.ndarray] | None = None
+        self._fund_equity: tuple | None = None
         self.catch_up()
+
+    def fund_equity(self) -> Fraction:
+        """The fund's exact equity, remembered while neither the state nor any mark changed (the
+        mark path asks for it before and after every step)."""
+        key = (self.state.changes.generation, self.state.instruments.version)
+        if self._fund_equity is None or self._fund_equity[0] != key:
+            self._fund_equity = (key, exact_equity(self.state, self.state.fund_slot))
+        return self._fund_equity[1]
 
     @property
     def caught_up(self) -> bool:
@@ -54,6 +65,8 @@ class RiskView:
 
     def catch_up(self) -> None:
         """Brings the index and the negative set up to date with every change the state logged."""
+        if not self.state.changes.pending:
+            return
         changes = self.state.changes.drain()
         if changes.empty:
             return

@@ -227,6 +227,23 @@ class MarkOutcome:
 
 
 @dataclass(frozen=True)
+class MarkRequest:
+    """One mark update of an ApplyMarks call (SPEC 3 "Several marks at once")."""
+
+    instrument_id: int
+    price: float
+    cap_policy: CapPolicy | None = None
+    sweep: bool = False
+    max_steps: int = 0
+
+
+@dataclass(frozen=True)
+class MarksOutcome:
+    seq: int
+    outcomes: tuple[MarkOutcome, ...]
+
+
+@dataclass(frozen=True)
 class MarkStep:
     """One capped step of a sweep."""
 

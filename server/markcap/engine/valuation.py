@@ -68,36 +68,53 @@ ERROR_BOUND = 2.0**-40
 
 def exact_equity(state: ExchangeState, slot: int, without: int | None = None) -> Fraction:
     """Exact equity at the current marks, valuation currency (without instrument `without`'s upnl)."""
-    accounts, currencies = state.accounts, state.currencies
-    equity = Fraction(0)
+    numerator, denominator = exact_equity_parts(state, slot, without)
+    return Fraction(numerator, denominator)
+
+
+def exact_equity_parts(state: ExchangeState, slot: int, without: int | None = None) -> tuple[int, int]:
+    """exact_equity as (numerator, denominator > 0), summed in integers (no reduction on the way:
+    an account's terms share few denominators, and integer products are cheap)."""
+    currencies = state.currencies
+    numerator, denominator = 0, 1
+    units = state.accounts.units[slot].tolist()
     for currency_id, column in currencies.column.items():
-        units = int(accounts.units[slot, column])
-        if units:
-            currency = currencies.by_id[currency_id]
-            equity += Fraction(units, 10**currency.decimals) * currencies.exact_prices[currency_id]
+        if units[column]:
+            n, d = currencies.unit_values[currency_id]
+            numerator, denominator = _add(numerator, denominator, units[column] * n, d)
     for instrument, qty, cost in state.positions_of(slot):
         if instrument.instrument_id != without:
-            equity += upnl_value(state, instrument, qty, cost)
-    return equity
+            n, d = upnl_value_parts(state, instrument, qty, cost)
+            numerator, denominator = _add(numerator, denominator, n, d)
+    return numerator, denominator
 
 
-def upnl_value(state: ExchangeState, instrument, qty: int, cost: int) -> Fraction:
-    """Exact upnl of one position at its mark, in valuation currency."""
-    settlement = instrument.settlement_currency_id
-    upnl = contracts.kernel(instrument.kind).upnl_units(state.terms(instrument), qty, cost,
+def _add(numerator: int, denominator: int, n: int, d: int) -> tuple[int, int]:
+    if d == denominator:
+        return numerator + n, denominator
+    return numerator * d + n * denominator, denominator * d
+
+
+def upnl_value_parts(state: ExchangeState, instrument, qty: int, cost: int) -> tuple[int, int]:
+    """Exact upnl of one position at its mark, in valuation currency, as (numerator, denominator)."""
+    n, d = contracts.kernel(instrument.kind).upnl_parts(state.terms(instrument), qty, cost,
                                                          state.mark_ticks(instrument))
-    return upnl * state.currencies.exact_prices[settlement] / 10**state.currencies.by_id[settlement].decimals
+    un, ud = state.currencies.unit_values[instrument.settlement_currency_id]
+    return n * un, d * ud
 
 
-def negative_equity_accounts(state: ExchangeState, slots: np.ndarray) -> tuple[AccountEquity, ...]:
+def negative_equity_accounts(state: ExchangeState, slots: np.ndarray,
+                             known: dict[int, Fraction] | None = None) -> tuple[AccountEquity, ...]:
     """The accounts among `slots` (a superset) whose exact equity is < 0, ascending account_id,
-    each with the double nearest to its equity."""
+    each with the double nearest to its equity (`known`: exact equities the caller has)."""
     ids = state.accounts.ids[slots]
     listed = []
     for i in np.argsort(ids, kind="stable").tolist():
-        equity = exact_equity(state, int(slots[i]))
-        if equity < 0:
-            listed.append(AccountEquity(int(ids[i]), float(equity)))
+        slot = int(slots[i])
+        numerator, denominator = ((known[slot].numerator, known[slot].denominator) if known and slot in known
+                                  else exact_equity_parts(state, slot))
+        if numerator < 0:
+            listed.append(AccountEquity(int(ids[i]), float(Fraction(numerator, denominator))))
     return tuple(listed)
 
 
@@ -157,3 +174,25 @@ def equities_of(state: ExchangeState, slots: np.ndarray) -> np.ndarray:
     if len(slots) <= SCALAR_EQUITIES:
         return np.array([account_equity(state, slot) for slot in np.asarray(slots).tolist()], dtype=np.float64)
     return AccountPositions(state, np.asarray(slots, dtype=np.int64)).equity_at_marks()
+
+
+def _scalar_magnitude(state: ExchangeState, slot: int) -> float:
+    balances, prices = state.accounts.balances[slot], state.currencies.prices
+    magnitude = 0.0
+    for column in range(len(prices)):
+        magnitude += abs(float(balances[column])) * float(prices[column])
+    for instrument, qty, cost in state.position_mirrors_of(slot):
+        value = contracts.position_value(instrument.kind, qty, instrument.multiplier, instrument.mark_price)
+        magnitude += state.sigma(instrument) * (abs(value) + abs(cost))
+    return magnitude
+
+
+def equities_and_magnitudes(state: ExchangeState, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(float equity, magnitude of its terms) of each account, float64 (n,) each: the float
+    equity is within ERROR_BOUND * magnitude of the exact one. Small sets in Python floats."""
+    if len(slots) <= SCALAR_EQUITIES:
+        listed = np.asarray(slots).tolist()
+        return (np.array([account_equity(state, slot) for slot in listed], dtype=np.float64),
+                np.array([_scalar_magnitude(state, slot) for slot in listed], dtype=np.float64))
+    local = AccountPositions(state, np.asarray(slots, dtype=np.int64))
+    return local.equity_at_marks(), local.magnitude()

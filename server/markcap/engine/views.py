@@ -66,13 +66,13 @@ def _own_bankruptcy(state: ExchangeState, slot: int, instrument: Instrument, qty
                     cost: int) -> Fraction | None:
     """The position's own exact bankruptcy price in ticks (SPEC 6; the fund's against its floor),
     all else fixed, whichever side of the mark it lies on; None if there is no positive one."""
-    settlement = state.currencies.by_id[instrument.settlement_currency_id]
-    without = exact_equity(state, slot, without=instrument.instrument_id)
+    equity = exact_equity(state, slot)
     if slot == state.fund_slot:
-        without -= state.floor_exact
-    rest = without * 10**settlement.decimals / state.currencies.exact_prices[settlement.currency_id]
-    ticks = contracts.kernel(instrument.kind).bankruptcy_ticks(state.terms(instrument), qty, cost, rest)
-    return ticks if ticks is not None and ticks > 0 else None
+        equity -= state.floor_exact
+    unit = state.currencies.unit_values[instrument.settlement_currency_id]
+    return contracts.kernel(instrument.kind).bankruptcy_ticks(
+        state.terms(instrument), qty, state.mark_ticks(instrument), (equity.numerator, equity.denominator),
+        unit)
 
 
 def fund_view(state: ExchangeState) -> FundView:

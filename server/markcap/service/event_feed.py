@@ -15,7 +15,7 @@ from markcap.store import Journal, JournalGap, RecordKind
 from markcap.v1 import risk_engine_pb2 as pb
 
 from .events import EventLog
-from .inputs import RESPONSE_TYPES, event_of
+from .inputs import EVENT_KINDS, RESPONSE_TYPES, event_of
 
 
 class JournalHistory:
@@ -41,7 +41,7 @@ class JournalHistory:
             for record in self._journal.read(from_seq, through):
                 if stopped():
                     return
-                if record.kind in (RecordKind.MARK, RecordKind.CURRENCY):
+                if record.kind in EVENT_KINDS:
                     response = RESPONSE_TYPES[record.kind].FromString(record.response)
                     yield event_of(record.kind, record.seq, response)
         except JournalGap as gap:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from markcap.engine import (CurrencyUpdate, FillBatch, InstrumentUpdate, InvalidInput, Side,
+from markcap.engine import (CurrencyUpdate, FillBatch, InstrumentUpdate, InvalidInput, MarkRequest, Side,
                             TransferBatch)
 from markcap.v1 import risk_engine_pb2 as pb
 
@@ -76,6 +76,14 @@ def instrument_update(request: pb.UpsertInstrumentRequest) -> InstrumentUpdate:
 def cap_policy(request: pb.ApplyMarkRequest):
     """The override, or None to use the instrument's policy."""
     return enums.CAP_POLICY.optional(request.cap_policy, "cap_policy")
+
+
+def mark_requests(request: pb.ApplyMarksRequest) -> list[MarkRequest]:
+    """Each MarkRequest, its fields named marks[i].* in errors."""
+    return [MarkRequest(mark.instrument_id, mark.price,
+                        enums.CAP_POLICY.optional(mark.cap_policy, f"marks[{i}].cap_policy"),
+                        mark.sweep, mark.max_steps)
+            for i, mark in enumerate(request.marks)]
 
 
 def side(request: pb.GetAdlQueueRequest) -> Side:

@@ -31,15 +31,16 @@ from .writer import SerializedEngine
 LOG = logging.getLogger("markcap.service")
 GROUP_LIMIT = 64  # delta batches fsynced together at most, under the grouped policy
 REQUEST_TYPES = {RecordKind.DELTAS: pb.StreamDeltasRequest, RecordKind.MARK: pb.ApplyMarkRequest,
-                 RecordKind.CURRENCY: pb.UpsertCurrencyRequest,
+                 RecordKind.MARKS: pb.ApplyMarksRequest, RecordKind.CURRENCY: pb.UpsertCurrencyRequest,
                  RecordKind.INSTRUMENT: pb.UpsertInstrumentRequest}
 RESPONSE_TYPES = {RecordKind.DELTAS: pb.StreamDeltasResponse, RecordKind.MARK: pb.ApplyMarkResponse,
-                  RecordKind.CURRENCY: pb.UpsertCurrencyResponse,
+                  RecordKind.MARKS: pb.ApplyMarksResponse, RecordKind.CURRENCY: pb.UpsertCurrencyResponse,
                   RecordKind.INSTRUMENT: pb.UpsertInstrumentResponse}
 # Delta answers are rebuilt from the request; the others are kept for duplicates and events.
-JOURNALED_RESPONSES = (RecordKind.MARK, RecordKind.CURRENCY, RecordKind.INSTRUMENT)
+JOURNALED_RESPONSES = (RecordKind.MARK, RecordKind.MARKS, RecordKind.CURRENCY, RecordKind.INSTRUMENT)
+EVENT_KINDS = (RecordKind.MARK, RecordKind.MARKS, RecordKind.CURRENCY)  # what WatchEvents shows
 DESCRIPTIONS = {RecordKind.DELTAS: "a delta batch", RecordKind.MARK: "a mark update",
-                RecordKind.CURRENCY: "a currency upsert",
+                RecordKind.MARKS: "a mark list", RecordKind.CURRENCY: "a currency upsert",
                 RecordKind.INSTRUMENT: "an instrument upsert"}
 
 
@@ -57,6 +58,9 @@ def apply_request(engine: Engine, kind: RecordKind, request):
         return to_proto.mark_response(engine.apply_mark(
             request.seq, request.instrument_id, request.price, from_proto.cap_policy(request),
             request.dry_run, request.sweep, request.max_steps))
+    if kind is RecordKind.MARKS:
+        return to_proto.marks_response(engine.apply_marks(
+            request.seq, from_proto.mark_requests(request), request.dry_run))
     if kind is RecordKind.CURRENCY:
         return to_proto.currency_response(
             engine.upsert_currency(request.seq, from_proto.currency_update(request)))
@@ -69,9 +73,11 @@ def serialize(message) -> bytes:
 
 
 def event_of(kind: RecordKind, seq: int, response) -> pb.WatchEventsResponse | None:
-    """The WatchEvents message for an applied input (marks and currency upserts only)."""
+    """The WatchEvents message for an applied input (marks, mark lists and currency upserts only)."""
     if kind is RecordKind.MARK:
         return pb.WatchEventsResponse(seq=seq, mark=response)
+    if kind is RecordKind.MARKS:
+        return pb.WatchEventsResponse(seq=seq, marks=response)
     if kind is RecordKind.CURRENCY:
         return pb.WatchEventsResponse(seq=seq, currency=response)
     return None
@@ -146,7 +152,7 @@ class DurableInputs:
         if self._failure is not None:
             raise PersistenceFailed(f"the journal failed earlier ({self._failure}); "
                                     f"restart markcap-server") from self._failure
-        dry_run = kind is RecordKind.MARK and request.dry_run
+        dry_run = kind in (RecordKind.MARK, RecordKind.MARKS) and request.dry_run
         if kind in JOURNALED_RESPONSES and not dry_run and 0 < request.seq <= engine.applied_seq:
             answer = self._journaled_answer(kind, request.seq)
             if answer is not None:

@@ -164,6 +164,12 @@ class MeteredEngine:
                                             max_steps),
             self._record_mark)
 
+    def apply_marks(self, seq, requests, dry_run=False):
+        def record(outcome):
+            for each in outcome.outcomes:
+                self._record_mark(each)
+        return self._applied(lambda: self._engine.apply_marks(seq, requests, dry_run), record)
+
     def upsert_currency(self, seq, update) -> CurrencyOutcome:
         return self._applied(lambda: self._engine.upsert_currency(seq, update),
                              lambda outcome: self._metrics.inputs.labels("currency").inc())

@@ -43,6 +43,10 @@ class RiskEngineServicer(pb_grpc.RiskEngineServiceServicer):
         return self._inputs.apply(RecordKind.MARK, request)
 
     @reports_errors
+    def ApplyMarks(self, request, context):
+        return self._inputs.apply(RecordKind.MARKS, request)
+
+    @reports_errors
     def UpsertCurrency(self, request, context):
         return self._inputs.apply(RecordKind.CURRENCY, request)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from markcap.engine import (AccountEquity, AccountView, AdlFill, AdlQueueEntry, BankruptcyBand,
                             Currency, CurrencyOutcome, DeltasOutcome, FundView, Instrument,
-                            InstrumentOutcome, Liquidation, MarkOutcome, PositionView, Status)
+                            InstrumentOutcome, Liquidation, MarkOutcome, MarksOutcome, PositionView,
+                            Status)
 from markcap.v1 import risk_engine_pb2 as pb
 
 from . import enums
@@ -76,6 +77,11 @@ def mark_response(outcome: MarkOutcome) -> pb.ApplyMarkResponse:
     if outcome.sweep_stop_reason is not None:
         response.sweep_stop_reason = enums.SWEEP_STOP_REASON.to_proto(outcome.sweep_stop_reason)
     return response
+
+
+def marks_response(outcome: MarksOutcome) -> pb.ApplyMarksResponse:
+    return pb.ApplyMarksResponse(seq=int(outcome.seq),
+                                 outcomes=[mark_response(each) for each in outcome.outcomes])
 
 
 def currency_response(outcome: CurrencyOutcome) -> pb.UpsertCurrencyResponse:

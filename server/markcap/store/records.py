@@ -29,6 +29,7 @@ class RecordKind(enum.IntEnum):
     MARK = 2
     CURRENCY = 3
     INSTRUMENT = 4
+    MARKS = 5  # an ApplyMarks call
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ namespace v1 {
 static const char* RiskEngineService_method_names[] = {
   "/markcap.v1.RiskEngineService/StreamDeltas",
   "/markcap.v1.RiskEngineService/ApplyMark",
+  "/markcap.v1.RiskEngineService/ApplyMarks",
   "/markcap.v1.RiskEngineService/UpsertCurrency",
   "/markcap.v1.RiskEngineService/UpsertInstrument",
   "/markcap.v1.RiskEngineService/ListInstruments",
@@ -46,16 +47,17 @@ std::unique_ptr< RiskEngineService::Stub> RiskEngineService::NewStub(const std::
 RiskEngineService::Stub::Stub(const std::shared_ptr< ::grpc::ChannelInterface>& channel, const ::grpc::StubOptions& options)
   : channel_(channel), rpcmethod_StreamDeltas_(RiskEngineService_method_names[0], options.suffix_for_stats(),::grpc::internal::RpcMethod::BIDI_STREAMING, channel)
   , rpcmethod_ApplyMark_(RiskEngineService_method_names[1], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_UpsertCurrency_(RiskEngineService_method_names[2], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_UpsertInstrument_(RiskEngineService_method_names[3], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_ListInstruments_(RiskEngineService_method_names[4], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_ListCurrencies_(RiskEngineService_method_names[5], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_GetAccount_(RiskEngineService_method_names[6], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_GetInsuranceFund_(RiskEngineService_method_names[7], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_GetBankruptcyBand_(RiskEngineService_method_names[8], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_GetAdlQueue_(RiskEngineService_method_names[9], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_GetStatus_(RiskEngineService_method_names[10], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
-  , rpcmethod_WatchEvents_(RiskEngineService_method_names[11], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
+  , rpcmethod_ApplyMarks_(RiskEngineService_method_names[2], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_UpsertCurrency_(RiskEngineService_method_names[3], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_UpsertInstrument_(RiskEngineService_method_names[4], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_ListInstruments_(RiskEngineService_method_names[5], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_ListCurrencies_(RiskEngineService_method_names[6], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_GetAccount_(RiskEngineService_method_names[7], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_GetInsuranceFund_(RiskEngineService_method_names[8], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_GetBankruptcyBand_(RiskEngineService_method_names[9], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_GetAdlQueue_(RiskEngineService_method_names[10], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_GetStatus_(RiskEngineService_method_names[11], options.suffix_for_stats(),::grpc::internal::RpcMethod::NORMAL_RPC, channel)
+  , rpcmethod_WatchEvents_(RiskEngineService_method_names[12], options.suffix_for_stats(),::grpc::internal::RpcMethod::SERVER_STREAMING, channel)
   {}
 
 ::grpc::ClientReaderWriter< ::markcap::v1::StreamDeltasRequest, ::markcap::v1::StreamDeltasResponse>* RiskEngineService::Stub::StreamDeltasRaw(::grpc::ClientContext* context) {
@@ -93,6 +95,29 @@ void RiskEngineService::Stub::async::ApplyMark(::grpc::ClientContext* context, c
 ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarkResponse>* RiskEngineService::Stub::AsyncApplyMarkRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest& request, ::grpc::CompletionQueue* cq) {
   auto* result =
     this->PrepareAsyncApplyMarkRaw(context, request, cq);
+  result->StartCall();
+  return result;
+}
+
+::grpc::Status RiskEngineService::Stub::ApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::markcap::v1::ApplyMarksResponse* response) {
+  return ::grpc::internal::BlockingUnaryCall< ::markcap::v1::ApplyMarksRequest, ::markcap::v1::ApplyMarksResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(channel_.get(), rpcmethod_ApplyMarks_, context, request, response);
+}
+
+void RiskEngineService::Stub::async::ApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest* request, ::markcap::v1::ApplyMarksResponse* response, std::function<void(::grpc::Status)> f) {
+  ::grpc::internal::CallbackUnaryCall< ::markcap::v1::ApplyMarksRequest, ::markcap::v1::ApplyMarksResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(stub_->channel_.get(), stub_->rpcmethod_ApplyMarks_, context, request, response, std::move(f));
+}
+
+void RiskEngineService::Stub::async::ApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest* request, ::markcap::v1::ApplyMarksResponse* response, ::grpc::ClientUnaryReactor* reactor) {
+  ::grpc::internal::ClientCallbackUnaryFactory::Create< ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(stub_->channel_.get(), stub_->rpcmethod_ApplyMarks_, context, request, response, reactor);
+}
+
+::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarksResponse>* RiskEngineService::Stub::PrepareAsyncApplyMarksRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::grpc::CompletionQueue* cq) {
+  return ::grpc::internal::ClientAsyncResponseReaderHelper::Create< ::markcap::v1::ApplyMarksResponse, ::markcap::v1::ApplyMarksRequest, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(channel_.get(), cq, rpcmethod_ApplyMarks_, context, request);
+}
+
+::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarksResponse>* RiskEngineService::Stub::AsyncApplyMarksRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::grpc::CompletionQueue* cq) {
+  auto* result =
+    this->PrepareAsyncApplyMarksRaw(context, request, cq);
   result->StartCall();
   return result;
 }
@@ -344,6 +369,16 @@ RiskEngineService::Service::Service() {
   AddMethod(new ::grpc::internal::RpcServiceMethod(
       RiskEngineService_method_names[2],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
+      new ::grpc::internal::RpcMethodHandler< RiskEngineService::Service, ::markcap::v1::ApplyMarksRequest, ::markcap::v1::ApplyMarksResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
+          [](RiskEngineService::Service* service,
+             ::grpc::ServerContext* ctx,
+             const ::markcap::v1::ApplyMarksRequest* req,
+             ::markcap::v1::ApplyMarksResponse* resp) {
+               return service->ApplyMarks(ctx, req, resp);
+             }, this)));
+  AddMethod(new ::grpc::internal::RpcServiceMethod(
+      RiskEngineService_method_names[3],
+      ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< RiskEngineService::Service, ::markcap::v1::UpsertCurrencyRequest, ::markcap::v1::UpsertCurrencyResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](RiskEngineService::Service* service,
              ::grpc::ServerContext* ctx,
@@ -352,7 +387,7 @@ RiskEngineService::Service::Service() {
                return service->UpsertCurrency(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      RiskEngineService_method_names[3],
+      RiskEngineService_method_names[4],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< RiskEngineService::Service, ::markcap::v1::UpsertInstrumentRequest, ::markcap::v1::UpsertInstrumentResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](RiskEngineService::Service* service,
@@ -362,7 +397,7 @@ RiskEngineService::Service::Service() {
                return service->UpsertInstrument(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      RiskEngineService_method_names[4],
+      RiskEngineService_method_names[5],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< RiskEngineService::Service, ::markcap::v1::ListInstrumentsRequest, ::markcap::v1::ListInstrumentsResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](RiskEngineService::Service* service,
@@ -372,7 +407,7 @@ RiskEngineService::Service::Service() {
                return service->ListInstruments(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      RiskEngineService_method_names[5],
+      RiskEngineService_method_names[6],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< RiskEngineService::Service, ::markcap::v1::ListCurrenciesRequest, ::markcap::v1::ListCurrenciesResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](RiskEngineService::Service* service,
@@ -382,7 +417,7 @@ RiskEngineService::Service::Service() {
                return service->ListCurrencies(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      RiskEngineService_method_names[6],
+      RiskEngineService_method_names[7],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< RiskEngineService::Service, ::markcap::v1::GetAccountRequest, ::markcap::v1::GetAccountResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](RiskEngineService::Service* service,
@@ -392,7 +427,7 @@ RiskEngineService::Service::Service() {
                return service->GetAccount(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      RiskEngineService_method_names[7],
+      RiskEngineService_method_names[8],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< RiskEngineService::Service, ::markcap::v1::GetInsuranceFundRequest, ::markcap::v1::GetInsuranceFundResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](RiskEngineService::Service* service,
@@ -402,7 +437,7 @@ RiskEngineService::Service::Service() {
                return service->GetInsuranceFund(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      RiskEngineService_method_names[8],
+      RiskEngineService_method_names[9],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< RiskEngineService::Service, ::markcap::v1::GetBankruptcyBandRequest, ::markcap::v1::GetBankruptcyBandResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](RiskEngineService::Service* service,
@@ -412,7 +447,7 @@ RiskEngineService::Service::Service() {
                return service->GetBankruptcyBand(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      RiskEngineService_method_names[9],
+      RiskEngineService_method_names[10],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< RiskEngineService::Service, ::markcap::v1::GetAdlQueueRequest, ::markcap::v1::GetAdlQueueResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](RiskEngineService::Service* service,
@@ -422,7 +457,7 @@ RiskEngineService::Service::Service() {
                return service->GetAdlQueue(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      RiskEngineService_method_names[10],
+      RiskEngineService_method_names[11],
       ::grpc::internal::RpcMethod::NORMAL_RPC,
       new ::grpc::internal::RpcMethodHandler< RiskEngineService::Service, ::markcap::v1::GetStatusRequest, ::markcap::v1::GetStatusResponse, ::grpc::protobuf::MessageLite, ::grpc::protobuf::MessageLite>(
           [](RiskEngineService::Service* service,
@@ -432,7 +467,7 @@ RiskEngineService::Service::Service() {
                return service->GetStatus(ctx, req, resp);
              }, this)));
   AddMethod(new ::grpc::internal::RpcServiceMethod(
-      RiskEngineService_method_names[11],
+      RiskEngineService_method_names[12],
       ::grpc::internal::RpcMethod::SERVER_STREAMING,
       new ::grpc::internal::ServerStreamingHandler< RiskEngineService::Service, ::markcap::v1::WatchEventsRequest, ::markcap::v1::WatchEventsResponse>(
           [](RiskEngineService::Service* service,
@@ -453,6 +488,13 @@ RiskEngineService::Service::~Service() {
 }
 
 ::grpc::Status RiskEngineService::Service::ApplyMark(::grpc::ServerContext* context, const ::markcap::v1::ApplyMarkRequest* request, ::markcap::v1::ApplyMarkResponse* response) {
+  (void) context;
+  (void) request;
+  (void) response;
+  return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+}
+
+::grpc::Status RiskEngineService::Service::ApplyMarks(::grpc::ServerContext* context, const ::markcap::v1::ApplyMarksRequest* request, ::markcap::v1::ApplyMarksResponse* response) {
   (void) context;
   (void) request;
   (void) response;

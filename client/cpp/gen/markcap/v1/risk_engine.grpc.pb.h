@@ -80,6 +80,14 @@ class RiskEngineService final {
     std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::ApplyMarkResponse>> PrepareAsyncApplyMark(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest& request, ::grpc::CompletionQueue* cq) {
       return std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::ApplyMarkResponse>>(PrepareAsyncApplyMarkRaw(context, request, cq));
     }
+    // Several mark updates in one seq, applied in order; all or nothing on bad input.
+    virtual ::grpc::Status ApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::markcap::v1::ApplyMarksResponse* response) = 0;
+    std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::ApplyMarksResponse>> AsyncApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::ApplyMarksResponse>>(AsyncApplyMarksRaw(context, request, cq));
+    }
+    std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::ApplyMarksResponse>> PrepareAsyncApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::ApplyMarksResponse>>(PrepareAsyncApplyMarksRaw(context, request, cq));
+    }
     // Create a currency or change its price (applied as given, no cap).
     virtual ::grpc::Status UpsertCurrency(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest& request, ::markcap::v1::UpsertCurrencyResponse* response) = 0;
     std::unique_ptr< ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::UpsertCurrencyResponse>> AsyncUpsertCurrency(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest& request, ::grpc::CompletionQueue* cq) {
@@ -173,6 +181,9 @@ class RiskEngineService final {
       // Move a mark, capped at the first bankruptcy price when the policy says so.
       virtual void ApplyMark(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest* request, ::markcap::v1::ApplyMarkResponse* response, std::function<void(::grpc::Status)>) = 0;
       virtual void ApplyMark(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest* request, ::markcap::v1::ApplyMarkResponse* response, ::grpc::ClientUnaryReactor* reactor) = 0;
+      // Several mark updates in one seq, applied in order; all or nothing on bad input.
+      virtual void ApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest* request, ::markcap::v1::ApplyMarksResponse* response, std::function<void(::grpc::Status)>) = 0;
+      virtual void ApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest* request, ::markcap::v1::ApplyMarksResponse* response, ::grpc::ClientUnaryReactor* reactor) = 0;
       // Create a currency or change its price (applied as given, no cap).
       virtual void UpsertCurrency(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest* request, ::markcap::v1::UpsertCurrencyResponse* response, std::function<void(::grpc::Status)>) = 0;
       virtual void UpsertCurrency(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest* request, ::markcap::v1::UpsertCurrencyResponse* response, ::grpc::ClientUnaryReactor* reactor) = 0;
@@ -212,6 +223,8 @@ class RiskEngineService final {
     virtual ::grpc::ClientAsyncReaderWriterInterface< ::markcap::v1::StreamDeltasRequest, ::markcap::v1::StreamDeltasResponse>* PrepareAsyncStreamDeltasRaw(::grpc::ClientContext* context, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::ApplyMarkResponse>* AsyncApplyMarkRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::ApplyMarkResponse>* PrepareAsyncApplyMarkRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest& request, ::grpc::CompletionQueue* cq) = 0;
+    virtual ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::ApplyMarksResponse>* AsyncApplyMarksRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::grpc::CompletionQueue* cq) = 0;
+    virtual ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::ApplyMarksResponse>* PrepareAsyncApplyMarksRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::UpsertCurrencyResponse>* AsyncUpsertCurrencyRaw(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::UpsertCurrencyResponse>* PrepareAsyncUpsertCurrencyRaw(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest& request, ::grpc::CompletionQueue* cq) = 0;
     virtual ::grpc::ClientAsyncResponseReaderInterface< ::markcap::v1::UpsertInstrumentResponse>* AsyncUpsertInstrumentRaw(::grpc::ClientContext* context, const ::markcap::v1::UpsertInstrumentRequest& request, ::grpc::CompletionQueue* cq) = 0;
@@ -252,6 +265,13 @@ class RiskEngineService final {
     }
     std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarkResponse>> PrepareAsyncApplyMark(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest& request, ::grpc::CompletionQueue* cq) {
       return std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarkResponse>>(PrepareAsyncApplyMarkRaw(context, request, cq));
+    }
+    ::grpc::Status ApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::markcap::v1::ApplyMarksResponse* response) override;
+    std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarksResponse>> AsyncApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarksResponse>>(AsyncApplyMarksRaw(context, request, cq));
+    }
+    std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarksResponse>> PrepareAsyncApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::grpc::CompletionQueue* cq) {
+      return std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarksResponse>>(PrepareAsyncApplyMarksRaw(context, request, cq));
     }
     ::grpc::Status UpsertCurrency(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest& request, ::markcap::v1::UpsertCurrencyResponse* response) override;
     std::unique_ptr< ::grpc::ClientAsyncResponseReader< ::markcap::v1::UpsertCurrencyResponse>> AsyncUpsertCurrency(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest& request, ::grpc::CompletionQueue* cq) {
@@ -331,6 +351,8 @@ class RiskEngineService final {
       void StreamDeltas(::grpc::ClientContext* context, ::grpc::ClientBidiReactor< ::markcap::v1::StreamDeltasRequest,::markcap::v1::StreamDeltasResponse>* reactor) override;
       void ApplyMark(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest* request, ::markcap::v1::ApplyMarkResponse* response, std::function<void(::grpc::Status)>) override;
       void ApplyMark(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest* request, ::markcap::v1::ApplyMarkResponse* response, ::grpc::ClientUnaryReactor* reactor) override;
+      void ApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest* request, ::markcap::v1::ApplyMarksResponse* response, std::function<void(::grpc::Status)>) override;
+      void ApplyMarks(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest* request, ::markcap::v1::ApplyMarksResponse* response, ::grpc::ClientUnaryReactor* reactor) override;
       void UpsertCurrency(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest* request, ::markcap::v1::UpsertCurrencyResponse* response, std::function<void(::grpc::Status)>) override;
       void UpsertCurrency(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest* request, ::markcap::v1::UpsertCurrencyResponse* response, ::grpc::ClientUnaryReactor* reactor) override;
       void UpsertInstrument(::grpc::ClientContext* context, const ::markcap::v1::UpsertInstrumentRequest* request, ::markcap::v1::UpsertInstrumentResponse* response, std::function<void(::grpc::Status)>) override;
@@ -366,6 +388,8 @@ class RiskEngineService final {
     ::grpc::ClientAsyncReaderWriter< ::markcap::v1::StreamDeltasRequest, ::markcap::v1::StreamDeltasResponse>* PrepareAsyncStreamDeltasRaw(::grpc::ClientContext* context, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarkResponse>* AsyncApplyMarkRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarkResponse>* PrepareAsyncApplyMarkRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarkRequest& request, ::grpc::CompletionQueue* cq) override;
+    ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarksResponse>* AsyncApplyMarksRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::grpc::CompletionQueue* cq) override;
+    ::grpc::ClientAsyncResponseReader< ::markcap::v1::ApplyMarksResponse>* PrepareAsyncApplyMarksRaw(::grpc::ClientContext* context, const ::markcap::v1::ApplyMarksRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::markcap::v1::UpsertCurrencyResponse>* AsyncUpsertCurrencyRaw(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::markcap::v1::UpsertCurrencyResponse>* PrepareAsyncUpsertCurrencyRaw(::grpc::ClientContext* context, const ::markcap::v1::UpsertCurrencyRequest& request, ::grpc::CompletionQueue* cq) override;
     ::grpc::ClientAsyncResponseReader< ::markcap::v1::UpsertInstrumentResponse>* AsyncUpsertInstrumentRaw(::grpc::ClientContext* context, const ::markcap::v1::UpsertInstrumentRequest& request, ::grpc::CompletionQueue* cq) override;
@@ -389,6 +413,7 @@ class RiskEngineService final {
     ::grpc::ClientAsyncReader< ::markcap::v1::WatchEventsResponse>* PrepareAsyncWatchEventsRaw(::grpc::ClientContext* context, const ::markcap::v1::WatchEventsRequest& request, ::grpc::CompletionQueue* cq) override;
     const ::grpc::internal::RpcMethod rpcmethod_StreamDeltas_;
     const ::grpc::internal::RpcMethod rpcmethod_ApplyMark_;
+    const ::grpc::internal::RpcMethod rpcmethod_ApplyMarks_;
     const ::grpc::internal::RpcMethod rpcmethod_UpsertCurrency_;
     const ::grpc::internal::RpcMethod rpcmethod_UpsertInstrument_;
     const ::grpc::internal::RpcMethod rpcmethod_ListInstruments_;
@@ -413,6 +438,8 @@ class RiskEngineService final {
     virtual ::grpc::Status StreamDeltas(::grpc::ServerContext* context, ::grpc::ServerReaderWriter< ::markcap::v1::StreamDeltasResponse, ::markcap::v1::StreamDeltasRequest>* stream);
     // Move a mark, capped at the first bankruptcy price when the policy says so.
     virtual ::grpc::Status ApplyMark(::grpc::ServerContext* context, const ::markcap::v1::ApplyMarkRequest* request, ::markcap::v1::ApplyMarkResponse* response);
+    // Several mark updates in one seq, applied in order; all or nothing on bad input.
+    virtual ::grpc::Status ApplyMarks(::grpc::ServerContext* context, const ::markcap::v1::ApplyMarksRequest* request, ::markcap::v1::ApplyMarksResponse* response);
     // Create a currency or change its price (applied as given, no cap).
     virtual ::grpc::Status UpsertCurrency(::grpc::ServerContext* context, const ::markcap::v1::UpsertCurrencyRequest* request, ::markcap::v1::UpsertCurrencyResponse* response);
     // Create an instrument or change its symbol, cap policy and ADL settings.
@@ -475,12 +502,32 @@ class RiskEngineService final {
     }
   };
   template <class BaseClass>
+  class WithAsyncMethod_ApplyMarks : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithAsyncMethod_ApplyMarks() {
+      ::grpc::Service::MarkMethodAsync(2);
+    }
+    ~WithAsyncMethod_ApplyMarks() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status ApplyMarks(::grpc::ServerContext* /*context*/, const ::markcap::v1::ApplyMarksRequest* /*request*/, ::markcap::v1::ApplyMarksResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    void RequestApplyMarks(::grpc::ServerContext* context, ::markcap::v1::ApplyMarksRequest* request, ::grpc::ServerAsyncResponseWriter< ::markcap::v1::ApplyMarksResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
+      ::grpc::Service::RequestAsyncUnary(2, context, request, response, new_call_cq, notification_cq, tag);
+    }
+  };
+  template <class BaseClass>
   class WithAsyncMethod_UpsertCurrency : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_UpsertCurrency() {
-      ::grpc::Service::MarkMethodAsync(2);
+      ::grpc::Service::MarkMethodAsync(3);
     }
     ~WithAsyncMethod_UpsertCurrency() override {
       BaseClassMustBeDerivedFromService(this);
@@ -491,7 +538,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestUpsertCurrency(::grpc::ServerContext* context, ::markcap::v1::UpsertCurrencyRequest* request, ::grpc::ServerAsyncResponseWriter< ::markcap::v1::UpsertCurrencyResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(2, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -500,7 +547,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_UpsertInstrument() {
-      ::grpc::Service::MarkMethodAsync(3);
+      ::grpc::Service::MarkMethodAsync(4);
     }
     ~WithAsyncMethod_UpsertInstrument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -511,7 +558,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestUpsertInstrument(::grpc::ServerContext* context, ::markcap::v1::UpsertInstrumentRequest* request, ::grpc::ServerAsyncResponseWriter< ::markcap::v1::UpsertInstrumentResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -520,7 +567,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_ListInstruments() {
-      ::grpc::Service::MarkMethodAsync(4);
+      ::grpc::Service::MarkMethodAsync(5);
     }
     ~WithAsyncMethod_ListInstruments() override {
       BaseClassMustBeDerivedFromService(this);
@@ -531,7 +578,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestListInstruments(::grpc::ServerContext* context, ::markcap::v1::ListInstrumentsRequest* request, ::grpc::ServerAsyncResponseWriter< ::markcap::v1::ListInstrumentsResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -540,7 +587,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_ListCurrencies() {
-      ::grpc::Service::MarkMethodAsync(5);
+      ::grpc::Service::MarkMethodAsync(6);
     }
     ~WithAsyncMethod_ListCurrencies() override {
       BaseClassMustBeDerivedFromService(this);
@@ -551,7 +598,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestListCurrencies(::grpc::ServerContext* context, ::markcap::v1::ListCurrenciesRequest* request, ::grpc::ServerAsyncResponseWriter< ::markcap::v1::ListCurrenciesResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(6, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -560,7 +607,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetAccount() {
-      ::grpc::Service::MarkMethodAsync(6);
+      ::grpc::Service::MarkMethodAsync(7);
     }
     ~WithAsyncMethod_GetAccount() override {
       BaseClassMustBeDerivedFromService(this);
@@ -571,7 +618,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetAccount(::grpc::ServerContext* context, ::markcap::v1::GetAccountRequest* request, ::grpc::ServerAsyncResponseWriter< ::markcap::v1::GetAccountResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(6, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(7, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -580,7 +627,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetInsuranceFund() {
-      ::grpc::Service::MarkMethodAsync(7);
+      ::grpc::Service::MarkMethodAsync(8);
     }
     ~WithAsyncMethod_GetInsuranceFund() override {
       BaseClassMustBeDerivedFromService(this);
@@ -591,7 +638,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetInsuranceFund(::grpc::ServerContext* context, ::markcap::v1::GetInsuranceFundRequest* request, ::grpc::ServerAsyncResponseWriter< ::markcap::v1::GetInsuranceFundResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(7, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(8, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -600,7 +647,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetBankruptcyBand() {
-      ::grpc::Service::MarkMethodAsync(8);
+      ::grpc::Service::MarkMethodAsync(9);
     }
     ~WithAsyncMethod_GetBankruptcyBand() override {
       BaseClassMustBeDerivedFromService(this);
@@ -611,7 +658,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetBankruptcyBand(::grpc::ServerContext* context, ::markcap::v1::GetBankruptcyBandRequest* request, ::grpc::ServerAsyncResponseWriter< ::markcap::v1::GetBankruptcyBandResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(8, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(9, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -620,7 +667,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetAdlQueue() {
-      ::grpc::Service::MarkMethodAsync(9);
+      ::grpc::Service::MarkMethodAsync(10);
     }
     ~WithAsyncMethod_GetAdlQueue() override {
       BaseClassMustBeDerivedFromService(this);
@@ -631,7 +678,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetAdlQueue(::grpc::ServerContext* context, ::markcap::v1::GetAdlQueueRequest* request, ::grpc::ServerAsyncResponseWriter< ::markcap::v1::GetAdlQueueResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(9, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(10, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -640,7 +687,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_GetStatus() {
-      ::grpc::Service::MarkMethodAsync(10);
+      ::grpc::Service::MarkMethodAsync(11);
     }
     ~WithAsyncMethod_GetStatus() override {
       BaseClassMustBeDerivedFromService(this);
@@ -651,7 +698,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetStatus(::grpc::ServerContext* context, ::markcap::v1::GetStatusRequest* request, ::grpc::ServerAsyncResponseWriter< ::markcap::v1::GetStatusResponse>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(10, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(11, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -660,7 +707,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithAsyncMethod_WatchEvents() {
-      ::grpc::Service::MarkMethodAsync(11);
+      ::grpc::Service::MarkMethodAsync(12);
     }
     ~WithAsyncMethod_WatchEvents() override {
       BaseClassMustBeDerivedFromService(this);
@@ -671,10 +718,10 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestWatchEvents(::grpc::ServerContext* context, ::markcap::v1::WatchEventsRequest* request, ::grpc::ServerAsyncWriter< ::markcap::v1::WatchEventsResponse>* writer, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncServerStreaming(11, context, request, writer, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncServerStreaming(12, context, request, writer, new_call_cq, notification_cq, tag);
     }
   };
-  typedef WithAsyncMethod_StreamDeltas<WithAsyncMethod_ApplyMark<WithAsyncMethod_UpsertCurrency<WithAsyncMethod_UpsertInstrument<WithAsyncMethod_ListInstruments<WithAsyncMethod_ListCurrencies<WithAsyncMethod_GetAccount<WithAsyncMethod_GetInsuranceFund<WithAsyncMethod_GetBankruptcyBand<WithAsyncMethod_GetAdlQueue<WithAsyncMethod_GetStatus<WithAsyncMethod_WatchEvents<Service > > > > > > > > > > > > AsyncService;
+  typedef WithAsyncMethod_StreamDeltas<WithAsyncMethod_ApplyMark<WithAsyncMethod_ApplyMarks<WithAsyncMethod_UpsertCurrency<WithAsyncMethod_UpsertInstrument<WithAsyncMethod_ListInstruments<WithAsyncMethod_ListCurrencies<WithAsyncMethod_GetAccount<WithAsyncMethod_GetInsuranceFund<WithAsyncMethod_GetBankruptcyBand<WithAsyncMethod_GetAdlQueue<WithAsyncMethod_GetStatus<WithAsyncMethod_WatchEvents<Service > > > > > > > > > > > > > AsyncService;
   template <class BaseClass>
   class WithCallbackMethod_StreamDeltas : public BaseClass {
    private:
@@ -726,18 +773,45 @@ class RiskEngineService final {
       ::grpc::CallbackServerContext* /*context*/, const ::markcap::v1::ApplyMarkRequest* /*request*/, ::markcap::v1::ApplyMarkResponse* /*response*/)  { return nullptr; }
   };
   template <class BaseClass>
+  class WithCallbackMethod_ApplyMarks : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithCallbackMethod_ApplyMarks() {
+      ::grpc::Service::MarkMethodCallback(2,
+          new ::grpc::internal::CallbackUnaryHandler< ::markcap::v1::ApplyMarksRequest, ::markcap::v1::ApplyMarksResponse>(
+            [this](
+                   ::grpc::CallbackServerContext* context, const ::markcap::v1::ApplyMarksRequest* request, ::markcap::v1::ApplyMarksResponse* response) { return this->ApplyMarks(context, request, response); }));}
+    void SetMessageAllocatorFor_ApplyMarks(
+        ::grpc::MessageAllocator< ::markcap::v1::ApplyMarksRequest, ::markcap::v1::ApplyMarksResponse>* allocator) {
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(2);
+      static_cast<::grpc::internal::CallbackUnaryHandler< ::markcap::v1::ApplyMarksRequest, ::markcap::v1::ApplyMarksResponse>*>(handler)
+              ->SetMessageAllocator(allocator);
+    }
+    ~WithCallbackMethod_ApplyMarks() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status ApplyMarks(::grpc::ServerContext* /*context*/, const ::markcap::v1::ApplyMarksRequest* /*request*/, ::markcap::v1::ApplyMarksResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    virtual ::grpc::ServerUnaryReactor* ApplyMarks(
+      ::grpc::CallbackServerContext* /*context*/, const ::markcap::v1::ApplyMarksRequest* /*request*/, ::markcap::v1::ApplyMarksResponse* /*response*/)  { return nullptr; }
+  };
+  template <class BaseClass>
   class WithCallbackMethod_UpsertCurrency : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_UpsertCurrency() {
-      ::grpc::Service::MarkMethodCallback(2,
+      ::grpc::Service::MarkMethodCallback(3,
           new ::grpc::internal::CallbackUnaryHandler< ::markcap::v1::UpsertCurrencyRequest, ::markcap::v1::UpsertCurrencyResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::markcap::v1::UpsertCurrencyRequest* request, ::markcap::v1::UpsertCurrencyResponse* response) { return this->UpsertCurrency(context, request, response); }));}
     void SetMessageAllocatorFor_UpsertCurrency(
         ::grpc::MessageAllocator< ::markcap::v1::UpsertCurrencyRequest, ::markcap::v1::UpsertCurrencyResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(2);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(3);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::markcap::v1::UpsertCurrencyRequest, ::markcap::v1::UpsertCurrencyResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -758,13 +832,13 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_UpsertInstrument() {
-      ::grpc::Service::MarkMethodCallback(3,
+      ::grpc::Service::MarkMethodCallback(4,
           new ::grpc::internal::CallbackUnaryHandler< ::markcap::v1::UpsertInstrumentRequest, ::markcap::v1::UpsertInstrumentResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::markcap::v1::UpsertInstrumentRequest* request, ::markcap::v1::UpsertInstrumentResponse* response) { return this->UpsertInstrument(context, request, response); }));}
     void SetMessageAllocatorFor_UpsertInstrument(
         ::grpc::MessageAllocator< ::markcap::v1::UpsertInstrumentRequest, ::markcap::v1::UpsertInstrumentResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(3);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(4);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::markcap::v1::UpsertInstrumentRequest, ::markcap::v1::UpsertInstrumentResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -785,13 +859,13 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_ListInstruments() {
-      ::grpc::Service::MarkMethodCallback(4,
+      ::grpc::Service::MarkMethodCallback(5,
           new ::grpc::internal::CallbackUnaryHandler< ::markcap::v1::ListInstrumentsRequest, ::markcap::v1::ListInstrumentsResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::markcap::v1::ListInstrumentsRequest* request, ::markcap::v1::ListInstrumentsResponse* response) { return this->ListInstruments(context, request, response); }));}
     void SetMessageAllocatorFor_ListInstruments(
         ::grpc::MessageAllocator< ::markcap::v1::ListInstrumentsRequest, ::markcap::v1::ListInstrumentsResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(4);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(5);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::markcap::v1::ListInstrumentsRequest, ::markcap::v1::ListInstrumentsResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -812,13 +886,13 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_ListCurrencies() {
-      ::grpc::Service::MarkMethodCallback(5,
+      ::grpc::Service::MarkMethodCallback(6,
           new ::grpc::internal::CallbackUnaryHandler< ::markcap::v1::ListCurrenciesRequest, ::markcap::v1::ListCurrenciesResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::markcap::v1::ListCurrenciesRequest* request, ::markcap::v1::ListCurrenciesResponse* response) { return this->ListCurrencies(context, request, response); }));}
     void SetMessageAllocatorFor_ListCurrencies(
         ::grpc::MessageAllocator< ::markcap::v1::ListCurrenciesRequest, ::markcap::v1::ListCurrenciesResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(5);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(6);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::markcap::v1::ListCurrenciesRequest, ::markcap::v1::ListCurrenciesResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -839,13 +913,13 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetAccount() {
-      ::grpc::Service::MarkMethodCallback(6,
+      ::grpc::Service::MarkMethodCallback(7,
           new ::grpc::internal::CallbackUnaryHandler< ::markcap::v1::GetAccountRequest, ::markcap::v1::GetAccountResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::markcap::v1::GetAccountRequest* request, ::markcap::v1::GetAccountResponse* response) { return this->GetAccount(context, request, response); }));}
     void SetMessageAllocatorFor_GetAccount(
         ::grpc::MessageAllocator< ::markcap::v1::GetAccountRequest, ::markcap::v1::GetAccountResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(6);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(7);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::markcap::v1::GetAccountRequest, ::markcap::v1::GetAccountResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -866,13 +940,13 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetInsuranceFund() {
-      ::grpc::Service::MarkMethodCallback(7,
+      ::grpc::Service::MarkMethodCallback(8,
           new ::grpc::internal::CallbackUnaryHandler< ::markcap::v1::GetInsuranceFundRequest, ::markcap::v1::GetInsuranceFundResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::markcap::v1::GetInsuranceFundRequest* request, ::markcap::v1::GetInsuranceFundResponse* response) { return this->GetInsuranceFund(context, request, response); }));}
     void SetMessageAllocatorFor_GetInsuranceFund(
         ::grpc::MessageAllocator< ::markcap::v1::GetInsuranceFundRequest, ::markcap::v1::GetInsuranceFundResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(7);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(8);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::markcap::v1::GetInsuranceFundRequest, ::markcap::v1::GetInsuranceFundResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -893,13 +967,13 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetBankruptcyBand() {
-      ::grpc::Service::MarkMethodCallback(8,
+      ::grpc::Service::MarkMethodCallback(9,
           new ::grpc::internal::CallbackUnaryHandler< ::markcap::v1::GetBankruptcyBandRequest, ::markcap::v1::GetBankruptcyBandResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::markcap::v1::GetBankruptcyBandRequest* request, ::markcap::v1::GetBankruptcyBandResponse* response) { return this->GetBankruptcyBand(context, request, response); }));}
     void SetMessageAllocatorFor_GetBankruptcyBand(
         ::grpc::MessageAllocator< ::markcap::v1::GetBankruptcyBandRequest, ::markcap::v1::GetBankruptcyBandResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(8);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(9);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::markcap::v1::GetBankruptcyBandRequest, ::markcap::v1::GetBankruptcyBandResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -920,13 +994,13 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetAdlQueue() {
-      ::grpc::Service::MarkMethodCallback(9,
+      ::grpc::Service::MarkMethodCallback(10,
           new ::grpc::internal::CallbackUnaryHandler< ::markcap::v1::GetAdlQueueRequest, ::markcap::v1::GetAdlQueueResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::markcap::v1::GetAdlQueueRequest* request, ::markcap::v1::GetAdlQueueResponse* response) { return this->GetAdlQueue(context, request, response); }));}
     void SetMessageAllocatorFor_GetAdlQueue(
         ::grpc::MessageAllocator< ::markcap::v1::GetAdlQueueRequest, ::markcap::v1::GetAdlQueueResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(9);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(10);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::markcap::v1::GetAdlQueueRequest, ::markcap::v1::GetAdlQueueResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -947,13 +1021,13 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_GetStatus() {
-      ::grpc::Service::MarkMethodCallback(10,
+      ::grpc::Service::MarkMethodCallback(11,
           new ::grpc::internal::CallbackUnaryHandler< ::markcap::v1::GetStatusRequest, ::markcap::v1::GetStatusResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::markcap::v1::GetStatusRequest* request, ::markcap::v1::GetStatusResponse* response) { return this->GetStatus(context, request, response); }));}
     void SetMessageAllocatorFor_GetStatus(
         ::grpc::MessageAllocator< ::markcap::v1::GetStatusRequest, ::markcap::v1::GetStatusResponse>* allocator) {
-      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(10);
+      ::grpc::internal::MethodHandler* const handler = ::grpc::Service::GetHandler(11);
       static_cast<::grpc::internal::CallbackUnaryHandler< ::markcap::v1::GetStatusRequest, ::markcap::v1::GetStatusResponse>*>(handler)
               ->SetMessageAllocator(allocator);
     }
@@ -974,7 +1048,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithCallbackMethod_WatchEvents() {
-      ::grpc::Service::MarkMethodCallback(11,
+      ::grpc::Service::MarkMethodCallback(12,
           new ::grpc::internal::CallbackServerStreamingHandler< ::markcap::v1::WatchEventsRequest, ::markcap::v1::WatchEventsResponse>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::markcap::v1::WatchEventsRequest* request) { return this->WatchEvents(context, request); }));
@@ -990,7 +1064,7 @@ class RiskEngineService final {
     virtual ::grpc::ServerWriteReactor< ::markcap::v1::WatchEventsResponse>* WatchEvents(
       ::grpc::CallbackServerContext* /*context*/, const ::markcap::v1::WatchEventsRequest* /*request*/)  { return nullptr; }
   };
-  typedef WithCallbackMethod_StreamDeltas<WithCallbackMethod_ApplyMark<WithCallbackMethod_UpsertCurrency<WithCallbackMethod_UpsertInstrument<WithCallbackMethod_ListInstruments<WithCallbackMethod_ListCurrencies<WithCallbackMethod_GetAccount<WithCallbackMethod_GetInsuranceFund<WithCallbackMethod_GetBankruptcyBand<WithCallbackMethod_GetAdlQueue<WithCallbackMethod_GetStatus<WithCallbackMethod_WatchEvents<Service > > > > > > > > > > > > CallbackService;
+  typedef WithCallbackMethod_StreamDeltas<WithCallbackMethod_ApplyMark<WithCallbackMethod_ApplyMarks<WithCallbackMethod_UpsertCurrency<WithCallbackMethod_UpsertInstrument<WithCallbackMethod_ListInstruments<WithCallbackMethod_ListCurrencies<WithCallbackMethod_GetAccount<WithCallbackMethod_GetInsuranceFund<WithCallbackMethod_GetBankruptcyBand<WithCallbackMethod_GetAdlQueue<WithCallbackMethod_GetStatus<WithCallbackMethod_WatchEvents<Service > > > > > > > > > > > > > CallbackService;
   typedef CallbackService ExperimentalCallbackService;
   template <class BaseClass>
   class WithGenericMethod_StreamDeltas : public BaseClass {
@@ -1027,12 +1101,29 @@ class RiskEngineService final {
     }
   };
   template <class BaseClass>
+  class WithGenericMethod_ApplyMarks : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithGenericMethod_ApplyMarks() {
+      ::grpc::Service::MarkMethodGeneric(2);
+    }
+    ~WithGenericMethod_ApplyMarks() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status ApplyMarks(::grpc::ServerContext* /*context*/, const ::markcap::v1::ApplyMarksRequest* /*request*/, ::markcap::v1::ApplyMarksResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+  };
+  template <class BaseClass>
   class WithGenericMethod_UpsertCurrency : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_UpsertCurrency() {
-      ::grpc::Service::MarkMethodGeneric(2);
+      ::grpc::Service::MarkMethodGeneric(3);
     }
     ~WithGenericMethod_UpsertCurrency() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1049,7 +1140,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_UpsertInstrument() {
-      ::grpc::Service::MarkMethodGeneric(3);
+      ::grpc::Service::MarkMethodGeneric(4);
     }
     ~WithGenericMethod_UpsertInstrument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1066,7 +1157,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_ListInstruments() {
-      ::grpc::Service::MarkMethodGeneric(4);
+      ::grpc::Service::MarkMethodGeneric(5);
     }
     ~WithGenericMethod_ListInstruments() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1083,7 +1174,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_ListCurrencies() {
-      ::grpc::Service::MarkMethodGeneric(5);
+      ::grpc::Service::MarkMethodGeneric(6);
     }
     ~WithGenericMethod_ListCurrencies() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1100,7 +1191,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetAccount() {
-      ::grpc::Service::MarkMethodGeneric(6);
+      ::grpc::Service::MarkMethodGeneric(7);
     }
     ~WithGenericMethod_GetAccount() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1117,7 +1208,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetInsuranceFund() {
-      ::grpc::Service::MarkMethodGeneric(7);
+      ::grpc::Service::MarkMethodGeneric(8);
     }
     ~WithGenericMethod_GetInsuranceFund() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1134,7 +1225,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetBankruptcyBand() {
-      ::grpc::Service::MarkMethodGeneric(8);
+      ::grpc::Service::MarkMethodGeneric(9);
     }
     ~WithGenericMethod_GetBankruptcyBand() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1151,7 +1242,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetAdlQueue() {
-      ::grpc::Service::MarkMethodGeneric(9);
+      ::grpc::Service::MarkMethodGeneric(10);
     }
     ~WithGenericMethod_GetAdlQueue() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1168,7 +1259,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_GetStatus() {
-      ::grpc::Service::MarkMethodGeneric(10);
+      ::grpc::Service::MarkMethodGeneric(11);
     }
     ~WithGenericMethod_GetStatus() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1185,7 +1276,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithGenericMethod_WatchEvents() {
-      ::grpc::Service::MarkMethodGeneric(11);
+      ::grpc::Service::MarkMethodGeneric(12);
     }
     ~WithGenericMethod_WatchEvents() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1237,12 +1328,32 @@ class RiskEngineService final {
     }
   };
   template <class BaseClass>
+  class WithRawMethod_ApplyMarks : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithRawMethod_ApplyMarks() {
+      ::grpc::Service::MarkMethodRaw(2);
+    }
+    ~WithRawMethod_ApplyMarks() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status ApplyMarks(::grpc::ServerContext* /*context*/, const ::markcap::v1::ApplyMarksRequest* /*request*/, ::markcap::v1::ApplyMarksResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    void RequestApplyMarks(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
+      ::grpc::Service::RequestAsyncUnary(2, context, request, response, new_call_cq, notification_cq, tag);
+    }
+  };
+  template <class BaseClass>
   class WithRawMethod_UpsertCurrency : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_UpsertCurrency() {
-      ::grpc::Service::MarkMethodRaw(2);
+      ::grpc::Service::MarkMethodRaw(3);
     }
     ~WithRawMethod_UpsertCurrency() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1253,7 +1364,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestUpsertCurrency(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(2, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1262,7 +1373,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_UpsertInstrument() {
-      ::grpc::Service::MarkMethodRaw(3);
+      ::grpc::Service::MarkMethodRaw(4);
     }
     ~WithRawMethod_UpsertInstrument() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1273,7 +1384,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestUpsertInstrument(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(3, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1282,7 +1393,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_ListInstruments() {
-      ::grpc::Service::MarkMethodRaw(4);
+      ::grpc::Service::MarkMethodRaw(5);
     }
     ~WithRawMethod_ListInstruments() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1293,7 +1404,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestListInstruments(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(4, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1302,7 +1413,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_ListCurrencies() {
-      ::grpc::Service::MarkMethodRaw(5);
+      ::grpc::Service::MarkMethodRaw(6);
     }
     ~WithRawMethod_ListCurrencies() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1313,7 +1424,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestListCurrencies(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(5, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(6, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1322,7 +1433,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetAccount() {
-      ::grpc::Service::MarkMethodRaw(6);
+      ::grpc::Service::MarkMethodRaw(7);
     }
     ~WithRawMethod_GetAccount() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1333,7 +1444,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetAccount(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(6, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(7, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1342,7 +1453,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetInsuranceFund() {
-      ::grpc::Service::MarkMethodRaw(7);
+      ::grpc::Service::MarkMethodRaw(8);
     }
     ~WithRawMethod_GetInsuranceFund() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1353,7 +1464,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetInsuranceFund(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(7, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(8, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1362,7 +1473,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetBankruptcyBand() {
-      ::grpc::Service::MarkMethodRaw(8);
+      ::grpc::Service::MarkMethodRaw(9);
     }
     ~WithRawMethod_GetBankruptcyBand() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1373,7 +1484,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetBankruptcyBand(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(8, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(9, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1382,7 +1493,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetAdlQueue() {
-      ::grpc::Service::MarkMethodRaw(9);
+      ::grpc::Service::MarkMethodRaw(10);
     }
     ~WithRawMethod_GetAdlQueue() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1393,7 +1504,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetAdlQueue(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(9, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(10, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1402,7 +1513,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_GetStatus() {
-      ::grpc::Service::MarkMethodRaw(10);
+      ::grpc::Service::MarkMethodRaw(11);
     }
     ~WithRawMethod_GetStatus() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1413,7 +1524,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestGetStatus(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncResponseWriter< ::grpc::ByteBuffer>* response, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncUnary(10, context, request, response, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncUnary(11, context, request, response, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1422,7 +1533,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawMethod_WatchEvents() {
-      ::grpc::Service::MarkMethodRaw(11);
+      ::grpc::Service::MarkMethodRaw(12);
     }
     ~WithRawMethod_WatchEvents() override {
       BaseClassMustBeDerivedFromService(this);
@@ -1433,7 +1544,7 @@ class RiskEngineService final {
       return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
     }
     void RequestWatchEvents(::grpc::ServerContext* context, ::grpc::ByteBuffer* request, ::grpc::ServerAsyncWriter< ::grpc::ByteBuffer>* writer, ::grpc::CompletionQueue* new_call_cq, ::grpc::ServerCompletionQueue* notification_cq, void *tag) {
-      ::grpc::Service::RequestAsyncServerStreaming(11, context, request, writer, new_call_cq, notification_cq, tag);
+      ::grpc::Service::RequestAsyncServerStreaming(12, context, request, writer, new_call_cq, notification_cq, tag);
     }
   };
   template <class BaseClass>
@@ -1482,12 +1593,34 @@ class RiskEngineService final {
       ::grpc::CallbackServerContext* /*context*/, const ::grpc::ByteBuffer* /*request*/, ::grpc::ByteBuffer* /*response*/)  { return nullptr; }
   };
   template <class BaseClass>
+  class WithRawCallbackMethod_ApplyMarks : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithRawCallbackMethod_ApplyMarks() {
+      ::grpc::Service::MarkMethodRawCallback(2,
+          new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
+            [this](
+                   ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->ApplyMarks(context, request, response); }));
+    }
+    ~WithRawCallbackMethod_ApplyMarks() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable synchronous version of this method
+    ::grpc::Status ApplyMarks(::grpc::ServerContext* /*context*/, const ::markcap::v1::ApplyMarksRequest* /*request*/, ::markcap::v1::ApplyMarksResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    virtual ::grpc::ServerUnaryReactor* ApplyMarks(
+      ::grpc::CallbackServerContext* /*context*/, const ::grpc::ByteBuffer* /*request*/, ::grpc::ByteBuffer* /*response*/)  { return nullptr; }
+  };
+  template <class BaseClass>
   class WithRawCallbackMethod_UpsertCurrency : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_UpsertCurrency() {
-      ::grpc::Service::MarkMethodRawCallback(2,
+      ::grpc::Service::MarkMethodRawCallback(3,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->UpsertCurrency(context, request, response); }));
@@ -1509,7 +1642,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_UpsertInstrument() {
-      ::grpc::Service::MarkMethodRawCallback(3,
+      ::grpc::Service::MarkMethodRawCallback(4,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->UpsertInstrument(context, request, response); }));
@@ -1531,7 +1664,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_ListInstruments() {
-      ::grpc::Service::MarkMethodRawCallback(4,
+      ::grpc::Service::MarkMethodRawCallback(5,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->ListInstruments(context, request, response); }));
@@ -1553,7 +1686,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_ListCurrencies() {
-      ::grpc::Service::MarkMethodRawCallback(5,
+      ::grpc::Service::MarkMethodRawCallback(6,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->ListCurrencies(context, request, response); }));
@@ -1575,7 +1708,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetAccount() {
-      ::grpc::Service::MarkMethodRawCallback(6,
+      ::grpc::Service::MarkMethodRawCallback(7,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetAccount(context, request, response); }));
@@ -1597,7 +1730,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetInsuranceFund() {
-      ::grpc::Service::MarkMethodRawCallback(7,
+      ::grpc::Service::MarkMethodRawCallback(8,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetInsuranceFund(context, request, response); }));
@@ -1619,7 +1752,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetBankruptcyBand() {
-      ::grpc::Service::MarkMethodRawCallback(8,
+      ::grpc::Service::MarkMethodRawCallback(9,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetBankruptcyBand(context, request, response); }));
@@ -1641,7 +1774,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetAdlQueue() {
-      ::grpc::Service::MarkMethodRawCallback(9,
+      ::grpc::Service::MarkMethodRawCallback(10,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetAdlQueue(context, request, response); }));
@@ -1663,7 +1796,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_GetStatus() {
-      ::grpc::Service::MarkMethodRawCallback(10,
+      ::grpc::Service::MarkMethodRawCallback(11,
           new ::grpc::internal::CallbackUnaryHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, ::grpc::ByteBuffer* response) { return this->GetStatus(context, request, response); }));
@@ -1685,7 +1818,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithRawCallbackMethod_WatchEvents() {
-      ::grpc::Service::MarkMethodRawCallback(11,
+      ::grpc::Service::MarkMethodRawCallback(12,
           new ::grpc::internal::CallbackServerStreamingHandler< ::grpc::ByteBuffer, ::grpc::ByteBuffer>(
             [this](
                    ::grpc::CallbackServerContext* context, const::grpc::ByteBuffer* request) { return this->WatchEvents(context, request); }));
@@ -1729,12 +1862,39 @@ class RiskEngineService final {
     virtual ::grpc::Status StreamedApplyMark(::grpc::ServerContext* context, ::grpc::ServerUnaryStreamer< ::markcap::v1::ApplyMarkRequest,::markcap::v1::ApplyMarkResponse>* server_unary_streamer) = 0;
   };
   template <class BaseClass>
+  class WithStreamedUnaryMethod_ApplyMarks : public BaseClass {
+   private:
+    void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
+   public:
+    WithStreamedUnaryMethod_ApplyMarks() {
+      ::grpc::Service::MarkMethodStreamed(2,
+        new ::grpc::internal::StreamedUnaryHandler<
+          ::markcap::v1::ApplyMarksRequest, ::markcap::v1::ApplyMarksResponse>(
+            [this](::grpc::ServerContext* context,
+                   ::grpc::ServerUnaryStreamer<
+                     ::markcap::v1::ApplyMarksRequest, ::markcap::v1::ApplyMarksResponse>* streamer) {
+                       return this->StreamedApplyMarks(context,
+                         streamer);
+                  }));
+    }
+    ~WithStreamedUnaryMethod_ApplyMarks() override {
+      BaseClassMustBeDerivedFromService(this);
+    }
+    // disable regular version of this method
+    ::grpc::Status ApplyMarks(::grpc::ServerContext* /*context*/, const ::markcap::v1::ApplyMarksRequest* /*request*/, ::markcap::v1::ApplyMarksResponse* /*response*/) override {
+      abort();
+      return ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "");
+    }
+    // replace default version of method with streamed unary
+    virtual ::grpc::Status StreamedApplyMarks(::grpc::ServerContext* context, ::grpc::ServerUnaryStreamer< ::markcap::v1::ApplyMarksRequest,::markcap::v1::ApplyMarksResponse>* server_unary_streamer) = 0;
+  };
+  template <class BaseClass>
   class WithStreamedUnaryMethod_UpsertCurrency : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_UpsertCurrency() {
-      ::grpc::Service::MarkMethodStreamed(2,
+      ::grpc::Service::MarkMethodStreamed(3,
         new ::grpc::internal::StreamedUnaryHandler<
           ::markcap::v1::UpsertCurrencyRequest, ::markcap::v1::UpsertCurrencyResponse>(
             [this](::grpc::ServerContext* context,
@@ -1761,7 +1921,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_UpsertInstrument() {
-      ::grpc::Service::MarkMethodStreamed(3,
+      ::grpc::Service::MarkMethodStreamed(4,
         new ::grpc::internal::StreamedUnaryHandler<
           ::markcap::v1::UpsertInstrumentRequest, ::markcap::v1::UpsertInstrumentResponse>(
             [this](::grpc::ServerContext* context,
@@ -1788,7 +1948,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_ListInstruments() {
-      ::grpc::Service::MarkMethodStreamed(4,
+      ::grpc::Service::MarkMethodStreamed(5,
         new ::grpc::internal::StreamedUnaryHandler<
           ::markcap::v1::ListInstrumentsRequest, ::markcap::v1::ListInstrumentsResponse>(
             [this](::grpc::ServerContext* context,
@@ -1815,7 +1975,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_ListCurrencies() {
-      ::grpc::Service::MarkMethodStreamed(5,
+      ::grpc::Service::MarkMethodStreamed(6,
         new ::grpc::internal::StreamedUnaryHandler<
           ::markcap::v1::ListCurrenciesRequest, ::markcap::v1::ListCurrenciesResponse>(
             [this](::grpc::ServerContext* context,
@@ -1842,7 +2002,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetAccount() {
-      ::grpc::Service::MarkMethodStreamed(6,
+      ::grpc::Service::MarkMethodStreamed(7,
         new ::grpc::internal::StreamedUnaryHandler<
           ::markcap::v1::GetAccountRequest, ::markcap::v1::GetAccountResponse>(
             [this](::grpc::ServerContext* context,
@@ -1869,7 +2029,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetInsuranceFund() {
-      ::grpc::Service::MarkMethodStreamed(7,
+      ::grpc::Service::MarkMethodStreamed(8,
         new ::grpc::internal::StreamedUnaryHandler<
           ::markcap::v1::GetInsuranceFundRequest, ::markcap::v1::GetInsuranceFundResponse>(
             [this](::grpc::ServerContext* context,
@@ -1896,7 +2056,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetBankruptcyBand() {
-      ::grpc::Service::MarkMethodStreamed(8,
+      ::grpc::Service::MarkMethodStreamed(9,
         new ::grpc::internal::StreamedUnaryHandler<
           ::markcap::v1::GetBankruptcyBandRequest, ::markcap::v1::GetBankruptcyBandResponse>(
             [this](::grpc::ServerContext* context,
@@ -1923,7 +2083,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetAdlQueue() {
-      ::grpc::Service::MarkMethodStreamed(9,
+      ::grpc::Service::MarkMethodStreamed(10,
         new ::grpc::internal::StreamedUnaryHandler<
           ::markcap::v1::GetAdlQueueRequest, ::markcap::v1::GetAdlQueueResponse>(
             [this](::grpc::ServerContext* context,
@@ -1950,7 +2110,7 @@ class RiskEngineService final {
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithStreamedUnaryMethod_GetStatus() {
-      ::grpc::Service::MarkMethodStreamed(10,
+      ::grpc::Service::MarkMethodStreamed(11,
         new ::grpc::internal::StreamedUnaryHandler<
           ::markcap::v1::GetStatusRequest, ::markcap::v1::GetStatusResponse>(
             [this](::grpc::ServerContext* context,
@@ -1971,14 +2131,14 @@ class RiskEngineService final {
     // replace default version of method with streamed unary
     virtual ::grpc::Status StreamedGetStatus(::grpc::ServerContext* context, ::grpc::ServerUnaryStreamer< ::markcap::v1::GetStatusRequest,::markcap::v1::GetStatusResponse>* server_unary_streamer) = 0;
   };
-  typedef WithStreamedUnaryMethod_ApplyMark<WithStreamedUnaryMethod_UpsertCurrency<WithStreamedUnaryMethod_UpsertInstrument<WithStreamedUnaryMethod_ListInstruments<WithStreamedUnaryMethod_ListCurrencies<WithStreamedUnaryMethod_GetAccount<WithStreamedUnaryMethod_GetInsuranceFund<WithStreamedUnaryMethod_GetBankruptcyBand<WithStreamedUnaryMethod_GetAdlQueue<WithStreamedUnaryMethod_GetStatus<Service > > > > > > > > > > StreamedUnaryService;
+  typedef WithStreamedUnaryMethod_ApplyMark<WithStreamedUnaryMethod_ApplyMarks<WithStreamedUnaryMethod_UpsertCurrency<WithStreamedUnaryMethod_UpsertInstrument<WithStreamedUnaryMethod_ListInstruments<WithStreamedUnaryMethod_ListCurrencies<WithStreamedUnaryMethod_GetAccount<WithStreamedUnaryMethod_GetInsuranceFund<WithStreamedUnaryMethod_GetBankruptcyBand<WithStreamedUnaryMethod_GetAdlQueue<WithStreamedUnaryMethod_GetStatus<Service > > > > > > > > > > > StreamedUnaryService;
   template <class BaseClass>
   class WithSplitStreamingMethod_WatchEvents : public BaseClass {
    private:
     void BaseClassMustBeDerivedFromService(const Service* /*service*/) {}
    public:
     WithSplitStreamingMethod_WatchEvents() {
-      ::grpc::Service::MarkMethodStreamed(11,
+      ::grpc::Service::MarkMethodStreamed(12,
         new ::grpc::internal::SplitServerStreamingHandler<
           ::markcap::v1::WatchEventsRequest, ::markcap::v1::WatchEventsResponse>(
             [this](::grpc::ServerContext* context,
@@ -2000,7 +2160,7 @@ class RiskEngineService final {
     virtual ::grpc::Status StreamedWatchEvents(::grpc::ServerContext* context, ::grpc::ServerSplitStreamer< ::markcap::v1::WatchEventsRequest,::markcap::v1::WatchEventsResponse>* server_split_streamer) = 0;
   };
   typedef WithSplitStreamingMethod_WatchEvents<Service > SplitStreamedService;
-  typedef WithStreamedUnaryMethod_ApplyMark<WithStreamedUnaryMethod_UpsertCurrency<WithStreamedUnaryMethod_UpsertInstrument<WithStreamedUnaryMethod_ListInstruments<WithStreamedUnaryMethod_ListCurrencies<WithStreamedUnaryMethod_GetAccount<WithStreamedUnaryMethod_GetInsuranceFund<WithStreamedUnaryMethod_GetBankruptcyBand<WithStreamedUnaryMethod_GetAdlQueue<WithStreamedUnaryMethod_GetStatus<WithSplitStreamingMethod_WatchEvents<Service > > > > > > > > > > > StreamedService;
+  typedef WithStreamedUnaryMethod_ApplyMark<WithStreamedUnaryMethod_ApplyMarks<WithStreamedUnaryMethod_UpsertCurrency<WithStreamedUnaryMethod_UpsertInstrument<WithStreamedUnaryMethod_ListInstruments<WithStreamedUnaryMethod_ListCurrencies<WithStreamedUnaryMethod_GetAccount<WithStreamedUnaryMethod_GetInsuranceFund<WithStreamedUnaryMethod_GetBankruptcyBand<WithStreamedUnaryMethod_GetAdlQueue<WithStreamedUnaryMethod_GetStatus<WithSplitStreamingMethod_WatchEvents<Service > > > > > > > > > > > > StreamedService;
 };
 
 }  // namespace v1

@@ -277,6 +277,52 @@ struct ApplyMarkResponseDefaultTypeInternal {
   };
 };
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 ApplyMarkResponseDefaultTypeInternal _ApplyMarkResponse_default_instance_;
+PROTOBUF_CONSTEXPR MarkRequest::MarkRequest(
+    ::_pbi::ConstantInitialized): _impl_{
+    /*decltype(_impl_.price_)*/0
+  , /*decltype(_impl_.instrument_id_)*/0u
+  , /*decltype(_impl_.cap_policy_)*/0
+  , /*decltype(_impl_.sweep_)*/false
+  , /*decltype(_impl_.max_steps_)*/0u
+  , /*decltype(_impl_._cached_size_)*/{}} {}
+struct MarkRequestDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR MarkRequestDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~MarkRequestDefaultTypeInternal() {}
+  union {
+    MarkRequest _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 MarkRequestDefaultTypeInternal _MarkRequest_default_instance_;
+PROTOBUF_CONSTEXPR ApplyMarksRequest::ApplyMarksRequest(
+    ::_pbi::ConstantInitialized): _impl_{
+    /*decltype(_impl_.marks_)*/{}
+  , /*decltype(_impl_.seq_)*/uint64_t{0u}
+  , /*decltype(_impl_.dry_run_)*/false
+  , /*decltype(_impl_._cached_size_)*/{}} {}
+struct ApplyMarksRequestDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR ApplyMarksRequestDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~ApplyMarksRequestDefaultTypeInternal() {}
+  union {
+    ApplyMarksRequest _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 ApplyMarksRequestDefaultTypeInternal _ApplyMarksRequest_default_instance_;
+PROTOBUF_CONSTEXPR ApplyMarksResponse::ApplyMarksResponse(
+    ::_pbi::ConstantInitialized): _impl_{
+    /*decltype(_impl_.outcomes_)*/{}
+  , /*decltype(_impl_.seq_)*/uint64_t{0u}
+  , /*decltype(_impl_._cached_size_)*/{}} {}
+struct ApplyMarksResponseDefaultTypeInternal {
+  PROTOBUF_CONSTEXPR ApplyMarksResponseDefaultTypeInternal()
+      : _instance(::_pbi::ConstantInitialized{}) {}
+  ~ApplyMarksResponseDefaultTypeInternal() {}
+  union {
+    ApplyMarksResponse _instance;
+  };
+};
+PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 ApplyMarksResponseDefaultTypeInternal _ApplyMarksResponse_default_instance_;
 PROTOBUF_CONSTEXPR UpsertCurrencyRequest::UpsertCurrencyRequest(
     ::_pbi::ConstantInitialized): _impl_{
     /*decltype(_impl_.currency_)*/nullptr
@@ -624,7 +670,7 @@ struct WatchEventsResponseDefaultTypeInternal {
 PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORITY1 WatchEventsResponseDefaultTypeInternal _WatchEventsResponse_default_instance_;
 }  // namespace v1
 }  // namespace markcap
-static ::_pb::Metadata file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[38];
+static ::_pb::Metadata file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[41];
 static const ::_pb::EnumDescriptor* file_level_enum_descriptors_markcap_2fv1_2frisk_5fengine_2eproto[7];
 static constexpr ::_pb::ServiceDescriptor const** file_level_service_descriptors_markcap_2fv1_2frisk_5fengine_2eproto = nullptr;
 
@@ -829,6 +875,34 @@ const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTO
   ~0u,
   ~0u,
   ~0u,
+  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkRequest, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkRequest, _impl_.instrument_id_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkRequest, _impl_.price_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkRequest, _impl_.cap_policy_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkRequest, _impl_.sweep_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::MarkRequest, _impl_.max_steps_),
+  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarksRequest, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarksRequest, _impl_.seq_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarksRequest, _impl_.marks_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarksRequest, _impl_.dry_run_),
+  ~0u,  // no _has_bits_
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarksResponse, _internal_metadata_),
+  ~0u,  // no _extensions_
+  ~0u,  // no _oneof_case_
+  ~0u,  // no _weak_field_map_
+  ~0u,  // no _inlined_string_donated_
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarksResponse, _impl_.seq_),
+  PROTOBUF_FIELD_OFFSET(::markcap::v1::ApplyMarksResponse, _impl_.outcomes_),
   ~0u,  // no _has_bits_
   PROTOBUF_FIELD_OFFSET(::markcap::v1::UpsertCurrencyRequest, _internal_metadata_),
   ~0u,  // no _extensions_
@@ -1043,6 +1117,7 @@ const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTO
   PROTOBUF_FIELD_OFFSET(::markcap::v1::WatchEventsResponse, _impl_.seq_),
   ::_pbi::kInvalidFieldOffsetTag,
   ::_pbi::kInvalidFieldOffsetTag,
+  ::_pbi::kInvalidFieldOffsetTag,
   PROTOBUF_FIELD_OFFSET(::markcap::v1::WatchEventsResponse, _impl_.event_),
 };
 static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protodesc_cold) = {
@@ -1060,30 +1135,33 @@ static const ::_pbi::MigrationSchema schemas[] PROTOBUF_SECTION_VARIABLE(protode
   { 140, -1, -1, sizeof(::markcap::v1::AdlFill)},
   { 152, -1, -1, sizeof(::markcap::v1::AccountEquity)},
   { 160, 183, -1, sizeof(::markcap::v1::ApplyMarkResponse)},
-  { 200, -1, -1, sizeof(::markcap::v1::UpsertCurrencyRequest)},
-  { 208, -1, -1, sizeof(::markcap::v1::UpsertCurrencyResponse)},
-  { 216, -1, -1, sizeof(::markcap::v1::UpsertInstrumentRequest)},
-  { 224, -1, -1, sizeof(::markcap::v1::UpsertInstrumentResponse)},
-  { 232, -1, -1, sizeof(::markcap::v1::ListInstrumentsRequest)},
-  { 238, -1, -1, sizeof(::markcap::v1::ListInstrumentsResponse)},
-  { 245, -1, -1, sizeof(::markcap::v1::ListCurrenciesRequest)},
-  { 251, -1, -1, sizeof(::markcap::v1::ListCurrenciesResponse)},
-  { 258, -1, -1, sizeof(::markcap::v1::Balance)},
-  { 266, 280, -1, sizeof(::markcap::v1::Position)},
-  { 288, -1, -1, sizeof(::markcap::v1::Account)},
-  { 298, -1, -1, sizeof(::markcap::v1::GetAccountRequest)},
-  { 305, -1, -1, sizeof(::markcap::v1::GetAccountResponse)},
-  { 312, -1, -1, sizeof(::markcap::v1::GetInsuranceFundRequest)},
-  { 318, -1, -1, sizeof(::markcap::v1::GetInsuranceFundResponse)},
-  { 327, -1, -1, sizeof(::markcap::v1::GetBankruptcyBandRequest)},
-  { 334, 345, -1, sizeof(::markcap::v1::GetBankruptcyBandResponse)},
-  { 350, -1, -1, sizeof(::markcap::v1::GetAdlQueueRequest)},
-  { 359, -1, -1, sizeof(::markcap::v1::AdlQueueEntry)},
-  { 370, -1, -1, sizeof(::markcap::v1::GetAdlQueueResponse)},
-  { 377, -1, -1, sizeof(::markcap::v1::GetStatusRequest)},
-  { 383, -1, -1, sizeof(::markcap::v1::GetStatusResponse)},
-  { 398, -1, -1, sizeof(::markcap::v1::WatchEventsRequest)},
-  { 405, -1, -1, sizeof(::markcap::v1::WatchEventsResponse)},
+  { 200, -1, -1, sizeof(::markcap::v1::MarkRequest)},
+  { 211, -1, -1, sizeof(::markcap::v1::ApplyMarksRequest)},
+  { 220, -1, -1, sizeof(::markcap::v1::ApplyMarksResponse)},
+  { 228, -1, -1, sizeof(::markcap::v1::UpsertCurrencyRequest)},
+  { 236, -1, -1, sizeof(::markcap::v1::UpsertCurrencyResponse)},
+  { 244, -1, -1, sizeof(::markcap::v1::UpsertInstrumentRequest)},
+  { 252, -1, -1, sizeof(::markcap::v1::UpsertInstrumentResponse)},
+  { 260, -1, -1, sizeof(::markcap::v1::ListInstrumentsRequest)},
+  { 266, -1, -1, sizeof(::markcap::v1::ListInstrumentsResponse)},
+  { 273, -1, -1, sizeof(::markcap::v1::ListCurrenciesRequest)},
+  { 279, -1, -1, sizeof(::markcap::v1::ListCurrenciesResponse)},
+  { 286, -1, -1, sizeof(::markcap::v1::Balance)},
+  { 294, 308, -1, sizeof(::markcap::v1::Position)},
+  { 316, -1, -1, sizeof(::markcap::v1::Account)},
+  { 326, -1, -1, sizeof(::markcap::v1::GetAccountRequest)},
+  { 333, -1, -1, sizeof(::markcap::v1::GetAccountResponse)},
+  { 340, -1, -1, sizeof(::markcap::v1::GetInsuranceFundRequest)},
+  { 346, -1, -1, sizeof(::markcap::v1::GetInsuranceFundResponse)},
+  { 355, -1, -1, sizeof(::markcap::v1::GetBankruptcyBandRequest)},
+  { 362, 373, -1, sizeof(::markcap::v1::GetBankruptcyBandResponse)},
+  { 378, -1, -1, sizeof(::markcap::v1::GetAdlQueueRequest)},
+  { 387, -1, -1, sizeof(::markcap::v1::AdlQueueEntry)},
+  { 398, -1, -1, sizeof(::markcap::v1::GetAdlQueueResponse)},
+  { 405, -1, -1, sizeof(::markcap::v1::GetStatusRequest)},
+  { 411, -1, -1, sizeof(::markcap::v1::GetStatusResponse)},
+  { 426, -1, -1, sizeof(::markcap::v1::WatchEventsRequest)},
+  { 433, -1, -1, sizeof(::markcap::v1::WatchEventsResponse)},
 };
 
 static const ::_pb::Message* const file_default_instances[] = {
@@ -1101,6 +1179,9 @@ static const ::_pb::Message* const file_default_instances[] = {
   &::markcap::v1::_AdlFill_default_instance_._instance,
   &::markcap::v1::_AccountEquity_default_instance_._instance,
   &::markcap::v1::_ApplyMarkResponse_default_instance_._instance,
+  &::markcap::v1::_MarkRequest_default_instance_._instance,
+  &::markcap::v1::_ApplyMarksRequest_default_instance_._instance,
+  &::markcap::v1::_ApplyMarksResponse_default_instance_._instance,
   &::markcap::v1::_UpsertCurrencyRequest_default_instance_._instance,
   &::markcap::v1::_UpsertCurrencyResponse_default_instance_._instance,
   &::markcap::v1::_UpsertInstrumentRequest_default_instance_._instance,
@@ -1212,126 +1293,139 @@ const char descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto[] PROT
   "\024.markcap.v1.MarkStepR\005steps\022G\n\021sweep_st"
   "op_reason\030\021 \001(\0162\033.markcap.v1.SweepStopRe"
   "asonR\017sweepStopReasonB\031\n\027_first_bankrupt"
-  "cy_price\"[\n\025UpsertCurrencyRequest\022\020\n\003seq"
-  "\030\001 \001(\004R\003seq\0220\n\010currency\030\002 \001(\0132\024.markcap."
-  "v1.CurrencyR\010currency\"\177\n\026UpsertCurrencyR"
-  "esponse\022\020\n\003seq\030\001 \001(\004R\003seq\022S\n\030negative_eq"
-  "uity_accounts\030\002 \003(\0132\031.markcap.v1.Account"
-  "EquityR\026negativeEquityAccounts\"c\n\027Upsert"
-  "InstrumentRequest\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ni"
-  "nstrument\030\002 \001(\0132\026.markcap.v1.InstrumentR"
-  "\ninstrument\"d\n\030UpsertInstrumentResponse\022"
-  "\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument\030\002 \001(\0132\026."
-  "markcap.v1.InstrumentR\ninstrument\"\030\n\026Lis"
-  "tInstrumentsRequest\"S\n\027ListInstrumentsRe"
-  "sponse\0228\n\013instruments\030\001 \003(\0132\026.markcap.v1"
-  ".InstrumentR\013instruments\"\027\n\025ListCurrenci"
-  "esRequest\"N\n\026ListCurrenciesResponse\0224\n\nc"
-  "urrencies\030\001 \003(\0132\024.markcap.v1.CurrencyR\nc"
-  "urrencies\"B\n\007Balance\022\037\n\013currency_id\030\001 \001("
-  "\rR\ncurrencyId\022\026\n\006amount\030\002 \001(\001R\006amount\"\217\002"
-  "\n\010Position\022#\n\rinstrument_id\030\001 \001(\rR\014instr"
-  "umentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\037\n\013entry_price"
-  "\030\003 \001(\001R\nentryPrice\022\022\n\004upnl\030\004 \001(\001R\004upnl\022."
-  "\n\020bankruptcy_price\030\005 \001(\001H\000R\017bankruptcyPr"
-  "ice\210\001\001\022\022\n\004cost\030\006 \001(\001R\004cost\022\031\n\010adl_rank\030\007"
-  " \001(\rR\007adlRank\022#\n\radl_indicator\030\010 \001(\rR\014ad"
-  "lIndicatorB\023\n\021_bankruptcy_price\"\245\001\n\007Acco"
-  "unt\022\035\n\naccount_id\030\001 \001(\004R\taccountId\022\026\n\006eq"
-  "uity\030\002 \001(\001R\006equity\022/\n\010balances\030\003 \003(\0132\023.m"
-  "arkcap.v1.BalanceR\010balances\0222\n\tpositions"
-  "\030\004 \003(\0132\024.markcap.v1.PositionR\tpositions\""
-  "2\n\021GetAccountRequest\022\035\n\naccount_id\030\001 \001(\004"
-  "R\taccountId\"C\n\022GetAccountResponse\022-\n\007acc"
-  "ount\030\001 \001(\0132\023.markcap.v1.AccountR\007account"
-  "\"\031\n\027GetInsuranceFundRequest\"y\n\030GetInsura"
-  "nceFundResponse\022-\n\007account\030\001 \001(\0132\023.markc"
-  "ap.v1.AccountR\007account\022\024\n\005floor\030\002 \001(\001R\005f"
-  "loor\022\030\n\007deficit\030\003 \001(\001R\007deficit\"\?\n\030GetBan"
-  "kruptcyBandRequest\022#\n\rinstrument_id\030\001 \001("
-  "\rR\014instrumentId\"\376\001\n\031GetBankruptcyBandRes"
-  "ponse\022\035\n\nmark_price\030\001 \001(\001R\tmarkPrice\022$\n\013"
-  "lower_price\030\002 \001(\001H\000R\nlowerPrice\210\001\001\022*\n\021lo"
-  "wer_account_ids\030\003 \003(\004R\017lowerAccountIds\022$"
-  "\n\013upper_price\030\004 \001(\001H\001R\nupperPrice\210\001\001\022*\n\021"
-  "upper_account_ids\030\005 \003(\004R\017upperAccountIds"
-  "B\016\n\014_lower_priceB\016\n\014_upper_price\"u\n\022GetA"
-  "dlQueueRequest\022#\n\rinstrument_id\030\001 \001(\rR\014i"
-  "nstrumentId\022$\n\004side\030\002 \001(\0162\020.markcap.v1.S"
-  "ideR\004side\022\024\n\005limit\030\003 \001(\rR\005limit\"\210\001\n\rAdlQ"
-  "ueueEntry\022\035\n\naccount_id\030\001 \001(\004R\taccountId"
-  "\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005score\030\003 \001(\001R\005score"
-  "\022\022\n\004rank\030\004 \001(\rR\004rank\022\034\n\tindicator\030\005 \001(\rR"
-  "\tindicator\"J\n\023GetAdlQueueResponse\0223\n\007ent"
-  "ries\030\001 \003(\0132\031.markcap.v1.AdlQueueEntryR\007e"
-  "ntries\"\022\n\020GetStatusRequest\"\350\002\n\021GetStatus"
-  "Response\022\037\n\013applied_seq\030\001 \001(\004R\nappliedSe"
-  "q\022#\n\raccount_count\030\002 \001(\004R\014accountCount\022%"
-  "\n\016position_count\030\003 \001(\004R\rpositionCount\022)\n"
-  "\020instrument_count\030\004 \001(\rR\017instrumentCount"
-  "\022\030\n\007version\030\005 \001(\tR\007version\022%\n\016currency_c"
-  "ount\030\006 \001(\rR\rcurrencyCount\0229\n\031insurance_f"
-  "und_account_id\030\007 \001(\004R\026insuranceFundAccou"
-  "ntId\022 \n\013persistence\030\010 \001(\tR\013persistence\022\035"
-  "\n\nstate_hash\030\t \001(\tR\tstateHash\"/\n\022WatchEv"
-  "entsRequest\022\031\n\010from_seq\030\001 \001(\004R\007fromSeq\"\247"
-  "\001\n\023WatchEventsResponse\022\020\n\003seq\030\001 \001(\004R\003seq"
-  "\0223\n\004mark\030\002 \001(\0132\035.markcap.v1.ApplyMarkRes"
-  "ponseH\000R\004mark\022@\n\010currency\030\003 \001(\0132\".markca"
-  "p.v1.UpsertCurrencyResponseH\000R\010currencyB"
-  "\007\n\005event*b\n\014ContractKind\022\035\n\031CONTRACT_KIN"
-  "D_UNSPECIFIED\020\000\022\030\n\024CONTRACT_KIND_LINEAR\020"
-  "\001\022\031\n\025CONTRACT_KIND_INVERSE\020\002*l\n\tCapPolic"
-  "y\022\032\n\026CAP_POLICY_UNSPECIFIED\020\000\022\025\n\021CAP_POL"
-  "ICY_NO_CAP\020\001\022,\n(CAP_POLICY_CAP_TO_FIRST_"
-  "BANKRUPTCY_PRICE\020\002*h\n\nAdlRanking\022\033\n\027ADL_"
-  "RANKING_UNSPECIFIED\020\000\022\023\n\017ADL_RANKING_PNL"
-  "\020\001\022(\n$ADL_RANKING_PNL_RATIO_TIMES_LEVERA"
-  "GE\020\002*f\n\rAdlAllocation\022\036\n\032ADL_ALLOCATION_"
-  "UNSPECIFIED\020\000\022\033\n\027ADL_ALLOCATION_PRO_RATA"
-  "\020\001\022\030\n\024ADL_ALLOCATION_QUEUE\020\002*;\n\004Side\022\024\n\020"
-  "SIDE_UNSPECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022\016\n\nSID"
-  "E_SHORT\020\002*\217\001\n\021LiquidationReason\022\"\n\036LIQUI"
-  "DATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQUIDATI"
-  "ON_REASON_ALREADY_BANKRUPT\020\001\022-\n)LIQUIDAT"
-  "ION_REASON_FIRST_BANKRUPTCY_PRICE\020\002*\247\001\n\017"
-  "SweepStopReason\022!\n\035SWEEP_STOP_REASON_UNS"
-  "PECIFIED\020\000\022-\n)SWEEP_STOP_REASON_REACHED_"
-  "REQUESTED_PRICE\020\001\022!\n\035SWEEP_STOP_REASON_N"
-  "O_PROGRESS\020\002\022\037\n\033SWEEP_STOP_REASON_MAX_ST"
-  "EPS\020\0032\233\010\n\021RiskEngineService\022U\n\014StreamDel"
-  "tas\022\037.markcap.v1.StreamDeltasRequest\032 .m"
-  "arkcap.v1.StreamDeltasResponse(\0010\001\022H\n\tAp"
-  "plyMark\022\034.markcap.v1.ApplyMarkRequest\032\035."
-  "markcap.v1.ApplyMarkResponse\022W\n\016UpsertCu"
-  "rrency\022!.markcap.v1.UpsertCurrencyReques"
-  "t\032\".markcap.v1.UpsertCurrencyResponse\022]\n"
-  "\020UpsertInstrument\022#.markcap.v1.UpsertIns"
-  "trumentRequest\032$.markcap.v1.UpsertInstru"
-  "mentResponse\022Z\n\017ListInstruments\022\".markca"
-  "p.v1.ListInstrumentsRequest\032#.markcap.v1"
-  ".ListInstrumentsResponse\022W\n\016ListCurrenci"
-  "es\022!.markcap.v1.ListCurrenciesRequest\032\"."
-  "markcap.v1.ListCurrenciesResponse\022K\n\nGet"
-  "Account\022\035.markcap.v1.GetAccountRequest\032\036"
-  ".markcap.v1.GetAccountResponse\022]\n\020GetIns"
-  "uranceFund\022#.markcap.v1.GetInsuranceFund"
-  "Request\032$.markcap.v1.GetInsuranceFundRes"
-  "ponse\022`\n\021GetBankruptcyBand\022$.markcap.v1."
-  "GetBankruptcyBandRequest\032%.markcap.v1.Ge"
-  "tBankruptcyBandResponse\022N\n\013GetAdlQueue\022\036"
-  ".markcap.v1.GetAdlQueueRequest\032\037.markcap"
-  ".v1.GetAdlQueueResponse\022H\n\tGetStatus\022\034.m"
-  "arkcap.v1.GetStatusRequest\032\035.markcap.v1."
-  "GetStatusResponse\022P\n\013WatchEvents\022\036.markc"
-  "ap.v1.WatchEventsRequest\032\037.markcap.v1.Wa"
-  "tchEventsResponse0\001b\006proto3"
+  "cy_price\"\261\001\n\013MarkRequest\022#\n\rinstrument_i"
+  "d\030\001 \001(\rR\014instrumentId\022\024\n\005price\030\002 \001(\001R\005pr"
+  "ice\0224\n\ncap_policy\030\003 \001(\0162\025.markcap.v1.Cap"
+  "PolicyR\tcapPolicy\022\024\n\005sweep\030\004 \001(\010R\005sweep\022"
+  "\033\n\tmax_steps\030\005 \001(\rR\010maxSteps\"m\n\021ApplyMar"
+  "ksRequest\022\020\n\003seq\030\001 \001(\004R\003seq\022-\n\005marks\030\002 \003"
+  "(\0132\027.markcap.v1.MarkRequestR\005marks\022\027\n\007dr"
+  "y_run\030\003 \001(\010R\006dryRun\"a\n\022ApplyMarksRespons"
+  "e\022\020\n\003seq\030\001 \001(\004R\003seq\0229\n\010outcomes\030\002 \003(\0132\035."
+  "markcap.v1.ApplyMarkResponseR\010outcomes\"["
+  "\n\025UpsertCurrencyRequest\022\020\n\003seq\030\001 \001(\004R\003se"
+  "q\0220\n\010currency\030\002 \001(\0132\024.markcap.v1.Currenc"
+  "yR\010currency\"\177\n\026UpsertCurrencyResponse\022\020\n"
+  "\003seq\030\001 \001(\004R\003seq\022S\n\030negative_equity_accou"
+  "nts\030\002 \003(\0132\031.markcap.v1.AccountEquityR\026ne"
+  "gativeEquityAccounts\"c\n\027UpsertInstrument"
+  "Request\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument\030"
+  "\002 \001(\0132\026.markcap.v1.InstrumentR\ninstrumen"
+  "t\"d\n\030UpsertInstrumentResponse\022\020\n\003seq\030\001 \001"
+  "(\004R\003seq\0226\n\ninstrument\030\002 \001(\0132\026.markcap.v1"
+  ".InstrumentR\ninstrument\"\030\n\026ListInstrumen"
+  "tsRequest\"S\n\027ListInstrumentsResponse\0228\n\013"
+  "instruments\030\001 \003(\0132\026.markcap.v1.Instrumen"
+  "tR\013instruments\"\027\n\025ListCurrenciesRequest\""
+  "N\n\026ListCurrenciesResponse\0224\n\ncurrencies\030"
+  "\001 \003(\0132\024.markcap.v1.CurrencyR\ncurrencies\""
+  "B\n\007Balance\022\037\n\013currency_id\030\001 \001(\rR\ncurrenc"
+  "yId\022\026\n\006amount\030\002 \001(\001R\006amount\"\217\002\n\010Position"
+  "\022#\n\rinstrument_id\030\001 \001(\rR\014instrumentId\022\020\n"
+  "\003qty\030\002 \001(\022R\003qty\022\037\n\013entry_price\030\003 \001(\001R\nen"
+  "tryPrice\022\022\n\004upnl\030\004 \001(\001R\004upnl\022.\n\020bankrupt"
+  "cy_price\030\005 \001(\001H\000R\017bankruptcyPrice\210\001\001\022\022\n\004"
+  "cost\030\006 \001(\001R\004cost\022\031\n\010adl_rank\030\007 \001(\rR\007adlR"
+  "ank\022#\n\radl_indicator\030\010 \001(\rR\014adlIndicator"
+  "B\023\n\021_bankruptcy_price\"\245\001\n\007Account\022\035\n\nacc"
+  "ount_id\030\001 \001(\004R\taccountId\022\026\n\006equity\030\002 \001(\001"
+  "R\006equity\022/\n\010balances\030\003 \003(\0132\023.markcap.v1."
+  "BalanceR\010balances\0222\n\tpositions\030\004 \003(\0132\024.m"
+  "arkcap.v1.PositionR\tpositions\"2\n\021GetAcco"
+  "untRequest\022\035\n\naccount_id\030\001 \001(\004R\taccountI"
+  "d\"C\n\022GetAccountResponse\022-\n\007account\030\001 \001(\013"
+  "2\023.markcap.v1.AccountR\007account\"\031\n\027GetIns"
+  "uranceFundRequest\"y\n\030GetInsuranceFundRes"
+  "ponse\022-\n\007account\030\001 \001(\0132\023.markcap.v1.Acco"
+  "untR\007account\022\024\n\005floor\030\002 \001(\001R\005floor\022\030\n\007de"
+  "ficit\030\003 \001(\001R\007deficit\"\?\n\030GetBankruptcyBan"
+  "dRequest\022#\n\rinstrument_id\030\001 \001(\rR\014instrum"
+  "entId\"\376\001\n\031GetBankruptcyBandResponse\022\035\n\nm"
+  "ark_price\030\001 \001(\001R\tmarkPrice\022$\n\013lower_pric"
+  "e\030\002 \001(\001H\000R\nlowerPrice\210\001\001\022*\n\021lower_accoun"
+  "t_ids\030\003 \003(\004R\017lowerAccountIds\022$\n\013upper_pr"
+  "ice\030\004 \001(\001H\001R\nupperPrice\210\001\001\022*\n\021upper_acco"
+  "unt_ids\030\005 \003(\004R\017upperAccountIdsB\016\n\014_lower"
+  "_priceB\016\n\014_upper_price\"u\n\022GetAdlQueueReq"
+  "uest\022#\n\rinstrument_id\030\001 \001(\rR\014instrumentI"
+  "d\022$\n\004side\030\002 \001(\0162\020.markcap.v1.SideR\004side\022"
+  "\024\n\005limit\030\003 \001(\rR\005limit\"\210\001\n\rAdlQueueEntry\022"
+  "\035\n\naccount_id\030\001 \001(\004R\taccountId\022\020\n\003qty\030\002 "
+  "\001(\022R\003qty\022\024\n\005score\030\003 \001(\001R\005score\022\022\n\004rank\030\004"
+  " \001(\rR\004rank\022\034\n\tindicator\030\005 \001(\rR\tindicator"
+  "\"J\n\023GetAdlQueueResponse\0223\n\007entries\030\001 \003(\013"
+  "2\031.markcap.v1.AdlQueueEntryR\007entries\"\022\n\020"
+  "GetStatusRequest\"\350\002\n\021GetStatusResponse\022\037"
+  "\n\013applied_seq\030\001 \001(\004R\nappliedSeq\022#\n\raccou"
+  "nt_count\030\002 \001(\004R\014accountCount\022%\n\016position"
+  "_count\030\003 \001(\004R\rpositionCount\022)\n\020instrumen"
+  "t_count\030\004 \001(\rR\017instrumentCount\022\030\n\007versio"
+  "n\030\005 \001(\tR\007version\022%\n\016currency_count\030\006 \001(\r"
+  "R\rcurrencyCount\0229\n\031insurance_fund_accoun"
+  "t_id\030\007 \001(\004R\026insuranceFundAccountId\022 \n\013pe"
+  "rsistence\030\010 \001(\tR\013persistence\022\035\n\nstate_ha"
+  "sh\030\t \001(\tR\tstateHash\"/\n\022WatchEventsReques"
+  "t\022\031\n\010from_seq\030\001 \001(\004R\007fromSeq\"\337\001\n\023WatchEv"
+  "entsResponse\022\020\n\003seq\030\001 \001(\004R\003seq\0223\n\004mark\030\002"
+  " \001(\0132\035.markcap.v1.ApplyMarkResponseH\000R\004m"
+  "ark\022@\n\010currency\030\003 \001(\0132\".markcap.v1.Upser"
+  "tCurrencyResponseH\000R\010currency\0226\n\005marks\030\004"
+  " \001(\0132\036.markcap.v1.ApplyMarksResponseH\000R\005"
+  "marksB\007\n\005event*b\n\014ContractKind\022\035\n\031CONTRA"
+  "CT_KIND_UNSPECIFIED\020\000\022\030\n\024CONTRACT_KIND_L"
+  "INEAR\020\001\022\031\n\025CONTRACT_KIND_INVERSE\020\002*l\n\tCa"
+  "pPolicy\022\032\n\026CAP_POLICY_UNSPECIFIED\020\000\022\025\n\021C"
+  "AP_POLICY_NO_CAP\020\001\022,\n(CAP_POLICY_CAP_TO_"
+  "FIRST_BANKRUPTCY_PRICE\020\002*h\n\nAdlRanking\022\033"
+  "\n\027ADL_RANKING_UNSPECIFIED\020\000\022\023\n\017ADL_RANKI"
+  "NG_PNL\020\001\022(\n$ADL_RANKING_PNL_RATIO_TIMES_"
+  "LEVERAGE\020\002*f\n\rAdlAllocation\022\036\n\032ADL_ALLOC"
+  "ATION_UNSPECIFIED\020\000\022\033\n\027ADL_ALLOCATION_PR"
+  "O_RATA\020\001\022\030\n\024ADL_ALLOCATION_QUEUE\020\002*;\n\004Si"
+  "de\022\024\n\020SIDE_UNSPECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022"
+  "\016\n\nSIDE_SHORT\020\002*\217\001\n\021LiquidationReason\022\"\n"
+  "\036LIQUIDATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQ"
+  "UIDATION_REASON_ALREADY_BANKRUPT\020\001\022-\n)LI"
+  "QUIDATION_REASON_FIRST_BANKRUPTCY_PRICE\020"
+  "\002*\247\001\n\017SweepStopReason\022!\n\035SWEEP_STOP_REAS"
+  "ON_UNSPECIFIED\020\000\022-\n)SWEEP_STOP_REASON_RE"
+  "ACHED_REQUESTED_PRICE\020\001\022!\n\035SWEEP_STOP_RE"
+  "ASON_NO_PROGRESS\020\002\022\037\n\033SWEEP_STOP_REASON_"
+  "MAX_STEPS\020\0032\350\010\n\021RiskEngineService\022U\n\014Str"
+  "eamDeltas\022\037.markcap.v1.StreamDeltasReque"
+  "st\032 .markcap.v1.StreamDeltasResponse(\0010\001"
+  "\022H\n\tApplyMark\022\034.markcap.v1.ApplyMarkRequ"
+  "est\032\035.markcap.v1.ApplyMarkResponse\022K\n\nAp"
+  "plyMarks\022\035.markcap.v1.ApplyMarksRequest\032"
+  "\036.markcap.v1.ApplyMarksResponse\022W\n\016Upser"
+  "tCurrency\022!.markcap.v1.UpsertCurrencyReq"
+  "uest\032\".markcap.v1.UpsertCurrencyResponse"
+  "\022]\n\020UpsertInstrument\022#.markcap.v1.Upsert"
+  "InstrumentRequest\032$.markcap.v1.UpsertIns"
+  "trumentResponse\022Z\n\017ListInstruments\022\".mar"
+  "kcap.v1.ListInstrumentsRequest\032#.markcap"
+  ".v1.ListInstrumentsResponse\022W\n\016ListCurre"
+  "ncies\022!.markcap.v1.ListCurrenciesRequest"
+  "\032\".markcap.v1.ListCurrenciesResponse\022K\n\n"
+  "GetAccount\022\035.markcap.v1.GetAccountReques"
+  "t\032\036.markcap.v1.GetAccountResponse\022]\n\020Get"
+  "InsuranceFund\022#.markcap.v1.GetInsuranceF"
+  "undRequest\032$.markcap.v1.GetInsuranceFund"
+  "Response\022`\n\021GetBankruptcyBand\022$.markcap."
+  "v1.GetBankruptcyBandRequest\032%.markcap.v1"
+  ".GetBankruptcyBandResponse\022N\n\013GetAdlQueu"
+  "e\022\036.markcap.v1.GetAdlQueueRequest\032\037.mark"
+  "cap.v1.GetAdlQueueResponse\022H\n\tGetStatus\022"
+  "\034.markcap.v1.GetStatusRequest\032\035.markcap."
+  "v1.GetStatusResponse\022P\n\013WatchEvents\022\036.ma"
+  "rkcap.v1.WatchEventsRequest\032\037.markcap.v1"
+  ".WatchEventsResponse0\001b\006proto3"
   ;
 static ::_pbi::once_flag descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto = {
-    false, false, 7907, descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto,
+    false, false, 8430, descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto,
     "markcap/v1/risk_engine.proto",
-    &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once, nullptr, 0, 38,
+    &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once, nullptr, 0, 41,
     schemas, file_default_instances, TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets,
     file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto, file_level_enum_descriptors_markcap_2fv1_2frisk_5fengine_2eproto,
     file_level_service_descriptors_markcap_2fv1_2frisk_5fengine_2eproto,
@@ -6150,6 +6244,761 @@ void ApplyMarkResponse::InternalSwap(ApplyMarkResponse* other) {
 
 // ===================================================================
 
+class MarkRequest::_Internal {
+ public:
+};
+
+MarkRequest::MarkRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
+  SharedCtor(arena, is_message_owned);
+  // @@protoc_insertion_point(arena_constructor:markcap.v1.MarkRequest)
+}
+MarkRequest::MarkRequest(const MarkRequest& from)
+  : ::PROTOBUF_NAMESPACE_ID::Message() {
+  MarkRequest* const _this = this; (void)_this;
+  new (&_impl_) Impl_{
+      decltype(_impl_.price_){}
+    , decltype(_impl_.instrument_id_){}
+    , decltype(_impl_.cap_policy_){}
+    , decltype(_impl_.sweep_){}
+    , decltype(_impl_.max_steps_){}
+    , /*decltype(_impl_._cached_size_)*/{}};
+
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  ::memcpy(&_impl_.price_, &from._impl_.price_,
+    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.max_steps_) -
+    reinterpret_cast<char*>(&_impl_.price_)) + sizeof(_impl_.max_steps_));
+  // @@protoc_insertion_point(copy_constructor:markcap.v1.MarkRequest)
+}
+
+inline void MarkRequest::SharedCtor(
+    ::_pb::Arena* arena, bool is_message_owned) {
+  (void)arena;
+  (void)is_message_owned;
+  new (&_impl_) Impl_{
+      decltype(_impl_.price_){0}
+    , decltype(_impl_.instrument_id_){0u}
+    , decltype(_impl_.cap_policy_){0}
+    , decltype(_impl_.sweep_){false}
+    , decltype(_impl_.max_steps_){0u}
+    , /*decltype(_impl_._cached_size_)*/{}
+  };
+}
+
+MarkRequest::~MarkRequest() {
+  // @@protoc_insertion_point(destructor:markcap.v1.MarkRequest)
+  if (auto *arena = _internal_metadata_.DeleteReturnArena<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>()) {
+  (void)arena;
+    return;
+  }
+  SharedDtor();
+}
+
+inline void MarkRequest::SharedDtor() {
+  GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+}
+
+void MarkRequest::SetCachedSize(int size) const {
+  _impl_._cached_size_.Set(size);
+}
+
+void MarkRequest::Clear() {
+// @@protoc_insertion_point(message_clear_start:markcap.v1.MarkRequest)
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  ::memset(&_impl_.price_, 0, static_cast<size_t>(
+      reinterpret_cast<char*>(&_impl_.max_steps_) -
+      reinterpret_cast<char*>(&_impl_.price_)) + sizeof(_impl_.max_steps_));
+  _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
+}
+
+const char* MarkRequest::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
+#define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  while (!ctx->Done(&ptr)) {
+    uint32_t tag;
+    ptr = ::_pbi::ReadTag(ptr, &tag);
+    switch (tag >> 3) {
+      // uint32 instrument_id = 1 [json_name = "instrumentId"];
+      case 1:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 8)) {
+          _impl_.instrument_id_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint32(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // double price = 2 [json_name = "price"];
+      case 2:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 17)) {
+          _impl_.price_ = ::PROTOBUF_NAMESPACE_ID::internal::UnalignedLoad<double>(ptr);
+          ptr += sizeof(double);
+        } else
+          goto handle_unusual;
+        continue;
+      // .markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];
+      case 3:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 24)) {
+          uint64_t val = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+          _internal_set_cap_policy(static_cast<::markcap::v1::CapPolicy>(val));
+        } else
+          goto handle_unusual;
+        continue;
+      // bool sweep = 4 [json_name = "sweep"];
+      case 4:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 32)) {
+          _impl_.sweep_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // uint32 max_steps = 5 [json_name = "maxSteps"];
+      case 5:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 40)) {
+          _impl_.max_steps_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint32(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      default:
+        goto handle_unusual;
+    }  // switch
+  handle_unusual:
+    if ((tag == 0) || ((tag & 7) == 4)) {
+      CHK_(ptr);
+      ctx->SetLastTag(tag);
+      goto message_done;
+    }
+    ptr = UnknownFieldParse(
+        tag,
+        _internal_metadata_.mutable_unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(),
+        ptr, ctx);
+    CHK_(ptr != nullptr);
+  }  // while
+message_done:
+  return ptr;
+failure:
+  ptr = nullptr;
+  goto message_done;
+#undef CHK_
+}
+
+uint8_t* MarkRequest::_InternalSerialize(
+    uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const {
+  // @@protoc_insertion_point(serialize_to_array_start:markcap.v1.MarkRequest)
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  // uint32 instrument_id = 1 [json_name = "instrumentId"];
+  if (this->_internal_instrument_id() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteUInt32ToArray(1, this->_internal_instrument_id(), target);
+  }
+
+  // double price = 2 [json_name = "price"];
+  static_assert(sizeof(uint64_t) == sizeof(double), "Code assumes uint64_t and double are the same size.");
+  double tmp_price = this->_internal_price();
+  uint64_t raw_price;
+  memcpy(&raw_price, &tmp_price, sizeof(tmp_price));
+  if (raw_price != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteDoubleToArray(2, this->_internal_price(), target);
+  }
+
+  // .markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];
+  if (this->_internal_cap_policy() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteEnumToArray(
+      3, this->_internal_cap_policy(), target);
+  }
+
+  // bool sweep = 4 [json_name = "sweep"];
+  if (this->_internal_sweep() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteBoolToArray(4, this->_internal_sweep(), target);
+  }
+
+  // uint32 max_steps = 5 [json_name = "maxSteps"];
+  if (this->_internal_max_steps() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteUInt32ToArray(5, this->_internal_max_steps(), target);
+  }
+
+  if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
+    target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
+        _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
+  }
+  // @@protoc_insertion_point(serialize_to_array_end:markcap.v1.MarkRequest)
+  return target;
+}
+
+size_t MarkRequest::ByteSizeLong() const {
+// @@protoc_insertion_point(message_byte_size_start:markcap.v1.MarkRequest)
+  size_t total_size = 0;
+
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  // double price = 2 [json_name = "price"];
+  static_assert(sizeof(uint64_t) == sizeof(double), "Code assumes uint64_t and double are the same size.");
+  double tmp_price = this->_internal_price();
+  uint64_t raw_price;
+  memcpy(&raw_price, &tmp_price, sizeof(tmp_price));
+  if (raw_price != 0) {
+    total_size += 1 + 8;
+  }
+
+  // uint32 instrument_id = 1 [json_name = "instrumentId"];
+  if (this->_internal_instrument_id() != 0) {
+    total_size += ::_pbi::WireFormatLite::UInt32SizePlusOne(this->_internal_instrument_id());
+  }
+
+  // .markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];
+  if (this->_internal_cap_policy() != 0) {
+    total_size += 1 +
+      ::_pbi::WireFormatLite::EnumSize(this->_internal_cap_policy());
+  }
+
+  // bool sweep = 4 [json_name = "sweep"];
+  if (this->_internal_sweep() != 0) {
+    total_size += 1 + 1;
+  }
+
+  // uint32 max_steps = 5 [json_name = "maxSteps"];
+  if (this->_internal_max_steps() != 0) {
+    total_size += ::_pbi::WireFormatLite::UInt32SizePlusOne(this->_internal_max_steps());
+  }
+
+  return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
+}
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData MarkRequest::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::Message::CopyWithSourceCheck,
+    MarkRequest::MergeImpl
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*MarkRequest::GetClassData() const { return &_class_data_; }
+
+
+void MarkRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg) {
+  auto* const _this = static_cast<MarkRequest*>(&to_msg);
+  auto& from = static_cast<const MarkRequest&>(from_msg);
+  // @@protoc_insertion_point(class_specific_merge_from_start:markcap.v1.MarkRequest)
+  GOOGLE_DCHECK_NE(&from, _this);
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  static_assert(sizeof(uint64_t) == sizeof(double), "Code assumes uint64_t and double are the same size.");
+  double tmp_price = from._internal_price();
+  uint64_t raw_price;
+  memcpy(&raw_price, &tmp_price, sizeof(tmp_price));
+  if (raw_price != 0) {
+    _this->_internal_set_price(from._internal_price());
+  }
+  if (from._internal_instrument_id() != 0) {
+    _this->_internal_set_instrument_id(from._internal_instrument_id());
+  }
+  if (from._internal_cap_policy() != 0) {
+    _this->_internal_set_cap_policy(from._internal_cap_policy());
+  }
+  if (from._internal_sweep() != 0) {
+    _this->_internal_set_sweep(from._internal_sweep());
+  }
+  if (from._internal_max_steps() != 0) {
+    _this->_internal_set_max_steps(from._internal_max_steps());
+  }
+  _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+}
+
+void MarkRequest::CopyFrom(const MarkRequest& from) {
+// @@protoc_insertion_point(class_specific_copy_from_start:markcap.v1.MarkRequest)
+  if (&from == this) return;
+  Clear();
+  MergeFrom(from);
+}
+
+bool MarkRequest::IsInitialized() const {
+  return true;
+}
+
+void MarkRequest::InternalSwap(MarkRequest* other) {
+  using std::swap;
+  _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  ::PROTOBUF_NAMESPACE_ID::internal::memswap<
+      PROTOBUF_FIELD_OFFSET(MarkRequest, _impl_.max_steps_)
+      + sizeof(MarkRequest::_impl_.max_steps_)
+      - PROTOBUF_FIELD_OFFSET(MarkRequest, _impl_.price_)>(
+          reinterpret_cast<char*>(&_impl_.price_),
+          reinterpret_cast<char*>(&other->_impl_.price_));
+}
+
+::PROTOBUF_NAMESPACE_ID::Metadata MarkRequest::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[14]);
+}
+
+// ===================================================================
+
+class ApplyMarksRequest::_Internal {
+ public:
+};
+
+ApplyMarksRequest::ApplyMarksRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
+  SharedCtor(arena, is_message_owned);
+  // @@protoc_insertion_point(arena_constructor:markcap.v1.ApplyMarksRequest)
+}
+ApplyMarksRequest::ApplyMarksRequest(const ApplyMarksRequest& from)
+  : ::PROTOBUF_NAMESPACE_ID::Message() {
+  ApplyMarksRequest* const _this = this; (void)_this;
+  new (&_impl_) Impl_{
+      decltype(_impl_.marks_){from._impl_.marks_}
+    , decltype(_impl_.seq_){}
+    , decltype(_impl_.dry_run_){}
+    , /*decltype(_impl_._cached_size_)*/{}};
+
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  ::memcpy(&_impl_.seq_, &from._impl_.seq_,
+    static_cast<size_t>(reinterpret_cast<char*>(&_impl_.dry_run_) -
+    reinterpret_cast<char*>(&_impl_.seq_)) + sizeof(_impl_.dry_run_));
+  // @@protoc_insertion_point(copy_constructor:markcap.v1.ApplyMarksRequest)
+}
+
+inline void ApplyMarksRequest::SharedCtor(
+    ::_pb::Arena* arena, bool is_message_owned) {
+  (void)arena;
+  (void)is_message_owned;
+  new (&_impl_) Impl_{
+      decltype(_impl_.marks_){arena}
+    , decltype(_impl_.seq_){uint64_t{0u}}
+    , decltype(_impl_.dry_run_){false}
+    , /*decltype(_impl_._cached_size_)*/{}
+  };
+}
+
+ApplyMarksRequest::~ApplyMarksRequest() {
+  // @@protoc_insertion_point(destructor:markcap.v1.ApplyMarksRequest)
+  if (auto *arena = _internal_metadata_.DeleteReturnArena<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>()) {
+  (void)arena;
+    return;
+  }
+  SharedDtor();
+}
+
+inline void ApplyMarksRequest::SharedDtor() {
+  GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.marks_.~RepeatedPtrField();
+}
+
+void ApplyMarksRequest::SetCachedSize(int size) const {
+  _impl_._cached_size_.Set(size);
+}
+
+void ApplyMarksRequest::Clear() {
+// @@protoc_insertion_point(message_clear_start:markcap.v1.ApplyMarksRequest)
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  _impl_.marks_.Clear();
+  ::memset(&_impl_.seq_, 0, static_cast<size_t>(
+      reinterpret_cast<char*>(&_impl_.dry_run_) -
+      reinterpret_cast<char*>(&_impl_.seq_)) + sizeof(_impl_.dry_run_));
+  _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
+}
+
+const char* ApplyMarksRequest::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
+#define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  while (!ctx->Done(&ptr)) {
+    uint32_t tag;
+    ptr = ::_pbi::ReadTag(ptr, &tag);
+    switch (tag >> 3) {
+      // uint64 seq = 1 [json_name = "seq"];
+      case 1:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 8)) {
+          _impl_.seq_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];
+      case 2:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 18)) {
+          ptr -= 1;
+          do {
+            ptr += 1;
+            ptr = ctx->ParseMessage(_internal_add_marks(), ptr);
+            CHK_(ptr);
+            if (!ctx->DataAvailable(ptr)) break;
+          } while (::PROTOBUF_NAMESPACE_ID::internal::ExpectTag<18>(ptr));
+        } else
+          goto handle_unusual;
+        continue;
+      // bool dry_run = 3 [json_name = "dryRun"];
+      case 3:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 24)) {
+          _impl_.dry_run_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      default:
+        goto handle_unusual;
+    }  // switch
+  handle_unusual:
+    if ((tag == 0) || ((tag & 7) == 4)) {
+      CHK_(ptr);
+      ctx->SetLastTag(tag);
+      goto message_done;
+    }
+    ptr = UnknownFieldParse(
+        tag,
+        _internal_metadata_.mutable_unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(),
+        ptr, ctx);
+    CHK_(ptr != nullptr);
+  }  // while
+message_done:
+  return ptr;
+failure:
+  ptr = nullptr;
+  goto message_done;
+#undef CHK_
+}
+
+uint8_t* ApplyMarksRequest::_InternalSerialize(
+    uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const {
+  // @@protoc_insertion_point(serialize_to_array_start:markcap.v1.ApplyMarksRequest)
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  // uint64 seq = 1 [json_name = "seq"];
+  if (this->_internal_seq() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteUInt64ToArray(1, this->_internal_seq(), target);
+  }
+
+  // repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];
+  for (unsigned i = 0,
+      n = static_cast<unsigned>(this->_internal_marks_size()); i < n; i++) {
+    const auto& repfield = this->_internal_marks(i);
+    target = ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::
+        InternalWriteMessage(2, repfield, repfield.GetCachedSize(), target, stream);
+  }
+
+  // bool dry_run = 3 [json_name = "dryRun"];
+  if (this->_internal_dry_run() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteBoolToArray(3, this->_internal_dry_run(), target);
+  }
+
+  if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
+    target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
+        _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
+  }
+  // @@protoc_insertion_point(serialize_to_array_end:markcap.v1.ApplyMarksRequest)
+  return target;
+}
+
+size_t ApplyMarksRequest::ByteSizeLong() const {
+// @@protoc_insertion_point(message_byte_size_start:markcap.v1.ApplyMarksRequest)
+  size_t total_size = 0;
+
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  // repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];
+  total_size += 1UL * this->_internal_marks_size();
+  for (const auto& msg : this->_impl_.marks_) {
+    total_size +=
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::MessageSize(msg);
+  }
+
+  // uint64 seq = 1 [json_name = "seq"];
+  if (this->_internal_seq() != 0) {
+    total_size += ::_pbi::WireFormatLite::UInt64SizePlusOne(this->_internal_seq());
+  }
+
+  // bool dry_run = 3 [json_name = "dryRun"];
+  if (this->_internal_dry_run() != 0) {
+    total_size += 1 + 1;
+  }
+
+  return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
+}
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData ApplyMarksRequest::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::Message::CopyWithSourceCheck,
+    ApplyMarksRequest::MergeImpl
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*ApplyMarksRequest::GetClassData() const { return &_class_data_; }
+
+
+void ApplyMarksRequest::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg) {
+  auto* const _this = static_cast<ApplyMarksRequest*>(&to_msg);
+  auto& from = static_cast<const ApplyMarksRequest&>(from_msg);
+  // @@protoc_insertion_point(class_specific_merge_from_start:markcap.v1.ApplyMarksRequest)
+  GOOGLE_DCHECK_NE(&from, _this);
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  _this->_impl_.marks_.MergeFrom(from._impl_.marks_);
+  if (from._internal_seq() != 0) {
+    _this->_internal_set_seq(from._internal_seq());
+  }
+  if (from._internal_dry_run() != 0) {
+    _this->_internal_set_dry_run(from._internal_dry_run());
+  }
+  _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+}
+
+void ApplyMarksRequest::CopyFrom(const ApplyMarksRequest& from) {
+// @@protoc_insertion_point(class_specific_copy_from_start:markcap.v1.ApplyMarksRequest)
+  if (&from == this) return;
+  Clear();
+  MergeFrom(from);
+}
+
+bool ApplyMarksRequest::IsInitialized() const {
+  return true;
+}
+
+void ApplyMarksRequest::InternalSwap(ApplyMarksRequest* other) {
+  using std::swap;
+  _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  _impl_.marks_.InternalSwap(&other->_impl_.marks_);
+  ::PROTOBUF_NAMESPACE_ID::internal::memswap<
+      PROTOBUF_FIELD_OFFSET(ApplyMarksRequest, _impl_.dry_run_)
+      + sizeof(ApplyMarksRequest::_impl_.dry_run_)
+      - PROTOBUF_FIELD_OFFSET(ApplyMarksRequest, _impl_.seq_)>(
+          reinterpret_cast<char*>(&_impl_.seq_),
+          reinterpret_cast<char*>(&other->_impl_.seq_));
+}
+
+::PROTOBUF_NAMESPACE_ID::Metadata ApplyMarksRequest::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[15]);
+}
+
+// ===================================================================
+
+class ApplyMarksResponse::_Internal {
+ public:
+};
+
+ApplyMarksResponse::ApplyMarksResponse(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                         bool is_message_owned)
+  : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
+  SharedCtor(arena, is_message_owned);
+  // @@protoc_insertion_point(arena_constructor:markcap.v1.ApplyMarksResponse)
+}
+ApplyMarksResponse::ApplyMarksResponse(const ApplyMarksResponse& from)
+  : ::PROTOBUF_NAMESPACE_ID::Message() {
+  ApplyMarksResponse* const _this = this; (void)_this;
+  new (&_impl_) Impl_{
+      decltype(_impl_.outcomes_){from._impl_.outcomes_}
+    , decltype(_impl_.seq_){}
+    , /*decltype(_impl_._cached_size_)*/{}};
+
+  _internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+  _this->_impl_.seq_ = from._impl_.seq_;
+  // @@protoc_insertion_point(copy_constructor:markcap.v1.ApplyMarksResponse)
+}
+
+inline void ApplyMarksResponse::SharedCtor(
+    ::_pb::Arena* arena, bool is_message_owned) {
+  (void)arena;
+  (void)is_message_owned;
+  new (&_impl_) Impl_{
+      decltype(_impl_.outcomes_){arena}
+    , decltype(_impl_.seq_){uint64_t{0u}}
+    , /*decltype(_impl_._cached_size_)*/{}
+  };
+}
+
+ApplyMarksResponse::~ApplyMarksResponse() {
+  // @@protoc_insertion_point(destructor:markcap.v1.ApplyMarksResponse)
+  if (auto *arena = _internal_metadata_.DeleteReturnArena<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>()) {
+  (void)arena;
+    return;
+  }
+  SharedDtor();
+}
+
+inline void ApplyMarksResponse::SharedDtor() {
+  GOOGLE_DCHECK(GetArenaForAllocation() == nullptr);
+  _impl_.outcomes_.~RepeatedPtrField();
+}
+
+void ApplyMarksResponse::SetCachedSize(int size) const {
+  _impl_._cached_size_.Set(size);
+}
+
+void ApplyMarksResponse::Clear() {
+// @@protoc_insertion_point(message_clear_start:markcap.v1.ApplyMarksResponse)
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  _impl_.outcomes_.Clear();
+  _impl_.seq_ = uint64_t{0u};
+  _internal_metadata_.Clear<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>();
+}
+
+const char* ApplyMarksResponse::_InternalParse(const char* ptr, ::_pbi::ParseContext* ctx) {
+#define CHK_(x) if (PROTOBUF_PREDICT_FALSE(!(x))) goto failure
+  while (!ctx->Done(&ptr)) {
+    uint32_t tag;
+    ptr = ::_pbi::ReadTag(ptr, &tag);
+    switch (tag >> 3) {
+      // uint64 seq = 1 [json_name = "seq"];
+      case 1:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 8)) {
+          _impl_.seq_ = ::PROTOBUF_NAMESPACE_ID::internal::ReadVarint64(&ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];
+      case 2:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 18)) {
+          ptr -= 1;
+          do {
+            ptr += 1;
+            ptr = ctx->ParseMessage(_internal_add_outcomes(), ptr);
+            CHK_(ptr);
+            if (!ctx->DataAvailable(ptr)) break;
+          } while (::PROTOBUF_NAMESPACE_ID::internal::ExpectTag<18>(ptr));
+        } else
+          goto handle_unusual;
+        continue;
+      default:
+        goto handle_unusual;
+    }  // switch
+  handle_unusual:
+    if ((tag == 0) || ((tag & 7) == 4)) {
+      CHK_(ptr);
+      ctx->SetLastTag(tag);
+      goto message_done;
+    }
+    ptr = UnknownFieldParse(
+        tag,
+        _internal_metadata_.mutable_unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(),
+        ptr, ctx);
+    CHK_(ptr != nullptr);
+  }  // while
+message_done:
+  return ptr;
+failure:
+  ptr = nullptr;
+  goto message_done;
+#undef CHK_
+}
+
+uint8_t* ApplyMarksResponse::_InternalSerialize(
+    uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const {
+  // @@protoc_insertion_point(serialize_to_array_start:markcap.v1.ApplyMarksResponse)
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  // uint64 seq = 1 [json_name = "seq"];
+  if (this->_internal_seq() != 0) {
+    target = stream->EnsureSpace(target);
+    target = ::_pbi::WireFormatLite::WriteUInt64ToArray(1, this->_internal_seq(), target);
+  }
+
+  // repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];
+  for (unsigned i = 0,
+      n = static_cast<unsigned>(this->_internal_outcomes_size()); i < n; i++) {
+    const auto& repfield = this->_internal_outcomes(i);
+    target = ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::
+        InternalWriteMessage(2, repfield, repfield.GetCachedSize(), target, stream);
+  }
+
+  if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
+    target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
+        _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
+  }
+  // @@protoc_insertion_point(serialize_to_array_end:markcap.v1.ApplyMarksResponse)
+  return target;
+}
+
+size_t ApplyMarksResponse::ByteSizeLong() const {
+// @@protoc_insertion_point(message_byte_size_start:markcap.v1.ApplyMarksResponse)
+  size_t total_size = 0;
+
+  uint32_t cached_has_bits = 0;
+  // Prevent compiler warnings about cached_has_bits being unused
+  (void) cached_has_bits;
+
+  // repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];
+  total_size += 1UL * this->_internal_outcomes_size();
+  for (const auto& msg : this->_impl_.outcomes_) {
+    total_size +=
+      ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::MessageSize(msg);
+  }
+
+  // uint64 seq = 1 [json_name = "seq"];
+  if (this->_internal_seq() != 0) {
+    total_size += ::_pbi::WireFormatLite::UInt64SizePlusOne(this->_internal_seq());
+  }
+
+  return MaybeComputeUnknownFieldsSize(total_size, &_impl_._cached_size_);
+}
+
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData ApplyMarksResponse::_class_data_ = {
+    ::PROTOBUF_NAMESPACE_ID::Message::CopyWithSourceCheck,
+    ApplyMarksResponse::MergeImpl
+};
+const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*ApplyMarksResponse::GetClassData() const { return &_class_data_; }
+
+
+void ApplyMarksResponse::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg) {
+  auto* const _this = static_cast<ApplyMarksResponse*>(&to_msg);
+  auto& from = static_cast<const ApplyMarksResponse&>(from_msg);
+  // @@protoc_insertion_point(class_specific_merge_from_start:markcap.v1.ApplyMarksResponse)
+  GOOGLE_DCHECK_NE(&from, _this);
+  uint32_t cached_has_bits = 0;
+  (void) cached_has_bits;
+
+  _this->_impl_.outcomes_.MergeFrom(from._impl_.outcomes_);
+  if (from._internal_seq() != 0) {
+    _this->_internal_set_seq(from._internal_seq());
+  }
+  _this->_internal_metadata_.MergeFrom<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(from._internal_metadata_);
+}
+
+void ApplyMarksResponse::CopyFrom(const ApplyMarksResponse& from) {
+// @@protoc_insertion_point(class_specific_copy_from_start:markcap.v1.ApplyMarksResponse)
+  if (&from == this) return;
+  Clear();
+  MergeFrom(from);
+}
+
+bool ApplyMarksResponse::IsInitialized() const {
+  return true;
+}
+
+void ApplyMarksResponse::InternalSwap(ApplyMarksResponse* other) {
+  using std::swap;
+  _internal_metadata_.InternalSwap(&other->_internal_metadata_);
+  _impl_.outcomes_.InternalSwap(&other->_impl_.outcomes_);
+  swap(_impl_.seq_, other->_impl_.seq_);
+}
+
+::PROTOBUF_NAMESPACE_ID::Metadata ApplyMarksResponse::GetMetadata() const {
+  return ::_pbi::AssignDescriptors(
+      &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[16]);
+}
+
+// ===================================================================
+
 class UpsertCurrencyRequest::_Internal {
  public:
   static const ::markcap::v1::Currency& currency(const UpsertCurrencyRequest* msg);
@@ -6369,7 +7218,7 @@ void UpsertCurrencyRequest::InternalSwap(UpsertCurrencyRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UpsertCurrencyRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[14]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[17]);
 }
 
 // ===================================================================
@@ -6581,7 +7430,7 @@ void UpsertCurrencyResponse::InternalSwap(UpsertCurrencyResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UpsertCurrencyResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[15]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[18]);
 }
 
 // ===================================================================
@@ -6805,7 +7654,7 @@ void UpsertInstrumentRequest::InternalSwap(UpsertInstrumentRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UpsertInstrumentRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[16]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[19]);
 }
 
 // ===================================================================
@@ -7029,7 +7878,7 @@ void UpsertInstrumentResponse::InternalSwap(UpsertInstrumentResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata UpsertInstrumentResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[17]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[20]);
 }
 
 // ===================================================================
@@ -7069,7 +7918,7 @@ const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*ListInstrumentsRequest::GetCla
 ::PROTOBUF_NAMESPACE_ID::Metadata ListInstrumentsRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[18]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[21]);
 }
 
 // ===================================================================
@@ -7254,7 +8103,7 @@ void ListInstrumentsResponse::InternalSwap(ListInstrumentsResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ListInstrumentsResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[19]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[22]);
 }
 
 // ===================================================================
@@ -7294,7 +8143,7 @@ const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*ListCurrenciesRequest::GetClas
 ::PROTOBUF_NAMESPACE_ID::Metadata ListCurrenciesRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[20]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[23]);
 }
 
 // ===================================================================
@@ -7479,7 +8328,7 @@ void ListCurrenciesResponse::InternalSwap(ListCurrenciesResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata ListCurrenciesResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[21]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[24]);
 }
 
 // ===================================================================
@@ -7702,7 +8551,7 @@ void Balance::InternalSwap(Balance* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata Balance::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[22]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[25]);
 }
 
 // ===================================================================
@@ -8109,7 +8958,7 @@ void Position::InternalSwap(Position* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata Position::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[23]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[26]);
 }
 
 // ===================================================================
@@ -8400,7 +9249,7 @@ void Account::InternalSwap(Account* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata Account::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[24]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[27]);
 }
 
 // ===================================================================
@@ -8578,7 +9427,7 @@ void GetAccountRequest::InternalSwap(GetAccountRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetAccountRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[25]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[28]);
 }
 
 // ===================================================================
@@ -8771,7 +9620,7 @@ void GetAccountResponse::InternalSwap(GetAccountResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetAccountResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[26]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[29]);
 }
 
 // ===================================================================
@@ -8811,7 +9660,7 @@ const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetInsuranceFundRequest::GetCl
 ::PROTOBUF_NAMESPACE_ID::Metadata GetInsuranceFundRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[27]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[30]);
 }
 
 // ===================================================================
@@ -9087,7 +9936,7 @@ void GetInsuranceFundResponse::InternalSwap(GetInsuranceFundResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetInsuranceFundResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[28]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[31]);
 }
 
 // ===================================================================
@@ -9265,7 +10114,7 @@ void GetBankruptcyBandRequest::InternalSwap(GetBankruptcyBandRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetBankruptcyBandRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[29]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[32]);
 }
 
 // ===================================================================
@@ -9622,7 +10471,7 @@ void GetBankruptcyBandResponse::InternalSwap(GetBankruptcyBandResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetBankruptcyBandResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[30]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[33]);
 }
 
 // ===================================================================
@@ -9860,7 +10709,7 @@ void GetAdlQueueRequest::InternalSwap(GetAdlQueueRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetAdlQueueRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[31]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[34]);
 }
 
 // ===================================================================
@@ -10155,7 +11004,7 @@ void AdlQueueEntry::InternalSwap(AdlQueueEntry* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata AdlQueueEntry::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[32]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[35]);
 }
 
 // ===================================================================
@@ -10340,7 +11189,7 @@ void GetAdlQueueResponse::InternalSwap(GetAdlQueueResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetAdlQueueResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[33]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[36]);
 }
 
 // ===================================================================
@@ -10380,7 +11229,7 @@ const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetStatusRequest::GetClassData
 ::PROTOBUF_NAMESPACE_ID::Metadata GetStatusRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[34]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[37]);
 }
 
 // ===================================================================
@@ -10839,7 +11688,7 @@ void GetStatusResponse::InternalSwap(GetStatusResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata GetStatusResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[35]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[38]);
 }
 
 // ===================================================================
@@ -11017,7 +11866,7 @@ void WatchEventsRequest::InternalSwap(WatchEventsRequest* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata WatchEventsRequest::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[36]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[39]);
 }
 
 // ===================================================================
@@ -11026,6 +11875,7 @@ class WatchEventsResponse::_Internal {
  public:
   static const ::markcap::v1::ApplyMarkResponse& mark(const WatchEventsResponse* msg);
   static const ::markcap::v1::UpsertCurrencyResponse& currency(const WatchEventsResponse* msg);
+  static const ::markcap::v1::ApplyMarksResponse& marks(const WatchEventsResponse* msg);
 };
 
 const ::markcap::v1::ApplyMarkResponse&
@@ -11035,6 +11885,10 @@ WatchEventsResponse::_Internal::mark(const WatchEventsResponse* msg) {
 const ::markcap::v1::UpsertCurrencyResponse&
 WatchEventsResponse::_Internal::currency(const WatchEventsResponse* msg) {
   return *msg->_impl_.event_.currency_;
+}
+const ::markcap::v1::ApplyMarksResponse&
+WatchEventsResponse::_Internal::marks(const WatchEventsResponse* msg) {
+  return *msg->_impl_.event_.marks_;
 }
 void WatchEventsResponse::set_allocated_mark(::markcap::v1::ApplyMarkResponse* mark) {
   ::PROTOBUF_NAMESPACE_ID::Arena* message_arena = GetArenaForAllocation();
@@ -11066,6 +11920,21 @@ void WatchEventsResponse::set_allocated_currency(::markcap::v1::UpsertCurrencyRe
   }
   // @@protoc_insertion_point(field_set_allocated:markcap.v1.WatchEventsResponse.currency)
 }
+void WatchEventsResponse::set_allocated_marks(::markcap::v1::ApplyMarksResponse* marks) {
+  ::PROTOBUF_NAMESPACE_ID::Arena* message_arena = GetArenaForAllocation();
+  clear_event();
+  if (marks) {
+    ::PROTOBUF_NAMESPACE_ID::Arena* submessage_arena =
+      ::PROTOBUF_NAMESPACE_ID::Arena::InternalGetOwningArena(marks);
+    if (message_arena != submessage_arena) {
+      marks = ::PROTOBUF_NAMESPACE_ID::internal::GetOwnedMessage(
+          message_arena, marks, submessage_arena);
+    }
+    set_has_marks();
+    _impl_.event_.marks_ = marks;
+  }
+  // @@protoc_insertion_point(field_set_allocated:markcap.v1.WatchEventsResponse.marks)
+}
 WatchEventsResponse::WatchEventsResponse(::PROTOBUF_NAMESPACE_ID::Arena* arena,
                          bool is_message_owned)
   : ::PROTOBUF_NAMESPACE_ID::Message(arena, is_message_owned) {
@@ -11093,6 +11962,11 @@ WatchEventsResponse::WatchEventsResponse(const WatchEventsResponse& from)
     case kCurrency: {
       _this->_internal_mutable_currency()->::markcap::v1::UpsertCurrencyResponse::MergeFrom(
           from._internal_currency());
+      break;
+    }
+    case kMarks: {
+      _this->_internal_mutable_marks()->::markcap::v1::ApplyMarksResponse::MergeFrom(
+          from._internal_marks());
       break;
     }
     case EVENT_NOT_SET: {
@@ -11150,6 +12024,12 @@ void WatchEventsResponse::clear_event() {
       }
       break;
     }
+    case kMarks: {
+      if (GetArenaForAllocation() == nullptr) {
+        delete _impl_.event_.marks_;
+      }
+      break;
+    }
     case EVENT_NOT_SET: {
       break;
     }
@@ -11195,6 +12075,14 @@ const char* WatchEventsResponse::_InternalParse(const char* ptr, ::_pbi::ParseCo
       case 3:
         if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 26)) {
           ptr = ctx->ParseMessage(_internal_mutable_currency(), ptr);
+          CHK_(ptr);
+        } else
+          goto handle_unusual;
+        continue;
+      // .markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];
+      case 4:
+        if (PROTOBUF_PREDICT_TRUE(static_cast<uint8_t>(tag) == 34)) {
+          ptr = ctx->ParseMessage(_internal_mutable_marks(), ptr);
           CHK_(ptr);
         } else
           goto handle_unusual;
@@ -11248,6 +12136,13 @@ uint8_t* WatchEventsResponse::_InternalSerialize(
         _Internal::currency(this).GetCachedSize(), target, stream);
   }
 
+  // .markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];
+  if (_internal_has_marks()) {
+    target = ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::
+      InternalWriteMessage(4, _Internal::marks(this),
+        _Internal::marks(this).GetCachedSize(), target, stream);
+  }
+
   if (PROTOBUF_PREDICT_FALSE(_internal_metadata_.have_unknown_fields())) {
     target = ::_pbi::WireFormat::InternalSerializeUnknownFieldsToArray(
         _internal_metadata_.unknown_fields<::PROTOBUF_NAMESPACE_ID::UnknownFieldSet>(::PROTOBUF_NAMESPACE_ID::UnknownFieldSet::default_instance), target, stream);
@@ -11282,6 +12177,13 @@ size_t WatchEventsResponse::ByteSizeLong() const {
       total_size += 1 +
         ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::MessageSize(
           *_impl_.event_.currency_);
+      break;
+    }
+    // .markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];
+    case kMarks: {
+      total_size += 1 +
+        ::PROTOBUF_NAMESPACE_ID::internal::WireFormatLite::MessageSize(
+          *_impl_.event_.marks_);
       break;
     }
     case EVENT_NOT_SET: {
@@ -11320,6 +12222,11 @@ void WatchEventsResponse::MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, co
           from._internal_currency());
       break;
     }
+    case kMarks: {
+      _this->_internal_mutable_marks()->::markcap::v1::ApplyMarksResponse::MergeFrom(
+          from._internal_marks());
+      break;
+    }
     case EVENT_NOT_SET: {
       break;
     }
@@ -11349,7 +12256,7 @@ void WatchEventsResponse::InternalSwap(WatchEventsResponse* other) {
 ::PROTOBUF_NAMESPACE_ID::Metadata WatchEventsResponse::GetMetadata() const {
   return ::_pbi::AssignDescriptors(
       &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_getter, &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once,
-      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[37]);
+      file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[40]);
 }
 
 // @@protoc_insertion_point(namespace_scope)
@@ -11411,6 +12318,18 @@ Arena::CreateMaybeMessage< ::markcap::v1::AccountEquity >(Arena* arena) {
 template<> PROTOBUF_NOINLINE ::markcap::v1::ApplyMarkResponse*
 Arena::CreateMaybeMessage< ::markcap::v1::ApplyMarkResponse >(Arena* arena) {
   return Arena::CreateMessageInternal< ::markcap::v1::ApplyMarkResponse >(arena);
+}
+template<> PROTOBUF_NOINLINE ::markcap::v1::MarkRequest*
+Arena::CreateMaybeMessage< ::markcap::v1::MarkRequest >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::markcap::v1::MarkRequest >(arena);
+}
+template<> PROTOBUF_NOINLINE ::markcap::v1::ApplyMarksRequest*
+Arena::CreateMaybeMessage< ::markcap::v1::ApplyMarksRequest >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::markcap::v1::ApplyMarksRequest >(arena);
+}
+template<> PROTOBUF_NOINLINE ::markcap::v1::ApplyMarksResponse*
+Arena::CreateMaybeMessage< ::markcap::v1::ApplyMarksResponse >(Arena* arena) {
+  return Arena::CreateMessageInternal< ::markcap::v1::ApplyMarksResponse >(arena);
 }
 template<> PROTOBUF_NOINLINE ::markcap::v1::UpsertCurrencyRequest*
 Arena::CreateMaybeMessage< ::markcap::v1::UpsertCurrencyRequest >(Arena* arena) {

@@ -66,6 +66,12 @@ extern ApplyMarkRequestDefaultTypeInternal _ApplyMarkRequest_default_instance_;
 class ApplyMarkResponse;
 struct ApplyMarkResponseDefaultTypeInternal;
 extern ApplyMarkResponseDefaultTypeInternal _ApplyMarkResponse_default_instance_;
+class ApplyMarksRequest;
+struct ApplyMarksRequestDefaultTypeInternal;
+extern ApplyMarksRequestDefaultTypeInternal _ApplyMarksRequest_default_instance_;
+class ApplyMarksResponse;
+struct ApplyMarksResponseDefaultTypeInternal;
+extern ApplyMarksResponseDefaultTypeInternal _ApplyMarksResponse_default_instance_;
 class Balance;
 struct BalanceDefaultTypeInternal;
 extern BalanceDefaultTypeInternal _Balance_default_instance_;
@@ -129,6 +135,9 @@ extern ListInstrumentsRequestDefaultTypeInternal _ListInstrumentsRequest_default
 class ListInstrumentsResponse;
 struct ListInstrumentsResponseDefaultTypeInternal;
 extern ListInstrumentsResponseDefaultTypeInternal _ListInstrumentsResponse_default_instance_;
+class MarkRequest;
+struct MarkRequestDefaultTypeInternal;
+extern MarkRequestDefaultTypeInternal _MarkRequest_default_instance_;
 class MarkStep;
 struct MarkStepDefaultTypeInternal;
 extern MarkStepDefaultTypeInternal _MarkStep_default_instance_;
@@ -171,6 +180,8 @@ template<> ::markcap::v1::AdlFill* Arena::CreateMaybeMessage<::markcap::v1::AdlF
 template<> ::markcap::v1::AdlQueueEntry* Arena::CreateMaybeMessage<::markcap::v1::AdlQueueEntry>(Arena*);
 template<> ::markcap::v1::ApplyMarkRequest* Arena::CreateMaybeMessage<::markcap::v1::ApplyMarkRequest>(Arena*);
 template<> ::markcap::v1::ApplyMarkResponse* Arena::CreateMaybeMessage<::markcap::v1::ApplyMarkResponse>(Arena*);
+template<> ::markcap::v1::ApplyMarksRequest* Arena::CreateMaybeMessage<::markcap::v1::ApplyMarksRequest>(Arena*);
+template<> ::markcap::v1::ApplyMarksResponse* Arena::CreateMaybeMessage<::markcap::v1::ApplyMarksResponse>(Arena*);
 template<> ::markcap::v1::Balance* Arena::CreateMaybeMessage<::markcap::v1::Balance>(Arena*);
 template<> ::markcap::v1::Currency* Arena::CreateMaybeMessage<::markcap::v1::Currency>(Arena*);
 template<> ::markcap::v1::FillColumns* Arena::CreateMaybeMessage<::markcap::v1::FillColumns>(Arena*);
@@ -192,6 +203,7 @@ template<> ::markcap::v1::ListCurrenciesRequest* Arena::CreateMaybeMessage<::mar
 template<> ::markcap::v1::ListCurrenciesResponse* Arena::CreateMaybeMessage<::markcap::v1::ListCurrenciesResponse>(Arena*);
 template<> ::markcap::v1::ListInstrumentsRequest* Arena::CreateMaybeMessage<::markcap::v1::ListInstrumentsRequest>(Arena*);
 template<> ::markcap::v1::ListInstrumentsResponse* Arena::CreateMaybeMessage<::markcap::v1::ListInstrumentsResponse>(Arena*);
+template<> ::markcap::v1::MarkRequest* Arena::CreateMaybeMessage<::markcap::v1::MarkRequest>(Arena*);
 template<> ::markcap::v1::MarkStep* Arena::CreateMaybeMessage<::markcap::v1::MarkStep>(Arena*);
 template<> ::markcap::v1::Position* Arena::CreateMaybeMessage<::markcap::v1::Position>(Arena*);
 template<> ::markcap::v1::StreamDeltasRequest* Arena::CreateMaybeMessage<::markcap::v1::StreamDeltasRequest>(Arena*);
@@ -3378,6 +3390,545 @@ class ApplyMarkResponse final :
 };
 // -------------------------------------------------------------------
 
+class MarkRequest final :
+    public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:markcap.v1.MarkRequest) */ {
+ public:
+  inline MarkRequest() : MarkRequest(nullptr) {}
+  ~MarkRequest() override;
+  explicit PROTOBUF_CONSTEXPR MarkRequest(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  MarkRequest(const MarkRequest& from);
+  MarkRequest(MarkRequest&& from) noexcept
+    : MarkRequest() {
+    *this = ::std::move(from);
+  }
+
+  inline MarkRequest& operator=(const MarkRequest& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline MarkRequest& operator=(MarkRequest&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const MarkRequest& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const MarkRequest* internal_default_instance() {
+    return reinterpret_cast<const MarkRequest*>(
+               &_MarkRequest_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    14;
+
+  friend void swap(MarkRequest& a, MarkRequest& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(MarkRequest* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(MarkRequest* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  MarkRequest* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<MarkRequest>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::Message::CopyFrom;
+  void CopyFrom(const MarkRequest& from);
+  using ::PROTOBUF_NAMESPACE_ID::Message::MergeFrom;
+  void MergeFrom( const MarkRequest& from) {
+    MarkRequest::MergeImpl(*this, from);
+  }
+  private:
+  static void MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg);
+  public:
+  PROTOBUF_ATTRIBUTE_REINITIALIZES void Clear() final;
+  bool IsInitialized() const final;
+
+  size_t ByteSizeLong() const final;
+  const char* _InternalParse(const char* ptr, ::PROTOBUF_NAMESPACE_ID::internal::ParseContext* ctx) final;
+  uint8_t* _InternalSerialize(
+      uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const final;
+  int GetCachedSize() const final { return _impl_._cached_size_.Get(); }
+
+  private:
+  void SharedCtor(::PROTOBUF_NAMESPACE_ID::Arena* arena, bool is_message_owned);
+  void SharedDtor();
+  void SetCachedSize(int size) const final;
+  void InternalSwap(MarkRequest* other);
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "markcap.v1.MarkRequest";
+  }
+  protected:
+  explicit MarkRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  enum : int {
+    kPriceFieldNumber = 2,
+    kInstrumentIdFieldNumber = 1,
+    kCapPolicyFieldNumber = 3,
+    kSweepFieldNumber = 4,
+    kMaxStepsFieldNumber = 5,
+  };
+  // double price = 2 [json_name = "price"];
+  void clear_price();
+  double price() const;
+  void set_price(double value);
+  private:
+  double _internal_price() const;
+  void _internal_set_price(double value);
+  public:
+
+  // uint32 instrument_id = 1 [json_name = "instrumentId"];
+  void clear_instrument_id();
+  uint32_t instrument_id() const;
+  void set_instrument_id(uint32_t value);
+  private:
+  uint32_t _internal_instrument_id() const;
+  void _internal_set_instrument_id(uint32_t value);
+  public:
+
+  // .markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];
+  void clear_cap_policy();
+  ::markcap::v1::CapPolicy cap_policy() const;
+  void set_cap_policy(::markcap::v1::CapPolicy value);
+  private:
+  ::markcap::v1::CapPolicy _internal_cap_policy() const;
+  void _internal_set_cap_policy(::markcap::v1::CapPolicy value);
+  public:
+
+  // bool sweep = 4 [json_name = "sweep"];
+  void clear_sweep();
+  bool sweep() const;
+  void set_sweep(bool value);
+  private:
+  bool _internal_sweep() const;
+  void _internal_set_sweep(bool value);
+  public:
+
+  // uint32 max_steps = 5 [json_name = "maxSteps"];
+  void clear_max_steps();
+  uint32_t max_steps() const;
+  void set_max_steps(uint32_t value);
+  private:
+  uint32_t _internal_max_steps() const;
+  void _internal_set_max_steps(uint32_t value);
+  public:
+
+  // @@protoc_insertion_point(class_scope:markcap.v1.MarkRequest)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+    double price_;
+    uint32_t instrument_id_;
+    int cap_policy_;
+    bool sweep_;
+    uint32_t max_steps_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+  };
+  union { Impl_ _impl_; };
+  friend struct ::TableStruct_markcap_2fv1_2frisk_5fengine_2eproto;
+};
+// -------------------------------------------------------------------
+
+class ApplyMarksRequest final :
+    public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:markcap.v1.ApplyMarksRequest) */ {
+ public:
+  inline ApplyMarksRequest() : ApplyMarksRequest(nullptr) {}
+  ~ApplyMarksRequest() override;
+  explicit PROTOBUF_CONSTEXPR ApplyMarksRequest(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  ApplyMarksRequest(const ApplyMarksRequest& from);
+  ApplyMarksRequest(ApplyMarksRequest&& from) noexcept
+    : ApplyMarksRequest() {
+    *this = ::std::move(from);
+  }
+
+  inline ApplyMarksRequest& operator=(const ApplyMarksRequest& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline ApplyMarksRequest& operator=(ApplyMarksRequest&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const ApplyMarksRequest& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const ApplyMarksRequest* internal_default_instance() {
+    return reinterpret_cast<const ApplyMarksRequest*>(
+               &_ApplyMarksRequest_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    15;
+
+  friend void swap(ApplyMarksRequest& a, ApplyMarksRequest& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(ApplyMarksRequest* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(ApplyMarksRequest* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  ApplyMarksRequest* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<ApplyMarksRequest>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::Message::CopyFrom;
+  void CopyFrom(const ApplyMarksRequest& from);
+  using ::PROTOBUF_NAMESPACE_ID::Message::MergeFrom;
+  void MergeFrom( const ApplyMarksRequest& from) {
+    ApplyMarksRequest::MergeImpl(*this, from);
+  }
+  private:
+  static void MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg);
+  public:
+  PROTOBUF_ATTRIBUTE_REINITIALIZES void Clear() final;
+  bool IsInitialized() const final;
+
+  size_t ByteSizeLong() const final;
+  const char* _InternalParse(const char* ptr, ::PROTOBUF_NAMESPACE_ID::internal::ParseContext* ctx) final;
+  uint8_t* _InternalSerialize(
+      uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const final;
+  int GetCachedSize() const final { return _impl_._cached_size_.Get(); }
+
+  private:
+  void SharedCtor(::PROTOBUF_NAMESPACE_ID::Arena* arena, bool is_message_owned);
+  void SharedDtor();
+  void SetCachedSize(int size) const final;
+  void InternalSwap(ApplyMarksRequest* other);
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "markcap.v1.ApplyMarksRequest";
+  }
+  protected:
+  explicit ApplyMarksRequest(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  enum : int {
+    kMarksFieldNumber = 2,
+    kSeqFieldNumber = 1,
+    kDryRunFieldNumber = 3,
+  };
+  // repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];
+  int marks_size() const;
+  private:
+  int _internal_marks_size() const;
+  public:
+  void clear_marks();
+  ::markcap::v1::MarkRequest* mutable_marks(int index);
+  ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::MarkRequest >*
+      mutable_marks();
+  private:
+  const ::markcap::v1::MarkRequest& _internal_marks(int index) const;
+  ::markcap::v1::MarkRequest* _internal_add_marks();
+  public:
+  const ::markcap::v1::MarkRequest& marks(int index) const;
+  ::markcap::v1::MarkRequest* add_marks();
+  const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::MarkRequest >&
+      marks() const;
+
+  // uint64 seq = 1 [json_name = "seq"];
+  void clear_seq();
+  uint64_t seq() const;
+  void set_seq(uint64_t value);
+  private:
+  uint64_t _internal_seq() const;
+  void _internal_set_seq(uint64_t value);
+  public:
+
+  // bool dry_run = 3 [json_name = "dryRun"];
+  void clear_dry_run();
+  bool dry_run() const;
+  void set_dry_run(bool value);
+  private:
+  bool _internal_dry_run() const;
+  void _internal_set_dry_run(bool value);
+  public:
+
+  // @@protoc_insertion_point(class_scope:markcap.v1.ApplyMarksRequest)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::MarkRequest > marks_;
+    uint64_t seq_;
+    bool dry_run_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+  };
+  union { Impl_ _impl_; };
+  friend struct ::TableStruct_markcap_2fv1_2frisk_5fengine_2eproto;
+};
+// -------------------------------------------------------------------
+
+class ApplyMarksResponse final :
+    public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:markcap.v1.ApplyMarksResponse) */ {
+ public:
+  inline ApplyMarksResponse() : ApplyMarksResponse(nullptr) {}
+  ~ApplyMarksResponse() override;
+  explicit PROTOBUF_CONSTEXPR ApplyMarksResponse(::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized);
+
+  ApplyMarksResponse(const ApplyMarksResponse& from);
+  ApplyMarksResponse(ApplyMarksResponse&& from) noexcept
+    : ApplyMarksResponse() {
+    *this = ::std::move(from);
+  }
+
+  inline ApplyMarksResponse& operator=(const ApplyMarksResponse& from) {
+    CopyFrom(from);
+    return *this;
+  }
+  inline ApplyMarksResponse& operator=(ApplyMarksResponse&& from) noexcept {
+    if (this == &from) return *this;
+    if (GetOwningArena() == from.GetOwningArena()
+  #ifdef PROTOBUF_FORCE_COPY_IN_MOVE
+        && GetOwningArena() != nullptr
+  #endif  // !PROTOBUF_FORCE_COPY_IN_MOVE
+    ) {
+      InternalSwap(&from);
+    } else {
+      CopyFrom(from);
+    }
+    return *this;
+  }
+
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* descriptor() {
+    return GetDescriptor();
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Descriptor* GetDescriptor() {
+    return default_instance().GetMetadata().descriptor;
+  }
+  static const ::PROTOBUF_NAMESPACE_ID::Reflection* GetReflection() {
+    return default_instance().GetMetadata().reflection;
+  }
+  static const ApplyMarksResponse& default_instance() {
+    return *internal_default_instance();
+  }
+  static inline const ApplyMarksResponse* internal_default_instance() {
+    return reinterpret_cast<const ApplyMarksResponse*>(
+               &_ApplyMarksResponse_default_instance_);
+  }
+  static constexpr int kIndexInFileMessages =
+    16;
+
+  friend void swap(ApplyMarksResponse& a, ApplyMarksResponse& b) {
+    a.Swap(&b);
+  }
+  inline void Swap(ApplyMarksResponse* other) {
+    if (other == this) return;
+  #ifdef PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() != nullptr &&
+        GetOwningArena() == other->GetOwningArena()) {
+   #else  // PROTOBUF_FORCE_COPY_IN_SWAP
+    if (GetOwningArena() == other->GetOwningArena()) {
+  #endif  // !PROTOBUF_FORCE_COPY_IN_SWAP
+      InternalSwap(other);
+    } else {
+      ::PROTOBUF_NAMESPACE_ID::internal::GenericSwap(this, other);
+    }
+  }
+  void UnsafeArenaSwap(ApplyMarksResponse* other) {
+    if (other == this) return;
+    GOOGLE_DCHECK(GetOwningArena() == other->GetOwningArena());
+    InternalSwap(other);
+  }
+
+  // implements Message ----------------------------------------------
+
+  ApplyMarksResponse* New(::PROTOBUF_NAMESPACE_ID::Arena* arena = nullptr) const final {
+    return CreateMaybeMessage<ApplyMarksResponse>(arena);
+  }
+  using ::PROTOBUF_NAMESPACE_ID::Message::CopyFrom;
+  void CopyFrom(const ApplyMarksResponse& from);
+  using ::PROTOBUF_NAMESPACE_ID::Message::MergeFrom;
+  void MergeFrom( const ApplyMarksResponse& from) {
+    ApplyMarksResponse::MergeImpl(*this, from);
+  }
+  private:
+  static void MergeImpl(::PROTOBUF_NAMESPACE_ID::Message& to_msg, const ::PROTOBUF_NAMESPACE_ID::Message& from_msg);
+  public:
+  PROTOBUF_ATTRIBUTE_REINITIALIZES void Clear() final;
+  bool IsInitialized() const final;
+
+  size_t ByteSizeLong() const final;
+  const char* _InternalParse(const char* ptr, ::PROTOBUF_NAMESPACE_ID::internal::ParseContext* ctx) final;
+  uint8_t* _InternalSerialize(
+      uint8_t* target, ::PROTOBUF_NAMESPACE_ID::io::EpsCopyOutputStream* stream) const final;
+  int GetCachedSize() const final { return _impl_._cached_size_.Get(); }
+
+  private:
+  void SharedCtor(::PROTOBUF_NAMESPACE_ID::Arena* arena, bool is_message_owned);
+  void SharedDtor();
+  void SetCachedSize(int size) const final;
+  void InternalSwap(ApplyMarksResponse* other);
+
+  private:
+  friend class ::PROTOBUF_NAMESPACE_ID::internal::AnyMetadata;
+  static ::PROTOBUF_NAMESPACE_ID::StringPiece FullMessageName() {
+    return "markcap.v1.ApplyMarksResponse";
+  }
+  protected:
+  explicit ApplyMarksResponse(::PROTOBUF_NAMESPACE_ID::Arena* arena,
+                       bool is_message_owned = false);
+  public:
+
+  static const ClassData _class_data_;
+  const ::PROTOBUF_NAMESPACE_ID::Message::ClassData*GetClassData() const final;
+
+  ::PROTOBUF_NAMESPACE_ID::Metadata GetMetadata() const final;
+
+  // nested types ----------------------------------------------------
+
+  // accessors -------------------------------------------------------
+
+  enum : int {
+    kOutcomesFieldNumber = 2,
+    kSeqFieldNumber = 1,
+  };
+  // repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];
+  int outcomes_size() const;
+  private:
+  int _internal_outcomes_size() const;
+  public:
+  void clear_outcomes();
+  ::markcap::v1::ApplyMarkResponse* mutable_outcomes(int index);
+  ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::ApplyMarkResponse >*
+      mutable_outcomes();
+  private:
+  const ::markcap::v1::ApplyMarkResponse& _internal_outcomes(int index) const;
+  ::markcap::v1::ApplyMarkResponse* _internal_add_outcomes();
+  public:
+  const ::markcap::v1::ApplyMarkResponse& outcomes(int index) const;
+  ::markcap::v1::ApplyMarkResponse* add_outcomes();
+  const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::ApplyMarkResponse >&
+      outcomes() const;
+
+  // uint64 seq = 1 [json_name = "seq"];
+  void clear_seq();
+  uint64_t seq() const;
+  void set_seq(uint64_t value);
+  private:
+  uint64_t _internal_seq() const;
+  void _internal_set_seq(uint64_t value);
+  public:
+
+  // @@protoc_insertion_point(class_scope:markcap.v1.ApplyMarksResponse)
+ private:
+  class _Internal;
+
+  template <typename T> friend class ::PROTOBUF_NAMESPACE_ID::Arena::InternalHelper;
+  typedef void InternalArenaConstructable_;
+  typedef void DestructorSkippable_;
+  struct Impl_ {
+    ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::ApplyMarkResponse > outcomes_;
+    uint64_t seq_;
+    mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
+  };
+  union { Impl_ _impl_; };
+  friend struct ::TableStruct_markcap_2fv1_2frisk_5fengine_2eproto;
+};
+// -------------------------------------------------------------------
+
 class UpsertCurrencyRequest final :
     public ::PROTOBUF_NAMESPACE_ID::Message /* @@protoc_insertion_point(class_definition:markcap.v1.UpsertCurrencyRequest) */ {
  public:
@@ -3426,7 +3977,7 @@ class UpsertCurrencyRequest final :
                &_UpsertCurrencyRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    14;
+    17;
 
   friend void swap(UpsertCurrencyRequest& a, UpsertCurrencyRequest& b) {
     a.Swap(&b);
@@ -3594,7 +4145,7 @@ class UpsertCurrencyResponse final :
                &_UpsertCurrencyResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    15;
+    18;
 
   friend void swap(UpsertCurrencyResponse& a, UpsertCurrencyResponse& b) {
     a.Swap(&b);
@@ -3762,7 +4313,7 @@ class UpsertInstrumentRequest final :
                &_UpsertInstrumentRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    16;
+    19;
 
   friend void swap(UpsertInstrumentRequest& a, UpsertInstrumentRequest& b) {
     a.Swap(&b);
@@ -3930,7 +4481,7 @@ class UpsertInstrumentResponse final :
                &_UpsertInstrumentResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    17;
+    20;
 
   friend void swap(UpsertInstrumentResponse& a, UpsertInstrumentResponse& b) {
     a.Swap(&b);
@@ -4097,7 +4648,7 @@ class ListInstrumentsRequest final :
                &_ListInstrumentsRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    18;
+    21;
 
   friend void swap(ListInstrumentsRequest& a, ListInstrumentsRequest& b) {
     a.Swap(&b);
@@ -4216,7 +4767,7 @@ class ListInstrumentsResponse final :
                &_ListInstrumentsResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    19;
+    22;
 
   friend void swap(ListInstrumentsResponse& a, ListInstrumentsResponse& b) {
     a.Swap(&b);
@@ -4372,7 +4923,7 @@ class ListCurrenciesRequest final :
                &_ListCurrenciesRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    20;
+    23;
 
   friend void swap(ListCurrenciesRequest& a, ListCurrenciesRequest& b) {
     a.Swap(&b);
@@ -4491,7 +5042,7 @@ class ListCurrenciesResponse final :
                &_ListCurrenciesResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    21;
+    24;
 
   friend void swap(ListCurrenciesResponse& a, ListCurrenciesResponse& b) {
     a.Swap(&b);
@@ -4648,7 +5199,7 @@ class Balance final :
                &_Balance_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    22;
+    25;
 
   friend void swap(Balance& a, Balance& b) {
     a.Swap(&b);
@@ -4807,7 +5358,7 @@ class Position final :
                &_Position_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    23;
+    26;
 
   friend void swap(Position& a, Position& b) {
     a.Swap(&b);
@@ -5037,7 +5588,7 @@ class Account final :
                &_Account_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    24;
+    27;
 
   friend void swap(Account& a, Account& b) {
     a.Swap(&b);
@@ -5236,7 +5787,7 @@ class GetAccountRequest final :
                &_GetAccountRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    25;
+    28;
 
   friend void swap(GetAccountRequest& a, GetAccountRequest& b) {
     a.Swap(&b);
@@ -5384,7 +5935,7 @@ class GetAccountResponse final :
                &_GetAccountResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    26;
+    29;
 
   friend void swap(GetAccountResponse& a, GetAccountResponse& b) {
     a.Swap(&b);
@@ -5540,7 +6091,7 @@ class GetInsuranceFundRequest final :
                &_GetInsuranceFundRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    27;
+    30;
 
   friend void swap(GetInsuranceFundRequest& a, GetInsuranceFundRequest& b) {
     a.Swap(&b);
@@ -5659,7 +6210,7 @@ class GetInsuranceFundResponse final :
                &_GetInsuranceFundResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    28;
+    31;
 
   friend void swap(GetInsuranceFundResponse& a, GetInsuranceFundResponse& b) {
     a.Swap(&b);
@@ -5838,7 +6389,7 @@ class GetBankruptcyBandRequest final :
                &_GetBankruptcyBandRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    29;
+    32;
 
   friend void swap(GetBankruptcyBandRequest& a, GetBankruptcyBandRequest& b) {
     a.Swap(&b);
@@ -5986,7 +6537,7 @@ class GetBankruptcyBandResponse final :
                &_GetBankruptcyBandResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    30;
+    33;
 
   friend void swap(GetBankruptcyBandResponse& a, GetBankruptcyBandResponse& b) {
     a.Swap(&b);
@@ -6215,7 +6766,7 @@ class GetAdlQueueRequest final :
                &_GetAdlQueueRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    31;
+    34;
 
   friend void swap(GetAdlQueueRequest& a, GetAdlQueueRequest& b) {
     a.Swap(&b);
@@ -6385,7 +6936,7 @@ class AdlQueueEntry final :
                &_AdlQueueEntry_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    32;
+    35;
 
   friend void swap(AdlQueueEntry& a, AdlQueueEntry& b) {
     a.Swap(&b);
@@ -6577,7 +7128,7 @@ class GetAdlQueueResponse final :
                &_GetAdlQueueResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    33;
+    36;
 
   friend void swap(GetAdlQueueResponse& a, GetAdlQueueResponse& b) {
     a.Swap(&b);
@@ -6733,7 +7284,7 @@ class GetStatusRequest final :
                &_GetStatusRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    34;
+    37;
 
   friend void swap(GetStatusRequest& a, GetStatusRequest& b) {
     a.Swap(&b);
@@ -6852,7 +7403,7 @@ class GetStatusResponse final :
                &_GetStatusResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    35;
+    38;
 
   friend void swap(GetStatusResponse& a, GetStatusResponse& b) {
     a.Swap(&b);
@@ -7103,7 +7654,7 @@ class WatchEventsRequest final :
                &_WatchEventsRequest_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    36;
+    39;
 
   friend void swap(WatchEventsRequest& a, WatchEventsRequest& b) {
     a.Swap(&b);
@@ -7249,6 +7800,7 @@ class WatchEventsResponse final :
   enum EventCase {
     kMark = 2,
     kCurrency = 3,
+    kMarks = 4,
     EVENT_NOT_SET = 0,
   };
 
@@ -7257,7 +7809,7 @@ class WatchEventsResponse final :
                &_WatchEventsResponse_default_instance_);
   }
   static constexpr int kIndexInFileMessages =
-    37;
+    40;
 
   friend void swap(WatchEventsResponse& a, WatchEventsResponse& b) {
     a.Swap(&b);
@@ -7333,6 +7885,7 @@ class WatchEventsResponse final :
     kSeqFieldNumber = 1,
     kMarkFieldNumber = 2,
     kCurrencyFieldNumber = 3,
+    kMarksFieldNumber = 4,
   };
   // uint64 seq = 1 [json_name = "seq"];
   void clear_seq();
@@ -7379,6 +7932,24 @@ class WatchEventsResponse final :
       ::markcap::v1::UpsertCurrencyResponse* currency);
   ::markcap::v1::UpsertCurrencyResponse* unsafe_arena_release_currency();
 
+  // .markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];
+  bool has_marks() const;
+  private:
+  bool _internal_has_marks() const;
+  public:
+  void clear_marks();
+  const ::markcap::v1::ApplyMarksResponse& marks() const;
+  PROTOBUF_NODISCARD ::markcap::v1::ApplyMarksResponse* release_marks();
+  ::markcap::v1::ApplyMarksResponse* mutable_marks();
+  void set_allocated_marks(::markcap::v1::ApplyMarksResponse* marks);
+  private:
+  const ::markcap::v1::ApplyMarksResponse& _internal_marks() const;
+  ::markcap::v1::ApplyMarksResponse* _internal_mutable_marks();
+  public:
+  void unsafe_arena_set_allocated_marks(
+      ::markcap::v1::ApplyMarksResponse* marks);
+  ::markcap::v1::ApplyMarksResponse* unsafe_arena_release_marks();
+
   void clear_event();
   EventCase event_case() const;
   // @@protoc_insertion_point(class_scope:markcap.v1.WatchEventsResponse)
@@ -7386,6 +7957,7 @@ class WatchEventsResponse final :
   class _Internal;
   void set_has_mark();
   void set_has_currency();
+  void set_has_marks();
 
   inline bool has_event() const;
   inline void clear_has_event();
@@ -7400,6 +7972,7 @@ class WatchEventsResponse final :
         ::PROTOBUF_NAMESPACE_ID::internal::ConstantInitialized _constinit_;
       ::markcap::v1::ApplyMarkResponse* mark_;
       ::markcap::v1::UpsertCurrencyResponse* currency_;
+      ::markcap::v1::ApplyMarksResponse* marks_;
     } event_;
     mutable ::PROTOBUF_NAMESPACE_ID::internal::CachedSize _cached_size_;
     uint32_t _oneof_case_[1];
@@ -9598,6 +10171,258 @@ inline void ApplyMarkResponse::set_sweep_stop_reason(::markcap::v1::SweepStopRea
 
 // -------------------------------------------------------------------
 
+// MarkRequest
+
+// uint32 instrument_id = 1 [json_name = "instrumentId"];
+inline void MarkRequest::clear_instrument_id() {
+  _impl_.instrument_id_ = 0u;
+}
+inline uint32_t MarkRequest::_internal_instrument_id() const {
+  return _impl_.instrument_id_;
+}
+inline uint32_t MarkRequest::instrument_id() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkRequest.instrument_id)
+  return _internal_instrument_id();
+}
+inline void MarkRequest::_internal_set_instrument_id(uint32_t value) {
+  
+  _impl_.instrument_id_ = value;
+}
+inline void MarkRequest::set_instrument_id(uint32_t value) {
+  _internal_set_instrument_id(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkRequest.instrument_id)
+}
+
+// double price = 2 [json_name = "price"];
+inline void MarkRequest::clear_price() {
+  _impl_.price_ = 0;
+}
+inline double MarkRequest::_internal_price() const {
+  return _impl_.price_;
+}
+inline double MarkRequest::price() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkRequest.price)
+  return _internal_price();
+}
+inline void MarkRequest::_internal_set_price(double value) {
+  
+  _impl_.price_ = value;
+}
+inline void MarkRequest::set_price(double value) {
+  _internal_set_price(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkRequest.price)
+}
+
+// .markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];
+inline void MarkRequest::clear_cap_policy() {
+  _impl_.cap_policy_ = 0;
+}
+inline ::markcap::v1::CapPolicy MarkRequest::_internal_cap_policy() const {
+  return static_cast< ::markcap::v1::CapPolicy >(_impl_.cap_policy_);
+}
+inline ::markcap::v1::CapPolicy MarkRequest::cap_policy() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkRequest.cap_policy)
+  return _internal_cap_policy();
+}
+inline void MarkRequest::_internal_set_cap_policy(::markcap::v1::CapPolicy value) {
+  
+  _impl_.cap_policy_ = value;
+}
+inline void MarkRequest::set_cap_policy(::markcap::v1::CapPolicy value) {
+  _internal_set_cap_policy(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkRequest.cap_policy)
+}
+
+// bool sweep = 4 [json_name = "sweep"];
+inline void MarkRequest::clear_sweep() {
+  _impl_.sweep_ = false;
+}
+inline bool MarkRequest::_internal_sweep() const {
+  return _impl_.sweep_;
+}
+inline bool MarkRequest::sweep() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkRequest.sweep)
+  return _internal_sweep();
+}
+inline void MarkRequest::_internal_set_sweep(bool value) {
+  
+  _impl_.sweep_ = value;
+}
+inline void MarkRequest::set_sweep(bool value) {
+  _internal_set_sweep(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkRequest.sweep)
+}
+
+// uint32 max_steps = 5 [json_name = "maxSteps"];
+inline void MarkRequest::clear_max_steps() {
+  _impl_.max_steps_ = 0u;
+}
+inline uint32_t MarkRequest::_internal_max_steps() const {
+  return _impl_.max_steps_;
+}
+inline uint32_t MarkRequest::max_steps() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.MarkRequest.max_steps)
+  return _internal_max_steps();
+}
+inline void MarkRequest::_internal_set_max_steps(uint32_t value) {
+  
+  _impl_.max_steps_ = value;
+}
+inline void MarkRequest::set_max_steps(uint32_t value) {
+  _internal_set_max_steps(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.MarkRequest.max_steps)
+}
+
+// -------------------------------------------------------------------
+
+// ApplyMarksRequest
+
+// uint64 seq = 1 [json_name = "seq"];
+inline void ApplyMarksRequest::clear_seq() {
+  _impl_.seq_ = uint64_t{0u};
+}
+inline uint64_t ApplyMarksRequest::_internal_seq() const {
+  return _impl_.seq_;
+}
+inline uint64_t ApplyMarksRequest::seq() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.ApplyMarksRequest.seq)
+  return _internal_seq();
+}
+inline void ApplyMarksRequest::_internal_set_seq(uint64_t value) {
+  
+  _impl_.seq_ = value;
+}
+inline void ApplyMarksRequest::set_seq(uint64_t value) {
+  _internal_set_seq(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.ApplyMarksRequest.seq)
+}
+
+// repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];
+inline int ApplyMarksRequest::_internal_marks_size() const {
+  return _impl_.marks_.size();
+}
+inline int ApplyMarksRequest::marks_size() const {
+  return _internal_marks_size();
+}
+inline void ApplyMarksRequest::clear_marks() {
+  _impl_.marks_.Clear();
+}
+inline ::markcap::v1::MarkRequest* ApplyMarksRequest::mutable_marks(int index) {
+  // @@protoc_insertion_point(field_mutable:markcap.v1.ApplyMarksRequest.marks)
+  return _impl_.marks_.Mutable(index);
+}
+inline ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::MarkRequest >*
+ApplyMarksRequest::mutable_marks() {
+  // @@protoc_insertion_point(field_mutable_list:markcap.v1.ApplyMarksRequest.marks)
+  return &_impl_.marks_;
+}
+inline const ::markcap::v1::MarkRequest& ApplyMarksRequest::_internal_marks(int index) const {
+  return _impl_.marks_.Get(index);
+}
+inline const ::markcap::v1::MarkRequest& ApplyMarksRequest::marks(int index) const {
+  // @@protoc_insertion_point(field_get:markcap.v1.ApplyMarksRequest.marks)
+  return _internal_marks(index);
+}
+inline ::markcap::v1::MarkRequest* ApplyMarksRequest::_internal_add_marks() {
+  return _impl_.marks_.Add();
+}
+inline ::markcap::v1::MarkRequest* ApplyMarksRequest::add_marks() {
+  ::markcap::v1::MarkRequest* _add = _internal_add_marks();
+  // @@protoc_insertion_point(field_add:markcap.v1.ApplyMarksRequest.marks)
+  return _add;
+}
+inline const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::MarkRequest >&
+ApplyMarksRequest::marks() const {
+  // @@protoc_insertion_point(field_list:markcap.v1.ApplyMarksRequest.marks)
+  return _impl_.marks_;
+}
+
+// bool dry_run = 3 [json_name = "dryRun"];
+inline void ApplyMarksRequest::clear_dry_run() {
+  _impl_.dry_run_ = false;
+}
+inline bool ApplyMarksRequest::_internal_dry_run() const {
+  return _impl_.dry_run_;
+}
+inline bool ApplyMarksRequest::dry_run() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.ApplyMarksRequest.dry_run)
+  return _internal_dry_run();
+}
+inline void ApplyMarksRequest::_internal_set_dry_run(bool value) {
+  
+  _impl_.dry_run_ = value;
+}
+inline void ApplyMarksRequest::set_dry_run(bool value) {
+  _internal_set_dry_run(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.ApplyMarksRequest.dry_run)
+}
+
+// -------------------------------------------------------------------
+
+// ApplyMarksResponse
+
+// uint64 seq = 1 [json_name = "seq"];
+inline void ApplyMarksResponse::clear_seq() {
+  _impl_.seq_ = uint64_t{0u};
+}
+inline uint64_t ApplyMarksResponse::_internal_seq() const {
+  return _impl_.seq_;
+}
+inline uint64_t ApplyMarksResponse::seq() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.ApplyMarksResponse.seq)
+  return _internal_seq();
+}
+inline void ApplyMarksResponse::_internal_set_seq(uint64_t value) {
+  
+  _impl_.seq_ = value;
+}
+inline void ApplyMarksResponse::set_seq(uint64_t value) {
+  _internal_set_seq(value);
+  // @@protoc_insertion_point(field_set:markcap.v1.ApplyMarksResponse.seq)
+}
+
+// repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];
+inline int ApplyMarksResponse::_internal_outcomes_size() const {
+  return _impl_.outcomes_.size();
+}
+inline int ApplyMarksResponse::outcomes_size() const {
+  return _internal_outcomes_size();
+}
+inline void ApplyMarksResponse::clear_outcomes() {
+  _impl_.outcomes_.Clear();
+}
+inline ::markcap::v1::ApplyMarkResponse* ApplyMarksResponse::mutable_outcomes(int index) {
+  // @@protoc_insertion_point(field_mutable:markcap.v1.ApplyMarksResponse.outcomes)
+  return _impl_.outcomes_.Mutable(index);
+}
+inline ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::ApplyMarkResponse >*
+ApplyMarksResponse::mutable_outcomes() {
+  // @@protoc_insertion_point(field_mutable_list:markcap.v1.ApplyMarksResponse.outcomes)
+  return &_impl_.outcomes_;
+}
+inline const ::markcap::v1::ApplyMarkResponse& ApplyMarksResponse::_internal_outcomes(int index) const {
+  return _impl_.outcomes_.Get(index);
+}
+inline const ::markcap::v1::ApplyMarkResponse& ApplyMarksResponse::outcomes(int index) const {
+  // @@protoc_insertion_point(field_get:markcap.v1.ApplyMarksResponse.outcomes)
+  return _internal_outcomes(index);
+}
+inline ::markcap::v1::ApplyMarkResponse* ApplyMarksResponse::_internal_add_outcomes() {
+  return _impl_.outcomes_.Add();
+}
+inline ::markcap::v1::ApplyMarkResponse* ApplyMarksResponse::add_outcomes() {
+  ::markcap::v1::ApplyMarkResponse* _add = _internal_add_outcomes();
+  // @@protoc_insertion_point(field_add:markcap.v1.ApplyMarksResponse.outcomes)
+  return _add;
+}
+inline const ::PROTOBUF_NAMESPACE_ID::RepeatedPtrField< ::markcap::v1::ApplyMarkResponse >&
+ApplyMarksResponse::outcomes() const {
+  // @@protoc_insertion_point(field_list:markcap.v1.ApplyMarksResponse.outcomes)
+  return _impl_.outcomes_;
+}
+
+// -------------------------------------------------------------------
+
 // UpsertCurrencyRequest
 
 // uint64 seq = 1 [json_name = "seq"];
@@ -11578,6 +12403,80 @@ inline ::markcap::v1::UpsertCurrencyResponse* WatchEventsResponse::mutable_curre
   return _msg;
 }
 
+// .markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];
+inline bool WatchEventsResponse::_internal_has_marks() const {
+  return event_case() == kMarks;
+}
+inline bool WatchEventsResponse::has_marks() const {
+  return _internal_has_marks();
+}
+inline void WatchEventsResponse::set_has_marks() {
+  _impl_._oneof_case_[0] = kMarks;
+}
+inline void WatchEventsResponse::clear_marks() {
+  if (_internal_has_marks()) {
+    if (GetArenaForAllocation() == nullptr) {
+      delete _impl_.event_.marks_;
+    }
+    clear_has_event();
+  }
+}
+inline ::markcap::v1::ApplyMarksResponse* WatchEventsResponse::release_marks() {
+  // @@protoc_insertion_point(field_release:markcap.v1.WatchEventsResponse.marks)
+  if (_internal_has_marks()) {
+    clear_has_event();
+    ::markcap::v1::ApplyMarksResponse* temp = _impl_.event_.marks_;
+    if (GetArenaForAllocation() != nullptr) {
+      temp = ::PROTOBUF_NAMESPACE_ID::internal::DuplicateIfNonNull(temp);
+    }
+    _impl_.event_.marks_ = nullptr;
+    return temp;
+  } else {
+    return nullptr;
+  }
+}
+inline const ::markcap::v1::ApplyMarksResponse& WatchEventsResponse::_internal_marks() const {
+  return _internal_has_marks()
+      ? *_impl_.event_.marks_
+      : reinterpret_cast< ::markcap::v1::ApplyMarksResponse&>(::markcap::v1::_ApplyMarksResponse_default_instance_);
+}
+inline const ::markcap::v1::ApplyMarksResponse& WatchEventsResponse::marks() const {
+  // @@protoc_insertion_point(field_get:markcap.v1.WatchEventsResponse.marks)
+  return _internal_marks();
+}
+inline ::markcap::v1::ApplyMarksResponse* WatchEventsResponse::unsafe_arena_release_marks() {
+  // @@protoc_insertion_point(field_unsafe_arena_release:markcap.v1.WatchEventsResponse.marks)
+  if (_internal_has_marks()) {
+    clear_has_event();
+    ::markcap::v1::ApplyMarksResponse* temp = _impl_.event_.marks_;
+    _impl_.event_.marks_ = nullptr;
+    return temp;
+  } else {
+    return nullptr;
+  }
+}
+inline void WatchEventsResponse::unsafe_arena_set_allocated_marks(::markcap::v1::ApplyMarksResponse* marks) {
+  clear_event();
+  if (marks) {
+    set_has_marks();
+    _impl_.event_.marks_ = marks;
+  }
+  // @@protoc_insertion_point(field_unsafe_arena_set_allocated:markcap.v1.WatchEventsResponse.marks)
+}
+inline ::markcap::v1::ApplyMarksResponse* WatchEventsResponse::_internal_mutable_marks() {
+  if (!_internal_has_marks()) {
+    clear_event();
+    set_has_marks();
+    _impl_.event_.marks_ = CreateMaybeMessage< ::markcap::v1::ApplyMarksResponse >(GetArenaForAllocation());
+  }
+  return _impl_.event_.marks_;
+}
+inline ::markcap::v1::ApplyMarksResponse* WatchEventsResponse::mutable_marks() {
+  ::markcap::v1::ApplyMarksResponse* _msg = _internal_mutable_marks();
+  // @@protoc_insertion_point(field_mutable:markcap.v1.WatchEventsResponse.marks)
+  return _msg;
+}
+
 inline bool WatchEventsResponse::has_event() const {
   return event_case() != EVENT_NOT_SET;
 }
@@ -11590,6 +12489,12 @@ inline WatchEventsResponse::EventCase WatchEventsResponse::event_case() const {
 #ifdef __GNUC__
   #pragma GCC diagnostic pop
 #endif  // __GNUC__
+// -------------------------------------------------------------------
+
+// -------------------------------------------------------------------
+
+// -------------------------------------------------------------------
+
 // -------------------------------------------------------------------
 
 // -------------------------------------------------------------------

@@ -18992,6 +18992,3022 @@ public final class RiskEngine {
 
   }
 
+  public interface MarkRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:markcap.v1.MarkRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Instrument whose mark moves; each instrument at most once per call.
+     * </pre>
+     *
+     * <code>uint32 instrument_id = 1 [json_name = "instrumentId"];</code>
+     * @return The instrumentId.
+     */
+    int getInstrumentId();
+
+    /**
+     * <pre>
+     * Requested mark price: a whole multiple of the instrument's tick_size, &gt; 0.
+     * </pre>
+     *
+     * <code>double price = 2 [json_name = "price"];</code>
+     * @return The price.
+     */
+    double getPrice();
+
+    /**
+     * <pre>
+     * Overrides the instrument's policy for this request (UNSPECIFIED: use it).
+     * </pre>
+     *
+     * <code>.markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];</code>
+     * @return The enum numeric value on the wire for capPolicy.
+     */
+    int getCapPolicyValue();
+    /**
+     * <pre>
+     * Overrides the instrument's policy for this request (UNSPECIFIED: use it).
+     * </pre>
+     *
+     * <code>.markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];</code>
+     * @return The capPolicy.
+     */
+    markcap.v1.RiskEngine.CapPolicy getCapPolicy();
+
+    /**
+     * <pre>
+     * Sweep toward the price (see ApplyMarkRequest.sweep).
+     * </pre>
+     *
+     * <code>bool sweep = 4 [json_name = "sweep"];</code>
+     * @return The sweep.
+     */
+    boolean getSweep();
+
+    /**
+     * <pre>
+     * Most steps of the sweep (0: the server's limit).
+     * </pre>
+     *
+     * <code>uint32 max_steps = 5 [json_name = "maxSteps"];</code>
+     * @return The maxSteps.
+     */
+    int getMaxSteps();
+  }
+  /**
+   * <pre>
+   * One mark request of an ApplyMarks call, as in ApplyMarkRequest.
+   * </pre>
+   *
+   * Protobuf type {@code markcap.v1.MarkRequest}
+   */
+  public static final class MarkRequest extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:markcap.v1.MarkRequest)
+      MarkRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use MarkRequest.newBuilder() to construct.
+    private MarkRequest(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private MarkRequest() {
+      capPolicy_ = 0;
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new MarkRequest();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return markcap.v1.RiskEngine.internal_static_markcap_v1_MarkRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return markcap.v1.RiskEngine.internal_static_markcap_v1_MarkRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              markcap.v1.RiskEngine.MarkRequest.class, markcap.v1.RiskEngine.MarkRequest.Builder.class);
+    }
+
+    public static final int INSTRUMENT_ID_FIELD_NUMBER = 1;
+    private int instrumentId_ = 0;
+    /**
+     * <pre>
+     * Instrument whose mark moves; each instrument at most once per call.
+     * </pre>
+     *
+     * <code>uint32 instrument_id = 1 [json_name = "instrumentId"];</code>
+     * @return The instrumentId.
+     */
+    @java.lang.Override
+    public int getInstrumentId() {
+      return instrumentId_;
+    }
+
+    public static final int PRICE_FIELD_NUMBER = 2;
+    private double price_ = 0D;
+    /**
+     * <pre>
+     * Requested mark price: a whole multiple of the instrument's tick_size, &gt; 0.
+     * </pre>
+     *
+     * <code>double price = 2 [json_name = "price"];</code>
+     * @return The price.
+     */
+    @java.lang.Override
+    public double getPrice() {
+      return price_;
+    }
+
+    public static final int CAP_POLICY_FIELD_NUMBER = 3;
+    private int capPolicy_ = 0;
+    /**
+     * <pre>
+     * Overrides the instrument's policy for this request (UNSPECIFIED: use it).
+     * </pre>
+     *
+     * <code>.markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];</code>
+     * @return The enum numeric value on the wire for capPolicy.
+     */
+    @java.lang.Override public int getCapPolicyValue() {
+      return capPolicy_;
+    }
+    /**
+     * <pre>
+     * Overrides the instrument's policy for this request (UNSPECIFIED: use it).
+     * </pre>
+     *
+     * <code>.markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];</code>
+     * @return The capPolicy.
+     */
+    @java.lang.Override public markcap.v1.RiskEngine.CapPolicy getCapPolicy() {
+      markcap.v1.RiskEngine.CapPolicy result = markcap.v1.RiskEngine.CapPolicy.forNumber(capPolicy_);
+      return result == null ? markcap.v1.RiskEngine.CapPolicy.UNRECOGNIZED : result;
+    }
+
+    public static final int SWEEP_FIELD_NUMBER = 4;
+    private boolean sweep_ = false;
+    /**
+     * <pre>
+     * Sweep toward the price (see ApplyMarkRequest.sweep).
+     * </pre>
+     *
+     * <code>bool sweep = 4 [json_name = "sweep"];</code>
+     * @return The sweep.
+     */
+    @java.lang.Override
+    public boolean getSweep() {
+      return sweep_;
+    }
+
+    public static final int MAX_STEPS_FIELD_NUMBER = 5;
+    private int maxSteps_ = 0;
+    /**
+     * <pre>
+     * Most steps of the sweep (0: the server's limit).
+     * </pre>
+     *
+     * <code>uint32 max_steps = 5 [json_name = "maxSteps"];</code>
+     * @return The maxSteps.
+     */
+    @java.lang.Override
+    public int getMaxSteps() {
+      return maxSteps_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (instrumentId_ != 0) {
+        output.writeUInt32(1, instrumentId_);
+      }
+      if (java.lang.Double.doubleToRawLongBits(price_) != 0) {
+        output.writeDouble(2, price_);
+      }
+      if (capPolicy_ != markcap.v1.RiskEngine.CapPolicy.CAP_POLICY_UNSPECIFIED.getNumber()) {
+        output.writeEnum(3, capPolicy_);
+      }
+      if (sweep_ != false) {
+        output.writeBool(4, sweep_);
+      }
+      if (maxSteps_ != 0) {
+        output.writeUInt32(5, maxSteps_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (instrumentId_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeUInt32Size(1, instrumentId_);
+      }
+      if (java.lang.Double.doubleToRawLongBits(price_) != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(2, price_);
+      }
+      if (capPolicy_ != markcap.v1.RiskEngine.CapPolicy.CAP_POLICY_UNSPECIFIED.getNumber()) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeEnumSize(3, capPolicy_);
+      }
+      if (sweep_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(4, sweep_);
+      }
+      if (maxSteps_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeUInt32Size(5, maxSteps_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof markcap.v1.RiskEngine.MarkRequest)) {
+        return super.equals(obj);
+      }
+      markcap.v1.RiskEngine.MarkRequest other = (markcap.v1.RiskEngine.MarkRequest) obj;
+
+      if (getInstrumentId()
+          != other.getInstrumentId()) return false;
+      if (java.lang.Double.doubleToLongBits(getPrice())
+          != java.lang.Double.doubleToLongBits(
+              other.getPrice())) return false;
+      if (capPolicy_ != other.capPolicy_) return false;
+      if (getSweep()
+          != other.getSweep()) return false;
+      if (getMaxSteps()
+          != other.getMaxSteps()) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + INSTRUMENT_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getInstrumentId();
+      hash = (37 * hash) + PRICE_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          java.lang.Double.doubleToLongBits(getPrice()));
+      hash = (37 * hash) + CAP_POLICY_FIELD_NUMBER;
+      hash = (53 * hash) + capPolicy_;
+      hash = (37 * hash) + SWEEP_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getSweep());
+      hash = (37 * hash) + MAX_STEPS_FIELD_NUMBER;
+      hash = (53 * hash) + getMaxSteps();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static markcap.v1.RiskEngine.MarkRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.MarkRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(markcap.v1.RiskEngine.MarkRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * One mark request of an ApplyMarks call, as in ApplyMarkRequest.
+     * </pre>
+     *
+     * Protobuf type {@code markcap.v1.MarkRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:markcap.v1.MarkRequest)
+        markcap.v1.RiskEngine.MarkRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_MarkRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_MarkRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                markcap.v1.RiskEngine.MarkRequest.class, markcap.v1.RiskEngine.MarkRequest.Builder.class);
+      }
+
+      // Construct using markcap.v1.RiskEngine.MarkRequest.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        instrumentId_ = 0;
+        price_ = 0D;
+        capPolicy_ = 0;
+        sweep_ = false;
+        maxSteps_ = 0;
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_MarkRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.MarkRequest getDefaultInstanceForType() {
+        return markcap.v1.RiskEngine.MarkRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.MarkRequest build() {
+        markcap.v1.RiskEngine.MarkRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.MarkRequest buildPartial() {
+        markcap.v1.RiskEngine.MarkRequest result = new markcap.v1.RiskEngine.MarkRequest(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(markcap.v1.RiskEngine.MarkRequest result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.instrumentId_ = instrumentId_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.price_ = price_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.capPolicy_ = capPolicy_;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.sweep_ = sweep_;
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.maxSteps_ = maxSteps_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof markcap.v1.RiskEngine.MarkRequest) {
+          return mergeFrom((markcap.v1.RiskEngine.MarkRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(markcap.v1.RiskEngine.MarkRequest other) {
+        if (other == markcap.v1.RiskEngine.MarkRequest.getDefaultInstance()) return this;
+        if (other.getInstrumentId() != 0) {
+          setInstrumentId(other.getInstrumentId());
+        }
+        if (other.getPrice() != 0D) {
+          setPrice(other.getPrice());
+        }
+        if (other.capPolicy_ != 0) {
+          setCapPolicyValue(other.getCapPolicyValue());
+        }
+        if (other.getSweep() != false) {
+          setSweep(other.getSweep());
+        }
+        if (other.getMaxSteps() != 0) {
+          setMaxSteps(other.getMaxSteps());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 8: {
+                instrumentId_ = input.readUInt32();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 8
+              case 17: {
+                price_ = input.readDouble();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 17
+              case 24: {
+                capPolicy_ = input.readEnum();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 24
+              case 32: {
+                sweep_ = input.readBool();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 32
+              case 40: {
+                maxSteps_ = input.readUInt32();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 40
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private int instrumentId_ ;
+      /**
+       * <pre>
+       * Instrument whose mark moves; each instrument at most once per call.
+       * </pre>
+       *
+       * <code>uint32 instrument_id = 1 [json_name = "instrumentId"];</code>
+       * @return The instrumentId.
+       */
+      @java.lang.Override
+      public int getInstrumentId() {
+        return instrumentId_;
+      }
+      /**
+       * <pre>
+       * Instrument whose mark moves; each instrument at most once per call.
+       * </pre>
+       *
+       * <code>uint32 instrument_id = 1 [json_name = "instrumentId"];</code>
+       * @param value The instrumentId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setInstrumentId(int value) {
+        
+        instrumentId_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Instrument whose mark moves; each instrument at most once per call.
+       * </pre>
+       *
+       * <code>uint32 instrument_id = 1 [json_name = "instrumentId"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearInstrumentId() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        instrumentId_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private double price_ ;
+      /**
+       * <pre>
+       * Requested mark price: a whole multiple of the instrument's tick_size, &gt; 0.
+       * </pre>
+       *
+       * <code>double price = 2 [json_name = "price"];</code>
+       * @return The price.
+       */
+      @java.lang.Override
+      public double getPrice() {
+        return price_;
+      }
+      /**
+       * <pre>
+       * Requested mark price: a whole multiple of the instrument's tick_size, &gt; 0.
+       * </pre>
+       *
+       * <code>double price = 2 [json_name = "price"];</code>
+       * @param value The price to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPrice(double value) {
+        
+        price_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Requested mark price: a whole multiple of the instrument's tick_size, &gt; 0.
+       * </pre>
+       *
+       * <code>double price = 2 [json_name = "price"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearPrice() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        price_ = 0D;
+        onChanged();
+        return this;
+      }
+
+      private int capPolicy_ = 0;
+      /**
+       * <pre>
+       * Overrides the instrument's policy for this request (UNSPECIFIED: use it).
+       * </pre>
+       *
+       * <code>.markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];</code>
+       * @return The enum numeric value on the wire for capPolicy.
+       */
+      @java.lang.Override public int getCapPolicyValue() {
+        return capPolicy_;
+      }
+      /**
+       * <pre>
+       * Overrides the instrument's policy for this request (UNSPECIFIED: use it).
+       * </pre>
+       *
+       * <code>.markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];</code>
+       * @param value The enum numeric value on the wire for capPolicy to set.
+       * @return This builder for chaining.
+       */
+      public Builder setCapPolicyValue(int value) {
+        capPolicy_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Overrides the instrument's policy for this request (UNSPECIFIED: use it).
+       * </pre>
+       *
+       * <code>.markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];</code>
+       * @return The capPolicy.
+       */
+      @java.lang.Override
+      public markcap.v1.RiskEngine.CapPolicy getCapPolicy() {
+        markcap.v1.RiskEngine.CapPolicy result = markcap.v1.RiskEngine.CapPolicy.forNumber(capPolicy_);
+        return result == null ? markcap.v1.RiskEngine.CapPolicy.UNRECOGNIZED : result;
+      }
+      /**
+       * <pre>
+       * Overrides the instrument's policy for this request (UNSPECIFIED: use it).
+       * </pre>
+       *
+       * <code>.markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];</code>
+       * @param value The capPolicy to set.
+       * @return This builder for chaining.
+       */
+      public Builder setCapPolicy(markcap.v1.RiskEngine.CapPolicy value) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        bitField0_ |= 0x00000004;
+        capPolicy_ = value.getNumber();
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Overrides the instrument's policy for this request (UNSPECIFIED: use it).
+       * </pre>
+       *
+       * <code>.markcap.v1.CapPolicy cap_policy = 3 [json_name = "capPolicy"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearCapPolicy() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        capPolicy_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private boolean sweep_ ;
+      /**
+       * <pre>
+       * Sweep toward the price (see ApplyMarkRequest.sweep).
+       * </pre>
+       *
+       * <code>bool sweep = 4 [json_name = "sweep"];</code>
+       * @return The sweep.
+       */
+      @java.lang.Override
+      public boolean getSweep() {
+        return sweep_;
+      }
+      /**
+       * <pre>
+       * Sweep toward the price (see ApplyMarkRequest.sweep).
+       * </pre>
+       *
+       * <code>bool sweep = 4 [json_name = "sweep"];</code>
+       * @param value The sweep to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSweep(boolean value) {
+        
+        sweep_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Sweep toward the price (see ApplyMarkRequest.sweep).
+       * </pre>
+       *
+       * <code>bool sweep = 4 [json_name = "sweep"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSweep() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        sweep_ = false;
+        onChanged();
+        return this;
+      }
+
+      private int maxSteps_ ;
+      /**
+       * <pre>
+       * Most steps of the sweep (0: the server's limit).
+       * </pre>
+       *
+       * <code>uint32 max_steps = 5 [json_name = "maxSteps"];</code>
+       * @return The maxSteps.
+       */
+      @java.lang.Override
+      public int getMaxSteps() {
+        return maxSteps_;
+      }
+      /**
+       * <pre>
+       * Most steps of the sweep (0: the server's limit).
+       * </pre>
+       *
+       * <code>uint32 max_steps = 5 [json_name = "maxSteps"];</code>
+       * @param value The maxSteps to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMaxSteps(int value) {
+        
+        maxSteps_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Most steps of the sweep (0: the server's limit).
+       * </pre>
+       *
+       * <code>uint32 max_steps = 5 [json_name = "maxSteps"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMaxSteps() {
+        bitField0_ = (bitField0_ & ~0x00000010);
+        maxSteps_ = 0;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:markcap.v1.MarkRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:markcap.v1.MarkRequest)
+    private static final markcap.v1.RiskEngine.MarkRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new markcap.v1.RiskEngine.MarkRequest();
+    }
+
+    public static markcap.v1.RiskEngine.MarkRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<MarkRequest>
+        PARSER = new com.google.protobuf.AbstractParser<MarkRequest>() {
+      @java.lang.Override
+      public MarkRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<MarkRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<MarkRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public markcap.v1.RiskEngine.MarkRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface ApplyMarksRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:markcap.v1.ApplyMarksRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Sequence number (0: assigned by the engine). Ignored for dry runs.
+     * </pre>
+     *
+     * <code>uint64 seq = 1 [json_name = "seq"];</code>
+     * @return The seq.
+     */
+    long getSeq();
+
+    /**
+     * <pre>
+     * The requests; all are checked first, any bad one refuses the whole call.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+     */
+    java.util.List<markcap.v1.RiskEngine.MarkRequest> 
+        getMarksList();
+    /**
+     * <pre>
+     * The requests; all are checked first, any bad one refuses the whole call.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+     */
+    markcap.v1.RiskEngine.MarkRequest getMarks(int index);
+    /**
+     * <pre>
+     * The requests; all are checked first, any bad one refuses the whole call.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+     */
+    int getMarksCount();
+    /**
+     * <pre>
+     * The requests; all are checked first, any bad one refuses the whole call.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+     */
+    java.util.List<? extends markcap.v1.RiskEngine.MarkRequestOrBuilder> 
+        getMarksOrBuilderList();
+    /**
+     * <pre>
+     * The requests; all are checked first, any bad one refuses the whole call.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+     */
+    markcap.v1.RiskEngine.MarkRequestOrBuilder getMarksOrBuilder(
+        int index);
+
+    /**
+     * <pre>
+     * Compute and return the outcomes without changing any state.
+     * </pre>
+     *
+     * <code>bool dry_run = 3 [json_name = "dryRun"];</code>
+     * @return The dryRun.
+     */
+    boolean getDryRun();
+  }
+  /**
+   * <pre>
+   * Several mark updates in one seq, applied in list order.
+   * </pre>
+   *
+   * Protobuf type {@code markcap.v1.ApplyMarksRequest}
+   */
+  public static final class ApplyMarksRequest extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:markcap.v1.ApplyMarksRequest)
+      ApplyMarksRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use ApplyMarksRequest.newBuilder() to construct.
+    private ApplyMarksRequest(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private ApplyMarksRequest() {
+      marks_ = java.util.Collections.emptyList();
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new ApplyMarksRequest();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return markcap.v1.RiskEngine.internal_static_markcap_v1_ApplyMarksRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return markcap.v1.RiskEngine.internal_static_markcap_v1_ApplyMarksRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              markcap.v1.RiskEngine.ApplyMarksRequest.class, markcap.v1.RiskEngine.ApplyMarksRequest.Builder.class);
+    }
+
+    public static final int SEQ_FIELD_NUMBER = 1;
+    private long seq_ = 0L;
+    /**
+     * <pre>
+     * Sequence number (0: assigned by the engine). Ignored for dry runs.
+     * </pre>
+     *
+     * <code>uint64 seq = 1 [json_name = "seq"];</code>
+     * @return The seq.
+     */
+    @java.lang.Override
+    public long getSeq() {
+      return seq_;
+    }
+
+    public static final int MARKS_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private java.util.List<markcap.v1.RiskEngine.MarkRequest> marks_;
+    /**
+     * <pre>
+     * The requests; all are checked first, any bad one refuses the whole call.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+     */
+    @java.lang.Override
+    public java.util.List<markcap.v1.RiskEngine.MarkRequest> getMarksList() {
+      return marks_;
+    }
+    /**
+     * <pre>
+     * The requests; all are checked first, any bad one refuses the whole call.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+     */
+    @java.lang.Override
+    public java.util.List<? extends markcap.v1.RiskEngine.MarkRequestOrBuilder> 
+        getMarksOrBuilderList() {
+      return marks_;
+    }
+    /**
+     * <pre>
+     * The requests; all are checked first, any bad one refuses the whole call.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+     */
+    @java.lang.Override
+    public int getMarksCount() {
+      return marks_.size();
+    }
+    /**
+     * <pre>
+     * The requests; all are checked first, any bad one refuses the whole call.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+     */
+    @java.lang.Override
+    public markcap.v1.RiskEngine.MarkRequest getMarks(int index) {
+      return marks_.get(index);
+    }
+    /**
+     * <pre>
+     * The requests; all are checked first, any bad one refuses the whole call.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+     */
+    @java.lang.Override
+    public markcap.v1.RiskEngine.MarkRequestOrBuilder getMarksOrBuilder(
+        int index) {
+      return marks_.get(index);
+    }
+
+    public static final int DRY_RUN_FIELD_NUMBER = 3;
+    private boolean dryRun_ = false;
+    /**
+     * <pre>
+     * Compute and return the outcomes without changing any state.
+     * </pre>
+     *
+     * <code>bool dry_run = 3 [json_name = "dryRun"];</code>
+     * @return The dryRun.
+     */
+    @java.lang.Override
+    public boolean getDryRun() {
+      return dryRun_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (seq_ != 0L) {
+        output.writeUInt64(1, seq_);
+      }
+      for (int i = 0; i < marks_.size(); i++) {
+        output.writeMessage(2, marks_.get(i));
+      }
+      if (dryRun_ != false) {
+        output.writeBool(3, dryRun_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (seq_ != 0L) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeUInt64Size(1, seq_);
+      }
+      for (int i = 0; i < marks_.size(); i++) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(2, marks_.get(i));
+      }
+      if (dryRun_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(3, dryRun_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof markcap.v1.RiskEngine.ApplyMarksRequest)) {
+        return super.equals(obj);
+      }
+      markcap.v1.RiskEngine.ApplyMarksRequest other = (markcap.v1.RiskEngine.ApplyMarksRequest) obj;
+
+      if (getSeq()
+          != other.getSeq()) return false;
+      if (!getMarksList()
+          .equals(other.getMarksList())) return false;
+      if (getDryRun()
+          != other.getDryRun()) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + SEQ_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          getSeq());
+      if (getMarksCount() > 0) {
+        hash = (37 * hash) + MARKS_FIELD_NUMBER;
+        hash = (53 * hash) + getMarksList().hashCode();
+      }
+      hash = (37 * hash) + DRY_RUN_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getDryRun());
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(markcap.v1.RiskEngine.ApplyMarksRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * Several mark updates in one seq, applied in list order.
+     * </pre>
+     *
+     * Protobuf type {@code markcap.v1.ApplyMarksRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:markcap.v1.ApplyMarksRequest)
+        markcap.v1.RiskEngine.ApplyMarksRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_ApplyMarksRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_ApplyMarksRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                markcap.v1.RiskEngine.ApplyMarksRequest.class, markcap.v1.RiskEngine.ApplyMarksRequest.Builder.class);
+      }
+
+      // Construct using markcap.v1.RiskEngine.ApplyMarksRequest.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        seq_ = 0L;
+        if (marksBuilder_ == null) {
+          marks_ = java.util.Collections.emptyList();
+        } else {
+          marks_ = null;
+          marksBuilder_.clear();
+        }
+        bitField0_ = (bitField0_ & ~0x00000002);
+        dryRun_ = false;
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_ApplyMarksRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.ApplyMarksRequest getDefaultInstanceForType() {
+        return markcap.v1.RiskEngine.ApplyMarksRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.ApplyMarksRequest build() {
+        markcap.v1.RiskEngine.ApplyMarksRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.ApplyMarksRequest buildPartial() {
+        markcap.v1.RiskEngine.ApplyMarksRequest result = new markcap.v1.RiskEngine.ApplyMarksRequest(this);
+        buildPartialRepeatedFields(result);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartialRepeatedFields(markcap.v1.RiskEngine.ApplyMarksRequest result) {
+        if (marksBuilder_ == null) {
+          if (((bitField0_ & 0x00000002) != 0)) {
+            marks_ = java.util.Collections.unmodifiableList(marks_);
+            bitField0_ = (bitField0_ & ~0x00000002);
+          }
+          result.marks_ = marks_;
+        } else {
+          result.marks_ = marksBuilder_.build();
+        }
+      }
+
+      private void buildPartial0(markcap.v1.RiskEngine.ApplyMarksRequest result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.seq_ = seq_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.dryRun_ = dryRun_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof markcap.v1.RiskEngine.ApplyMarksRequest) {
+          return mergeFrom((markcap.v1.RiskEngine.ApplyMarksRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(markcap.v1.RiskEngine.ApplyMarksRequest other) {
+        if (other == markcap.v1.RiskEngine.ApplyMarksRequest.getDefaultInstance()) return this;
+        if (other.getSeq() != 0L) {
+          setSeq(other.getSeq());
+        }
+        if (marksBuilder_ == null) {
+          if (!other.marks_.isEmpty()) {
+            if (marks_.isEmpty()) {
+              marks_ = other.marks_;
+              bitField0_ = (bitField0_ & ~0x00000002);
+            } else {
+              ensureMarksIsMutable();
+              marks_.addAll(other.marks_);
+            }
+            onChanged();
+          }
+        } else {
+          if (!other.marks_.isEmpty()) {
+            if (marksBuilder_.isEmpty()) {
+              marksBuilder_.dispose();
+              marksBuilder_ = null;
+              marks_ = other.marks_;
+              bitField0_ = (bitField0_ & ~0x00000002);
+              marksBuilder_ = 
+                com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                   getMarksFieldBuilder() : null;
+            } else {
+              marksBuilder_.addAllMessages(other.marks_);
+            }
+          }
+        }
+        if (other.getDryRun() != false) {
+          setDryRun(other.getDryRun());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 8: {
+                seq_ = input.readUInt64();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 8
+              case 18: {
+                markcap.v1.RiskEngine.MarkRequest m =
+                    input.readMessage(
+                        markcap.v1.RiskEngine.MarkRequest.parser(),
+                        extensionRegistry);
+                if (marksBuilder_ == null) {
+                  ensureMarksIsMutable();
+                  marks_.add(m);
+                } else {
+                  marksBuilder_.addMessage(m);
+                }
+                break;
+              } // case 18
+              case 24: {
+                dryRun_ = input.readBool();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 24
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private long seq_ ;
+      /**
+       * <pre>
+       * Sequence number (0: assigned by the engine). Ignored for dry runs.
+       * </pre>
+       *
+       * <code>uint64 seq = 1 [json_name = "seq"];</code>
+       * @return The seq.
+       */
+      @java.lang.Override
+      public long getSeq() {
+        return seq_;
+      }
+      /**
+       * <pre>
+       * Sequence number (0: assigned by the engine). Ignored for dry runs.
+       * </pre>
+       *
+       * <code>uint64 seq = 1 [json_name = "seq"];</code>
+       * @param value The seq to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSeq(long value) {
+        
+        seq_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Sequence number (0: assigned by the engine). Ignored for dry runs.
+       * </pre>
+       *
+       * <code>uint64 seq = 1 [json_name = "seq"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSeq() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        seq_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private java.util.List<markcap.v1.RiskEngine.MarkRequest> marks_ =
+        java.util.Collections.emptyList();
+      private void ensureMarksIsMutable() {
+        if (!((bitField0_ & 0x00000002) != 0)) {
+          marks_ = new java.util.ArrayList<markcap.v1.RiskEngine.MarkRequest>(marks_);
+          bitField0_ |= 0x00000002;
+         }
+      }
+
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          markcap.v1.RiskEngine.MarkRequest, markcap.v1.RiskEngine.MarkRequest.Builder, markcap.v1.RiskEngine.MarkRequestOrBuilder> marksBuilder_;
+
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public java.util.List<markcap.v1.RiskEngine.MarkRequest> getMarksList() {
+        if (marksBuilder_ == null) {
+          return java.util.Collections.unmodifiableList(marks_);
+        } else {
+          return marksBuilder_.getMessageList();
+        }
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public int getMarksCount() {
+        if (marksBuilder_ == null) {
+          return marks_.size();
+        } else {
+          return marksBuilder_.getCount();
+        }
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public markcap.v1.RiskEngine.MarkRequest getMarks(int index) {
+        if (marksBuilder_ == null) {
+          return marks_.get(index);
+        } else {
+          return marksBuilder_.getMessage(index);
+        }
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public Builder setMarks(
+          int index, markcap.v1.RiskEngine.MarkRequest value) {
+        if (marksBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureMarksIsMutable();
+          marks_.set(index, value);
+          onChanged();
+        } else {
+          marksBuilder_.setMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public Builder setMarks(
+          int index, markcap.v1.RiskEngine.MarkRequest.Builder builderForValue) {
+        if (marksBuilder_ == null) {
+          ensureMarksIsMutable();
+          marks_.set(index, builderForValue.build());
+          onChanged();
+        } else {
+          marksBuilder_.setMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public Builder addMarks(markcap.v1.RiskEngine.MarkRequest value) {
+        if (marksBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureMarksIsMutable();
+          marks_.add(value);
+          onChanged();
+        } else {
+          marksBuilder_.addMessage(value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public Builder addMarks(
+          int index, markcap.v1.RiskEngine.MarkRequest value) {
+        if (marksBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureMarksIsMutable();
+          marks_.add(index, value);
+          onChanged();
+        } else {
+          marksBuilder_.addMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public Builder addMarks(
+          markcap.v1.RiskEngine.MarkRequest.Builder builderForValue) {
+        if (marksBuilder_ == null) {
+          ensureMarksIsMutable();
+          marks_.add(builderForValue.build());
+          onChanged();
+        } else {
+          marksBuilder_.addMessage(builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public Builder addMarks(
+          int index, markcap.v1.RiskEngine.MarkRequest.Builder builderForValue) {
+        if (marksBuilder_ == null) {
+          ensureMarksIsMutable();
+          marks_.add(index, builderForValue.build());
+          onChanged();
+        } else {
+          marksBuilder_.addMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public Builder addAllMarks(
+          java.lang.Iterable<? extends markcap.v1.RiskEngine.MarkRequest> values) {
+        if (marksBuilder_ == null) {
+          ensureMarksIsMutable();
+          com.google.protobuf.AbstractMessageLite.Builder.addAll(
+              values, marks_);
+          onChanged();
+        } else {
+          marksBuilder_.addAllMessages(values);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public Builder clearMarks() {
+        if (marksBuilder_ == null) {
+          marks_ = java.util.Collections.emptyList();
+          bitField0_ = (bitField0_ & ~0x00000002);
+          onChanged();
+        } else {
+          marksBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public Builder removeMarks(int index) {
+        if (marksBuilder_ == null) {
+          ensureMarksIsMutable();
+          marks_.remove(index);
+          onChanged();
+        } else {
+          marksBuilder_.remove(index);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public markcap.v1.RiskEngine.MarkRequest.Builder getMarksBuilder(
+          int index) {
+        return getMarksFieldBuilder().getBuilder(index);
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public markcap.v1.RiskEngine.MarkRequestOrBuilder getMarksOrBuilder(
+          int index) {
+        if (marksBuilder_ == null) {
+          return marks_.get(index);  } else {
+          return marksBuilder_.getMessageOrBuilder(index);
+        }
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public java.util.List<? extends markcap.v1.RiskEngine.MarkRequestOrBuilder> 
+           getMarksOrBuilderList() {
+        if (marksBuilder_ != null) {
+          return marksBuilder_.getMessageOrBuilderList();
+        } else {
+          return java.util.Collections.unmodifiableList(marks_);
+        }
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public markcap.v1.RiskEngine.MarkRequest.Builder addMarksBuilder() {
+        return getMarksFieldBuilder().addBuilder(
+            markcap.v1.RiskEngine.MarkRequest.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public markcap.v1.RiskEngine.MarkRequest.Builder addMarksBuilder(
+          int index) {
+        return getMarksFieldBuilder().addBuilder(
+            index, markcap.v1.RiskEngine.MarkRequest.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * The requests; all are checked first, any bad one refuses the whole call.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.MarkRequest marks = 2 [json_name = "marks"];</code>
+       */
+      public java.util.List<markcap.v1.RiskEngine.MarkRequest.Builder> 
+           getMarksBuilderList() {
+        return getMarksFieldBuilder().getBuilderList();
+      }
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          markcap.v1.RiskEngine.MarkRequest, markcap.v1.RiskEngine.MarkRequest.Builder, markcap.v1.RiskEngine.MarkRequestOrBuilder> 
+          getMarksFieldBuilder() {
+        if (marksBuilder_ == null) {
+          marksBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+              markcap.v1.RiskEngine.MarkRequest, markcap.v1.RiskEngine.MarkRequest.Builder, markcap.v1.RiskEngine.MarkRequestOrBuilder>(
+                  marks_,
+                  ((bitField0_ & 0x00000002) != 0),
+                  getParentForChildren(),
+                  isClean());
+          marks_ = null;
+        }
+        return marksBuilder_;
+      }
+
+      private boolean dryRun_ ;
+      /**
+       * <pre>
+       * Compute and return the outcomes without changing any state.
+       * </pre>
+       *
+       * <code>bool dry_run = 3 [json_name = "dryRun"];</code>
+       * @return The dryRun.
+       */
+      @java.lang.Override
+      public boolean getDryRun() {
+        return dryRun_;
+      }
+      /**
+       * <pre>
+       * Compute and return the outcomes without changing any state.
+       * </pre>
+       *
+       * <code>bool dry_run = 3 [json_name = "dryRun"];</code>
+       * @param value The dryRun to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDryRun(boolean value) {
+        
+        dryRun_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Compute and return the outcomes without changing any state.
+       * </pre>
+       *
+       * <code>bool dry_run = 3 [json_name = "dryRun"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDryRun() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        dryRun_ = false;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:markcap.v1.ApplyMarksRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:markcap.v1.ApplyMarksRequest)
+    private static final markcap.v1.RiskEngine.ApplyMarksRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new markcap.v1.RiskEngine.ApplyMarksRequest();
+    }
+
+    public static markcap.v1.RiskEngine.ApplyMarksRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<ApplyMarksRequest>
+        PARSER = new com.google.protobuf.AbstractParser<ApplyMarksRequest>() {
+      @java.lang.Override
+      public ApplyMarksRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<ApplyMarksRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<ApplyMarksRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public markcap.v1.RiskEngine.ApplyMarksRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface ApplyMarksResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:markcap.v1.ApplyMarksResponse)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Sequence number the call was applied at (0 for a dry run).
+     * </pre>
+     *
+     * <code>uint64 seq = 1 [json_name = "seq"];</code>
+     * @return The seq.
+     */
+    long getSeq();
+
+    /**
+     * <pre>
+     * One outcome per request, each with this call's seq.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+     */
+    java.util.List<markcap.v1.RiskEngine.ApplyMarkResponse> 
+        getOutcomesList();
+    /**
+     * <pre>
+     * One outcome per request, each with this call's seq.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+     */
+    markcap.v1.RiskEngine.ApplyMarkResponse getOutcomes(int index);
+    /**
+     * <pre>
+     * One outcome per request, each with this call's seq.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+     */
+    int getOutcomesCount();
+    /**
+     * <pre>
+     * One outcome per request, each with this call's seq.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+     */
+    java.util.List<? extends markcap.v1.RiskEngine.ApplyMarkResponseOrBuilder> 
+        getOutcomesOrBuilderList();
+    /**
+     * <pre>
+     * One outcome per request, each with this call's seq.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+     */
+    markcap.v1.RiskEngine.ApplyMarkResponseOrBuilder getOutcomesOrBuilder(
+        int index);
+  }
+  /**
+   * <pre>
+   * The outcome of each request, in order.
+   * </pre>
+   *
+   * Protobuf type {@code markcap.v1.ApplyMarksResponse}
+   */
+  public static final class ApplyMarksResponse extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:markcap.v1.ApplyMarksResponse)
+      ApplyMarksResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use ApplyMarksResponse.newBuilder() to construct.
+    private ApplyMarksResponse(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private ApplyMarksResponse() {
+      outcomes_ = java.util.Collections.emptyList();
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new ApplyMarksResponse();
+    }
+
+    @java.lang.Override
+    public final com.google.protobuf.UnknownFieldSet
+    getUnknownFields() {
+      return this.unknownFields;
+    }
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return markcap.v1.RiskEngine.internal_static_markcap_v1_ApplyMarksResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return markcap.v1.RiskEngine.internal_static_markcap_v1_ApplyMarksResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              markcap.v1.RiskEngine.ApplyMarksResponse.class, markcap.v1.RiskEngine.ApplyMarksResponse.Builder.class);
+    }
+
+    public static final int SEQ_FIELD_NUMBER = 1;
+    private long seq_ = 0L;
+    /**
+     * <pre>
+     * Sequence number the call was applied at (0 for a dry run).
+     * </pre>
+     *
+     * <code>uint64 seq = 1 [json_name = "seq"];</code>
+     * @return The seq.
+     */
+    @java.lang.Override
+    public long getSeq() {
+      return seq_;
+    }
+
+    public static final int OUTCOMES_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private java.util.List<markcap.v1.RiskEngine.ApplyMarkResponse> outcomes_;
+    /**
+     * <pre>
+     * One outcome per request, each with this call's seq.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+     */
+    @java.lang.Override
+    public java.util.List<markcap.v1.RiskEngine.ApplyMarkResponse> getOutcomesList() {
+      return outcomes_;
+    }
+    /**
+     * <pre>
+     * One outcome per request, each with this call's seq.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+     */
+    @java.lang.Override
+    public java.util.List<? extends markcap.v1.RiskEngine.ApplyMarkResponseOrBuilder> 
+        getOutcomesOrBuilderList() {
+      return outcomes_;
+    }
+    /**
+     * <pre>
+     * One outcome per request, each with this call's seq.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+     */
+    @java.lang.Override
+    public int getOutcomesCount() {
+      return outcomes_.size();
+    }
+    /**
+     * <pre>
+     * One outcome per request, each with this call's seq.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+     */
+    @java.lang.Override
+    public markcap.v1.RiskEngine.ApplyMarkResponse getOutcomes(int index) {
+      return outcomes_.get(index);
+    }
+    /**
+     * <pre>
+     * One outcome per request, each with this call's seq.
+     * </pre>
+     *
+     * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+     */
+    @java.lang.Override
+    public markcap.v1.RiskEngine.ApplyMarkResponseOrBuilder getOutcomesOrBuilder(
+        int index) {
+      return outcomes_.get(index);
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (seq_ != 0L) {
+        output.writeUInt64(1, seq_);
+      }
+      for (int i = 0; i < outcomes_.size(); i++) {
+        output.writeMessage(2, outcomes_.get(i));
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (seq_ != 0L) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeUInt64Size(1, seq_);
+      }
+      for (int i = 0; i < outcomes_.size(); i++) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(2, outcomes_.get(i));
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof markcap.v1.RiskEngine.ApplyMarksResponse)) {
+        return super.equals(obj);
+      }
+      markcap.v1.RiskEngine.ApplyMarksResponse other = (markcap.v1.RiskEngine.ApplyMarksResponse) obj;
+
+      if (getSeq()
+          != other.getSeq()) return false;
+      if (!getOutcomesList()
+          .equals(other.getOutcomesList())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + SEQ_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          getSeq());
+      if (getOutcomesCount() > 0) {
+        hash = (37 * hash) + OUTCOMES_FIELD_NUMBER;
+        hash = (53 * hash) + getOutcomesList().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static markcap.v1.RiskEngine.ApplyMarksResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(markcap.v1.RiskEngine.ApplyMarksResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * The outcome of each request, in order.
+     * </pre>
+     *
+     * Protobuf type {@code markcap.v1.ApplyMarksResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:markcap.v1.ApplyMarksResponse)
+        markcap.v1.RiskEngine.ApplyMarksResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_ApplyMarksResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_ApplyMarksResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                markcap.v1.RiskEngine.ApplyMarksResponse.class, markcap.v1.RiskEngine.ApplyMarksResponse.Builder.class);
+      }
+
+      // Construct using markcap.v1.RiskEngine.ApplyMarksResponse.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        seq_ = 0L;
+        if (outcomesBuilder_ == null) {
+          outcomes_ = java.util.Collections.emptyList();
+        } else {
+          outcomes_ = null;
+          outcomesBuilder_.clear();
+        }
+        bitField0_ = (bitField0_ & ~0x00000002);
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return markcap.v1.RiskEngine.internal_static_markcap_v1_ApplyMarksResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.ApplyMarksResponse getDefaultInstanceForType() {
+        return markcap.v1.RiskEngine.ApplyMarksResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.ApplyMarksResponse build() {
+        markcap.v1.RiskEngine.ApplyMarksResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public markcap.v1.RiskEngine.ApplyMarksResponse buildPartial() {
+        markcap.v1.RiskEngine.ApplyMarksResponse result = new markcap.v1.RiskEngine.ApplyMarksResponse(this);
+        buildPartialRepeatedFields(result);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartialRepeatedFields(markcap.v1.RiskEngine.ApplyMarksResponse result) {
+        if (outcomesBuilder_ == null) {
+          if (((bitField0_ & 0x00000002) != 0)) {
+            outcomes_ = java.util.Collections.unmodifiableList(outcomes_);
+            bitField0_ = (bitField0_ & ~0x00000002);
+          }
+          result.outcomes_ = outcomes_;
+        } else {
+          result.outcomes_ = outcomesBuilder_.build();
+        }
+      }
+
+      private void buildPartial0(markcap.v1.RiskEngine.ApplyMarksResponse result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.seq_ = seq_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof markcap.v1.RiskEngine.ApplyMarksResponse) {
+          return mergeFrom((markcap.v1.RiskEngine.ApplyMarksResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(markcap.v1.RiskEngine.ApplyMarksResponse other) {
+        if (other == markcap.v1.RiskEngine.ApplyMarksResponse.getDefaultInstance()) return this;
+        if (other.getSeq() != 0L) {
+          setSeq(other.getSeq());
+        }
+        if (outcomesBuilder_ == null) {
+          if (!other.outcomes_.isEmpty()) {
+            if (outcomes_.isEmpty()) {
+              outcomes_ = other.outcomes_;
+              bitField0_ = (bitField0_ & ~0x00000002);
+            } else {
+              ensureOutcomesIsMutable();
+              outcomes_.addAll(other.outcomes_);
+            }
+            onChanged();
+          }
+        } else {
+          if (!other.outcomes_.isEmpty()) {
+            if (outcomesBuilder_.isEmpty()) {
+              outcomesBuilder_.dispose();
+              outcomesBuilder_ = null;
+              outcomes_ = other.outcomes_;
+              bitField0_ = (bitField0_ & ~0x00000002);
+              outcomesBuilder_ = 
+                com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                   getOutcomesFieldBuilder() : null;
+            } else {
+              outcomesBuilder_.addAllMessages(other.outcomes_);
+            }
+          }
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 8: {
+                seq_ = input.readUInt64();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 8
+              case 18: {
+                markcap.v1.RiskEngine.ApplyMarkResponse m =
+                    input.readMessage(
+                        markcap.v1.RiskEngine.ApplyMarkResponse.parser(),
+                        extensionRegistry);
+                if (outcomesBuilder_ == null) {
+                  ensureOutcomesIsMutable();
+                  outcomes_.add(m);
+                } else {
+                  outcomesBuilder_.addMessage(m);
+                }
+                break;
+              } // case 18
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private long seq_ ;
+      /**
+       * <pre>
+       * Sequence number the call was applied at (0 for a dry run).
+       * </pre>
+       *
+       * <code>uint64 seq = 1 [json_name = "seq"];</code>
+       * @return The seq.
+       */
+      @java.lang.Override
+      public long getSeq() {
+        return seq_;
+      }
+      /**
+       * <pre>
+       * Sequence number the call was applied at (0 for a dry run).
+       * </pre>
+       *
+       * <code>uint64 seq = 1 [json_name = "seq"];</code>
+       * @param value The seq to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSeq(long value) {
+        
+        seq_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Sequence number the call was applied at (0 for a dry run).
+       * </pre>
+       *
+       * <code>uint64 seq = 1 [json_name = "seq"];</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSeq() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        seq_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private java.util.List<markcap.v1.RiskEngine.ApplyMarkResponse> outcomes_ =
+        java.util.Collections.emptyList();
+      private void ensureOutcomesIsMutable() {
+        if (!((bitField0_ & 0x00000002) != 0)) {
+          outcomes_ = new java.util.ArrayList<markcap.v1.RiskEngine.ApplyMarkResponse>(outcomes_);
+          bitField0_ |= 0x00000002;
+         }
+      }
+
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          markcap.v1.RiskEngine.ApplyMarkResponse, markcap.v1.RiskEngine.ApplyMarkResponse.Builder, markcap.v1.RiskEngine.ApplyMarkResponseOrBuilder> outcomesBuilder_;
+
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public java.util.List<markcap.v1.RiskEngine.ApplyMarkResponse> getOutcomesList() {
+        if (outcomesBuilder_ == null) {
+          return java.util.Collections.unmodifiableList(outcomes_);
+        } else {
+          return outcomesBuilder_.getMessageList();
+        }
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public int getOutcomesCount() {
+        if (outcomesBuilder_ == null) {
+          return outcomes_.size();
+        } else {
+          return outcomesBuilder_.getCount();
+        }
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public markcap.v1.RiskEngine.ApplyMarkResponse getOutcomes(int index) {
+        if (outcomesBuilder_ == null) {
+          return outcomes_.get(index);
+        } else {
+          return outcomesBuilder_.getMessage(index);
+        }
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public Builder setOutcomes(
+          int index, markcap.v1.RiskEngine.ApplyMarkResponse value) {
+        if (outcomesBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureOutcomesIsMutable();
+          outcomes_.set(index, value);
+          onChanged();
+        } else {
+          outcomesBuilder_.setMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public Builder setOutcomes(
+          int index, markcap.v1.RiskEngine.ApplyMarkResponse.Builder builderForValue) {
+        if (outcomesBuilder_ == null) {
+          ensureOutcomesIsMutable();
+          outcomes_.set(index, builderForValue.build());
+          onChanged();
+        } else {
+          outcomesBuilder_.setMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public Builder addOutcomes(markcap.v1.RiskEngine.ApplyMarkResponse value) {
+        if (outcomesBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureOutcomesIsMutable();
+          outcomes_.add(value);
+          onChanged();
+        } else {
+          outcomesBuilder_.addMessage(value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public Builder addOutcomes(
+          int index, markcap.v1.RiskEngine.ApplyMarkResponse value) {
+        if (outcomesBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureOutcomesIsMutable();
+          outcomes_.add(index, value);
+          onChanged();
+        } else {
+          outcomesBuilder_.addMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public Builder addOutcomes(
+          markcap.v1.RiskEngine.ApplyMarkResponse.Builder builderForValue) {
+        if (outcomesBuilder_ == null) {
+          ensureOutcomesIsMutable();
+          outcomes_.add(builderForValue.build());
+          onChanged();
+        } else {
+          outcomesBuilder_.addMessage(builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public Builder addOutcomes(
+          int index, markcap.v1.RiskEngine.ApplyMarkResponse.Builder builderForValue) {
+        if (outcomesBuilder_ == null) {
+          ensureOutcomesIsMutable();
+          outcomes_.add(index, builderForValue.build());
+          onChanged();
+        } else {
+          outcomesBuilder_.addMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public Builder addAllOutcomes(
+          java.lang.Iterable<? extends markcap.v1.RiskEngine.ApplyMarkResponse> values) {
+        if (outcomesBuilder_ == null) {
+          ensureOutcomesIsMutable();
+          com.google.protobuf.AbstractMessageLite.Builder.addAll(
+              values, outcomes_);
+          onChanged();
+        } else {
+          outcomesBuilder_.addAllMessages(values);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public Builder clearOutcomes() {
+        if (outcomesBuilder_ == null) {
+          outcomes_ = java.util.Collections.emptyList();
+          bitField0_ = (bitField0_ & ~0x00000002);
+          onChanged();
+        } else {
+          outcomesBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public Builder removeOutcomes(int index) {
+        if (outcomesBuilder_ == null) {
+          ensureOutcomesIsMutable();
+          outcomes_.remove(index);
+          onChanged();
+        } else {
+          outcomesBuilder_.remove(index);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public markcap.v1.RiskEngine.ApplyMarkResponse.Builder getOutcomesBuilder(
+          int index) {
+        return getOutcomesFieldBuilder().getBuilder(index);
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public markcap.v1.RiskEngine.ApplyMarkResponseOrBuilder getOutcomesOrBuilder(
+          int index) {
+        if (outcomesBuilder_ == null) {
+          return outcomes_.get(index);  } else {
+          return outcomesBuilder_.getMessageOrBuilder(index);
+        }
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public java.util.List<? extends markcap.v1.RiskEngine.ApplyMarkResponseOrBuilder> 
+           getOutcomesOrBuilderList() {
+        if (outcomesBuilder_ != null) {
+          return outcomesBuilder_.getMessageOrBuilderList();
+        } else {
+          return java.util.Collections.unmodifiableList(outcomes_);
+        }
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public markcap.v1.RiskEngine.ApplyMarkResponse.Builder addOutcomesBuilder() {
+        return getOutcomesFieldBuilder().addBuilder(
+            markcap.v1.RiskEngine.ApplyMarkResponse.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public markcap.v1.RiskEngine.ApplyMarkResponse.Builder addOutcomesBuilder(
+          int index) {
+        return getOutcomesFieldBuilder().addBuilder(
+            index, markcap.v1.RiskEngine.ApplyMarkResponse.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * One outcome per request, each with this call's seq.
+       * </pre>
+       *
+       * <code>repeated .markcap.v1.ApplyMarkResponse outcomes = 2 [json_name = "outcomes"];</code>
+       */
+      public java.util.List<markcap.v1.RiskEngine.ApplyMarkResponse.Builder> 
+           getOutcomesBuilderList() {
+        return getOutcomesFieldBuilder().getBuilderList();
+      }
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          markcap.v1.RiskEngine.ApplyMarkResponse, markcap.v1.RiskEngine.ApplyMarkResponse.Builder, markcap.v1.RiskEngine.ApplyMarkResponseOrBuilder> 
+          getOutcomesFieldBuilder() {
+        if (outcomesBuilder_ == null) {
+          outcomesBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+              markcap.v1.RiskEngine.ApplyMarkResponse, markcap.v1.RiskEngine.ApplyMarkResponse.Builder, markcap.v1.RiskEngine.ApplyMarkResponseOrBuilder>(
+                  outcomes_,
+                  ((bitField0_ & 0x00000002) != 0),
+                  getParentForChildren(),
+                  isClean());
+          outcomes_ = null;
+        }
+        return outcomesBuilder_;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:markcap.v1.ApplyMarksResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:markcap.v1.ApplyMarksResponse)
+    private static final markcap.v1.RiskEngine.ApplyMarksResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new markcap.v1.RiskEngine.ApplyMarksResponse();
+    }
+
+    public static markcap.v1.RiskEngine.ApplyMarksResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<ApplyMarksResponse>
+        PARSER = new com.google.protobuf.AbstractParser<ApplyMarksResponse>() {
+      @java.lang.Override
+      public ApplyMarksResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<ApplyMarksResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<ApplyMarksResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public markcap.v1.RiskEngine.ApplyMarksResponse getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
   public interface UpsertCurrencyRequestOrBuilder extends
       // @@protoc_insertion_point(interface_extends:markcap.v1.UpsertCurrencyRequest)
       com.google.protobuf.MessageOrBuilder {
@@ -37547,6 +40563,33 @@ public final class RiskEngine {
      */
     markcap.v1.RiskEngine.UpsertCurrencyResponseOrBuilder getCurrencyOrBuilder();
 
+    /**
+     * <pre>
+     * Outcomes of an ApplyMarks call.
+     * </pre>
+     *
+     * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+     * @return Whether the marks field is set.
+     */
+    boolean hasMarks();
+    /**
+     * <pre>
+     * Outcomes of an ApplyMarks call.
+     * </pre>
+     *
+     * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+     * @return The marks.
+     */
+    markcap.v1.RiskEngine.ApplyMarksResponse getMarks();
+    /**
+     * <pre>
+     * Outcomes of an ApplyMarks call.
+     * </pre>
+     *
+     * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+     */
+    markcap.v1.RiskEngine.ApplyMarksResponseOrBuilder getMarksOrBuilder();
+
     public markcap.v1.RiskEngine.WatchEventsResponse.EventCase getEventCase();
   }
   /**
@@ -37600,6 +40643,7 @@ public final class RiskEngine {
             com.google.protobuf.AbstractMessage.InternalOneOfEnum {
       MARK(2),
       CURRENCY(3),
+      MARKS(4),
       EVENT_NOT_SET(0);
       private final int value;
       private EventCase(int value) {
@@ -37619,6 +40663,7 @@ public final class RiskEngine {
         switch (value) {
           case 2: return MARK;
           case 3: return CURRENCY;
+          case 4: return MARKS;
           case 0: return EVENT_NOT_SET;
           default: return null;
         }
@@ -37735,6 +40780,49 @@ public final class RiskEngine {
       return markcap.v1.RiskEngine.UpsertCurrencyResponse.getDefaultInstance();
     }
 
+    public static final int MARKS_FIELD_NUMBER = 4;
+    /**
+     * <pre>
+     * Outcomes of an ApplyMarks call.
+     * </pre>
+     *
+     * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+     * @return Whether the marks field is set.
+     */
+    @java.lang.Override
+    public boolean hasMarks() {
+      return eventCase_ == 4;
+    }
+    /**
+     * <pre>
+     * Outcomes of an ApplyMarks call.
+     * </pre>
+     *
+     * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+     * @return The marks.
+     */
+    @java.lang.Override
+    public markcap.v1.RiskEngine.ApplyMarksResponse getMarks() {
+      if (eventCase_ == 4) {
+         return (markcap.v1.RiskEngine.ApplyMarksResponse) event_;
+      }
+      return markcap.v1.RiskEngine.ApplyMarksResponse.getDefaultInstance();
+    }
+    /**
+     * <pre>
+     * Outcomes of an ApplyMarks call.
+     * </pre>
+     *
+     * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+     */
+    @java.lang.Override
+    public markcap.v1.RiskEngine.ApplyMarksResponseOrBuilder getMarksOrBuilder() {
+      if (eventCase_ == 4) {
+         return (markcap.v1.RiskEngine.ApplyMarksResponse) event_;
+      }
+      return markcap.v1.RiskEngine.ApplyMarksResponse.getDefaultInstance();
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -37758,6 +40846,9 @@ public final class RiskEngine {
       if (eventCase_ == 3) {
         output.writeMessage(3, (markcap.v1.RiskEngine.UpsertCurrencyResponse) event_);
       }
+      if (eventCase_ == 4) {
+        output.writeMessage(4, (markcap.v1.RiskEngine.ApplyMarksResponse) event_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -37778,6 +40869,10 @@ public final class RiskEngine {
       if (eventCase_ == 3) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(3, (markcap.v1.RiskEngine.UpsertCurrencyResponse) event_);
+      }
+      if (eventCase_ == 4) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(4, (markcap.v1.RiskEngine.ApplyMarksResponse) event_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -37806,6 +40901,10 @@ public final class RiskEngine {
           if (!getCurrency()
               .equals(other.getCurrency())) return false;
           break;
+        case 4:
+          if (!getMarks()
+              .equals(other.getMarks())) return false;
+          break;
         case 0:
         default:
       }
@@ -37831,6 +40930,10 @@ public final class RiskEngine {
         case 3:
           hash = (37 * hash) + CURRENCY_FIELD_NUMBER;
           hash = (53 * hash) + getCurrency().hashCode();
+          break;
+        case 4:
+          hash = (37 * hash) + MARKS_FIELD_NUMBER;
+          hash = (53 * hash) + getMarks().hashCode();
           break;
         case 0:
         default:
@@ -37975,6 +41078,9 @@ public final class RiskEngine {
         if (currencyBuilder_ != null) {
           currencyBuilder_.clear();
         }
+        if (marksBuilder_ != null) {
+          marksBuilder_.clear();
+        }
         eventCase_ = 0;
         event_ = null;
         return this;
@@ -38026,6 +41132,10 @@ public final class RiskEngine {
         if (eventCase_ == 3 &&
             currencyBuilder_ != null) {
           result.event_ = currencyBuilder_.build();
+        }
+        if (eventCase_ == 4 &&
+            marksBuilder_ != null) {
+          result.event_ = marksBuilder_.build();
         }
       }
 
@@ -38085,6 +41195,10 @@ public final class RiskEngine {
             mergeCurrency(other.getCurrency());
             break;
           }
+          case MARKS: {
+            mergeMarks(other.getMarks());
+            break;
+          }
           case EVENT_NOT_SET: {
             break;
           }
@@ -38134,6 +41248,13 @@ public final class RiskEngine {
                 eventCase_ = 3;
                 break;
               } // case 26
+              case 34: {
+                input.readMessage(
+                    getMarksFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                eventCase_ = 4;
+                break;
+              } // case 34
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -38565,6 +41686,184 @@ public final class RiskEngine {
         onChanged();
         return currencyBuilder_;
       }
+
+      private com.google.protobuf.SingleFieldBuilderV3<
+          markcap.v1.RiskEngine.ApplyMarksResponse, markcap.v1.RiskEngine.ApplyMarksResponse.Builder, markcap.v1.RiskEngine.ApplyMarksResponseOrBuilder> marksBuilder_;
+      /**
+       * <pre>
+       * Outcomes of an ApplyMarks call.
+       * </pre>
+       *
+       * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+       * @return Whether the marks field is set.
+       */
+      @java.lang.Override
+      public boolean hasMarks() {
+        return eventCase_ == 4;
+      }
+      /**
+       * <pre>
+       * Outcomes of an ApplyMarks call.
+       * </pre>
+       *
+       * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+       * @return The marks.
+       */
+      @java.lang.Override
+      public markcap.v1.RiskEngine.ApplyMarksResponse getMarks() {
+        if (marksBuilder_ == null) {
+          if (eventCase_ == 4) {
+            return (markcap.v1.RiskEngine.ApplyMarksResponse) event_;
+          }
+          return markcap.v1.RiskEngine.ApplyMarksResponse.getDefaultInstance();
+        } else {
+          if (eventCase_ == 4) {
+            return marksBuilder_.getMessage();
+          }
+          return markcap.v1.RiskEngine.ApplyMarksResponse.getDefaultInstance();
+        }
+      }
+      /**
+       * <pre>
+       * Outcomes of an ApplyMarks call.
+       * </pre>
+       *
+       * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+       */
+      public Builder setMarks(markcap.v1.RiskEngine.ApplyMarksResponse value) {
+        if (marksBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          event_ = value;
+          onChanged();
+        } else {
+          marksBuilder_.setMessage(value);
+        }
+        eventCase_ = 4;
+        return this;
+      }
+      /**
+       * <pre>
+       * Outcomes of an ApplyMarks call.
+       * </pre>
+       *
+       * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+       */
+      public Builder setMarks(
+          markcap.v1.RiskEngine.ApplyMarksResponse.Builder builderForValue) {
+        if (marksBuilder_ == null) {
+          event_ = builderForValue.build();
+          onChanged();
+        } else {
+          marksBuilder_.setMessage(builderForValue.build());
+        }
+        eventCase_ = 4;
+        return this;
+      }
+      /**
+       * <pre>
+       * Outcomes of an ApplyMarks call.
+       * </pre>
+       *
+       * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+       */
+      public Builder mergeMarks(markcap.v1.RiskEngine.ApplyMarksResponse value) {
+        if (marksBuilder_ == null) {
+          if (eventCase_ == 4 &&
+              event_ != markcap.v1.RiskEngine.ApplyMarksResponse.getDefaultInstance()) {
+            event_ = markcap.v1.RiskEngine.ApplyMarksResponse.newBuilder((markcap.v1.RiskEngine.ApplyMarksResponse) event_)
+                .mergeFrom(value).buildPartial();
+          } else {
+            event_ = value;
+          }
+          onChanged();
+        } else {
+          if (eventCase_ == 4) {
+            marksBuilder_.mergeFrom(value);
+          } else {
+            marksBuilder_.setMessage(value);
+          }
+        }
+        eventCase_ = 4;
+        return this;
+      }
+      /**
+       * <pre>
+       * Outcomes of an ApplyMarks call.
+       * </pre>
+       *
+       * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+       */
+      public Builder clearMarks() {
+        if (marksBuilder_ == null) {
+          if (eventCase_ == 4) {
+            eventCase_ = 0;
+            event_ = null;
+            onChanged();
+          }
+        } else {
+          if (eventCase_ == 4) {
+            eventCase_ = 0;
+            event_ = null;
+          }
+          marksBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Outcomes of an ApplyMarks call.
+       * </pre>
+       *
+       * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+       */
+      public markcap.v1.RiskEngine.ApplyMarksResponse.Builder getMarksBuilder() {
+        return getMarksFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * Outcomes of an ApplyMarks call.
+       * </pre>
+       *
+       * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+       */
+      @java.lang.Override
+      public markcap.v1.RiskEngine.ApplyMarksResponseOrBuilder getMarksOrBuilder() {
+        if ((eventCase_ == 4) && (marksBuilder_ != null)) {
+          return marksBuilder_.getMessageOrBuilder();
+        } else {
+          if (eventCase_ == 4) {
+            return (markcap.v1.RiskEngine.ApplyMarksResponse) event_;
+          }
+          return markcap.v1.RiskEngine.ApplyMarksResponse.getDefaultInstance();
+        }
+      }
+      /**
+       * <pre>
+       * Outcomes of an ApplyMarks call.
+       * </pre>
+       *
+       * <code>.markcap.v1.ApplyMarksResponse marks = 4 [json_name = "marks"];</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          markcap.v1.RiskEngine.ApplyMarksResponse, markcap.v1.RiskEngine.ApplyMarksResponse.Builder, markcap.v1.RiskEngine.ApplyMarksResponseOrBuilder> 
+          getMarksFieldBuilder() {
+        if (marksBuilder_ == null) {
+          if (!(eventCase_ == 4)) {
+            event_ = markcap.v1.RiskEngine.ApplyMarksResponse.getDefaultInstance();
+          }
+          marksBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              markcap.v1.RiskEngine.ApplyMarksResponse, markcap.v1.RiskEngine.ApplyMarksResponse.Builder, markcap.v1.RiskEngine.ApplyMarksResponseOrBuilder>(
+                  (markcap.v1.RiskEngine.ApplyMarksResponse) event_,
+                  getParentForChildren(),
+                  isClean());
+          event_ = null;
+        }
+        eventCase_ = 4;
+        onChanged();
+        return marksBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -38699,6 +41998,21 @@ public final class RiskEngine {
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_markcap_v1_ApplyMarkResponse_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_markcap_v1_MarkRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_markcap_v1_MarkRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_markcap_v1_ApplyMarksRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_markcap_v1_ApplyMarksRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_markcap_v1_ApplyMarksResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_markcap_v1_ApplyMarksResponse_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_markcap_v1_UpsertCurrencyRequest_descriptor;
   private static final 
@@ -38912,120 +42226,133 @@ public final class RiskEngine {
       "\024.markcap.v1.MarkStepR\005steps\022G\n\021sweep_st" +
       "op_reason\030\021 \001(\0162\033.markcap.v1.SweepStopRe" +
       "asonR\017sweepStopReasonB\031\n\027_first_bankrupt" +
-      "cy_price\"[\n\025UpsertCurrencyRequest\022\020\n\003seq" +
-      "\030\001 \001(\004R\003seq\0220\n\010currency\030\002 \001(\0132\024.markcap." +
-      "v1.CurrencyR\010currency\"\177\n\026UpsertCurrencyR" +
-      "esponse\022\020\n\003seq\030\001 \001(\004R\003seq\022S\n\030negative_eq" +
-      "uity_accounts\030\002 \003(\0132\031.markcap.v1.Account" +
-      "EquityR\026negativeEquityAccounts\"c\n\027Upsert" +
-      "InstrumentRequest\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ni" +
-      "nstrument\030\002 \001(\0132\026.markcap.v1.InstrumentR" +
-      "\ninstrument\"d\n\030UpsertInstrumentResponse\022" +
-      "\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument\030\002 \001(\0132\026." +
-      "markcap.v1.InstrumentR\ninstrument\"\030\n\026Lis" +
-      "tInstrumentsRequest\"S\n\027ListInstrumentsRe" +
-      "sponse\0228\n\013instruments\030\001 \003(\0132\026.markcap.v1" +
-      ".InstrumentR\013instruments\"\027\n\025ListCurrenci" +
-      "esRequest\"N\n\026ListCurrenciesResponse\0224\n\nc" +
-      "urrencies\030\001 \003(\0132\024.markcap.v1.CurrencyR\nc" +
-      "urrencies\"B\n\007Balance\022\037\n\013currency_id\030\001 \001(" +
-      "\rR\ncurrencyId\022\026\n\006amount\030\002 \001(\001R\006amount\"\217\002" +
-      "\n\010Position\022#\n\rinstrument_id\030\001 \001(\rR\014instr" +
-      "umentId\022\020\n\003qty\030\002 \001(\022R\003qty\022\037\n\013entry_price" +
-      "\030\003 \001(\001R\nentryPrice\022\022\n\004upnl\030\004 \001(\001R\004upnl\022." +
-      "\n\020bankruptcy_price\030\005 \001(\001H\000R\017bankruptcyPr" +
-      "ice\210\001\001\022\022\n\004cost\030\006 \001(\001R\004cost\022\031\n\010adl_rank\030\007" +
-      " \001(\rR\007adlRank\022#\n\radl_indicator\030\010 \001(\rR\014ad" +
-      "lIndicatorB\023\n\021_bankruptcy_price\"\245\001\n\007Acco" +
-      "unt\022\035\n\naccount_id\030\001 \001(\004R\taccountId\022\026\n\006eq" +
-      "uity\030\002 \001(\001R\006equity\022/\n\010balances\030\003 \003(\0132\023.m" +
-      "arkcap.v1.BalanceR\010balances\0222\n\tpositions" +
-      "\030\004 \003(\0132\024.markcap.v1.PositionR\tpositions\"" +
-      "2\n\021GetAccountRequest\022\035\n\naccount_id\030\001 \001(\004" +
-      "R\taccountId\"C\n\022GetAccountResponse\022-\n\007acc" +
-      "ount\030\001 \001(\0132\023.markcap.v1.AccountR\007account" +
-      "\"\031\n\027GetInsuranceFundRequest\"y\n\030GetInsura" +
-      "nceFundResponse\022-\n\007account\030\001 \001(\0132\023.markc" +
-      "ap.v1.AccountR\007account\022\024\n\005floor\030\002 \001(\001R\005f" +
-      "loor\022\030\n\007deficit\030\003 \001(\001R\007deficit\"?\n\030GetBan" +
-      "kruptcyBandRequest\022#\n\rinstrument_id\030\001 \001(" +
-      "\rR\014instrumentId\"\376\001\n\031GetBankruptcyBandRes" +
-      "ponse\022\035\n\nmark_price\030\001 \001(\001R\tmarkPrice\022$\n\013" +
-      "lower_price\030\002 \001(\001H\000R\nlowerPrice\210\001\001\022*\n\021lo" +
-      "wer_account_ids\030\003 \003(\004R\017lowerAccountIds\022$" +
-      "\n\013upper_price\030\004 \001(\001H\001R\nupperPrice\210\001\001\022*\n\021" +
-      "upper_account_ids\030\005 \003(\004R\017upperAccountIds" +
-      "B\016\n\014_lower_priceB\016\n\014_upper_price\"u\n\022GetA" +
-      "dlQueueRequest\022#\n\rinstrument_id\030\001 \001(\rR\014i" +
-      "nstrumentId\022$\n\004side\030\002 \001(\0162\020.markcap.v1.S" +
-      "ideR\004side\022\024\n\005limit\030\003 \001(\rR\005limit\"\210\001\n\rAdlQ" +
-      "ueueEntry\022\035\n\naccount_id\030\001 \001(\004R\taccountId" +
-      "\022\020\n\003qty\030\002 \001(\022R\003qty\022\024\n\005score\030\003 \001(\001R\005score" +
-      "\022\022\n\004rank\030\004 \001(\rR\004rank\022\034\n\tindicator\030\005 \001(\rR" +
-      "\tindicator\"J\n\023GetAdlQueueResponse\0223\n\007ent" +
-      "ries\030\001 \003(\0132\031.markcap.v1.AdlQueueEntryR\007e" +
-      "ntries\"\022\n\020GetStatusRequest\"\350\002\n\021GetStatus" +
-      "Response\022\037\n\013applied_seq\030\001 \001(\004R\nappliedSe" +
-      "q\022#\n\raccount_count\030\002 \001(\004R\014accountCount\022%" +
-      "\n\016position_count\030\003 \001(\004R\rpositionCount\022)\n" +
-      "\020instrument_count\030\004 \001(\rR\017instrumentCount" +
-      "\022\030\n\007version\030\005 \001(\tR\007version\022%\n\016currency_c" +
-      "ount\030\006 \001(\rR\rcurrencyCount\0229\n\031insurance_f" +
-      "und_account_id\030\007 \001(\004R\026insuranceFundAccou" +
-      "ntId\022 \n\013persistence\030\010 \001(\tR\013persistence\022\035" +
-      "\n\nstate_hash\030\t \001(\tR\tstateHash\"/\n\022WatchEv" +
-      "entsRequest\022\031\n\010from_seq\030\001 \001(\004R\007fromSeq\"\247" +
-      "\001\n\023WatchEventsResponse\022\020\n\003seq\030\001 \001(\004R\003seq" +
-      "\0223\n\004mark\030\002 \001(\0132\035.markcap.v1.ApplyMarkRes" +
-      "ponseH\000R\004mark\022@\n\010currency\030\003 \001(\0132\".markca" +
-      "p.v1.UpsertCurrencyResponseH\000R\010currencyB" +
-      "\007\n\005event*b\n\014ContractKind\022\035\n\031CONTRACT_KIN" +
-      "D_UNSPECIFIED\020\000\022\030\n\024CONTRACT_KIND_LINEAR\020" +
-      "\001\022\031\n\025CONTRACT_KIND_INVERSE\020\002*l\n\tCapPolic" +
-      "y\022\032\n\026CAP_POLICY_UNSPECIFIED\020\000\022\025\n\021CAP_POL" +
-      "ICY_NO_CAP\020\001\022,\n(CAP_POLICY_CAP_TO_FIRST_" +
-      "BANKRUPTCY_PRICE\020\002*h\n\nAdlRanking\022\033\n\027ADL_" +
-      "RANKING_UNSPECIFIED\020\000\022\023\n\017ADL_RANKING_PNL" +
-      "\020\001\022(\n$ADL_RANKING_PNL_RATIO_TIMES_LEVERA" +
-      "GE\020\002*f\n\rAdlAllocation\022\036\n\032ADL_ALLOCATION_" +
-      "UNSPECIFIED\020\000\022\033\n\027ADL_ALLOCATION_PRO_RATA" +
-      "\020\001\022\030\n\024ADL_ALLOCATION_QUEUE\020\002*;\n\004Side\022\024\n\020" +
-      "SIDE_UNSPECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022\016\n\nSID" +
-      "E_SHORT\020\002*\217\001\n\021LiquidationReason\022\"\n\036LIQUI" +
-      "DATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQUIDATI" +
-      "ON_REASON_ALREADY_BANKRUPT\020\001\022-\n)LIQUIDAT" +
-      "ION_REASON_FIRST_BANKRUPTCY_PRICE\020\002*\247\001\n\017" +
-      "SweepStopReason\022!\n\035SWEEP_STOP_REASON_UNS" +
-      "PECIFIED\020\000\022-\n)SWEEP_STOP_REASON_REACHED_" +
-      "REQUESTED_PRICE\020\001\022!\n\035SWEEP_STOP_REASON_N" +
-      "O_PROGRESS\020\002\022\037\n\033SWEEP_STOP_REASON_MAX_ST" +
-      "EPS\020\0032\233\010\n\021RiskEngineService\022U\n\014StreamDel" +
-      "tas\022\037.markcap.v1.StreamDeltasRequest\032 .m" +
-      "arkcap.v1.StreamDeltasResponse(\0010\001\022H\n\tAp" +
-      "plyMark\022\034.markcap.v1.ApplyMarkRequest\032\035." +
-      "markcap.v1.ApplyMarkResponse\022W\n\016UpsertCu" +
-      "rrency\022!.markcap.v1.UpsertCurrencyReques" +
-      "t\032\".markcap.v1.UpsertCurrencyResponse\022]\n" +
-      "\020UpsertInstrument\022#.markcap.v1.UpsertIns" +
-      "trumentRequest\032$.markcap.v1.UpsertInstru" +
-      "mentResponse\022Z\n\017ListInstruments\022\".markca" +
-      "p.v1.ListInstrumentsRequest\032#.markcap.v1" +
-      ".ListInstrumentsResponse\022W\n\016ListCurrenci" +
-      "es\022!.markcap.v1.ListCurrenciesRequest\032\"." +
-      "markcap.v1.ListCurrenciesResponse\022K\n\nGet" +
-      "Account\022\035.markcap.v1.GetAccountRequest\032\036" +
-      ".markcap.v1.GetAccountResponse\022]\n\020GetIns" +
-      "uranceFund\022#.markcap.v1.GetInsuranceFund" +
-      "Request\032$.markcap.v1.GetInsuranceFundRes" +
-      "ponse\022`\n\021GetBankruptcyBand\022$.markcap.v1." +
-      "GetBankruptcyBandRequest\032%.markcap.v1.Ge" +
-      "tBankruptcyBandResponse\022N\n\013GetAdlQueue\022\036" +
-      ".markcap.v1.GetAdlQueueRequest\032\037.markcap" +
-      ".v1.GetAdlQueueResponse\022H\n\tGetStatus\022\034.m" +
-      "arkcap.v1.GetStatusRequest\032\035.markcap.v1." +
-      "GetStatusResponse\022P\n\013WatchEvents\022\036.markc" +
-      "ap.v1.WatchEventsRequest\032\037.markcap.v1.Wa" +
-      "tchEventsResponse0\001b\006proto3"
+      "cy_price\"\261\001\n\013MarkRequest\022#\n\rinstrument_i" +
+      "d\030\001 \001(\rR\014instrumentId\022\024\n\005price\030\002 \001(\001R\005pr" +
+      "ice\0224\n\ncap_policy\030\003 \001(\0162\025.markcap.v1.Cap" +
+      "PolicyR\tcapPolicy\022\024\n\005sweep\030\004 \001(\010R\005sweep\022" +
+      "\033\n\tmax_steps\030\005 \001(\rR\010maxSteps\"m\n\021ApplyMar" +
+      "ksRequest\022\020\n\003seq\030\001 \001(\004R\003seq\022-\n\005marks\030\002 \003" +
+      "(\0132\027.markcap.v1.MarkRequestR\005marks\022\027\n\007dr" +
+      "y_run\030\003 \001(\010R\006dryRun\"a\n\022ApplyMarksRespons" +
+      "e\022\020\n\003seq\030\001 \001(\004R\003seq\0229\n\010outcomes\030\002 \003(\0132\035." +
+      "markcap.v1.ApplyMarkResponseR\010outcomes\"[" +
+      "\n\025UpsertCurrencyRequest\022\020\n\003seq\030\001 \001(\004R\003se" +
+      "q\0220\n\010currency\030\002 \001(\0132\024.markcap.v1.Currenc" +
+      "yR\010currency\"\177\n\026UpsertCurrencyResponse\022\020\n" +
+      "\003seq\030\001 \001(\004R\003seq\022S\n\030negative_equity_accou" +
+      "nts\030\002 \003(\0132\031.markcap.v1.AccountEquityR\026ne" +
+      "gativeEquityAccounts\"c\n\027UpsertInstrument" +
+      "Request\022\020\n\003seq\030\001 \001(\004R\003seq\0226\n\ninstrument\030" +
+      "\002 \001(\0132\026.markcap.v1.InstrumentR\ninstrumen" +
+      "t\"d\n\030UpsertInstrumentResponse\022\020\n\003seq\030\001 \001" +
+      "(\004R\003seq\0226\n\ninstrument\030\002 \001(\0132\026.markcap.v1" +
+      ".InstrumentR\ninstrument\"\030\n\026ListInstrumen" +
+      "tsRequest\"S\n\027ListInstrumentsResponse\0228\n\013" +
+      "instruments\030\001 \003(\0132\026.markcap.v1.Instrumen" +
+      "tR\013instruments\"\027\n\025ListCurrenciesRequest\"" +
+      "N\n\026ListCurrenciesResponse\0224\n\ncurrencies\030" +
+      "\001 \003(\0132\024.markcap.v1.CurrencyR\ncurrencies\"" +
+      "B\n\007Balance\022\037\n\013currency_id\030\001 \001(\rR\ncurrenc" +
+      "yId\022\026\n\006amount\030\002 \001(\001R\006amount\"\217\002\n\010Position" +
+      "\022#\n\rinstrument_id\030\001 \001(\rR\014instrumentId\022\020\n" +
+      "\003qty\030\002 \001(\022R\003qty\022\037\n\013entry_price\030\003 \001(\001R\nen" +
+      "tryPrice\022\022\n\004upnl\030\004 \001(\001R\004upnl\022.\n\020bankrupt" +
+      "cy_price\030\005 \001(\001H\000R\017bankruptcyPrice\210\001\001\022\022\n\004" +
+      "cost\030\006 \001(\001R\004cost\022\031\n\010adl_rank\030\007 \001(\rR\007adlR" +
+      "ank\022#\n\radl_indicator\030\010 \001(\rR\014adlIndicator" +
+      "B\023\n\021_bankruptcy_price\"\245\001\n\007Account\022\035\n\nacc" +
+      "ount_id\030\001 \001(\004R\taccountId\022\026\n\006equity\030\002 \001(\001" +
+      "R\006equity\022/\n\010balances\030\003 \003(\0132\023.markcap.v1." +
+      "BalanceR\010balances\0222\n\tpositions\030\004 \003(\0132\024.m" +
+      "arkcap.v1.PositionR\tpositions\"2\n\021GetAcco" +
+      "untRequest\022\035\n\naccount_id\030\001 \001(\004R\taccountI" +
+      "d\"C\n\022GetAccountResponse\022-\n\007account\030\001 \001(\013" +
+      "2\023.markcap.v1.AccountR\007account\"\031\n\027GetIns" +
+      "uranceFundRequest\"y\n\030GetInsuranceFundRes" +
+      "ponse\022-\n\007account\030\001 \001(\0132\023.markcap.v1.Acco" +
+      "untR\007account\022\024\n\005floor\030\002 \001(\001R\005floor\022\030\n\007de" +
+      "ficit\030\003 \001(\001R\007deficit\"?\n\030GetBankruptcyBan" +
+      "dRequest\022#\n\rinstrument_id\030\001 \001(\rR\014instrum" +
+      "entId\"\376\001\n\031GetBankruptcyBandResponse\022\035\n\nm" +
+      "ark_price\030\001 \001(\001R\tmarkPrice\022$\n\013lower_pric" +
+      "e\030\002 \001(\001H\000R\nlowerPrice\210\001\001\022*\n\021lower_accoun" +
+      "t_ids\030\003 \003(\004R\017lowerAccountIds\022$\n\013upper_pr" +
+      "ice\030\004 \001(\001H\001R\nupperPrice\210\001\001\022*\n\021upper_acco" +
+      "unt_ids\030\005 \003(\004R\017upperAccountIdsB\016\n\014_lower" +
+      "_priceB\016\n\014_upper_price\"u\n\022GetAdlQueueReq" +
+      "uest\022#\n\rinstrument_id\030\001 \001(\rR\014instrumentI" +
+      "d\022$\n\004side\030\002 \001(\0162\020.markcap.v1.SideR\004side\022" +
+      "\024\n\005limit\030\003 \001(\rR\005limit\"\210\001\n\rAdlQueueEntry\022" +
+      "\035\n\naccount_id\030\001 \001(\004R\taccountId\022\020\n\003qty\030\002 " +
+      "\001(\022R\003qty\022\024\n\005score\030\003 \001(\001R\005score\022\022\n\004rank\030\004" +
+      " \001(\rR\004rank\022\034\n\tindicator\030\005 \001(\rR\tindicator" +
+      "\"J\n\023GetAdlQueueResponse\0223\n\007entries\030\001 \003(\013" +
+      "2\031.markcap.v1.AdlQueueEntryR\007entries\"\022\n\020" +
+      "GetStatusRequest\"\350\002\n\021GetStatusResponse\022\037" +
+      "\n\013applied_seq\030\001 \001(\004R\nappliedSeq\022#\n\raccou" +
+      "nt_count\030\002 \001(\004R\014accountCount\022%\n\016position" +
+      "_count\030\003 \001(\004R\rpositionCount\022)\n\020instrumen" +
+      "t_count\030\004 \001(\rR\017instrumentCount\022\030\n\007versio" +
+      "n\030\005 \001(\tR\007version\022%\n\016currency_count\030\006 \001(\r" +
+      "R\rcurrencyCount\0229\n\031insurance_fund_accoun" +
+      "t_id\030\007 \001(\004R\026insuranceFundAccountId\022 \n\013pe" +
+      "rsistence\030\010 \001(\tR\013persistence\022\035\n\nstate_ha" +
+      "sh\030\t \001(\tR\tstateHash\"/\n\022WatchEventsReques" +
+      "t\022\031\n\010from_seq\030\001 \001(\004R\007fromSeq\"\337\001\n\023WatchEv" +
+      "entsResponse\022\020\n\003seq\030\001 \001(\004R\003seq\0223\n\004mark\030\002" +
+      " \001(\0132\035.markcap.v1.ApplyMarkResponseH\000R\004m" +
+      "ark\022@\n\010currency\030\003 \001(\0132\".markcap.v1.Upser" +
+      "tCurrencyResponseH\000R\010currency\0226\n\005marks\030\004" +
+      " \001(\0132\036.markcap.v1.ApplyMarksResponseH\000R\005" +
+      "marksB\007\n\005event*b\n\014ContractKind\022\035\n\031CONTRA" +
+      "CT_KIND_UNSPECIFIED\020\000\022\030\n\024CONTRACT_KIND_L" +
+      "INEAR\020\001\022\031\n\025CONTRACT_KIND_INVERSE\020\002*l\n\tCa" +
+      "pPolicy\022\032\n\026CAP_POLICY_UNSPECIFIED\020\000\022\025\n\021C" +
+      "AP_POLICY_NO_CAP\020\001\022,\n(CAP_POLICY_CAP_TO_" +
+      "FIRST_BANKRUPTCY_PRICE\020\002*h\n\nAdlRanking\022\033" +
+      "\n\027ADL_RANKING_UNSPECIFIED\020\000\022\023\n\017ADL_RANKI" +
+      "NG_PNL\020\001\022(\n$ADL_RANKING_PNL_RATIO_TIMES_" +
+      "LEVERAGE\020\002*f\n\rAdlAllocation\022\036\n\032ADL_ALLOC" +
+      "ATION_UNSPECIFIED\020\000\022\033\n\027ADL_ALLOCATION_PR" +
+      "O_RATA\020\001\022\030\n\024ADL_ALLOCATION_QUEUE\020\002*;\n\004Si" +
+      "de\022\024\n\020SIDE_UNSPECIFIED\020\000\022\r\n\tSIDE_LONG\020\001\022" +
+      "\016\n\nSIDE_SHORT\020\002*\217\001\n\021LiquidationReason\022\"\n" +
+      "\036LIQUIDATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQ" +
+      "UIDATION_REASON_ALREADY_BANKRUPT\020\001\022-\n)LI" +
+      "QUIDATION_REASON_FIRST_BANKRUPTCY_PRICE\020" +
+      "\002*\247\001\n\017SweepStopReason\022!\n\035SWEEP_STOP_REAS" +
+      "ON_UNSPECIFIED\020\000\022-\n)SWEEP_STOP_REASON_RE" +
+      "ACHED_REQUESTED_PRICE\020\001\022!\n\035SWEEP_STOP_RE" +
+      "ASON_NO_PROGRESS\020\002\022\037\n\033SWEEP_STOP_REASON_" +
+      "MAX_STEPS\020\0032\350\010\n\021RiskEngineService\022U\n\014Str" +
+      "eamDeltas\022\037.markcap.v1.StreamDeltasReque" +
+      "st\032 .markcap.v1.StreamDeltasResponse(\0010\001" +
+      "\022H\n\tApplyMark\022\034.markcap.v1.ApplyMarkRequ" +
+      "est\032\035.markcap.v1.ApplyMarkResponse\022K\n\nAp" +
+      "plyMarks\022\035.markcap.v1.ApplyMarksRequest\032" +
+      "\036.markcap.v1.ApplyMarksResponse\022W\n\016Upser" +
+      "tCurrency\022!.markcap.v1.UpsertCurrencyReq" +
+      "uest\032\".markcap.v1.UpsertCurrencyResponse" +
+      "\022]\n\020UpsertInstrument\022#.markcap.v1.Upsert" +
+      "InstrumentRequest\032$.markcap.v1.UpsertIns" +
+      "trumentResponse\022Z\n\017ListInstruments\022\".mar" +
+      "kcap.v1.ListInstrumentsRequest\032#.markcap" +
+      ".v1.ListInstrumentsResponse\022W\n\016ListCurre" +
+      "ncies\022!.markcap.v1.ListCurrenciesRequest" +
+      "\032\".markcap.v1.ListCurrenciesResponse\022K\n\n" +
+      "GetAccount\022\035.markcap.v1.GetAccountReques" +
+      "t\032\036.markcap.v1.GetAccountResponse\022]\n\020Get" +
+      "InsuranceFund\022#.markcap.v1.GetInsuranceF" +
+      "undRequest\032$.markcap.v1.GetInsuranceFund" +
+      "Response\022`\n\021GetBankruptcyBand\022$.markcap." +
+      "v1.GetBankruptcyBandRequest\032%.markcap.v1" +
+      ".GetBankruptcyBandResponse\022N\n\013GetAdlQueu" +
+      "e\022\036.markcap.v1.GetAdlQueueRequest\032\037.mark" +
+      "cap.v1.GetAdlQueueResponse\022H\n\tGetStatus\022" +
+      "\034.markcap.v1.GetStatusRequest\032\035.markcap." +
+      "v1.GetStatusResponse\022P\n\013WatchEvents\022\036.ma" +
+      "rkcap.v1.WatchEventsRequest\032\037.markcap.v1" +
+      ".WatchEventsResponse0\001b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -39115,150 +42442,168 @@ public final class RiskEngine {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ApplyMarkResponse_descriptor,
         new java.lang.String[] { "Seq", "InstrumentId", "PreviousPrice", "RequestedPrice", "AppliedPrice", "Capped", "FirstBankruptcyPrice", "Liquidations", "AdlFills", "NegativeEquityAccounts", "InsuranceFundEquityBefore", "InsuranceFundEquityAfter", "InsuranceFundDeficit", "CapPolicy", "DryRun", "Steps", "SweepStopReason", "FirstBankruptcyPrice", });
-    internal_static_markcap_v1_UpsertCurrencyRequest_descriptor =
+    internal_static_markcap_v1_MarkRequest_descriptor =
       getDescriptor().getMessageTypes().get(14);
+    internal_static_markcap_v1_MarkRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_markcap_v1_MarkRequest_descriptor,
+        new java.lang.String[] { "InstrumentId", "Price", "CapPolicy", "Sweep", "MaxSteps", });
+    internal_static_markcap_v1_ApplyMarksRequest_descriptor =
+      getDescriptor().getMessageTypes().get(15);
+    internal_static_markcap_v1_ApplyMarksRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_markcap_v1_ApplyMarksRequest_descriptor,
+        new java.lang.String[] { "Seq", "Marks", "DryRun", });
+    internal_static_markcap_v1_ApplyMarksResponse_descriptor =
+      getDescriptor().getMessageTypes().get(16);
+    internal_static_markcap_v1_ApplyMarksResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_markcap_v1_ApplyMarksResponse_descriptor,
+        new java.lang.String[] { "Seq", "Outcomes", });
+    internal_static_markcap_v1_UpsertCurrencyRequest_descriptor =
+      getDescriptor().getMessageTypes().get(17);
     internal_static_markcap_v1_UpsertCurrencyRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_UpsertCurrencyRequest_descriptor,
         new java.lang.String[] { "Seq", "Currency", });
     internal_static_markcap_v1_UpsertCurrencyResponse_descriptor =
-      getDescriptor().getMessageTypes().get(15);
+      getDescriptor().getMessageTypes().get(18);
     internal_static_markcap_v1_UpsertCurrencyResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_UpsertCurrencyResponse_descriptor,
         new java.lang.String[] { "Seq", "NegativeEquityAccounts", });
     internal_static_markcap_v1_UpsertInstrumentRequest_descriptor =
-      getDescriptor().getMessageTypes().get(16);
+      getDescriptor().getMessageTypes().get(19);
     internal_static_markcap_v1_UpsertInstrumentRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_UpsertInstrumentRequest_descriptor,
         new java.lang.String[] { "Seq", "Instrument", });
     internal_static_markcap_v1_UpsertInstrumentResponse_descriptor =
-      getDescriptor().getMessageTypes().get(17);
+      getDescriptor().getMessageTypes().get(20);
     internal_static_markcap_v1_UpsertInstrumentResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_UpsertInstrumentResponse_descriptor,
         new java.lang.String[] { "Seq", "Instrument", });
     internal_static_markcap_v1_ListInstrumentsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(18);
+      getDescriptor().getMessageTypes().get(21);
     internal_static_markcap_v1_ListInstrumentsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ListInstrumentsRequest_descriptor,
         new java.lang.String[] { });
     internal_static_markcap_v1_ListInstrumentsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(19);
+      getDescriptor().getMessageTypes().get(22);
     internal_static_markcap_v1_ListInstrumentsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ListInstrumentsResponse_descriptor,
         new java.lang.String[] { "Instruments", });
     internal_static_markcap_v1_ListCurrenciesRequest_descriptor =
-      getDescriptor().getMessageTypes().get(20);
+      getDescriptor().getMessageTypes().get(23);
     internal_static_markcap_v1_ListCurrenciesRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ListCurrenciesRequest_descriptor,
         new java.lang.String[] { });
     internal_static_markcap_v1_ListCurrenciesResponse_descriptor =
-      getDescriptor().getMessageTypes().get(21);
+      getDescriptor().getMessageTypes().get(24);
     internal_static_markcap_v1_ListCurrenciesResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_ListCurrenciesResponse_descriptor,
         new java.lang.String[] { "Currencies", });
     internal_static_markcap_v1_Balance_descriptor =
-      getDescriptor().getMessageTypes().get(22);
+      getDescriptor().getMessageTypes().get(25);
     internal_static_markcap_v1_Balance_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_Balance_descriptor,
         new java.lang.String[] { "CurrencyId", "Amount", });
     internal_static_markcap_v1_Position_descriptor =
-      getDescriptor().getMessageTypes().get(23);
+      getDescriptor().getMessageTypes().get(26);
     internal_static_markcap_v1_Position_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_Position_descriptor,
         new java.lang.String[] { "InstrumentId", "Qty", "EntryPrice", "Upnl", "BankruptcyPrice", "Cost", "AdlRank", "AdlIndicator", "BankruptcyPrice", });
     internal_static_markcap_v1_Account_descriptor =
-      getDescriptor().getMessageTypes().get(24);
+      getDescriptor().getMessageTypes().get(27);
     internal_static_markcap_v1_Account_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_Account_descriptor,
         new java.lang.String[] { "AccountId", "Equity", "Balances", "Positions", });
     internal_static_markcap_v1_GetAccountRequest_descriptor =
-      getDescriptor().getMessageTypes().get(25);
+      getDescriptor().getMessageTypes().get(28);
     internal_static_markcap_v1_GetAccountRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetAccountRequest_descriptor,
         new java.lang.String[] { "AccountId", });
     internal_static_markcap_v1_GetAccountResponse_descriptor =
-      getDescriptor().getMessageTypes().get(26);
+      getDescriptor().getMessageTypes().get(29);
     internal_static_markcap_v1_GetAccountResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetAccountResponse_descriptor,
         new java.lang.String[] { "Account", });
     internal_static_markcap_v1_GetInsuranceFundRequest_descriptor =
-      getDescriptor().getMessageTypes().get(27);
+      getDescriptor().getMessageTypes().get(30);
     internal_static_markcap_v1_GetInsuranceFundRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetInsuranceFundRequest_descriptor,
         new java.lang.String[] { });
     internal_static_markcap_v1_GetInsuranceFundResponse_descriptor =
-      getDescriptor().getMessageTypes().get(28);
+      getDescriptor().getMessageTypes().get(31);
     internal_static_markcap_v1_GetInsuranceFundResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetInsuranceFundResponse_descriptor,
         new java.lang.String[] { "Account", "Floor", "Deficit", });
     internal_static_markcap_v1_GetBankruptcyBandRequest_descriptor =
-      getDescriptor().getMessageTypes().get(29);
+      getDescriptor().getMessageTypes().get(32);
     internal_static_markcap_v1_GetBankruptcyBandRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetBankruptcyBandRequest_descriptor,
         new java.lang.String[] { "InstrumentId", });
     internal_static_markcap_v1_GetBankruptcyBandResponse_descriptor =
-      getDescriptor().getMessageTypes().get(30);
+      getDescriptor().getMessageTypes().get(33);
     internal_static_markcap_v1_GetBankruptcyBandResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetBankruptcyBandResponse_descriptor,
         new java.lang.String[] { "MarkPrice", "LowerPrice", "LowerAccountIds", "UpperPrice", "UpperAccountIds", "LowerPrice", "UpperPrice", });
     internal_static_markcap_v1_GetAdlQueueRequest_descriptor =
-      getDescriptor().getMessageTypes().get(31);
+      getDescriptor().getMessageTypes().get(34);
     internal_static_markcap_v1_GetAdlQueueRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetAdlQueueRequest_descriptor,
         new java.lang.String[] { "InstrumentId", "Side", "Limit", });
     internal_static_markcap_v1_AdlQueueEntry_descriptor =
-      getDescriptor().getMessageTypes().get(32);
+      getDescriptor().getMessageTypes().get(35);
     internal_static_markcap_v1_AdlQueueEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_AdlQueueEntry_descriptor,
         new java.lang.String[] { "AccountId", "Qty", "Score", "Rank", "Indicator", });
     internal_static_markcap_v1_GetAdlQueueResponse_descriptor =
-      getDescriptor().getMessageTypes().get(33);
+      getDescriptor().getMessageTypes().get(36);
     internal_static_markcap_v1_GetAdlQueueResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetAdlQueueResponse_descriptor,
         new java.lang.String[] { "Entries", });
     internal_static_markcap_v1_GetStatusRequest_descriptor =
-      getDescriptor().getMessageTypes().get(34);
+      getDescriptor().getMessageTypes().get(37);
     internal_static_markcap_v1_GetStatusRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetStatusRequest_descriptor,
         new java.lang.String[] { });
     internal_static_markcap_v1_GetStatusResponse_descriptor =
-      getDescriptor().getMessageTypes().get(35);
+      getDescriptor().getMessageTypes().get(38);
     internal_static_markcap_v1_GetStatusResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_GetStatusResponse_descriptor,
         new java.lang.String[] { "AppliedSeq", "AccountCount", "PositionCount", "InstrumentCount", "Version", "CurrencyCount", "InsuranceFundAccountId", "Persistence", "StateHash", });
     internal_static_markcap_v1_WatchEventsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(36);
+      getDescriptor().getMessageTypes().get(39);
     internal_static_markcap_v1_WatchEventsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_WatchEventsRequest_descriptor,
         new java.lang.String[] { "FromSeq", });
     internal_static_markcap_v1_WatchEventsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(37);
+      getDescriptor().getMessageTypes().get(40);
     internal_static_markcap_v1_WatchEventsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_markcap_v1_WatchEventsResponse_descriptor,
-        new java.lang.String[] { "Seq", "Mark", "Currency", "Event", });
+        new java.lang.String[] { "Seq", "Mark", "Currency", "Marks", "Event", });
   }
 
   // @@protoc_insertion_point(outer_class_scope)

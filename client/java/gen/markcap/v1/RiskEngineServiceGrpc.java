@@ -81,6 +81,37 @@ public final class RiskEngineServiceGrpc {
     return getApplyMarkMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<markcap.v1.RiskEngine.ApplyMarksRequest,
+      markcap.v1.RiskEngine.ApplyMarksResponse> getApplyMarksMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ApplyMarks",
+      requestType = markcap.v1.RiskEngine.ApplyMarksRequest.class,
+      responseType = markcap.v1.RiskEngine.ApplyMarksResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<markcap.v1.RiskEngine.ApplyMarksRequest,
+      markcap.v1.RiskEngine.ApplyMarksResponse> getApplyMarksMethod() {
+    io.grpc.MethodDescriptor<markcap.v1.RiskEngine.ApplyMarksRequest, markcap.v1.RiskEngine.ApplyMarksResponse> getApplyMarksMethod;
+    if ((getApplyMarksMethod = RiskEngineServiceGrpc.getApplyMarksMethod) == null) {
+      synchronized (RiskEngineServiceGrpc.class) {
+        if ((getApplyMarksMethod = RiskEngineServiceGrpc.getApplyMarksMethod) == null) {
+          RiskEngineServiceGrpc.getApplyMarksMethod = getApplyMarksMethod =
+              io.grpc.MethodDescriptor.<markcap.v1.RiskEngine.ApplyMarksRequest, markcap.v1.RiskEngine.ApplyMarksResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ApplyMarks"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  markcap.v1.RiskEngine.ApplyMarksRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  markcap.v1.RiskEngine.ApplyMarksResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new RiskEngineServiceMethodDescriptorSupplier("ApplyMarks"))
+              .build();
+        }
+      }
+    }
+    return getApplyMarksMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<markcap.v1.RiskEngine.UpsertCurrencyRequest,
       markcap.v1.RiskEngine.UpsertCurrencyResponse> getUpsertCurrencyMethod;
 
@@ -468,6 +499,16 @@ public final class RiskEngineServiceGrpc {
 
     /**
      * <pre>
+     * Several mark updates in one seq, applied in order; all or nothing on bad input.
+     * </pre>
+     */
+    public void applyMarks(markcap.v1.RiskEngine.ApplyMarksRequest request,
+        io.grpc.stub.StreamObserver<markcap.v1.RiskEngine.ApplyMarksResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getApplyMarksMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * Create a currency or change its price (applied as given, no cap).
      * </pre>
      */
@@ -583,6 +624,13 @@ public final class RiskEngineServiceGrpc {
                 markcap.v1.RiskEngine.ApplyMarkResponse>(
                   this, METHODID_APPLY_MARK)))
           .addMethod(
+            getApplyMarksMethod(),
+            io.grpc.stub.ServerCalls.asyncUnaryCall(
+              new MethodHandlers<
+                markcap.v1.RiskEngine.ApplyMarksRequest,
+                markcap.v1.RiskEngine.ApplyMarksResponse>(
+                  this, METHODID_APPLY_MARKS)))
+          .addMethod(
             getUpsertCurrencyMethod(),
             io.grpc.stub.ServerCalls.asyncUnaryCall(
               new MethodHandlers<
@@ -697,6 +745,17 @@ public final class RiskEngineServiceGrpc {
         io.grpc.stub.StreamObserver<markcap.v1.RiskEngine.ApplyMarkResponse> responseObserver) {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getApplyMarkMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Several mark updates in one seq, applied in order; all or nothing on bad input.
+     * </pre>
+     */
+    public void applyMarks(markcap.v1.RiskEngine.ApplyMarksRequest request,
+        io.grpc.stub.StreamObserver<markcap.v1.RiskEngine.ApplyMarksResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getApplyMarksMethod(), getCallOptions()), request, responseObserver);
     }
 
     /**
@@ -840,6 +899,16 @@ public final class RiskEngineServiceGrpc {
 
     /**
      * <pre>
+     * Several mark updates in one seq, applied in order; all or nothing on bad input.
+     * </pre>
+     */
+    public markcap.v1.RiskEngine.ApplyMarksResponse applyMarks(markcap.v1.RiskEngine.ApplyMarksRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getApplyMarksMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
      * Create a currency or change its price (applied as given, no cap).
      * </pre>
      */
@@ -971,6 +1040,17 @@ public final class RiskEngineServiceGrpc {
 
     /**
      * <pre>
+     * Several mark updates in one seq, applied in order; all or nothing on bad input.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<markcap.v1.RiskEngine.ApplyMarksResponse> applyMarks(
+        markcap.v1.RiskEngine.ApplyMarksRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getApplyMarksMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * Create a currency or change its price (applied as given, no cap).
      * </pre>
      */
@@ -1070,17 +1150,18 @@ public final class RiskEngineServiceGrpc {
   }
 
   private static final int METHODID_APPLY_MARK = 0;
-  private static final int METHODID_UPSERT_CURRENCY = 1;
-  private static final int METHODID_UPSERT_INSTRUMENT = 2;
-  private static final int METHODID_LIST_INSTRUMENTS = 3;
-  private static final int METHODID_LIST_CURRENCIES = 4;
-  private static final int METHODID_GET_ACCOUNT = 5;
-  private static final int METHODID_GET_INSURANCE_FUND = 6;
-  private static final int METHODID_GET_BANKRUPTCY_BAND = 7;
-  private static final int METHODID_GET_ADL_QUEUE = 8;
-  private static final int METHODID_GET_STATUS = 9;
-  private static final int METHODID_WATCH_EVENTS = 10;
-  private static final int METHODID_STREAM_DELTAS = 11;
+  private static final int METHODID_APPLY_MARKS = 1;
+  private static final int METHODID_UPSERT_CURRENCY = 2;
+  private static final int METHODID_UPSERT_INSTRUMENT = 3;
+  private static final int METHODID_LIST_INSTRUMENTS = 4;
+  private static final int METHODID_LIST_CURRENCIES = 5;
+  private static final int METHODID_GET_ACCOUNT = 6;
+  private static final int METHODID_GET_INSURANCE_FUND = 7;
+  private static final int METHODID_GET_BANKRUPTCY_BAND = 8;
+  private static final int METHODID_GET_ADL_QUEUE = 9;
+  private static final int METHODID_GET_STATUS = 10;
+  private static final int METHODID_WATCH_EVENTS = 11;
+  private static final int METHODID_STREAM_DELTAS = 12;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1102,6 +1183,10 @@ public final class RiskEngineServiceGrpc {
         case METHODID_APPLY_MARK:
           serviceImpl.applyMark((markcap.v1.RiskEngine.ApplyMarkRequest) request,
               (io.grpc.stub.StreamObserver<markcap.v1.RiskEngine.ApplyMarkResponse>) responseObserver);
+          break;
+        case METHODID_APPLY_MARKS:
+          serviceImpl.applyMarks((markcap.v1.RiskEngine.ApplyMarksRequest) request,
+              (io.grpc.stub.StreamObserver<markcap.v1.RiskEngine.ApplyMarksResponse>) responseObserver);
           break;
         case METHODID_UPSERT_CURRENCY:
           serviceImpl.upsertCurrency((markcap.v1.RiskEngine.UpsertCurrencyRequest) request,
@@ -1209,6 +1294,7 @@ public final class RiskEngineServiceGrpc {
               .setSchemaDescriptor(new RiskEngineServiceFileDescriptorSupplier())
               .addMethod(getStreamDeltasMethod())
               .addMethod(getApplyMarkMethod())
+              .addMethod(getApplyMarksMethod())
               .addMethod(getUpsertCurrencyMethod())
               .addMethod(getUpsertInstrumentMethod())
               .addMethod(getListInstrumentsMethod())

@@ -31,7 +31,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file markcap/v1/risk_engine.proto.
  */
 export const file_markcap_v1_risk_engine: GenFile = /*@__PURE__*/
-  fileDesc("ChxtYXJrY2FwL3YxL3Jpc2tfZW5naW5lLnByb3RvEgptYXJrY2FwLnYxInMKCEN1cnJlbmN5EhMKC2N1cnJlbmN5X2lkGAEgASgNEgwKBGNvZGUYAiABKAkSDQoFcHJpY2UYAyABKAESEQoJdmFsdWF0aW9uGAQgASgIEhUKCGRlY2ltYWxzGAUgASgNSACIAQFCCwoJX2RlY2ltYWxzIpwDCgpJbnN0cnVtZW50EhUKDWluc3RydW1lbnRfaWQYASABKA0SDgoGc3ltYm9sGAIgASgJEiYKBGtpbmQYAyABKA4yGC5tYXJrY2FwLnYxLkNvbnRyYWN0S2luZBIjChZzZXR0bGVtZW50X2N1cnJlbmN5X2lkGAQgASgNSACIAQESFwoKbXVsdGlwbGllchgFIAEoAUgBiAEBEhcKCm1hcmtfcHJpY2UYBiABKAFIAogBARIpCgpjYXBfcG9saWN5GAcgASgOMhUubWFya2NhcC52MS5DYXBQb2xpY3kSKwoLYWRsX3JhbmtpbmcYCCABKA4yFi5tYXJrY2FwLnYxLkFkbFJhbmtpbmcSMQoOYWRsX2FsbG9jYXRpb24YCSABKA4yGS5tYXJrY2FwLnYxLkFkbEFsbG9jYXRpb24SFgoJdGlja19zaXplGAogASgBSAOIAQFCGQoXX3NldHRsZW1lbnRfY3VycmVuY3lfaWRCDQoLX211bHRpcGxpZXJCDQoLX21hcmtfcHJpY2VCDAoKX3RpY2tfc2l6ZSJUCgtGaWxsQ29sdW1ucxISCgphY2NvdW50X2lkGAEgAygEEhUKDWluc3RydW1lbnRfaWQYAiADKA0SCwoDcXR5GAMgAygSEg0KBXByaWNlGAQgAygBIkoKD1RyYW5zZmVyQ29sdW1ucxISCgphY2NvdW50X2lkGAEgAygEEhMKC2N1cnJlbmN5X2lkGAIgAygNEg4KBmFtb3VudBgDIAMoASJ6ChNTdHJlYW1EZWx0YXNSZXF1ZXN0EgsKA3NlcRgBIAEoBBImCgVmaWxscxgCIAEoCzIXLm1hcmtjYXAudjEuRmlsbENvbHVtbnMSLgoJdHJhbnNmZXJzGAMgASgLMhsubWFya2NhcC52MS5UcmFuc2ZlckNvbHVtbnMiYgoUU3RyZWFtRGVsdGFzUmVzcG9uc2USCwoDc2VxGAEgASgEEhIKCmZpbGxfY291bnQYAiABKA0SFgoOdHJhbnNmZXJfY291bnQYAyABKA0SEQoJZHVwbGljYXRlGAQgASgIIqMBChBBcHBseU1hcmtSZXF1ZXN0EgsKA3NlcRgBIAEoBBIVCg1pbnN0cnVtZW50X2lkGAIgASgNEg0KBXByaWNlGAMgASgBEikKCmNhcF9wb2xpY3kYBCABKA4yFS5tYXJrY2FwLnYxLkNhcFBvbGljeRIPCgdkcnlfcnVuGAUgASgIEg0KBXN3ZWVwGAYgASgIEhEKCW1heF9zdGVwcxgHIAEoDSLJAQoITWFya1N0ZXASFQoNYXBwbGllZF9wcmljZRgBIAEoARIOCgZjYXBwZWQYAiABKAgSIwoWZmlyc3RfYmFua3J1cHRjeV9wcmljZRgDIAEoAUgAiAEBEhkKEWxpcXVpZGF0aW9uX2NvdW50GAQgASgNEhYKDmFkbF9maWxsX2NvdW50GAUgASgNEiMKG2luc3VyYW5jZV9mdW5kX2VxdWl0eV9hZnRlchgGIAEoAUIZChdfZmlyc3RfYmFua3J1cHRjeV9wcmljZSJHChJMaXF1aWRhdGVkUG9zaXRpb24SFQoNaW5zdHJ1bWVudF9pZBgBIAEoDRILCgNxdHkYAiABKBISDQoFcHJpY2UYAyABKAEiOAoRTGlxdWlkYXRlZEJhbGFuY2USEwoLY3VycmVuY3lfaWQYASABKA0SDgoGYW1vdW50GAIgASgBItoBCgtMaXF1aWRhdGlvbhISCgphY2NvdW50X2lkGAEgASgEEhUKDWVxdWl0eV9iZWZvcmUYAiABKAESMQoJcG9zaXRpb25zGAMgAygLMh4ubWFya2NhcC52MS5MaXF1aWRhdGVkUG9zaXRpb24SLwoIYmFsYW5jZXMYBCADKAsyHS5tYXJrY2FwLnYxLkxpcXVpZGF0ZWRCYWxhbmNlEi0KBnJlYXNvbhgFIAEoDjIdLm1hcmtjYXAudjEuTGlxdWlkYXRpb25SZWFzb24SDQoFcHJpY2UYBiABKAEibQoHQWRsRmlsbBISCgphY2NvdW50X2lkGAEgASgEEhUKDWluc3RydW1lbnRfaWQYAiABKA0SCwoDcXR5GAMgASgSEg0KBXByaWNlGAQgASgBEgwKBHJhbmsYBSABKA0SDQoFc2NvcmUYBiABKAEiMwoNQWNjb3VudEVxdWl0eRISCgphY2NvdW50X2lkGAEgASgEEg4KBmVxdWl0eRgCIAEoASLnBAoRQXBwbHlNYXJrUmVzcG9uc2USCwoDc2VxGAEgASgEEhUKDWluc3RydW1lbnRfaWQYAiABKA0SFgoOcHJldmlvdXNfcHJpY2UYAyABKAESFwoPcmVxdWVzdGVkX3ByaWNlGAQgASgBEhUKDWFwcGxpZWRfcHJpY2UYBSABKAESDgoGY2FwcGVkGAYgASgIEiMKFmZpcnN0X2JhbmtydXB0Y3lfcHJpY2UYByABKAFIAIgBARItCgxsaXF1aWRhdGlvbnMYCCADKAsyFy5tYXJrY2FwLnYxLkxpcXVpZGF0aW9uEiYKCWFkbF9maWxscxgJIAMoCzITLm1hcmtjYXAudjEuQWRsRmlsbBI7ChhuZWdhdGl2ZV9lcXVpdHlfYWNjb3VudHMYCiADKAsyGS5tYXJrY2FwLnYxLkFjY291bnRFcXVpdHkSJAocaW5zdXJhbmNlX2Z1bmRfZXF1aXR5X2JlZm9yZRgLIAEoARIjChtpbnN1cmFuY2VfZnVuZF9lcXVpdHlfYWZ0ZXIYDCABKAESHgoWaW5zdXJhbmNlX2Z1bmRfZGVmaWNpdBgNIAEoARIpCgpjYXBfcG9saWN5GA4gASgOMhUubWFya2NhcC52MS5DYXBQb2xpY3kSDwoHZHJ5X3J1bhgPIAEoCBIjCgVzdGVwcxgQIAMoCzIULm1hcmtjYXAudjEuTWFya1N0ZXASNgoRc3dlZXBfc3RvcF9yZWFzb24YESABKA4yGy5tYXJrY2FwLnYxLlN3ZWVwU3RvcFJlYXNvbkIZChdfZmlyc3RfYmFua3J1cHRjeV9wcmljZSJMChVVcHNlcnRDdXJyZW5jeVJlcXVlc3QSCwoDc2VxGAEgASgEEiYKCGN1cnJlbmN5GAIgASgLMhQubWFya2NhcC52MS5DdXJyZW5jeSJiChZVcHNlcnRDdXJyZW5jeVJlc3BvbnNlEgsKA3NlcRgBIAEoBBI7ChhuZWdhdGl2ZV9lcXVpdHlfYWNjb3VudHMYAiADKAsyGS5tYXJrY2FwLnYxLkFjY291bnRFcXVpdHkiUgoXVXBzZXJ0SW5zdHJ1bWVudFJlcXVlc3QSCwoDc2VxGAEgASgEEioKCmluc3RydW1lbnQYAiABKAsyFi5tYXJrY2FwLnYxLkluc3RydW1lbnQiUwoYVXBzZXJ0SW5zdHJ1bWVudFJlc3BvbnNlEgsKA3NlcRgBIAEoBBIqCgppbnN0cnVtZW50GAIgASgLMhYubWFya2NhcC52MS5JbnN0cnVtZW50IhgKFkxpc3RJbnN0cnVtZW50c1JlcXVlc3QiRgoXTGlzdEluc3RydW1lbnRzUmVzcG9uc2USKwoLaW5zdHJ1bWVudHMYASADKAsyFi5tYXJrY2FwLnYxLkluc3RydW1lbnQiFwoVTGlzdEN1cnJlbmNpZXNSZXF1ZXN0IkIKFkxpc3RDdXJyZW5jaWVzUmVzcG9uc2USKAoKY3VycmVuY2llcxgBIAMoCzIULm1hcmtjYXAudjEuQ3VycmVuY3kiLgoHQmFsYW5jZRITCgtjdXJyZW5jeV9pZBgBIAEoDRIOCgZhbW91bnQYAiABKAEivAEKCFBvc2l0aW9uEhUKDWluc3RydW1lbnRfaWQYASABKA0SCwoDcXR5GAIgASgSEhMKC2VudHJ5X3ByaWNlGAMgASgBEgwKBHVwbmwYBCABKAESHQoQYmFua3J1cHRjeV9wcmljZRgFIAEoAUgAiAEBEgwKBGNvc3QYBiABKAESEAoIYWRsX3JhbmsYByABKA0SFQoNYWRsX2luZGljYXRvchgIIAEoDUITChFfYmFua3J1cHRjeV9wcmljZSJ9CgdBY2NvdW50EhIKCmFjY291bnRfaWQYASABKAQSDgoGZXF1aXR5GAIgASgBEiUKCGJhbGFuY2VzGAMgAygLMhMubWFya2NhcC52MS5CYWxhbmNlEicKCXBvc2l0aW9ucxgEIAMoCzIULm1hcmtjYXAudjEuUG9zaXRpb24iJwoRR2V0QWNjb3VudFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoBCI6ChJHZXRBY2NvdW50UmVzcG9uc2USJAoHYWNjb3VudBgBIAEoCzITLm1hcmtjYXAudjEuQWNjb3VudCIZChdHZXRJbnN1cmFuY2VGdW5kUmVxdWVzdCJgChhHZXRJbnN1cmFuY2VGdW5kUmVzcG9uc2USJAoHYWNjb3VudBgBIAEoCzITLm1hcmtjYXAudjEuQWNjb3VudBINCgVmbG9vchgCIAEoARIPCgdkZWZpY2l0GAMgASgBIjEKGEdldEJhbmtydXB0Y3lCYW5kUmVxdWVzdBIVCg1pbnN0cnVtZW50X2lkGAEgASgNIrkBChlHZXRCYW5rcnVwdGN5QmFuZFJlc3BvbnNlEhIKCm1hcmtfcHJpY2UYASABKAESGAoLbG93ZXJfcHJpY2UYAiABKAFIAIgBARIZChFsb3dlcl9hY2NvdW50X2lkcxgDIAMoBBIYCgt1cHBlcl9wcmljZRgEIAEoAUgBiAEBEhkKEXVwcGVyX2FjY291bnRfaWRzGAUgAygEQg4KDF9sb3dlcl9wcmljZUIOCgxfdXBwZXJfcHJpY2UiWgoSR2V0QWRsUXVldWVSZXF1ZXN0EhUKDWluc3RydW1lbnRfaWQYASABKA0SHgoEc2lkZRgCIAEoDjIQLm1hcmtjYXAudjEuU2lkZRINCgVsaW1pdBgDIAEoDSJgCg1BZGxRdWV1ZUVudHJ5EhIKCmFjY291bnRfaWQYASABKAQSCwoDcXR5GAIgASgSEg0KBXNjb3JlGAMgASgBEgwKBHJhbmsYBCABKA0SEQoJaW5kaWNhdG9yGAUgASgNIkEKE0dldEFkbFF1ZXVlUmVzcG9uc2USKgoHZW50cmllcxgBIAMoCzIZLm1hcmtjYXAudjEuQWRsUXVldWVFbnRyeSISChBHZXRTdGF0dXNSZXF1ZXN0IuYBChFHZXRTdGF0dXNSZXNwb25zZRITCgthcHBsaWVkX3NlcRgBIAEoBBIVCg1hY2NvdW50X2NvdW50GAIgASgEEhYKDnBvc2l0aW9uX2NvdW50GAMgASgEEhgKEGluc3RydW1lbnRfY291bnQYBCABKA0SDwoHdmVyc2lvbhgFIAEoCRIWCg5jdXJyZW5jeV9jb3VudBgGIAEoDRIhChlpbnN1cmFuY2VfZnVuZF9hY2NvdW50X2lkGAcgASgEEhMKC3BlcnNpc3RlbmNlGAggASgJEhIKCnN0YXRlX2hhc2gYCSABKAkiJgoSV2F0Y2hFdmVudHNSZXF1ZXN0EhAKCGZyb21fc2VxGAEgASgEIpIBChNXYXRjaEV2ZW50c1Jlc3BvbnNlEgsKA3NlcRgBIAEoBBItCgRtYXJrGAIgASgLMh0ubWFya2NhcC52MS5BcHBseU1hcmtSZXNwb25zZUgAEjYKCGN1cnJlbmN5GAMgASgLMiIubWFya2NhcC52MS5VcHNlcnRDdXJyZW5jeVJlc3BvbnNlSABCBwoFZXZlbnQqYgoMQ29udHJhY3RLaW5kEh0KGUNPTlRSQUNUX0tJTkRfVU5TUEVDSUZJRUQQABIYChRDT05UUkFDVF9LSU5EX0xJTkVBUhABEhkKFUNPTlRSQUNUX0tJTkRfSU5WRVJTRRACKmwKCUNhcFBvbGljeRIaChZDQVBfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFQoRQ0FQX1BPTElDWV9OT19DQVAQARIsCihDQVBfUE9MSUNZX0NBUF9UT19GSVJTVF9CQU5LUlVQVENZX1BSSUNFEAIqaAoKQWRsUmFua2luZxIbChdBRExfUkFOS0lOR19VTlNQRUNJRklFRBAAEhMKD0FETF9SQU5LSU5HX1BOTBABEigKJEFETF9SQU5LSU5HX1BOTF9SQVRJT19USU1FU19MRVZFUkFHRRACKmYKDUFkbEFsbG9jYXRpb24SHgoaQURMX0FMTE9DQVRJT05fVU5TUEVDSUZJRUQQABIbChdBRExfQUxMT0NBVElPTl9QUk9fUkFUQRABEhgKFEFETF9BTExPQ0FUSU9OX1FVRVVFEAIqOwoEU2lkZRIUChBTSURFX1VOU1BFQ0lGSUVEEAASDQoJU0lERV9MT05HEAESDgoKU0lERV9TSE9SVBACKo8BChFMaXF1aWRhdGlvblJlYXNvbhIiCh5MSVFVSURBVElPTl9SRUFTT05fVU5TUEVDSUZJRUQQABInCiNMSVFVSURBVElPTl9SRUFTT05fQUxSRUFEWV9CQU5LUlVQVBABEi0KKUxJUVVJREFUSU9OX1JFQVNPTl9GSVJTVF9CQU5LUlVQVENZX1BSSUNFEAIqpwEKD1N3ZWVwU3RvcFJlYXNvbhIhCh1TV0VFUF9TVE9QX1JFQVNPTl9VTlNQRUNJRklFRBAAEi0KKVNXRUVQX1NUT1BfUkVBU09OX1JFQUNIRURfUkVRVUVTVEVEX1BSSUNFEAESIQodU1dFRVBfU1RPUF9SRUFTT05fTk9fUFJPR1JFU1MQAhIfChtTV0VFUF9TVE9QX1JFQVNPTl9NQVhfU1RFUFMQAzKbCAoRUmlza0VuZ2luZVNlcnZpY2USVQoMU3RyZWFtRGVsdGFzEh8ubWFya2NhcC52MS5TdHJlYW1EZWx0YXNSZXF1ZXN0GiAubWFya2NhcC52MS5TdHJlYW1EZWx0YXNSZXNwb25zZSgBMAESSAoJQXBwbHlNYXJrEhwubWFya2NhcC52MS5BcHBseU1hcmtSZXF1ZXN0Gh0ubWFya2NhcC52MS5BcHBseU1hcmtSZXNwb25zZRJXCg5VcHNlcnRDdXJyZW5jeRIhLm1hcmtjYXAudjEuVXBzZXJ0Q3VycmVuY3lSZXF1ZXN0GiIubWFya2NhcC52MS5VcHNlcnRDdXJyZW5jeVJlc3BvbnNlEl0KEFVwc2VydEluc3RydW1lbnQSIy5tYXJrY2FwLnYxLlVwc2VydEluc3RydW1lbnRSZXF1ZXN0GiQubWFya2NhcC52MS5VcHNlcnRJbnN0cnVtZW50UmVzcG9uc2USWgoPTGlzdEluc3RydW1lbnRzEiIubWFya2NhcC52MS5MaXN0SW5zdHJ1bWVudHNSZXF1ZXN0GiMubWFya2NhcC52MS5MaXN0SW5zdHJ1bWVudHNSZXNwb25zZRJXCg5MaXN0Q3VycmVuY2llcxIhLm1hcmtjYXAudjEuTGlzdEN1cnJlbmNpZXNSZXF1ZXN0GiIubWFya2NhcC52MS5MaXN0Q3VycmVuY2llc1Jlc3BvbnNlEksKCkdldEFjY291bnQSHS5tYXJrY2FwLnYxLkdldEFjY291bnRSZXF1ZXN0Gh4ubWFya2NhcC52MS5HZXRBY2NvdW50UmVzcG9uc2USXQoQR2V0SW5zdXJhbmNlRnVuZBIjLm1hcmtjYXAudjEuR2V0SW5zdXJhbmNlRnVuZFJlcXVlc3QaJC5tYXJrY2FwLnYxLkdldEluc3VyYW5jZUZ1bmRSZXNwb25zZRJgChFHZXRCYW5rcnVwdGN5QmFuZBIkLm1hcmtjYXAudjEuR2V0QmFua3J1cHRjeUJhbmRSZXF1ZXN0GiUubWFya2NhcC52MS5HZXRCYW5rcnVwdGN5QmFuZFJlc3BvbnNlEk4KC0dldEFkbFF1ZXVlEh4ubWFya2NhcC52MS5HZXRBZGxRdWV1ZVJlcXVlc3QaHy5tYXJrY2FwLnYxLkdldEFkbFF1ZXVlUmVzcG9uc2USSAoJR2V0U3RhdHVzEhwubWFya2NhcC52MS5HZXRTdGF0dXNSZXF1ZXN0Gh0ubWFya2NhcC52MS5HZXRTdGF0dXNSZXNwb25zZRJQCgtXYXRjaEV2ZW50cxIeLm1hcmtjYXAudjEuV2F0Y2hFdmVudHNSZXF1ZXN0Gh8ubWFya2NhcC52MS5XYXRjaEV2ZW50c1Jlc3BvbnNlMAFiBnByb3RvMw");
+  fileDesc("ChxtYXJrY2FwL3YxL3Jpc2tfZW5naW5lLnByb3RvEgptYXJrY2FwLnYxInMKCEN1cnJlbmN5EhMKC2N1cnJlbmN5X2lkGAEgASgNEgwKBGNvZGUYAiABKAkSDQoFcHJpY2UYAyABKAESEQoJdmFsdWF0aW9uGAQgASgIEhUKCGRlY2ltYWxzGAUgASgNSACIAQFCCwoJX2RlY2ltYWxzIpwDCgpJbnN0cnVtZW50EhUKDWluc3RydW1lbnRfaWQYASABKA0SDgoGc3ltYm9sGAIgASgJEiYKBGtpbmQYAyABKA4yGC5tYXJrY2FwLnYxLkNvbnRyYWN0S2luZBIjChZzZXR0bGVtZW50X2N1cnJlbmN5X2lkGAQgASgNSACIAQESFwoKbXVsdGlwbGllchgFIAEoAUgBiAEBEhcKCm1hcmtfcHJpY2UYBiABKAFIAogBARIpCgpjYXBfcG9saWN5GAcgASgOMhUubWFya2NhcC52MS5DYXBQb2xpY3kSKwoLYWRsX3JhbmtpbmcYCCABKA4yFi5tYXJrY2FwLnYxLkFkbFJhbmtpbmcSMQoOYWRsX2FsbG9jYXRpb24YCSABKA4yGS5tYXJrY2FwLnYxLkFkbEFsbG9jYXRpb24SFgoJdGlja19zaXplGAogASgBSAOIAQFCGQoXX3NldHRsZW1lbnRfY3VycmVuY3lfaWRCDQoLX211bHRpcGxpZXJCDQoLX21hcmtfcHJpY2VCDAoKX3RpY2tfc2l6ZSJUCgtGaWxsQ29sdW1ucxISCgphY2NvdW50X2lkGAEgAygEEhUKDWluc3RydW1lbnRfaWQYAiADKA0SCwoDcXR5GAMgAygSEg0KBXByaWNlGAQgAygBIkoKD1RyYW5zZmVyQ29sdW1ucxISCgphY2NvdW50X2lkGAEgAygEEhMKC2N1cnJlbmN5X2lkGAIgAygNEg4KBmFtb3VudBgDIAMoASJ6ChNTdHJlYW1EZWx0YXNSZXF1ZXN0EgsKA3NlcRgBIAEoBBImCgVmaWxscxgCIAEoCzIXLm1hcmtjYXAudjEuRmlsbENvbHVtbnMSLgoJdHJhbnNmZXJzGAMgASgLMhsubWFya2NhcC52MS5UcmFuc2ZlckNvbHVtbnMiYgoUU3RyZWFtRGVsdGFzUmVzcG9uc2USCwoDc2VxGAEgASgEEhIKCmZpbGxfY291bnQYAiABKA0SFgoOdHJhbnNmZXJfY291bnQYAyABKA0SEQoJZHVwbGljYXRlGAQgASgIIqMBChBBcHBseU1hcmtSZXF1ZXN0EgsKA3NlcRgBIAEoBBIVCg1pbnN0cnVtZW50X2lkGAIgASgNEg0KBXByaWNlGAMgASgBEikKCmNhcF9wb2xpY3kYBCABKA4yFS5tYXJrY2FwLnYxLkNhcFBvbGljeRIPCgdkcnlfcnVuGAUgASgIEg0KBXN3ZWVwGAYgASgIEhEKCW1heF9zdGVwcxgHIAEoDSLJAQoITWFya1N0ZXASFQoNYXBwbGllZF9wcmljZRgBIAEoARIOCgZjYXBwZWQYAiABKAgSIwoWZmlyc3RfYmFua3J1cHRjeV9wcmljZRgDIAEoAUgAiAEBEhkKEWxpcXVpZGF0aW9uX2NvdW50GAQgASgNEhYKDmFkbF9maWxsX2NvdW50GAUgASgNEiMKG2luc3VyYW5jZV9mdW5kX2VxdWl0eV9hZnRlchgGIAEoAUIZChdfZmlyc3RfYmFua3J1cHRjeV9wcmljZSJHChJMaXF1aWRhdGVkUG9zaXRpb24SFQoNaW5zdHJ1bWVudF9pZBgBIAEoDRILCgNxdHkYAiABKBISDQoFcHJpY2UYAyABKAEiOAoRTGlxdWlkYXRlZEJhbGFuY2USEwoLY3VycmVuY3lfaWQYASABKA0SDgoGYW1vdW50GAIgASgBItoBCgtMaXF1aWRhdGlvbhISCgphY2NvdW50X2lkGAEgASgEEhUKDWVxdWl0eV9iZWZvcmUYAiABKAESMQoJcG9zaXRpb25zGAMgAygLMh4ubWFya2NhcC52MS5MaXF1aWRhdGVkUG9zaXRpb24SLwoIYmFsYW5jZXMYBCADKAsyHS5tYXJrY2FwLnYxLkxpcXVpZGF0ZWRCYWxhbmNlEi0KBnJlYXNvbhgFIAEoDjIdLm1hcmtjYXAudjEuTGlxdWlkYXRpb25SZWFzb24SDQoFcHJpY2UYBiABKAEibQoHQWRsRmlsbBISCgphY2NvdW50X2lkGAEgASgEEhUKDWluc3RydW1lbnRfaWQYAiABKA0SCwoDcXR5GAMgASgSEg0KBXByaWNlGAQgASgBEgwKBHJhbmsYBSABKA0SDQoFc2NvcmUYBiABKAEiMwoNQWNjb3VudEVxdWl0eRISCgphY2NvdW50X2lkGAEgASgEEg4KBmVxdWl0eRgCIAEoASLnBAoRQXBwbHlNYXJrUmVzcG9uc2USCwoDc2VxGAEgASgEEhUKDWluc3RydW1lbnRfaWQYAiABKA0SFgoOcHJldmlvdXNfcHJpY2UYAyABKAESFwoPcmVxdWVzdGVkX3ByaWNlGAQgASgBEhUKDWFwcGxpZWRfcHJpY2UYBSABKAESDgoGY2FwcGVkGAYgASgIEiMKFmZpcnN0X2JhbmtydXB0Y3lfcHJpY2UYByABKAFIAIgBARItCgxsaXF1aWRhdGlvbnMYCCADKAsyFy5tYXJrY2FwLnYxLkxpcXVpZGF0aW9uEiYKCWFkbF9maWxscxgJIAMoCzITLm1hcmtjYXAudjEuQWRsRmlsbBI7ChhuZWdhdGl2ZV9lcXVpdHlfYWNjb3VudHMYCiADKAsyGS5tYXJrY2FwLnYxLkFjY291bnRFcXVpdHkSJAocaW5zdXJhbmNlX2Z1bmRfZXF1aXR5X2JlZm9yZRgLIAEoARIjChtpbnN1cmFuY2VfZnVuZF9lcXVpdHlfYWZ0ZXIYDCABKAESHgoWaW5zdXJhbmNlX2Z1bmRfZGVmaWNpdBgNIAEoARIpCgpjYXBfcG9saWN5GA4gASgOMhUubWFya2NhcC52MS5DYXBQb2xpY3kSDwoHZHJ5X3J1bhgPIAEoCBIjCgVzdGVwcxgQIAMoCzIULm1hcmtjYXAudjEuTWFya1N0ZXASNgoRc3dlZXBfc3RvcF9yZWFzb24YESABKA4yGy5tYXJrY2FwLnYxLlN3ZWVwU3RvcFJlYXNvbkIZChdfZmlyc3RfYmFua3J1cHRjeV9wcmljZSKAAQoLTWFya1JlcXVlc3QSFQoNaW5zdHJ1bWVudF9pZBgBIAEoDRINCgVwcmljZRgCIAEoARIpCgpjYXBfcG9saWN5GAMgASgOMhUubWFya2NhcC52MS5DYXBQb2xpY3kSDQoFc3dlZXAYBCABKAgSEQoJbWF4X3N0ZXBzGAUgASgNIlkKEUFwcGx5TWFya3NSZXF1ZXN0EgsKA3NlcRgBIAEoBBImCgVtYXJrcxgCIAMoCzIXLm1hcmtjYXAudjEuTWFya1JlcXVlc3QSDwoHZHJ5X3J1bhgDIAEoCCJSChJBcHBseU1hcmtzUmVzcG9uc2USCwoDc2VxGAEgASgEEi8KCG91dGNvbWVzGAIgAygLMh0ubWFya2NhcC52MS5BcHBseU1hcmtSZXNwb25zZSJMChVVcHNlcnRDdXJyZW5jeVJlcXVlc3QSCwoDc2VxGAEgASgEEiYKCGN1cnJlbmN5GAIgASgLMhQubWFya2NhcC52MS5DdXJyZW5jeSJiChZVcHNlcnRDdXJyZW5jeVJlc3BvbnNlEgsKA3NlcRgBIAEoBBI7ChhuZWdhdGl2ZV9lcXVpdHlfYWNjb3VudHMYAiADKAsyGS5tYXJrY2FwLnYxLkFjY291bnRFcXVpdHkiUgoXVXBzZXJ0SW5zdHJ1bWVudFJlcXVlc3QSCwoDc2VxGAEgASgEEioKCmluc3RydW1lbnQYAiABKAsyFi5tYXJrY2FwLnYxLkluc3RydW1lbnQiUwoYVXBzZXJ0SW5zdHJ1bWVudFJlc3BvbnNlEgsKA3NlcRgBIAEoBBIqCgppbnN0cnVtZW50GAIgASgLMhYubWFya2NhcC52MS5JbnN0cnVtZW50IhgKFkxpc3RJbnN0cnVtZW50c1JlcXVlc3QiRgoXTGlzdEluc3RydW1lbnRzUmVzcG9uc2USKwoLaW5zdHJ1bWVudHMYASADKAsyFi5tYXJrY2FwLnYxLkluc3RydW1lbnQiFwoVTGlzdEN1cnJlbmNpZXNSZXF1ZXN0IkIKFkxpc3RDdXJyZW5jaWVzUmVzcG9uc2USKAoKY3VycmVuY2llcxgBIAMoCzIULm1hcmtjYXAudjEuQ3VycmVuY3kiLgoHQmFsYW5jZRITCgtjdXJyZW5jeV9pZBgBIAEoDRIOCgZhbW91bnQYAiABKAEivAEKCFBvc2l0aW9uEhUKDWluc3RydW1lbnRfaWQYASABKA0SCwoDcXR5GAIgASgSEhMKC2VudHJ5X3ByaWNlGAMgASgBEgwKBHVwbmwYBCABKAESHQoQYmFua3J1cHRjeV9wcmljZRgFIAEoAUgAiAEBEgwKBGNvc3QYBiABKAESEAoIYWRsX3JhbmsYByABKA0SFQoNYWRsX2luZGljYXRvchgIIAEoDUITChFfYmFua3J1cHRjeV9wcmljZSJ9CgdBY2NvdW50EhIKCmFjY291bnRfaWQYASABKAQSDgoGZXF1aXR5GAIgASgBEiUKCGJhbGFuY2VzGAMgAygLMhMubWFya2NhcC52MS5CYWxhbmNlEicKCXBvc2l0aW9ucxgEIAMoCzIULm1hcmtjYXAudjEuUG9zaXRpb24iJwoRR2V0QWNjb3VudFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoBCI6ChJHZXRBY2NvdW50UmVzcG9uc2USJAoHYWNjb3VudBgBIAEoCzITLm1hcmtjYXAudjEuQWNjb3VudCIZChdHZXRJbnN1cmFuY2VGdW5kUmVxdWVzdCJgChhHZXRJbnN1cmFuY2VGdW5kUmVzcG9uc2USJAoHYWNjb3VudBgBIAEoCzITLm1hcmtjYXAudjEuQWNjb3VudBINCgVmbG9vchgCIAEoARIPCgdkZWZpY2l0GAMgASgBIjEKGEdldEJhbmtydXB0Y3lCYW5kUmVxdWVzdBIVCg1pbnN0cnVtZW50X2lkGAEgASgNIrkBChlHZXRCYW5rcnVwdGN5QmFuZFJlc3BvbnNlEhIKCm1hcmtfcHJpY2UYASABKAESGAoLbG93ZXJfcHJpY2UYAiABKAFIAIgBARIZChFsb3dlcl9hY2NvdW50X2lkcxgDIAMoBBIYCgt1cHBlcl9wcmljZRgEIAEoAUgBiAEBEhkKEXVwcGVyX2FjY291bnRfaWRzGAUgAygEQg4KDF9sb3dlcl9wcmljZUIOCgxfdXBwZXJfcHJpY2UiWgoSR2V0QWRsUXVldWVSZXF1ZXN0EhUKDWluc3RydW1lbnRfaWQYASABKA0SHgoEc2lkZRgCIAEoDjIQLm1hcmtjYXAudjEuU2lkZRINCgVsaW1pdBgDIAEoDSJgCg1BZGxRdWV1ZUVudHJ5EhIKCmFjY291bnRfaWQYASABKAQSCwoDcXR5GAIgASgSEg0KBXNjb3JlGAMgASgBEgwKBHJhbmsYBCABKA0SEQoJaW5kaWNhdG9yGAUgASgNIkEKE0dldEFkbFF1ZXVlUmVzcG9uc2USKgoHZW50cmllcxgBIAMoCzIZLm1hcmtjYXAudjEuQWRsUXVldWVFbnRyeSISChBHZXRTdGF0dXNSZXF1ZXN0IuYBChFHZXRTdGF0dXNSZXNwb25zZRITCgthcHBsaWVkX3NlcRgBIAEoBBIVCg1hY2NvdW50X2NvdW50GAIgASgEEhYKDnBvc2l0aW9uX2NvdW50GAMgASgEEhgKEGluc3RydW1lbnRfY291bnQYBCABKA0SDwoHdmVyc2lvbhgFIAEoCRIWCg5jdXJyZW5jeV9jb3VudBgGIAEoDRIhChlpbnN1cmFuY2VfZnVuZF9hY2NvdW50X2lkGAcgASgEEhMKC3BlcnNpc3RlbmNlGAggASgJEhIKCnN0YXRlX2hhc2gYCSABKAkiJgoSV2F0Y2hFdmVudHNSZXF1ZXN0EhAKCGZyb21fc2VxGAEgASgEIsMBChNXYXRjaEV2ZW50c1Jlc3BvbnNlEgsKA3NlcRgBIAEoBBItCgRtYXJrGAIgASgLMh0ubWFya2NhcC52MS5BcHBseU1hcmtSZXNwb25zZUgAEjYKCGN1cnJlbmN5GAMgASgLMiIubWFya2NhcC52MS5VcHNlcnRDdXJyZW5jeVJlc3BvbnNlSAASLwoFbWFya3MYBCABKAsyHi5tYXJrY2FwLnYxLkFwcGx5TWFya3NSZXNwb25zZUgAQgcKBWV2ZW50KmIKDENvbnRyYWN0S2luZBIdChlDT05UUkFDVF9LSU5EX1VOU1BFQ0lGSUVEEAASGAoUQ09OVFJBQ1RfS0lORF9MSU5FQVIQARIZChVDT05UUkFDVF9LSU5EX0lOVkVSU0UQAipsCglDYXBQb2xpY3kSGgoWQ0FQX1BPTElDWV9VTlNQRUNJRklFRBAAEhUKEUNBUF9QT0xJQ1lfTk9fQ0FQEAESLAooQ0FQX1BPTElDWV9DQVBfVE9fRklSU1RfQkFOS1JVUFRDWV9QUklDRRACKmgKCkFkbFJhbmtpbmcSGwoXQURMX1JBTktJTkdfVU5TUEVDSUZJRUQQABITCg9BRExfUkFOS0lOR19QTkwQARIoCiRBRExfUkFOS0lOR19QTkxfUkFUSU9fVElNRVNfTEVWRVJBR0UQAipmCg1BZGxBbGxvY2F0aW9uEh4KGkFETF9BTExPQ0FUSU9OX1VOU1BFQ0lGSUVEEAASGwoXQURMX0FMTE9DQVRJT05fUFJPX1JBVEEQARIYChRBRExfQUxMT0NBVElPTl9RVUVVRRACKjsKBFNpZGUSFAoQU0lERV9VTlNQRUNJRklFRBAAEg0KCVNJREVfTE9ORxABEg4KClNJREVfU0hPUlQQAiqPAQoRTGlxdWlkYXRpb25SZWFzb24SIgoeTElRVUlEQVRJT05fUkVBU09OX1VOU1BFQ0lGSUVEEAASJwojTElRVUlEQVRJT05fUkVBU09OX0FMUkVBRFlfQkFOS1JVUFQQARItCilMSVFVSURBVElPTl9SRUFTT05fRklSU1RfQkFOS1JVUFRDWV9QUklDRRACKqcBCg9Td2VlcFN0b3BSZWFzb24SIQodU1dFRVBfU1RPUF9SRUFTT05fVU5TUEVDSUZJRUQQABItCilTV0VFUF9TVE9QX1JFQVNPTl9SRUFDSEVEX1JFUVVFU1RFRF9QUklDRRABEiEKHVNXRUVQX1NUT1BfUkVBU09OX05PX1BST0dSRVNTEAISHwobU1dFRVBfU1RPUF9SRUFTT05fTUFYX1NURVBTEAMy6AgKEVJpc2tFbmdpbmVTZXJ2aWNlElUKDFN0cmVhbURlbHRhcxIfLm1hcmtjYXAudjEuU3RyZWFtRGVsdGFzUmVxdWVzdBogLm1hcmtjYXAudjEuU3RyZWFtRGVsdGFzUmVzcG9uc2UoATABEkgKCUFwcGx5TWFyaxIcLm1hcmtjYXAudjEuQXBwbHlNYXJrUmVxdWVzdBodLm1hcmtjYXAudjEuQXBwbHlNYXJrUmVzcG9uc2USSwoKQXBwbHlNYXJrcxIdLm1hcmtjYXAudjEuQXBwbHlNYXJrc1JlcXVlc3QaHi5tYXJrY2FwLnYxLkFwcGx5TWFya3NSZXNwb25zZRJXCg5VcHNlcnRDdXJyZW5jeRIhLm1hcmtjYXAudjEuVXBzZXJ0Q3VycmVuY3lSZXF1ZXN0GiIubWFya2NhcC52MS5VcHNlcnRDdXJyZW5jeVJlc3BvbnNlEl0KEFVwc2VydEluc3RydW1lbnQSIy5tYXJrY2FwLnYxLlVwc2VydEluc3RydW1lbnRSZXF1ZXN0GiQubWFya2NhcC52MS5VcHNlcnRJbnN0cnVtZW50UmVzcG9uc2USWgoPTGlzdEluc3RydW1lbnRzEiIubWFya2NhcC52MS5MaXN0SW5zdHJ1bWVudHNSZXF1ZXN0GiMubWFya2NhcC52MS5MaXN0SW5zdHJ1bWVudHNSZXNwb25zZRJXCg5MaXN0Q3VycmVuY2llcxIhLm1hcmtjYXAudjEuTGlzdEN1cnJlbmNpZXNSZXF1ZXN0GiIubWFya2NhcC52MS5MaXN0Q3VycmVuY2llc1Jlc3BvbnNlEksKCkdldEFjY291bnQSHS5tYXJrY2FwLnYxLkdldEFjY291bnRSZXF1ZXN0Gh4ubWFya2NhcC52MS5HZXRBY2NvdW50UmVzcG9uc2USXQoQR2V0SW5zdXJhbmNlRnVuZBIjLm1hcmtjYXAudjEuR2V0SW5zdXJhbmNlRnVuZFJlcXVlc3QaJC5tYXJrY2FwLnYxLkdldEluc3VyYW5jZUZ1bmRSZXNwb25zZRJgChFHZXRCYW5rcnVwdGN5QmFuZBIkLm1hcmtjYXAudjEuR2V0QmFua3J1cHRjeUJhbmRSZXF1ZXN0GiUubWFya2NhcC52MS5HZXRCYW5rcnVwdGN5QmFuZFJlc3BvbnNlEk4KC0dldEFkbFF1ZXVlEh4ubWFya2NhcC52MS5HZXRBZGxRdWV1ZVJlcXVlc3QaHy5tYXJrY2FwLnYxLkdldEFkbFF1ZXVlUmVzcG9uc2USSAoJR2V0U3RhdHVzEhwubWFya2NhcC52MS5HZXRTdGF0dXNSZXF1ZXN0Gh0ubWFya2NhcC52MS5HZXRTdGF0dXNSZXNwb25zZRJQCgtXYXRjaEV2ZW50cxIeLm1hcmtjYXAudjEuV2F0Y2hFdmVudHNSZXF1ZXN0Gh8ubWFya2NhcC52MS5XYXRjaEV2ZW50c1Jlc3BvbnNlMAFiBnByb3RvMw");
 
 /**
  * A currency in which balances are held and instruments settle.
@@ -806,6 +806,118 @@ export const ApplyMarkResponseSchema: GenMessage<ApplyMarkResponse> = /*@__PURE_
   messageDesc(file_markcap_v1_risk_engine, 13);
 
 /**
+ * One mark request of an ApplyMarks call, as in ApplyMarkRequest.
+ *
+ * @generated from message markcap.v1.MarkRequest
+ */
+export type MarkRequest = Message<"markcap.v1.MarkRequest"> & {
+  /**
+   * Instrument whose mark moves; each instrument at most once per call.
+   *
+   * @generated from field: uint32 instrument_id = 1;
+   */
+  instrumentId: number;
+
+  /**
+   * Requested mark price: a whole multiple of the instrument's tick_size, > 0.
+   *
+   * @generated from field: double price = 2;
+   */
+  price: number;
+
+  /**
+   * Overrides the instrument's policy for this request (UNSPECIFIED: use it).
+   *
+   * @generated from field: markcap.v1.CapPolicy cap_policy = 3;
+   */
+  capPolicy: CapPolicy;
+
+  /**
+   * Sweep toward the price (see ApplyMarkRequest.sweep).
+   *
+   * @generated from field: bool sweep = 4;
+   */
+  sweep: boolean;
+
+  /**
+   * Most steps of the sweep (0: the server's limit).
+   *
+   * @generated from field: uint32 max_steps = 5;
+   */
+  maxSteps: number;
+};
+
+/**
+ * Describes the message markcap.v1.MarkRequest.
+ * Use `create(MarkRequestSchema)` to create a new message.
+ */
+export const MarkRequestSchema: GenMessage<MarkRequest> = /*@__PURE__*/
+  messageDesc(file_markcap_v1_risk_engine, 14);
+
+/**
+ * Several mark updates in one seq, applied in list order.
+ *
+ * @generated from message markcap.v1.ApplyMarksRequest
+ */
+export type ApplyMarksRequest = Message<"markcap.v1.ApplyMarksRequest"> & {
+  /**
+   * Sequence number (0: assigned by the engine). Ignored for dry runs.
+   *
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * The requests; all are checked first, any bad one refuses the whole call.
+   *
+   * @generated from field: repeated markcap.v1.MarkRequest marks = 2;
+   */
+  marks: MarkRequest[];
+
+  /**
+   * Compute and return the outcomes without changing any state.
+   *
+   * @generated from field: bool dry_run = 3;
+   */
+  dryRun: boolean;
+};
+
+/**
+ * Describes the message markcap.v1.ApplyMarksRequest.
+ * Use `create(ApplyMarksRequestSchema)` to create a new message.
+ */
+export const ApplyMarksRequestSchema: GenMessage<ApplyMarksRequest> = /*@__PURE__*/
+  messageDesc(file_markcap_v1_risk_engine, 15);
+
+/**
+ * The outcome of each request, in order.
+ *
+ * @generated from message markcap.v1.ApplyMarksResponse
+ */
+export type ApplyMarksResponse = Message<"markcap.v1.ApplyMarksResponse"> & {
+  /**
+   * Sequence number the call was applied at (0 for a dry run).
+   *
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * One outcome per request, each with this call's seq.
+   *
+   * @generated from field: repeated markcap.v1.ApplyMarkResponse outcomes = 2;
+   */
+  outcomes: ApplyMarkResponse[];
+};
+
+/**
+ * Describes the message markcap.v1.ApplyMarksResponse.
+ * Use `create(ApplyMarksResponseSchema)` to create a new message.
+ */
+export const ApplyMarksResponseSchema: GenMessage<ApplyMarksResponse> = /*@__PURE__*/
+  messageDesc(file_markcap_v1_risk_engine, 16);
+
+/**
  * Create or change a currency.
  *
  * @generated from message markcap.v1.UpsertCurrencyRequest
@@ -831,7 +943,7 @@ export type UpsertCurrencyRequest = Message<"markcap.v1.UpsertCurrencyRequest"> 
  * Use `create(UpsertCurrencyRequestSchema)` to create a new message.
  */
 export const UpsertCurrencyRequestSchema: GenMessage<UpsertCurrencyRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 14);
+  messageDesc(file_markcap_v1_risk_engine, 17);
 
 /**
  * What a currency price change did.
@@ -859,7 +971,7 @@ export type UpsertCurrencyResponse = Message<"markcap.v1.UpsertCurrencyResponse"
  * Use `create(UpsertCurrencyResponseSchema)` to create a new message.
  */
 export const UpsertCurrencyResponseSchema: GenMessage<UpsertCurrencyResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 15);
+  messageDesc(file_markcap_v1_risk_engine, 18);
 
 /**
  * Create or change an instrument.
@@ -887,7 +999,7 @@ export type UpsertInstrumentRequest = Message<"markcap.v1.UpsertInstrumentReques
  * Use `create(UpsertInstrumentRequestSchema)` to create a new message.
  */
 export const UpsertInstrumentRequestSchema: GenMessage<UpsertInstrumentRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 16);
+  messageDesc(file_markcap_v1_risk_engine, 19);
 
 /**
  * Acknowledgement of an instrument upsert.
@@ -915,7 +1027,7 @@ export type UpsertInstrumentResponse = Message<"markcap.v1.UpsertInstrumentRespo
  * Use `create(UpsertInstrumentResponseSchema)` to create a new message.
  */
 export const UpsertInstrumentResponseSchema: GenMessage<UpsertInstrumentResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 17);
+  messageDesc(file_markcap_v1_risk_engine, 20);
 
 /**
  * List every instrument.
@@ -930,7 +1042,7 @@ export type ListInstrumentsRequest = Message<"markcap.v1.ListInstrumentsRequest"
  * Use `create(ListInstrumentsRequestSchema)` to create a new message.
  */
 export const ListInstrumentsRequestSchema: GenMessage<ListInstrumentsRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 18);
+  messageDesc(file_markcap_v1_risk_engine, 21);
 
 /**
  * Every instrument, ascending instrument_id.
@@ -951,7 +1063,7 @@ export type ListInstrumentsResponse = Message<"markcap.v1.ListInstrumentsRespons
  * Use `create(ListInstrumentsResponseSchema)` to create a new message.
  */
 export const ListInstrumentsResponseSchema: GenMessage<ListInstrumentsResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 19);
+  messageDesc(file_markcap_v1_risk_engine, 22);
 
 /**
  * List every currency.
@@ -966,7 +1078,7 @@ export type ListCurrenciesRequest = Message<"markcap.v1.ListCurrenciesRequest"> 
  * Use `create(ListCurrenciesRequestSchema)` to create a new message.
  */
 export const ListCurrenciesRequestSchema: GenMessage<ListCurrenciesRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 20);
+  messageDesc(file_markcap_v1_risk_engine, 23);
 
 /**
  * Every currency, ascending currency_id.
@@ -987,7 +1099,7 @@ export type ListCurrenciesResponse = Message<"markcap.v1.ListCurrenciesResponse"
  * Use `create(ListCurrenciesResponseSchema)` to create a new message.
  */
 export const ListCurrenciesResponseSchema: GenMessage<ListCurrenciesResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 21);
+  messageDesc(file_markcap_v1_risk_engine, 24);
 
 /**
  * A balance in one currency.
@@ -1015,7 +1127,7 @@ export type Balance = Message<"markcap.v1.Balance"> & {
  * Use `create(BalanceSchema)` to create a new message.
  */
 export const BalanceSchema: GenMessage<Balance> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 22);
+  messageDesc(file_markcap_v1_risk_engine, 25);
 
 /**
  * An open position as seen at the current marks.
@@ -1087,7 +1199,7 @@ export type Position = Message<"markcap.v1.Position"> & {
  * Use `create(PositionSchema)` to create a new message.
  */
 export const PositionSchema: GenMessage<Position> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 23);
+  messageDesc(file_markcap_v1_risk_engine, 26);
 
 /**
  * An account at the current marks.
@@ -1129,7 +1241,7 @@ export type Account = Message<"markcap.v1.Account"> & {
  * Use `create(AccountSchema)` to create a new message.
  */
 export const AccountSchema: GenMessage<Account> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 24);
+  messageDesc(file_markcap_v1_risk_engine, 27);
 
 /**
  * Look up one account.
@@ -1150,7 +1262,7 @@ export type GetAccountRequest = Message<"markcap.v1.GetAccountRequest"> & {
  * Use `create(GetAccountRequestSchema)` to create a new message.
  */
 export const GetAccountRequestSchema: GenMessage<GetAccountRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 25);
+  messageDesc(file_markcap_v1_risk_engine, 28);
 
 /**
  * One account.
@@ -1171,7 +1283,7 @@ export type GetAccountResponse = Message<"markcap.v1.GetAccountResponse"> & {
  * Use `create(GetAccountResponseSchema)` to create a new message.
  */
 export const GetAccountResponseSchema: GenMessage<GetAccountResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 26);
+  messageDesc(file_markcap_v1_risk_engine, 29);
 
 /**
  * Look up the insurance fund.
@@ -1186,7 +1298,7 @@ export type GetInsuranceFundRequest = Message<"markcap.v1.GetInsuranceFundReques
  * Use `create(GetInsuranceFundRequestSchema)` to create a new message.
  */
 export const GetInsuranceFundRequestSchema: GenMessage<GetInsuranceFundRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 27);
+  messageDesc(file_markcap_v1_risk_engine, 30);
 
 /**
  * The insurance fund.
@@ -1221,7 +1333,7 @@ export type GetInsuranceFundResponse = Message<"markcap.v1.GetInsuranceFundRespo
  * Use `create(GetInsuranceFundResponseSchema)` to create a new message.
  */
 export const GetInsuranceFundResponseSchema: GenMessage<GetInsuranceFundResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 28);
+  messageDesc(file_markcap_v1_risk_engine, 31);
 
 /**
  * Ask for an instrument's bankruptcy band.
@@ -1242,7 +1354,7 @@ export type GetBankruptcyBandRequest = Message<"markcap.v1.GetBankruptcyBandRequ
  * Use `create(GetBankruptcyBandRequestSchema)` to create a new message.
  */
 export const GetBankruptcyBandRequestSchema: GenMessage<GetBankruptcyBandRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 29);
+  messageDesc(file_markcap_v1_risk_engine, 32);
 
 /**
  * The band within which the mark can move with no liquidation.
@@ -1291,7 +1403,7 @@ export type GetBankruptcyBandResponse = Message<"markcap.v1.GetBankruptcyBandRes
  * Use `create(GetBankruptcyBandResponseSchema)` to create a new message.
  */
 export const GetBankruptcyBandResponseSchema: GenMessage<GetBankruptcyBandResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 30);
+  messageDesc(file_markcap_v1_risk_engine, 33);
 
 /**
  * Ask for the top of an instrument's ADL queue on one side.
@@ -1326,7 +1438,7 @@ export type GetAdlQueueRequest = Message<"markcap.v1.GetAdlQueueRequest"> & {
  * Use `create(GetAdlQueueRequestSchema)` to create a new message.
  */
 export const GetAdlQueueRequestSchema: GenMessage<GetAdlQueueRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 31);
+  messageDesc(file_markcap_v1_risk_engine, 34);
 
 /**
  * One account in an ADL queue.
@@ -1375,7 +1487,7 @@ export type AdlQueueEntry = Message<"markcap.v1.AdlQueueEntry"> & {
  * Use `create(AdlQueueEntrySchema)` to create a new message.
  */
 export const AdlQueueEntrySchema: GenMessage<AdlQueueEntry> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 32);
+  messageDesc(file_markcap_v1_risk_engine, 35);
 
 /**
  * The top of an ADL queue.
@@ -1396,7 +1508,7 @@ export type GetAdlQueueResponse = Message<"markcap.v1.GetAdlQueueResponse"> & {
  * Use `create(GetAdlQueueResponseSchema)` to create a new message.
  */
 export const GetAdlQueueResponseSchema: GenMessage<GetAdlQueueResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 33);
+  messageDesc(file_markcap_v1_risk_engine, 36);
 
 /**
  * Ask for the engine's status.
@@ -1411,7 +1523,7 @@ export type GetStatusRequest = Message<"markcap.v1.GetStatusRequest"> & {
  * Use `create(GetStatusRequestSchema)` to create a new message.
  */
 export const GetStatusRequestSchema: GenMessage<GetStatusRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 34);
+  messageDesc(file_markcap_v1_risk_engine, 37);
 
 /**
  * The engine's status.
@@ -1488,7 +1600,7 @@ export type GetStatusResponse = Message<"markcap.v1.GetStatusResponse"> & {
  * Use `create(GetStatusResponseSchema)` to create a new message.
  */
 export const GetStatusResponseSchema: GenMessage<GetStatusResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 35);
+  messageDesc(file_markcap_v1_risk_engine, 38);
 
 /**
  * Follow engine outcomes.
@@ -1509,7 +1621,7 @@ export type WatchEventsRequest = Message<"markcap.v1.WatchEventsRequest"> & {
  * Use `create(WatchEventsRequestSchema)` to create a new message.
  */
 export const WatchEventsRequestSchema: GenMessage<WatchEventsRequest> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 36);
+  messageDesc(file_markcap_v1_risk_engine, 39);
 
 /**
  * One outcome in seq order.
@@ -1545,6 +1657,14 @@ export type WatchEventsResponse = Message<"markcap.v1.WatchEventsResponse"> & {
      */
     value: UpsertCurrencyResponse;
     case: "currency";
+  } | {
+    /**
+     * Outcomes of an ApplyMarks call.
+     *
+     * @generated from field: markcap.v1.ApplyMarksResponse marks = 4;
+     */
+    value: ApplyMarksResponse;
+    case: "marks";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1553,7 +1673,7 @@ export type WatchEventsResponse = Message<"markcap.v1.WatchEventsResponse"> & {
  * Use `create(WatchEventsResponseSchema)` to create a new message.
  */
 export const WatchEventsResponseSchema: GenMessage<WatchEventsResponse> = /*@__PURE__*/
-  messageDesc(file_markcap_v1_risk_engine, 37);
+  messageDesc(file_markcap_v1_risk_engine, 40);
 
 /**
  * How a position's value depends on the mark price.
@@ -1834,6 +1954,16 @@ export const RiskEngineService: GenService<{
     methodKind: "unary";
     input: typeof ApplyMarkRequestSchema;
     output: typeof ApplyMarkResponseSchema;
+  },
+  /**
+   * Several mark updates in one seq, applied in order; all or nothing on bad input.
+   *
+   * @generated from rpc markcap.v1.RiskEngineService.ApplyMarks
+   */
+  applyMarks: {
+    methodKind: "unary";
+    input: typeof ApplyMarksRequestSchema;
+    output: typeof ApplyMarksResponseSchema;
   },
   /**
    * Create a currency or change its price (applied as given, no cap).
