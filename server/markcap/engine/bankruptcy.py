@@ -36,9 +36,8 @@ ROUNDING = 2.0**-50  # relative error of the few float operations after the equi
 class HarmedAccounts:
     """Harmed holders of x (q*d < 0): floats to narrow with, exact values on demand.
 
-    Arrays of shape (n,): `equity` and `bankruptcy` float64 (NaN: no b), and `low`/`high`
-    bounds that contain the exact b (in price; NaN where there can be none) and the exact
-    equity (`equity_low`, `equity_high`).
+    Arrays of shape (n,): `equity` float64 within `equity_error` of the exact equity, and
+    `low`/`high` bounds that contain the exact b (in price; NaN where there can be none).
     """
 
     state: ExchangeState
@@ -49,7 +48,6 @@ class HarmedAccounts:
     qty: np.ndarray
     equity: np.ndarray
     equity_error: np.ndarray
-    bankruptcy: np.ndarray
     low: np.ndarray
     high: np.ndarray
     _exact: dict = field(default_factory=dict)
@@ -116,8 +114,7 @@ class HarmedAccounts:
         """The same for a subset of the holders (indices into these arrays)."""
         return HarmedAccounts(self.state, self.instrument, self.direction, self.slots[rows],
                               self.account_ids[rows], self.qty[rows], self.equity[rows],
-                              self.equity_error[rows], self.bankruptcy[rows], self.low[rows],
-                              self.high[rows])
+                              self.equity_error[rows], self.low[rows], self.high[rows])
 
     def candidates_near(self, ticks: Fraction) -> list[int]:
         """Indices of the holders whose exact b may equal `ticks` (their bounds hold it)."""
@@ -171,20 +168,17 @@ def harmed_accounts(state: ExchangeState, instrument: Instrument, direction: int
         slope = np.abs(sigma * qty_f * instrument.multiplier)
         low, high = _interval(instrument.kind, raw, mark, magnitude + np.abs(floor), slope)
     equity_error = ERROR_BOUND * magnitude
-    # bankrupt where it stands (b = P0) when the exact equity may be at or below zero (F)
+    # bankrupt where it stands (b = P0) when the exact equity may be at or below zero (F), and
+    # the exact b is clamped to P0 wherever it may lie behind P0: so the interval is too
     at_mark = equity - floor <= equity_error
-    behind = np.where(direction > 0, low < mark, high > mark)
-    # the exact b is clamped to P0 there, so the interval is too (and holds P0 when at the mark)
-    clamp = at_mark | behind
-    low = np.where(clamp & (direction > 0), mark, low)
-    high = np.where(clamp & (direction < 0), mark, high)
-    low = np.where(clamp & (direction < 0), np.fmin(low, mark), low)
-    high = np.where(clamp & (direction > 0), np.fmax(high, mark), high)
-    bankruptcy = np.where(np.isfinite(raw) & (raw > 0), raw, np.nan)
-    bankruptcy = np.where((bankruptcy - mark) * direction < 0, mark, bankruptcy)
-    bankruptcy = np.where(is_fund & (equity <= state.floor), mark, bankruptcy)
+    if direction > 0:
+        clamp = at_mark | (low < mark)
+        low, high = np.where(clamp, mark, low), np.where(clamp, np.fmax(high, mark), high)
+    else:
+        clamp = at_mark | (high > mark)
+        low, high = np.where(clamp, np.fmin(low, mark), low), np.where(clamp, mark, high)
     return HarmedAccounts(state, instrument, direction, slots, state.accounts.ids[slots], qty, equity,
-                          equity_error, bankruptcy, low, high)
+                          equity_error, low, high)
 
 
 def _interval(kind: ContractKind, raw: np.ndarray, mark: float, magnitude: np.ndarray,

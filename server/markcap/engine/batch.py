@@ -134,8 +134,10 @@ def _stage_fills(state: ExchangeState, slots: np.ndarray, fills: FillBatch, real
             return None
         qty[position], cost[position], realised, booked = result
         realised_out.append((held_slots[position], column[position], realised))
-        for currency_column, where in groups_of(column[position]):
-            booked_out[currency_column] = booked_out.get(currency_column, 0) + sum(booked[where].tolist())
+        for currency_column in np.unique(column[position]).tolist():
+            mine = column[position] == currency_column
+            booked_out[currency_column] = (booked_out.get(currency_column, 0)
+                                           + contracts.exact_dot(booked[mine], np.ones(int(mine.sum()), np.int64)))
     return staged
 
 

@@ -52,6 +52,13 @@ def terms_of(kind: ContractKind, multiplier: float, tick_size: float, decimals: 
     return Terms(kind, kernel(kind).constant(m, tick, Fraction(10) ** decimals), tick)
 
 
+def exact_dot(x: np.ndarray, y: np.ndarray) -> int:
+    """sum(x*y) of int64 arrays as an exact Python integer (numpy when no int64 can overflow)."""
+    if float(np.abs(x.astype(np.float64)) @ np.abs(y.astype(np.float64))) < SAFE:
+        return int(x @ y)
+    return sum(a * b for a, b in zip(x.tolist(), y.tolist()))
+
+
 def _floor_div(a: int, b: int) -> int:
     return a // b
 
@@ -80,6 +87,11 @@ class Linear:
     @staticmethod
     def upnl(qty, cost, multiplier, price):
         return qty * multiplier * price - cost
+
+    @staticmethod
+    def upnl_of_value(value, cost):
+        """upnl from position_value (the same float operations as `upnl`)."""
+        return value - cost
 
     @staticmethod
     def position_value(qty, multiplier, price):
@@ -144,7 +156,7 @@ class Linear:
     @staticmethod
     def exact_value_change(terms: Terms, dq: np.ndarray, ticks: np.ndarray) -> Fraction:
         """Sum of the exact W changes of these fills (int64 arrays (n,)): -A * sum(dq*n)."""
-        return -terms.constant * sum(q * n for q, n in zip(dq.tolist(), ticks.tolist()))
+        return -terms.constant * exact_dot(dq, ticks)
 
     @staticmethod
     def fill_arrays(a, b, qty, cost, dq, ticks):
@@ -178,6 +190,10 @@ class Inverse:
     @staticmethod
     def upnl(qty, cost, multiplier, price):
         return cost - qty * multiplier / price
+
+    @staticmethod
+    def upnl_of_value(value, cost):
+        return cost - value
 
     @staticmethod
     def position_value(qty, multiplier, price):
@@ -243,10 +259,17 @@ class Inverse:
     def exact_value_change(terms: Terms, dq: np.ndarray, ticks: np.ndarray) -> Fraction:
         """Sum of the exact W changes: B * sum(dq/n), fills at one price summed first (zero-sum
         fills cancel there, so the sum is usually over no terms at all)."""
-        by_price: dict[int, int] = {}
-        for q, n in zip(dq.tolist(), ticks.tolist()):
-            by_price[n] = by_price.get(n, 0) + q
-        return terms.constant * sum((Fraction(q, n) for n, q in by_price.items() if q), Fraction(0))
+        prices, where = np.unique(ticks, return_inverse=True)
+        if float(np.abs(dq.astype(np.float64)).sum()) < SAFE:
+            net = np.zeros(len(prices), dtype=np.int64)
+            np.add.at(net, where, dq)
+            pairs = [(int(q), int(n)) for q, n in zip(net[net != 0].tolist(), prices[net != 0].tolist())]
+        else:  # quantities too large for an int64 sum: Python integers
+            totals: dict[int, int] = {}
+            for q, n in zip(dq.tolist(), ticks.tolist()):
+                totals[n] = totals.get(n, 0) + q
+            pairs = [(q, n) for n, q in totals.items() if q]
+        return terms.constant * sum((Fraction(q, n) for q, n in pairs), Fraction(0))
 
     @staticmethod
     def fill_arrays(a, b0, qty, cost, dq, ticks):

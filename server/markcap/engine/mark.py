@@ -21,6 +21,7 @@ from .liquidation import take_over
 from .risk import RiskView
 from .state import ExchangeState
 from .types import CapPolicy, Instrument, Liquidation, LiquidationReason, MarkOutcome, MarkStep, SweepStopReason
+from .units import price_ticks
 from .valuation import ERROR_BOUND, equities_and_magnitudes, negative_equity_accounts
 
 
@@ -62,7 +63,7 @@ def _apply_capped(risk: RiskView, instrument: Instrument, price: float, directio
     state = risk.state
     instrument_id = instrument.instrument_id
     grid = state.instruments.grid(instrument)
-    start, requested = state.mark_ticks(instrument), grid.units(price, "price")
+    start, requested = state.mark_ticks(instrument), price_ticks(instrument.tick_size, price)
     # One search covers both step 2 (everyone at or past P0) and step 4 (the nearest beyond it).
     harmed = harmed_near(risk, instrument, direction, at_price=instrument.mark_price)
     liquidations = _take_over_in_id_order(state, harmed.bankrupt_now(), LiquidationReason.ALREADY_BANKRUPT,

@@ -133,6 +133,7 @@ class AccountPositions:
         by_bit = state.holdings.rows_of(slots)
         for bit in sorted(by_bit, key=lambda bit: state.instrument_of_bit[bit]):  # fixed summation order
             self.rows[state.instrument_of_bit[bit]] = by_bit[bit]
+        self._magnitude: np.ndarray | None = None
 
     def maybe_negative(self, equity: np.ndarray) -> np.ndarray:
         """Whether each account's exact equity may be < 0, given its float `equity` (bool (n,)):
@@ -141,24 +142,30 @@ class AccountPositions:
 
     def magnitude(self) -> np.ndarray:
         """Sum of the absolute values of each account's equity terms, float64 (n,) (ERROR_BOUND)."""
-        magnitude = np.abs(self.state.accounts.balances[self.slots]) @ self.state.currencies.prices
-        for instrument_id, (where, rows) in self.rows.items():
-            instrument = self.state.instruments.by_id[instrument_id]
-            book = self.state.books[instrument_id]
-            value = contracts.position_value(instrument.kind, book.qty[rows].astype(np.float64),
-                                             instrument.multiplier, instrument.mark_price)
-            magnitude[where] += self.state.sigma(instrument) * (np.abs(value) + np.abs(book.cost[rows]))
-        return magnitude
+        if self._magnitude is None:
+            self._equity_and_magnitude()
+        return self._magnitude
 
     def equity_at_marks(self) -> np.ndarray:
         """Equity at the current marks, float64 (n,); bit-identical to `account_equity`."""
+        return self._equity_and_magnitude()
+
+    def _equity_and_magnitude(self) -> np.ndarray:
+        """One pass over the rows: the equity (returned) and the magnitude (kept)."""
+        state = self.state
         equity = self.balance_value.copy()
+        magnitude = np.abs(state.accounts.balances[self.slots]) @ state.currencies.prices
         for instrument_id, (where, rows) in self.rows.items():
-            instrument = self.state.instruments.by_id[instrument_id]
-            book = self.state.books[instrument_id]
-            equity[where] += self.state.sigma(instrument) * contracts.upnl(
-                instrument.kind, book.qty[rows].astype(np.float64), book.cost[rows],
-                instrument.multiplier, instrument.mark_price)
+            instrument = state.instruments.by_id[instrument_id]
+            book = state.books[instrument_id]
+            kernel = contracts.kernel(instrument.kind)
+            value = kernel.position_value(book.qty[rows].astype(np.float64), instrument.multiplier,
+                                          instrument.mark_price)
+            cost = book.cost[rows]
+            sigma = state.sigma(instrument)
+            equity[where] += sigma * kernel.upnl_of_value(value, cost)
+            magnitude[where] += sigma * (np.abs(value) + np.abs(cost))
+        self._magnitude = magnitude
         return equity
 
 
