@@ -142,12 +142,27 @@ def _stage_fills(state: ExchangeState, slots: np.ndarray, fills: FillBatch, real
 
 
 def _exact_changes(state: ExchangeState, fills: FillBatch) -> dict[int, Fraction]:
-    """Sum of the fills' exact value changes per settlement currency column (contracts.py)."""
+    """Sum of the fills' exact value changes per settlement currency column (contracts.py). Fills
+    of one instrument at one price are netted first: fills in opposite pairs cancel there, so a
+    zero-sum batch needs no fraction at all."""
     exact: dict[int, Fraction] = {}
-    for instrument_id, where in groups_of(fills.instrument_id.astype(np.int64)):
-        instrument = state.instruments.by_id[instrument_id]
+    if len(fills.qty) == 0:
+        return exact
+    instrument_ids = fills.instrument_id.astype(np.int64)
+    order = np.lexsort((fills.ticks, instrument_ids))
+    keys_changed = np.r_[True, (np.diff(instrument_ids[order]) != 0) | (np.diff(fills.ticks[order]) != 0)]
+    starts = np.flatnonzero(keys_changed)
+    if float(np.abs(fills.qty.astype(np.float64)).sum()) < contracts.SAFE:
+        net = np.add.reduceat(fills.qty[order], starts)
+    else:  # too large for an int64 sum: Python integers
+        bounds = np.r_[starts, len(order)].tolist()
+        net = [sum(fills.qty[order[a:b]].tolist()) for a, b in zip(bounds, bounds[1:])]
+        net = np.array([q if q else 0 for q in net], dtype=object)
+    for i in np.flatnonzero(net != 0).tolist():
+        first = order[starts[i]]
+        instrument = state.instruments.by_id[int(instrument_ids[first])]
         change = contracts.kernel(instrument.kind).exact_value_change(
-            state.terms(instrument), fills.qty[where], fills.ticks[where])
+            state.terms(instrument), int(net[i]), int(fills.ticks[first]))
         column = state.currencies.column[instrument.settlement_currency_id]
         exact[column] = exact.get(column, Fraction(0)) + change
     return exact
@@ -183,9 +198,9 @@ def _residues(state: ExchangeState, exact: dict[int, Fraction], booked: dict[int
     """Each currency's residue after the batch and the whole units paid to the fund (by column)."""
     currency_of = {column: currency_id for currency_id, column in state.currencies.column.items()}
     residue, paid = {}, {}
-    for column, change in exact.items():
+    for column in sorted(set(exact) | set(booked)):
         currency_id = currency_of[column]
-        owed = state.residue.get(currency_id, Fraction(0)) + change - booked.get(column, 0)
+        owed = state.residue.get(currency_id, Fraction(0)) + exact.get(column, 0) - booked.get(column, 0)
         whole = math.floor(owed)
         residue[currency_id] = owed - whole
         if whole:

@@ -154,9 +154,9 @@ class Linear:
         return result if result > 0 else None
 
     @staticmethod
-    def exact_value_change(terms: Terms, dq: np.ndarray, ticks: np.ndarray) -> Fraction:
-        """Sum of the exact W changes of these fills (int64 arrays (n,)): -A * sum(dq*n)."""
-        return -terms.constant * exact_dot(dq, ticks)
+    def exact_value_change(terms: Terms, dq: int, ticks: int) -> Fraction:
+        """The exact W change of a fill of dq at n: -dq*n*A."""
+        return -dq * ticks * terms.constant
 
     @staticmethod
     def fill_arrays(a, b, qty, cost, dq, ticks):
@@ -256,20 +256,9 @@ class Inverse:
         return result if result > 0 else None
 
     @staticmethod
-    def exact_value_change(terms: Terms, dq: np.ndarray, ticks: np.ndarray) -> Fraction:
-        """Sum of the exact W changes: B * sum(dq/n), fills at one price summed first (zero-sum
-        fills cancel there, so the sum is usually over no terms at all)."""
-        prices, where = np.unique(ticks, return_inverse=True)
-        if float(np.abs(dq.astype(np.float64)).sum()) < SAFE:
-            net = np.zeros(len(prices), dtype=np.int64)
-            np.add.at(net, where, dq)
-            pairs = [(int(q), int(n)) for q, n in zip(net[net != 0].tolist(), prices[net != 0].tolist())]
-        else:  # quantities too large for an int64 sum: Python integers
-            totals: dict[int, int] = {}
-            for q, n in zip(dq.tolist(), ticks.tolist()):
-                totals[n] = totals.get(n, 0) + q
-            pairs = [(q, n) for n, q in totals.items() if q]
-        return terms.constant * sum((Fraction(q, n) for q, n in pairs), Fraction(0))
+    def exact_value_change(terms: Terms, dq: int, ticks: int) -> Fraction:
+        """The exact W change of a fill of dq at n: dq*B/n."""
+        return dq * terms.constant / ticks
 
     @staticmethod
     def fill_arrays(a, b0, qty, cost, dq, ticks):
