@@ -49,7 +49,7 @@ def main() -> None:
     k = (workload.most_popular_instrument_id if args.instrument == "popular" else int(args.instrument)) - 1
     instrument_id = k + 1
     mark = float(workload.instruments.mark_price[k])
-    price = on_decimal_grid(mark * (1 + args.move), int(workload.instruments.tick_exponent[k]))
+    price = float(on_decimal_grid(mark * (1 + args.move), int(workload.instruments.tick_exponent[k])))
     exchange = _load(workload)
     print(f"exchange-{args.size}, instrument {instrument_id}: {mark!r} -> {price!r}")
     engine = exchange.engine
