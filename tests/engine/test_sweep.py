@@ -8,6 +8,7 @@ returns the same outcome and changes nothing.
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from markcap.engine import CapPolicy, FillBatch, SweepStopReason, TransferBatch
@@ -101,3 +102,22 @@ def test_a_crash_through_a_ladder_of_shorts_is_one_call():
     assert [l.account_id for l in outcome.liquidations] == list(range(1, 11))
     assert outcome.capped and outcome.first_bankruptcy_price == 110.0 and outcome.applied_price == 250.0
     assert engine.applied_seq == 1 + 11  # the deposits, ten trades, one sweep
+
+
+def test_a_sweep_over_the_item_limit_is_refused_whole():
+    """max_mark_items bounds liquidations + ADL fills + steps of one call: over it, nothing is
+    applied and the seq is not used (the server answers RESOURCE_EXHAUSTED)."""
+    from markcap.engine import LimitExceeded
+    engine = exchange(multiplier=0.5, tick_size=0.5)
+    send(engine, transfers=[(0, USD, 1_000_000.0), (100, USD, 1_000_000.0)]
+         + [(k, USD, 50.0 * k) for k in range(1, 11)])
+    for k in range(1, 11):
+        trade(engine, 100, k, 10, 100.0)
+    engine.max_mark_items = 15  # the ladder needs 10 takeovers + 11 steps
+    before, seq = state_hash(engine.state, 0), engine.applied_seq
+    with pytest.raises(LimitExceeded, match="max_mark_items"):
+        engine.apply_mark(0, LINEAR_ID, 250.0, sweep=True)
+    assert (state_hash(engine.state, 0), engine.applied_seq) == (before, seq)
+    engine.check_invariants()
+    assert engine.apply_mark(0, LINEAR_ID, 250.0, sweep=True, max_steps=5).sweep_stop_reason == \
+        SweepStopReason.MAX_STEPS  # 5 takeovers + 5 steps fit

@@ -190,3 +190,35 @@ def test_replaying_history_is_not_being_slow():
         log.append(_event(seq))
     reader = log.follow(1, stopped=lambda: False)
     assert [next(reader).seq for _ in range(20)] == list(range(1, 21))
+
+
+def _ladder(stub) -> None:
+    """Shorts 1..4 of 10 PERP at 100 with 50*k USD each: bankrupt at 105, 110, 115, 120."""
+    deposits = pb.TransferColumns(account_id=[0, 9] + [1, 2, 3, 4], currency_id=[USD] * 6,
+                                  amount=[1e6, 1e6] + [50.0 * k for k in range(1, 5)])
+    fills = pb.FillColumns(account_id=[9, 1, 9, 2, 9, 3, 9, 4], instrument_id=[PERP] * 8,
+                           qty=[10, -10] * 4, price=[100.0] * 8)
+    list(stub.StreamDeltas(iter([pb.StreamDeltasRequest(transfers=deposits, fills=fills)]),
+                           timeout=RPC_SECONDS))
+
+
+def test_max_sweep_steps_bounds_a_sweep_that_asks_for_more(ops_servers):
+    stub = _stub(ops_servers.start("--listen", "127.0.0.1:0", "--max-sweep-steps", "2"))
+    _ladder(stub)
+    response = stub.ApplyMark(pb.ApplyMarkRequest(instrument_id=PERP, price=200.0, sweep=True, max_steps=50),
+                              timeout=RPC_SECONDS)
+    assert [s.applied_price for s in response.steps] == [105.0, 110.0]
+    assert response.sweep_stop_reason == pb.SWEEP_STOP_REASON_MAX_STEPS
+
+
+def test_a_sweep_over_max_mark_items_is_refused_whole(ops_servers):
+    stub = _stub(ops_servers.start("--listen", "127.0.0.1:0", "--max-mark-items", "5"))
+    _ladder(stub)
+    seq = _applied_seq(stub)
+    with pytest.raises(grpc.RpcError) as raised:  # 4 takeovers + 5 steps
+        stub.ApplyMark(pb.ApplyMarkRequest(instrument_id=PERP, price=200.0, sweep=True), timeout=RPC_SECONDS)
+    _assert_limit(raised.value, "max_mark_items", "--max-mark-items", 5, 6)
+    assert _applied_seq(stub) == seq  # nothing applied, no seq used
+    ok = stub.ApplyMark(pb.ApplyMarkRequest(instrument_id=PERP, price=200.0, sweep=True, max_steps=2),
+                        timeout=RPC_SECONDS)
+    assert len(ok.steps) == 2 and len(ok.liquidations) == 2

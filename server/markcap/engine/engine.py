@@ -35,6 +35,7 @@ class Engine:
         self.risk = RiskView(self.state)  # derived from the state, fed by its change log
         self.sequencer = Sequencer(config.retained_outcomes)
         self.max_sweep_steps = max_sweep_steps  # a sweep's bound when its request sets none (or more)
+        self.max_mark_items: int | None = None  # liquidations + ADL fills + steps per call (None: any)
 
     @property
     def applied_seq(self) -> int:
@@ -89,9 +90,10 @@ class Engine:
             raise InvalidInput(f"marks: instrument {repeated} is requested more than once",
                                field="marks.instrument_id", value=repeated)
         applied_seq = 0 if dry_run else admission.seq
-        with self.risk.operation(always_rollback=dry_run):
+        budget = mark.ItemBudget(self.max_mark_items)
+        with self.risk.operation(always_rollback=dry_run):  # over the budget: raises, all rolled back
             outcomes = tuple(mark.apply_mark(self.risk, applied_seq, r.instrument_id, r.price, policy, dry_run,
-                                             r.sweep, steps)
+                                             r.sweep, steps, budget)
                              for r, policy, steps in checked)
         outcome = MarksOutcome(applied_seq, outcomes) if several else outcomes[0]
         if not dry_run:

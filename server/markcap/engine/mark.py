@@ -17,6 +17,7 @@ import numpy as np
 from .adl import deleverage
 from .bankruptcy import HarmedAccounts, harmed_accounts
 from .bankruptcy_index import feature, harmed_first_sign
+from .errors import LimitExceeded
 from .liquidation import take_over
 from .risk import RiskView
 from .state import ExchangeState
@@ -112,6 +113,21 @@ def _update_negative_set(risk: RiskView, instrument: Instrument, direction: int,
     return checked
 
 
+class ItemBudget:
+    """Liquidations + ADL fills + steps one call may answer with (None: any number)."""
+
+    def __init__(self, limit: int | None):
+        self.limit, self.used = limit, 0
+
+    def spend(self, items: int) -> None:
+        self.used += items
+        if self.limit is not None and self.used > self.limit:
+            raise LimitExceeded(f"the mark update would answer with more than {self.limit} liquidations, "
+                                f"ADL fills and steps: over max_mark_items {self.limit} (--max-mark-items); "
+                                f"nothing was applied: ask for fewer steps (max_steps) or a nearer price",
+                                limit_name="max_mark_items", limit=self.limit, got=self.used)
+
+
 @dataclass(frozen=True)
 class _Step:
     liquidations: list
@@ -141,7 +157,8 @@ def _step(risk: RiskView, instrument_id: int, price: float, policy: CapPolicy) -
 
 
 def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, policy: CapPolicy,
-               dry_run: bool, sweep: bool = False, max_steps: int = 0) -> MarkOutcome:
+               dry_run: bool, sweep: bool = False, max_steps: int = 0,
+               budget: ItemBudget | None = None) -> MarkOutcome:
     """SPEC 3; with `sweep`, the step repeated toward `price` (SPEC 3 "Sweep") until the mark gets
     there, a step changes nothing, or `max_steps` steps ran: exactly the same steps, in the same
     order, as calling this once per step."""
@@ -154,6 +171,8 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
         step = _step(risk, instrument_id, price, policy)
         liquidations += step.liquidations
         fills += step.fills
+        if budget is not None:
+            budget.spend(len(step.liquidations) + len(step.fills) + (1 if sweep else 0))
         if not sweep:
             break
         steps.append(MarkStep(step.applied, step.capped, step.fbp, len(step.liquidations), len(step.fills),

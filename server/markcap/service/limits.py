@@ -12,6 +12,12 @@ RESOURCE_EXHAUSTED naming the limit (LimitExceeded, mapped by status_codes).
   stream holds a worker thread, so the pool has this many plus UNARY_WORKERS.
 - max_watch_backlog: how far (in events) a WatchEvents consumer that has caught
   up may fall behind the newest event before it is cut off (see events.py).
+- max_sweep_steps: the most steps one sweep runs (a request's max_steps of 0, or more,
+  becomes this, and is journaled so, so a replay stops where the live call did); a sweep
+  that stops there says SWEEP_STOP_REASON_MAX_STEPS.
+- max_mark_items: liquidations + ADL fills + steps one ApplyMark or ApplyMarks call may
+  answer with; a call that would exceed it is refused whole (the engine rolls it back)
+  and keeps its response and journal record well inside the message limits.
 """
 from __future__ import annotations
 
@@ -41,6 +47,8 @@ class Limits:
     max_batch_length: int = 1_000_000
     max_concurrent_streams: int = 32
     max_watch_backlog: int = 10_000
+    max_sweep_steps: int = 100_000
+    max_mark_items: int = 200_000  # at about 100 bytes each: 20 MB, under SEND_MESSAGE_BYTES
 
     def worker_threads(self) -> int:
         return self.max_concurrent_streams + UNARY_WORKERS
@@ -75,11 +83,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        default=defaults.max_watch_backlog, metavar="N",
                        help="events a caught-up WatchEvents consumer may fall behind before "
                             "it is cut off (default %(default)s)")
+    group.add_argument("--max-sweep-steps", type=_at_least_one,
+                       default=defaults.max_sweep_steps, metavar="N",
+                       help="most steps of one sweep (default %(default)s)")
+    group.add_argument("--max-mark-items", type=_at_least_one,
+                       default=defaults.max_mark_items, metavar="N",
+                       help="liquidations + ADL fills + steps in one ApplyMark(s) answer; "
+                            "more is refused whole (default %(default)s)")
 
 
 def from_args(args: argparse.Namespace) -> Limits:
     return Limits(args.max_message_bytes, args.max_batch_length, args.max_concurrent_streams,
-                  args.max_watch_backlog)
+                  args.max_watch_backlog, args.max_sweep_steps, args.max_mark_items)
+
+
+def bound_sweeps(marks, max_sweep_steps: int) -> None:
+    """Writes the server's step bound into each sweeping mark request whose max_steps is 0 or
+    above it, so the journal holds the bound the call ran with."""
+    for mark in marks:
+        if mark.sweep and not 0 < mark.max_steps <= max_sweep_steps:
+            mark.max_steps = max_sweep_steps
 
 
 def _abort(context: grpc.ServicerContext, error: LimitExceeded):

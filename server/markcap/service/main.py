@@ -157,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     writer = SerializedEngine(metrics.MeteredEngine(engine, server_metrics))
     inputs, events = durable.connect(writer, event_log)
     server_metrics.watch_fund(lambda: writer.read(lambda engine: engine.insurance_fund()))
-    servicer = RiskEngineServicer(writer, events, _version(), durable.describe, inputs)
+    engine.max_mark_items = server_limits.max_mark_items  # after the replay: it applies what was accepted
+    servicer = RiskEngineServicer(writer, events, _version(), durable.describe, inputs,
+                                  server_limits.max_sweep_steps)
     health_servicer = health.HealthServicer()
     server = build_server(servicer, health_servicer, server_limits,
                           (metrics.RpcMetricsInterceptor(server_metrics),

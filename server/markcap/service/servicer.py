@@ -12,6 +12,7 @@ from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 from . import from_proto, to_proto
 from .event_feed import EventFeed
 from .inputs import DurableInputs
+from .limits import Limits, bound_sweeps
 from .status_codes import BatchRejected, reports_errors
 from .writer import SerializedEngine
 
@@ -24,7 +25,9 @@ def _batch_label(seq: int, message_number: int) -> str:
 
 class RiskEngineServicer(pb_grpc.RiskEngineServiceServicer):
     def __init__(self, engine: SerializedEngine, events: EventFeed, version: str,
-                 persistence: Callable[[], str], inputs: DurableInputs):
+                 persistence: Callable[[], str], inputs: DurableInputs,
+                 max_sweep_steps: int = Limits.max_sweep_steps):
+        self._max_sweep_steps = max_sweep_steps
         self._engine = engine
         self._events = events
         self._version = version
@@ -40,10 +43,12 @@ class RiskEngineServicer(pb_grpc.RiskEngineServiceServicer):
 
     @reports_errors
     def ApplyMark(self, request, context):
+        bound_sweeps([request], self._max_sweep_steps)
         return self._inputs.apply(RecordKind.MARK, request)
 
     @reports_errors
     def ApplyMarks(self, request, context):
+        bound_sweeps(request.marks, self._max_sweep_steps)
         return self._inputs.apply(RecordKind.MARKS, request)
 
     @reports_errors
