@@ -122,3 +122,16 @@ def test_the_harness_runs_end_to_end_in_tiny_mode(tmp_path):
     assert all(check["agrees"] for check in results["naive"]["checks"])
     assert results["scaling"]["small_accounts"] == 100  # exchange-tiny / 10
     assert results["problems"] == []
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["bench.crash", "--size", "tiny", "--steps-baseline"], ["sweep, dry run", "sweep, real", "single steps"]),
+    (["bench.mark_lists", "--size", "tiny", "--rounds", "2", "--persistence", "in-memory"],
+     ["one ApplyMarks of 50 marks", "50 ApplyMark calls", "ratio"]),
+])
+def test_the_crash_and_mark_list_benches_run(argv, expected):
+    done = subprocess.run([sys.executable, "-m", *argv], cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=HARNESS_SECONDS)
+    assert done.returncode == 0, done.stderr
+    for text in expected:
+        assert text in done.stdout
