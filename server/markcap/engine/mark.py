@@ -59,12 +59,12 @@ def _capped_ticks(start: int, fbp: Fraction, direction: int) -> int:
     return start if (units - start) * direction < 0 else units
 
 
-def _apply_capped(risk: RiskView, instrument: Instrument, price: float, direction: int):
-    """Steps 2-7 for a move in `direction`; returns (liquidations, ADL fills, FBP, capped, p*)."""
+def _apply_capped(risk: RiskView, instrument: Instrument, start: int, requested: int, direction: int):
+    """Steps 2-7 for a move from `start` toward `requested` ticks in `direction`; returns
+    (liquidations, ADL fills, FBP, capped, p* in ticks)."""
     state = risk.state
     instrument_id = instrument.instrument_id
     grid = state.instruments.grid(instrument)
-    start, requested = state.mark_ticks(instrument), price_ticks(instrument.tick_size, price)
     # One search covers both step 2 (everyone at or past P0) and step 4 (the nearest beyond it).
     harmed = harmed_near(risk, instrument, direction, at_price=instrument.mark_price)
     liquidations = _take_over_in_id_order(state, harmed.bankrupt_now(), LiquidationReason.ALREADY_BANKRUPT,
@@ -91,7 +91,7 @@ def _apply_capped(risk: RiskView, instrument: Instrument, price: float, directio
     if fund_bankrupt_first or risk.fund_equity() <= state.floor_exact:  # step 7, exact
         fills = deleverage(state, instrument, direction)
     fbp_price = None if fbp is None else harmed.price_of(fbp)
-    return liquidations, fills, fbp_price, capped, instrument.mark_price
+    return liquidations, fills, fbp_price, capped, applied
 
 
 def _update_negative_set(risk: RiskView, instrument: Instrument, direction: int,
@@ -135,25 +135,31 @@ class _Step:
     fbp: float | None
     capped: bool
     applied: float
+    applied_ticks: int
     checked: np.ndarray  # a superset of the accounts now negative
 
 
-def _step(risk: RiskView, instrument_id: int, price: float, policy: CapPolicy) -> _Step:
-    """One update of SPEC 3 from the current mark toward `price`."""
+def _sign(value: int) -> int:
+    return (value > 0) - (value < 0)
+
+
+def _step(risk: RiskView, instrument_id: int, requested: int, policy: CapPolicy) -> _Step:
+    """One update of SPEC 3 from the current mark toward `requested` ticks (directions, like every
+    decision, are taken on the grid's integers, never on doubles)."""
     state = risk.state
     instrument = state.instruments.by_id[instrument_id]
-    previous = instrument.mark_price
-    direction = int(np.sign(price - previous))
-    liquidations, fills, fbp, capped, applied = [], (), None, False, price
+    start = state.mark_ticks(instrument)
+    direction = _sign(requested - start)
+    liquidations, fills, fbp, capped, applied = [], (), None, False, requested
     if policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and direction != 0:
-        liquidations, fills, fbp, capped, applied = _apply_capped(risk, instrument, price, direction)
+        liquidations, fills, fbp, capped, applied = _apply_capped(risk, instrument, start, requested, direction)
     else:
-        state.set_mark(instrument_id, price)
-    moved = int(np.sign(applied - previous))
+        state.set_mark(instrument_id, state.instruments.grid(instrument).value(requested))
     stopped_short = (policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and not liquidations and not fills
                      and not capped)
-    checked = _update_negative_set(risk, state.instruments.by_id[instrument_id], moved, not stopped_short)
-    return _Step(liquidations, fills, fbp, capped, applied, checked)
+    instrument = state.instruments.by_id[instrument_id]
+    checked = _update_negative_set(risk, instrument, _sign(applied - start), not stopped_short)
+    return _Step(liquidations, fills, fbp, capped, instrument.mark_price, applied, checked)
 
 
 def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, policy: CapPolicy,
@@ -163,12 +169,13 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
     there, a step changes nothing, or `max_steps` steps ran: exactly the same steps, in the same
     order, as calling this once per step."""
     state = risk.state
-    previous = state.instruments.by_id[instrument_id].mark_price
+    instrument = state.instruments.by_id[instrument_id]
+    previous, requested = instrument.mark_price, price_ticks(instrument.tick_size, price)
     fund_before = float(risk.fund_equity())
     steps, liquidations, fills, reason = [], [], [], None
     while True:
-        before = state.instruments.by_id[instrument_id].mark_price
-        step = _step(risk, instrument_id, price, policy)
+        before = state.mark_ticks(state.instruments.by_id[instrument_id])
+        step = _step(risk, instrument_id, requested, policy)
         liquidations += step.liquidations
         fills += step.fills
         if budget is not None:
@@ -177,9 +184,9 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
             break
         steps.append(MarkStep(step.applied, step.capped, step.fbp, len(step.liquidations), len(step.fills),
                               float(risk.fund_equity())))
-        if step.applied == price:
+        if step.applied_ticks == requested:
             reason = SweepStopReason.REACHED_REQUESTED_PRICE
-        elif step.applied == before and not step.liquidations and not step.fills:
+        elif step.applied_ticks == before and not step.liquidations and not step.fills:
             reason = SweepStopReason.NO_PROGRESS
         elif max_steps and len(steps) >= max_steps:
             reason = SweepStopReason.MAX_STEPS
