@@ -56,7 +56,7 @@ def _step_by_step(engine, instrument_id, price, max_steps):
             return liquidations, fills, steps, SweepStopReason.MAX_STEPS
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trades=books, deposits=cash, fund_cash=st.sampled_from([0.0, 50.0, 5_000.0]),
        instrument_id=st.sampled_from([LINEAR_ID, INVERSE_ID]), factor=st.floats(0.5, 1.6),
        max_steps=st.sampled_from([0, 1, 3]))
@@ -121,3 +121,22 @@ def test_a_sweep_over_the_item_limit_is_refused_whole():
     engine.check_invariants()
     assert engine.apply_mark(0, LINEAR_ID, 250.0, sweep=True, max_steps=5).sweep_stop_reason == \
         SweepStopReason.MAX_STEPS  # 5 takeovers + 5 steps fit
+
+
+def test_bankruptcy_prices_one_tick_apart_are_two_steps_of_a_sweep():
+    """Shorts of 10 (m 0.5) at 100 with 50 and 52.5 USD are bankrupt at exactly 110 and 110.5, one
+    tick apart: the first step caps at 110 and takes only the first (the band stops before the
+    next grid price), the second caps at 110.5, the third reaches 120; as three single calls do."""
+    engines = [exchange(multiplier=0.5, tick_size=0.5) for _ in range(2)]
+    for engine in engines:
+        send(engine, transfers=[(0, USD, 1_000_000.0), (100, USD, 1_000_000.0), (1, USD, 50.0), (2, USD, 52.5)])
+        trade(engine, 100, 1, 10, 100.0)
+        trade(engine, 100, 2, 10, 100.0)
+    swept, stepped = engines
+    outcome = swept.apply_mark(0, LINEAR_ID, 120.0, sweep=True)
+    assert [(s.applied_price, s.liquidation_count) for s in outcome.steps] == [(110.0, 1), (110.5, 1), (120.0, 0)]
+    assert [l.account_id for l in outcome.liquidations] == [1, 2]
+    singles = [stepped.apply_mark(0, LINEAR_ID, 120.0) for _ in range(3)]
+    assert [o.applied_price for o in singles] == [110.0, 110.5, 120.0]
+    assert outcome.liquidations == tuple(l for o in singles for l in o.liquidations)
+    assert state_hash(swept.state, 0) == state_hash(stepped.state, 0)

@@ -109,12 +109,23 @@ def _ratio_exact(state, instrument, slot, qty, cost):
     return (0, ratio * leverage if ratio > 0 else ratio / leverage)
 
 
-# The ranking rules (SPEC 5.3): float scores with bounds, and the exact key that decides.
-RANKINGS = {AdlRanking.PNL: (_pnl_scores, _pnl_exact),
-            AdlRanking.PNL_RATIO_TIMES_LEVERAGE: (_ratio_scores, _ratio_exact)}
+@dataclass(frozen=True)
+class RankingRule:
+    """One ranking of SPEC 5.3: float scores with bounds, the exact key that decides, and whether
+    each position's exact score is a monotone function of its instrument's mark (all else fixed)."""
+
+    scores: object
+    exact: object
+    monotone_in_mark: bool
 
 
-def _ranking_rule(ranking: AdlRanking):
+# PNL is upnl: linear in p (LINEAR) or in 1/p (INVERSE), and floors keep it monotone. The ratio
+# times leverage divides by an equity that moves with the mark too, so it is not.
+RANKINGS = {AdlRanking.PNL: RankingRule(_pnl_scores, _pnl_exact, True),
+            AdlRanking.PNL_RATIO_TIMES_LEVERAGE: RankingRule(_ratio_scores, _ratio_exact, False)}
+
+
+def ranking_rule(ranking: AdlRanking) -> RankingRule:
     try:
         return RANKINGS[ranking]
     except KeyError:
@@ -126,13 +137,13 @@ def _side(state: ExchangeState, instrument: Instrument, side_sign: int) -> SideS
     slots, qty, cost = state.books[instrument.instrument_id].columns()
     mask = (np.sign(qty) == side_sign) & (slots != state.fund_slot)
     slots, qty, cost = slots[mask], qty[mask], cost[mask]
-    score, lower, upper = _ranking_rule(instrument.adl_ranking)[0](state, instrument, slots, qty, cost)
+    score, lower, upper = ranking_rule(instrument.adl_ranking).scores(state, instrument, slots, qty, cost)
     return SideScores(slots, state.accounts.ids[slots], qty, score, lower, upper)
 
 
 def _exact_key(state: ExchangeState, instrument: Instrument, slot: int, qty: int):
     _, cost = state.books[instrument.instrument_id].get(slot)
-    return _ranking_rule(instrument.adl_ranking)[1](state, instrument, slot, qty, cost)
+    return ranking_rule(instrument.adl_ranking).exact(state, instrument, slot, qty, cost)
 
 
 def _exact_order(state: ExchangeState, instrument: Instrument, side: SideScores,
@@ -175,7 +186,12 @@ def rank_side(state: ExchangeState, instrument: Instrument, side_sign: int, top:
     """Non-fund holders of `instrument` with sign(qty) == side_sign, in exact ADL order (the first
     `top` only). Only rows that can be in the top `top` are ranked: those whose upper bound
     reaches the top-th largest lower bound."""
-    side = _side(state, instrument, side_sign)
+    return top_of(state, instrument, _side(state, instrument, side_sign), top)
+
+
+def top_of(state: ExchangeState, instrument: Instrument, side: SideScores, top: int | None) -> Ranking:
+    """The first `top` of `side` (all: None) in exact ADL order; `side` may be any set of the side's
+    holders that includes its exact top `top`."""
     rows = np.arange(len(side.slots))
     if top is not None and top < len(rows):
         threshold = -np.partition(-side.lower, top - 1)[top - 1]
@@ -200,11 +216,12 @@ def rank_of(state: ExchangeState, instrument: Instrument, slot: int, side_sign: 
     return ahead + 1, len(side.slots)
 
 
-def _ranking_covering(state: ExchangeState, instrument: Instrument, side_sign: int, target: int) -> Ranking:
-    """The top of the ranking, long enough that its holdings reach `target` (or the whole side)."""
+def _ranking_covering(rank, target: int) -> Ranking:
+    """The top of the ranking (`rank(top)`), long enough that its holdings reach `target` (or the
+    whole side)."""
     top = 64
     while True:
-        ranking = rank_side(state, instrument, side_sign, top)
+        ranking = rank(top)
         if np.abs(ranking.qty).sum() >= target or len(ranking.qty) < top:
             return ranking
         top *= 4
@@ -247,16 +264,22 @@ def allocate(sizes: list[int], target: int, allocation: AdlAllocation) -> list[i
     return rule(sizes, target)
 
 
-def deleverage(state: ExchangeState, instrument: Instrument, direction: int) -> tuple[AdlFill, ...]:
+def deleverage(state: ExchangeState, instrument: Instrument, direction: int, sides=None) -> tuple[AdlFill, ...]:
     """Closes the fund's position in `instrument` at its mark against the ranked opposite side.
 
-    Does nothing when the move does not harm the fund's position (q_f*d >= 0).
+    Does nothing when the move does not harm the fund's position (q_f*d >= 0). A sweep passes its
+    `sides` (adl_window.SweepSides), which rank from scores kept for its range of marks.
     """
     fund_qty, _ = state.books[instrument.instrument_id].get(state.fund_slot)
     if fund_qty == 0 or fund_qty * direction >= 0:
         return ()
     target = abs(fund_qty)
-    ranking = _ranking_covering(state, instrument, -int(np.sign(fund_qty)), target)
+    side_sign = -int(np.sign(fund_qty))
+    rank = None if sides is None else sides.ranker(instrument, side_sign)
+    if rank is None:
+        def rank(top):
+            return rank_side(state, instrument, side_sign, top)
+    ranking = _ranking_covering(rank, target)
     sizes, held = [], 0
     for qty in ranking.qty.tolist():
         if held >= target:
@@ -276,4 +299,6 @@ def deleverage(state: ExchangeState, instrument: Instrument, direction: int) -> 
         state.fill(state.fund_slot, instrument, -change, ticks, "adl")
         fills.append(AdlFill(int(ranking.account_ids[rank0]), instrument.instrument_id, change, price,
                              rank0 + 1, score_before[rank0]))
+    if sides is not None:
+        sides.filled(instrument, side_sign, [int(ranking.slots[i]) for i in range(len(sizes))])
     return tuple(fills)

@@ -15,9 +15,11 @@ from fractions import Fraction
 import numpy as np
 
 from .adl import deleverage
+from .adl_window import SweepSides
 from .bankruptcy import HarmedAccounts, harmed_accounts
 from .bankruptcy_index import feature, harmed_first_sign
 from .errors import LimitExceeded
+from .harmed_window import HarmedWindow
 from .liquidation import take_over
 from .risk import RiskView
 from .state import ExchangeState
@@ -59,39 +61,69 @@ def _capped_ticks(start: int, fbp: Fraction, direction: int) -> int:
     return start if (units - start) * direction < 0 else units
 
 
-def _apply_capped(risk: RiskView, instrument: Instrument, start: int, requested: int, direction: int):
+class _FreshSearch:
+    """A single step's questions, each answered by a search of the bankruptcy index on the state
+    as it is then (the risk view caught up first)."""
+
+    def __init__(self, risk: RiskView, instrument: Instrument, direction: int):
+        self.risk, self.instrument, self.direction = risk, instrument, direction
+        self.harmed: HarmedAccounts | None = None
+        self.stale = True  # the state changed since `harmed` was searched
+
+    def bankrupt_now(self) -> np.ndarray:
+        self.harmed = harmed_near(self.risk, self.instrument, self.direction, at_price=self.instrument.mark_price)
+        slots = self.harmed.bankrupt_now()
+        self.stale = len(slots) > 0  # the fund takes them over before the next question
+        return slots
+
+    def first(self) -> Fraction | None:
+        if self.stale:
+            self.harmed = harmed_near(self.risk, self.instrument, self.direction)
+            self.stale = False
+        return self.harmed.first()
+
+    def band(self, ticks: int) -> tuple[np.ndarray, bool]:
+        state = self.risk.state
+        harmed = harmed_near(self.risk, self.instrument, self.direction,
+                             at_price=state.instruments.grid(self.instrument).value(ticks))
+        in_band = harmed.before(ticks)
+        is_fund = harmed.slots == state.fund_slot
+        return harmed.slots[in_band & ~is_fund], bool((in_band & is_fund).any())
+
+
+def _apply_capped(risk: RiskView, instrument: Instrument, start: int, requested: int, direction: int,
+                  window: HarmedWindow | None = None, sides: SweepSides | None = None):
     """Steps 2-7 for a move from `start` toward `requested` ticks in `direction`; returns
-    (liquidations, ADL fills, FBP, capped, p* in ticks)."""
+    (liquidations, ADL fills, FBP, capped, p* in ticks, whether the sweep's window answered).
+
+    A sweep's window holds every harmed holder with b up to one tick past `requested`: it answers
+    unless the nearest b lies beyond `requested` (an uncapped last step), which the index finds."""
     state = risk.state
     instrument_id = instrument.instrument_id
     grid = state.instruments.grid(instrument)
-    # One search covers both step 2 (everyone at or past P0) and step 4 (the nearest beyond it).
-    harmed = harmed_near(risk, instrument, direction, at_price=instrument.mark_price)
-    liquidations = _take_over_in_id_order(state, harmed.bankrupt_now(), LiquidationReason.ALREADY_BANKRUPT,
+    search = window if window is not None else _FreshSearch(risk, instrument, direction)
+    # Step 2 (everyone at or past P0), then step 4 (the nearest beyond it) on the new state.
+    liquidations = _take_over_in_id_order(state, search.bankrupt_now(), LiquidationReason.ALREADY_BANKRUPT,
                                           instrument.mark_price)
-    if liquidations:  # the fund took positions over: search again on the new state
-        harmed = harmed_near(risk, instrument, direction)
-    fbp = harmed.first()
+    fbp = search.first()
+    if window is not None and (fbp is None or (fbp - requested) * direction > 0):
+        search, window = _FreshSearch(risk, instrument, direction), None
+        fbp = search.first()
     capped = fbp is not None and (fbp - requested) * direction <= 0
-    applied, in_band = requested, None
+    applied, in_band, fund_bankrupt_first = requested, (), False
     if capped:
         applied = _capped_ticks(start, fbp, direction)
         # Step 6's band: everyone bankrupt before the next grid price (b < p* + tick on a rise).
-        harmed = harmed_near(risk, instrument, direction, at_price=grid.value(applied + direction))
-        in_band = harmed.before(applied + direction)
+        in_band, fund_bankrupt_first = search.band(applied + direction)
     state.set_mark(instrument_id, grid.value(applied))
     instrument = state.instruments.by_id[instrument_id]
-    fund_bankrupt_first = False
-    if capped:
-        is_fund = harmed.slots == state.fund_slot
-        fund_bankrupt_first = bool((in_band & is_fund).any())
-        liquidations += _take_over_in_id_order(state, harmed.slots[in_band & ~is_fund],
-                                               LiquidationReason.FIRST_BANKRUPTCY_PRICE, instrument.mark_price)
+    liquidations += _take_over_in_id_order(state, np.asarray(in_band, dtype=np.int64),
+                                           LiquidationReason.FIRST_BANKRUPTCY_PRICE, instrument.mark_price)
     fills = ()
     if fund_bankrupt_first or risk.fund_equity() <= state.floor_exact:  # step 7, exact
-        fills = deleverage(state, instrument, direction)
-    fbp_price = None if fbp is None else harmed.price_of(fbp)
-    return liquidations, fills, fbp_price, capped, applied
+        fills = deleverage(state, instrument, direction, sides)
+    fbp_price = None if fbp is None else float(fbp * state.terms(instrument).tick)
+    return liquidations, fills, fbp_price, capped, applied, window is not None
 
 
 def _update_negative_set(risk: RiskView, instrument: Instrument, direction: int,
@@ -136,30 +168,36 @@ class _Step:
     capped: bool
     applied: float
     applied_ticks: int
-    checked: np.ndarray  # a superset of the accounts now negative
+    checked: np.ndarray | None  # a superset of the accounts now negative (None: left to the sweep's end)
+    window_answered: bool = False
 
 
 def _sign(value: int) -> int:
     return (value > 0) - (value < 0)
 
 
-def _step(risk: RiskView, instrument_id: int, requested: int, policy: CapPolicy) -> _Step:
+def _step(risk: RiskView, instrument_id: int, requested: int, policy: CapPolicy,
+          window: HarmedWindow | None = None, sides: SweepSides | None = None) -> _Step:
     """One update of SPEC 3 from the current mark toward `requested` ticks (directions, like every
-    decision, are taken on the grid's integers, never on doubles)."""
+    decision, are taken on the grid's integers, never on doubles). With a sweep's `window`, the
+    negative set is brought up to date once at the sweep's end (it decides nothing on the way)."""
     state = risk.state
     instrument = state.instruments.by_id[instrument_id]
     start = state.mark_ticks(instrument)
     direction = _sign(requested - start)
-    liquidations, fills, fbp, capped, applied = [], (), None, False, requested
+    liquidations, fills, fbp, capped, applied, answered = [], (), None, False, requested, False
     if policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and direction != 0:
-        liquidations, fills, fbp, capped, applied = _apply_capped(risk, instrument, start, requested, direction)
+        liquidations, fills, fbp, capped, applied, answered = _apply_capped(risk, instrument, start, requested,
+                                                                            direction, window, sides)
     else:
         state.set_mark(instrument_id, state.instruments.grid(instrument).value(requested))
-    stopped_short = (policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and not liquidations and not fills
-                     and not capped)
     instrument = state.instruments.by_id[instrument_id]
-    checked = _update_negative_set(risk, instrument, _sign(applied - start), not stopped_short)
-    return _Step(liquidations, fills, fbp, capped, instrument.mark_price, applied, checked)
+    checked = None
+    if not answered:
+        stopped_short = (policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and not liquidations and not fills
+                         and not capped)
+        checked = _update_negative_set(risk, instrument, _sign(applied - start), not stopped_short)
+    return _Step(liquidations, fills, fbp, capped, instrument.mark_price, applied, checked, answered)
 
 
 def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, policy: CapPolicy,
@@ -173,9 +211,18 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
     previous, requested = instrument.mark_price, price_ticks(instrument.tick_size, price)
     fund_before = float(risk.fund_equity())
     steps, liquidations, fills, reason = [], [], [], None
+    direction = _sign(requested - state.mark_ticks(instrument))
+    window = sides = None
+    if sweep and policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and direction != 0:
+        sides = SweepSides(state, state.mark_ticks(instrument), requested)
+        limit = requested + direction  # the band of a step capped at `requested` reaches this far
+        window = HarmedWindow(harmed_near(risk, instrument, direction,
+                                          at_price=state.instruments.grid(instrument).value(limit)), limit)
     while True:
         before = state.mark_ticks(state.instruments.by_id[instrument_id])
-        step = _step(risk, instrument_id, requested, policy)
+        step = _step(risk, instrument_id, requested, policy, window, sides)
+        if not step.window_answered:
+            window = None  # the index answered: the window may no longer hold every candidate
         liquidations += step.liquidations
         fills += step.fills
         if budget is not None:
@@ -192,6 +239,9 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
             reason = SweepStopReason.MAX_STEPS
         if reason is not None:
             break
+    checked = step.checked
+    if checked is None:  # the sweep ended on a step its window answered
+        checked = _update_negative_set(risk, state.instruments.by_id[instrument_id], direction, True)
     fund_after = risk.fund_equity()
     first = steps[0] if steps else None
     return MarkOutcome(
@@ -199,7 +249,7 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
         applied_price=step.applied, capped=any(s.capped for s in steps) if sweep else step.capped,
         first_bankruptcy_price=first.first_bankruptcy_price if first else step.fbp,
         liquidations=tuple(liquidations), adl_fills=tuple(fills),
-        negative_equity_accounts=negative_equity_accounts(state, step.checked, {state.fund_slot: fund_after}),
+        negative_equity_accounts=negative_equity_accounts(state, checked, {state.fund_slot: fund_after}),
         insurance_fund_equity_before=fund_before, insurance_fund_equity_after=float(fund_after),
         insurance_fund_deficit=float(max(Fraction(0), state.floor_exact - fund_after)), cap_policy=policy,
         dry_run=dry_run, steps=tuple(steps), sweep_stop_reason=reason)

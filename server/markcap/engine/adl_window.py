@@ -1,0 +1,121 @@
+"""ADL rankings within a sweep (SPEC 5.3 during SPEC 3 "Sweep"): a side scored once per range of marks.
+
+During a sweep x's mark moves one way from P0 toward P1, and the winning side of x
+(the side ADL closes against) changes only by the sweep's own ADL fills, which
+shrink positions: takeovers touch the harmed side and the fund, and nothing else
+moves. Under a ranking whose exact score is a monotone function of x's mark for
+each position (PNL: upnl is linear in p, or in 1/p), a score anywhere in a range of
+marks lies between its values at the range's ends, so float bounds taken at both
+ends (with their error) hold all along the range. A top-k query then scores at the
+current mark only the rows whose upper bound reaches the k-th largest lower bound
+(they include the exact top k) and orders them exactly as `rank_side` does. Rows
+the sweep fills are read again from the book. [P0, P1] is cut into SEGMENTS ranges,
+each scored when the mark first enters it, so the bounds stay narrow. Rankings
+that are not monotone (ratio times leverage) rank the whole side each time.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .adl import Ranking, SideScores, ranking_rule, top_of
+from .state import ExchangeState
+from .types import Instrument
+
+SEGMENTS = 16  # ranges [P0, P1] is cut into: narrower bounds against more scoring of the side
+
+
+class SideRange:
+    """The non-fund holders of one side of x with score bounds valid for every mark between two
+    prices (in ticks), and the rows changed since they were taken."""
+
+    def __init__(self, state: ExchangeState, instrument: Instrument, side_sign: int, ends: tuple[int, int]):
+        self.state, self.side_sign = state, side_sign
+        self.rule = ranking_rule(instrument.adl_ranking)
+        grid = state.instruments.grid(instrument)
+        self.at_ends = [dataclasses.replace(instrument, mark_price=grid.value(t)) for t in ends]
+        slots, qty, cost = state.books[instrument.instrument_id].columns()
+        mask = (np.sign(qty) == side_sign) & (slots != state.fund_slot)
+        self.slots, self.qty, self.cost = slots[mask].copy(), qty[mask].copy(), cost[mask].copy()
+        self.lower, self.upper = self._bounds(self.slots, self.qty, self.cost)
+        self.by_lower = np.argsort(-self.lower, kind="stable")
+        self.by_upper = np.argsort(-self.upper, kind="stable")
+        self.upper_descending = self.upper[self.by_upper]
+        self.by_slot = np.argsort(self.slots, kind="stable")
+        self.changed = np.zeros(len(self.slots), dtype=bool)
+        self.alive = np.ones(len(self.slots), dtype=bool)
+        self.changed_rows: list[int] = []
+
+    def _bounds(self, slots, qty, cost) -> tuple[np.ndarray, np.ndarray]:
+        lows, highs = [], []
+        for instrument in self.at_ends:
+            _, low, high = self.rule.scores(self.state, instrument, slots, qty, cost)
+            lows.append(low)
+            highs.append(high)
+        return np.minimum(*lows), np.maximum(*highs)
+
+    def filled(self, instrument: Instrument, slots: list[int]) -> None:
+        """These accounts' positions changed (ADL fills): read them again from the book."""
+        book = self.state.books[instrument.instrument_id]
+        for slot in slots:
+            at = int(np.searchsorted(self.slots, slot, sorter=self.by_slot))
+            row = int(self.by_slot[at])
+            book_row = book.row(slot)
+            if not self.changed[row]:
+                self.changed[row] = True
+                self.changed_rows.append(row)
+            if book_row is None or np.sign(book.qty[book_row]) != self.side_sign:
+                self.alive[row] = False
+                continue
+            self.qty[row], self.cost[row] = book.qty[book_row], book.cost[book_row]
+            low, high = self._bounds(self.slots[row:row + 1], self.qty[row:row + 1], self.cost[row:row + 1])
+            self.lower[row], self.upper[row] = low[0], high[0]
+
+    def ranking(self, instrument: Instrument, top: int) -> Ranking:
+        """The side's first `top` in exact ADL order at the current mark (within the range)."""
+        changed = np.array(self.changed_rows, dtype=np.int64)
+        changed = changed[self.alive[changed]]
+        head = self.by_lower[:top + len(self.changed_rows)]
+        pool = np.concatenate([self.lower[head[~self.changed[head]]], self.lower[changed]])
+        threshold = -np.inf if len(pool) < top else -np.partition(-pool, top - 1)[top - 1]
+        reach = int(np.searchsorted(-self.upper_descending, -threshold, side="right"))
+        rows = self.by_upper[:reach]
+        rows = np.concatenate([rows[~self.changed[rows]], changed[self.upper[changed] >= threshold]])
+        slots, qty, cost = self.slots[rows], self.qty[rows], self.cost[rows]
+        score, lower, upper = self.rule.scores(self.state, instrument, slots, qty, cost)
+        side = SideScores(slots, self.state.accounts.ids[slots], qty, score, lower, upper)
+        return top_of(self.state, instrument, side, top)
+
+
+class SweepSides:
+    """The ADL sides of one sweep of x from `start` toward `requested` ticks."""
+
+    def __init__(self, state: ExchangeState, start: int, requested: int):
+        self.state = state
+        span = requested - start
+        self.ends = [start + span * k // SEGMENTS for k in range(SEGMENTS + 1)]
+        self.direction = 1 if span > 0 else -1
+        self.current: dict[int, tuple[int, SideRange]] = {}  # side sign -> (segment, its range)
+
+    def _segment(self, ticks: int) -> int:
+        d = self.direction
+        return next(k for k in range(SEGMENTS) if (self.ends[k + 1] - ticks) * d >= 0)
+
+    def ranker(self, instrument: Instrument, side_sign: int):
+        """rank(top) -> Ranking for the side at the current mark, or None for a ranking that is not
+        monotone in the mark (the caller ranks the whole side)."""
+        if not ranking_rule(instrument.adl_ranking).monotone_in_mark:
+            return None
+        segment = self._segment(self.state.mark_ticks(instrument))
+        held = self.current.get(side_sign)
+        if held is None or held[0] != segment:
+            ends = (self.ends[segment], self.ends[segment + 1])
+            self.current[side_sign] = held = (segment, SideRange(self.state, instrument, side_sign, ends))
+        side_range = held[1]
+        return lambda top: side_range.ranking(instrument, top)
+
+    def filled(self, instrument: Instrument, side_sign: int, slots: list[int]) -> None:
+        held = self.current.get(side_sign)
+        if held is not None:
+            held[1].filled(instrument, slots)
