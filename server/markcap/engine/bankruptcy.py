@@ -128,9 +128,12 @@ class HarmedAccounts:
         return float(ticks * self.state.terms(self.instrument).tick)
 
 
-def _exact_bankruptcy(state: ExchangeState, instrument: Instrument, slot: int, qty: int):
-    """(exact equity (the fund's less F), exact b in ticks or None) of one holder of `instrument`."""
-    numerator, denominator = exact_equity_parts(state, slot)
+def _exact_bankruptcy(state: ExchangeState, instrument: Instrument, slot: int, qty: int,
+                      equity: Fraction | None = None):
+    """(exact equity (the fund's less F), exact b in ticks or None) of one holder of `instrument`
+    (`equity`: its exact equity at the current marks, when the caller has it)."""
+    numerator, denominator = (exact_equity_parts(state, slot) if equity is None
+                              else (equity.numerator, equity.denominator))
     mark_ticks = state.mark_ticks(instrument)
     if slot == state.fund_slot:  # against its floor F
         floor = state.floor_exact

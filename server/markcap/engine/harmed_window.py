@@ -34,9 +34,11 @@ class HarmedWindow:
     """The harmed non-fund holders of x with a possible b before `limit_ticks` (in direction d),
     by the near end of their interval; rows are dropped as the fund takes them over."""
 
-    def __init__(self, harmed: HarmedAccounts, limit_ticks: int):
+    def __init__(self, harmed: HarmedAccounts, limit_ticks: int, fund_equity):
         """`harmed`: a search at the current state holding every harmed holder with b up to
-        `limit_ticks` (the index's candidates at that price)."""
+        `limit_ticks` (the index's candidates at that price); `fund_equity()`: the fund's exact
+        equity now (the risk view remembers it between changes)."""
+        self.fund_equity = fund_equity
         state, instrument, d = harmed.state, harmed.instrument, harmed.direction
         self.state, self.direction, self.instrument_id = state, d, instrument.instrument_id
         self.tick = state.terms(instrument).tick
@@ -77,7 +79,7 @@ class HarmedWindow:
         fund_qty, _ = state.books[self.instrument_id].get(state.fund_slot)
         if fund_qty * self.direction >= 0:
             return None
-        return _exact_bankruptcy(state, instrument, state.fund_slot, fund_qty)[1]
+        return _exact_bankruptcy(state, instrument, state.fund_slot, fund_qty, self.fund_equity())[1]
 
     def _rows_from(self, edge: float):
         """Indices of held rows whose near end is at most `edge`, in order."""

@@ -42,6 +42,17 @@ class Holdings:
         """Records new positions in book `bit` (distinct slots, none holding `bit` yet)."""
         self.add_many(slots, np.full(len(slots), bit, dtype=np.int64), rows)
 
+    def add_one(self, slot: int, bit: int, row: int) -> None:
+        """`add` for one position (the takeover's and ADL's path), placed as `add_many` places it."""
+        self.ensure(slot + 1)
+        places = self.bit[slot].tolist()
+        if -1 in places:
+            place = places.index(-1)
+            self.bit[slot, place], self.row[slot, place] = bit, row
+        else:
+            self.overflow.setdefault(slot, {})[bit] = row
+            self.overflowing[slot] = True
+
     def add_many(self, slots: np.ndarray, bits: np.ndarray, rows: np.ndarray) -> None:
         """Records new positions (slots[i] in book bits[i] at rows[i]; no pair held yet, pairs distinct).
 

@@ -217,7 +217,8 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
         sides = SweepSides(state, state.mark_ticks(instrument), requested)
         limit = requested + direction  # the band of a step capped at `requested` reaches this far
         window = HarmedWindow(harmed_near(risk, instrument, direction,
-                                          at_price=state.instruments.grid(instrument).value(limit)), limit)
+                                          at_price=state.instruments.grid(instrument).value(limit)), limit,
+                              risk.fund_equity)
     while True:
         before = state.mark_ticks(state.instruments.by_id[instrument_id])
         step = _step(risk, instrument_id, requested, policy, window, sides)

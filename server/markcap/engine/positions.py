@@ -112,7 +112,7 @@ class PositionBook:
         row = self.count
         self._reserve(row + 1)
         self.slots[row] = slot
-        self.holdings.add(np.array([slot], dtype=np.int64), self.bit, np.array([row]))
+        self.holdings.add_one(slot, self.bit, row)
         self.count += 1
         self._changes.rows_appended(self.bit, row, 1)
         return row

@@ -22,7 +22,7 @@ import numpy as np
 
 from .bankruptcy_index import BankruptcyIndex
 from .state import ExchangeState
-from .valuation import exact_equity
+from .valuation import UpnlMemo, exact_equity_parts
 
 
 class NegativeEquity:
@@ -49,6 +49,7 @@ class RiskView:
         self.negative = NegativeEquity()
         self._caught_up_in_operation: list[np.ndarray] | None = None
         self._fund_equity: tuple | None = None
+        self._fund_terms = UpnlMemo()
         self.catch_up()
 
     def fund_equity(self) -> Fraction:
@@ -56,7 +57,8 @@ class RiskView:
         mark path asks for it before and after every step)."""
         key = (self.state.changes.generation, self.state.instruments.version)
         if self._fund_equity is None or self._fund_equity[0] != key:
-            self._fund_equity = (key, exact_equity(self.state, self.state.fund_slot))
+            parts = exact_equity_parts(self.state, self.state.fund_slot, memo=self._fund_terms)
+            self._fund_equity = (key, Fraction(*parts))
         return self._fund_equity[1]
 
     @property

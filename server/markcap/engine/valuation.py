@@ -72,9 +72,11 @@ def exact_equity(state: ExchangeState, slot: int, without: int | None = None) ->
     return Fraction(numerator, denominator)
 
 
-def exact_equity_parts(state: ExchangeState, slot: int, without: int | None = None) -> tuple[int, int]:
+def exact_equity_parts(state: ExchangeState, slot: int, without: int | None = None,
+                       memo: "UpnlMemo | None" = None) -> tuple[int, int]:
     """exact_equity as (numerator, denominator > 0), summed in integers (no reduction on the way:
-    an account's terms share few denominators, and integer products are cheap)."""
+    an account's terms share few denominators, and integer products are cheap). `memo` keeps
+    each position's term for an account asked about again and again (the fund)."""
     currencies = state.currencies
     numerator, denominator = 0, 1
     units = state.accounts.units[slot].tolist()
@@ -84,7 +86,8 @@ def exact_equity_parts(state: ExchangeState, slot: int, without: int | None = No
             numerator, denominator = _add(numerator, denominator, units[column] * n, d)
     for instrument, qty, cost in state.positions_of(slot):
         if instrument.instrument_id != without:
-            n, d = upnl_value_parts(state, instrument, qty, cost)
+            n, d = (upnl_value_parts(state, instrument, qty, cost) if memo is None
+                    else memo.parts(state, instrument, qty, cost))
             numerator, denominator = _add(numerator, denominator, n, d)
     return numerator, denominator
 
@@ -101,6 +104,23 @@ def upnl_value_parts(state: ExchangeState, instrument, qty: int, cost: int) -> t
                                                          state.mark_ticks(instrument))
     un, ud = state.currencies.unit_values[instrument.settlement_currency_id]
     return n * un, d * ud
+
+
+class UpnlMemo:
+    """One account's exact upnl terms (upnl_value_parts), one per instrument, reused while the
+    position, the mark, the terms and the settlement unit's value are all as they were: a mark
+    step asks for the fund's equity several times and changes few of its positions."""
+
+    def __init__(self) -> None:
+        self._terms: dict[int, tuple] = {}  # instrument -> (inputs, parts)
+
+    def parts(self, state: ExchangeState, instrument, qty: int, cost: int) -> tuple[int, int]:
+        inputs = (qty, cost, instrument.mark_price, state.terms(instrument),
+                  state.currencies.unit_values[instrument.settlement_currency_id])
+        held = self._terms.get(instrument.instrument_id)
+        if held is None or held[0] != inputs:
+            held = self._terms[instrument.instrument_id] = (inputs, upnl_value_parts(state, instrument, qty, cost))
+        return held[1]
 
 
 def negative_equity_accounts(state: ExchangeState, slots: np.ndarray,
