@@ -27,74 +27,108 @@ from sortedcontainers import SortedList
 from markcap.engine.bankruptcy_index import TIER_LIMITS
 from markcap.engine.blockmin import GroupedBlockMin
 
+GROUPS = 2 * (len(TIER_LIMITS) + 1)  # the index's tiers x harmed sides
+WINDOW = 0.5  # the query's window above the smallest key, in price units
+
 
 def _median_us(samples: list[float]) -> float:
     return statistics.median(samples) * 1e6
 
 
-def _row(rekey, query, again, hits) -> dict[str, float]:
-    return {"rekey_batch_us": _median_us(rekey), "query_us": _median_us(query),
-            "query_again_us": _median_us(again), "hits": len(hits)}
-
-
-def measure(rows: int, batch: int, repeat: int, seed: int = 7) -> dict[str, dict[str, float]]:
+def workload(rows: int, batch: int, repeat: int, seed: int = 7):
+    """(initial keys float64 (rows,), group of each row int64 (rows,), `repeat` batches of
+    (changed rows int64 (batch,), their new keys float64 (batch,))): one draw, fed to every
+    structure alike, so all three hold the same keys after each batch."""
     rng = np.random.default_rng(seed)
     keys = rng.lognormal(mean=4.8, sigma=0.3, size=rows)  # bankruptcy prices around 120
-    window = 0.5
-    results: dict[str, dict[str, float]] = {}
+    group_of = rng.integers(0, GROUPS, rows)
+    batches = [(rng.choice(rows, batch, replace=False), rng.lognormal(4.8, 0.3, batch))
+               for _ in range(repeat)]
+    return keys, group_of, batches
 
-    sorted_list = SortedList(zip(keys.tolist(), range(rows)))
-    groups = 2 * (len(TIER_LIMITS) + 1)
-    block = GroupedBlockMin(groups, rows)
-    block.resize(rows)
-    group_of = rng.integers(0, groups, rows)
-    block.set(np.arange(rows), keys, group_of)
-    scan = keys.copy()
 
-    rekey, query, again = [], [], []
-    for _ in range(repeat):
-        changed = rng.choice(rows, batch, replace=False)
-        fresh = rng.lognormal(4.8, 0.3, batch)
-        start = time.perf_counter()
-        for row, old, new in zip(changed.tolist(), keys[changed].tolist(), fresh.tolist()):
-            sorted_list.remove((old, row))
-            sorted_list.add((new, row))
-        rekey.append(time.perf_counter() - start)
-        keys[changed] = fresh
-        for times in (query, again):
+class SortedListKeys:
+    """(key, row) pairs in a sortedcontainers SortedList."""
+
+    def __init__(self, keys: np.ndarray, group_of: np.ndarray):
+        self.keys = keys.copy()
+        self.pairs = SortedList(zip(keys.tolist(), range(len(keys))))
+
+    def rekey(self, changed: np.ndarray, fresh: np.ndarray) -> None:
+        for row, old, new in zip(changed.tolist(), self.keys[changed].tolist(), fresh.tolist()):
+            self.pairs.remove((old, row))
+            self.pairs.add((new, row))
+        self.keys[changed] = fresh
+
+    def smallest(self) -> float:
+        return self.pairs[0][0]
+
+    def rows_at_most(self, threshold: float) -> list[int]:
+        """Rows with key <= threshold, in key order."""
+        return [row for _, row in self.pairs.irange((-np.inf, -1), (threshold, len(self.keys)))]
+
+
+class BlockMinKeys:
+    """The engine's GroupedBlockMin, rows spread over the index's 2 x 9 groups, asked across all."""
+
+    def __init__(self, keys: np.ndarray, group_of: np.ndarray):
+        self.group_of = group_of
+        self.block = GroupedBlockMin(GROUPS, len(keys))
+        self.block.resize(len(keys))
+        self.block.set(np.arange(len(keys)), keys, group_of)
+
+    def rekey(self, changed: np.ndarray, fresh: np.ndarray) -> None:
+        self.block.set(changed, fresh, self.group_of[changed])
+
+    def smallest(self) -> float:
+        return float(self.block.minima().min())
+
+    def rows_at_most(self, threshold: float) -> np.ndarray:
+        """Rows with key <= threshold, ascending (the first query after a batch also recomputes
+        raised block minima)."""
+        return self.block.rows_at_most(np.full(GROUPS, threshold))
+
+
+class NumpyScanKeys:
+    """One float64 column, scanned whole."""
+
+    def __init__(self, keys: np.ndarray, group_of: np.ndarray):
+        self.keys = keys.copy()
+
+    def rekey(self, changed: np.ndarray, fresh: np.ndarray) -> None:
+        self.keys[changed] = fresh
+
+    def smallest(self) -> float:
+        return float(self.keys.min())
+
+    def rows_at_most(self, threshold: float) -> np.ndarray:
+        return np.flatnonzero(self.keys <= threshold)
+
+
+STRUCTURES = {"SortedList": SortedListKeys, "GroupedBlockMin": BlockMinKeys, "numpy scan": NumpyScanKeys}
+
+
+def measure(rows: int, batch: int, repeat: int, seed: int = 7,
+            window: float = WINDOW) -> dict[str, dict[str, object]]:
+    """Per structure: medians of re-keying a batch, of "the smallest key and every row within
+    `window` above it" right after, and of the same query again; `hits` and `rows` (ascending)
+    of the last answer. Every structure gets the same keys and batches."""
+    keys, group_of, batches = workload(rows, batch, repeat, seed)
+    results: dict[str, dict[str, object]] = {}
+    for name, make in STRUCTURES.items():
+        structure = make(keys, group_of)
+        rekey, query, again = [], [], []
+        for changed, fresh in batches:
             start = time.perf_counter()
-            smallest = sorted_list[0][0]
-            hits = list(sorted_list.irange((smallest, -1), (smallest + window, rows)))
-            times.append(time.perf_counter() - start)
-    results["SortedList"] = _row(rekey, query, again, hits)
-
-    rekey, query, again = [], [], []
-    for _ in range(repeat):
-        changed = rng.choice(rows, batch, replace=False)
-        fresh = rng.lognormal(4.8, 0.3, batch)
-        start = time.perf_counter()
-        block.set(changed, fresh, group_of[changed])
-        rekey.append(time.perf_counter() - start)
-        for times in (query, again):  # the first query after a batch also recomputes raised block minima
-            start = time.perf_counter()
-            smallest = block.minima().min()
-            hits = block.rows_at_most(np.full(groups, smallest + window))
-            times.append(time.perf_counter() - start)
-    results["GroupedBlockMin"] = _row(rekey, query, again, hits)
-
-    rekey, query, again = [], [], []
-    for _ in range(repeat):
-        changed = rng.choice(rows, batch, replace=False)
-        fresh = rng.lognormal(4.8, 0.3, batch)
-        start = time.perf_counter()
-        scan[changed] = fresh
-        rekey.append(time.perf_counter() - start)
-        for times in (query, again):
-            start = time.perf_counter()
-            smallest = scan.min()
-            hits = np.flatnonzero(scan <= smallest + window)
-            times.append(time.perf_counter() - start)
-    results["numpy scan"] = _row(rekey, query, again, hits)
+            structure.rekey(changed, fresh)
+            rekey.append(time.perf_counter() - start)
+            for times in (query, again):
+                start = time.perf_counter()
+                hits = structure.rows_at_most(structure.smallest() + window)
+                times.append(time.perf_counter() - start)
+        results[name] = {"rekey_batch_us": _median_us(rekey), "query_us": _median_us(query),
+                         "query_again_us": _median_us(again), "hits": len(hits),
+                         "rows": np.sort(np.asarray(hits, dtype=np.int64))}
     return results
 
 
