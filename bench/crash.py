@@ -1,7 +1,7 @@
 """A crash in one call: the sweep (SPEC 3 "Sweep") against the same crash done step by step.
 
     .venv/bin/python -m bench.crash [--size 100k] [--move -0.2] [--instrument popular|ID]
-        [--steps-baseline]
+        [--steps-baseline] [--digest]
 
 Loads exchange-N into an in-process Engine (batches of 4096), then asks the most popular
 instrument's mark (or the given one's) to move by `--move` (-0.2: a 20% fall) in one
@@ -9,12 +9,17 @@ ApplyMark with sweep = true: first as a dry run (the crash preview), then for re
 prints steps, liquidations, ADL fills, seconds and microseconds per liquidation for each.
 With --steps-baseline it then reloads the exchange and repeats single ApplyMark calls with
 the same price until the mark gets there, as a client would without the sweep, and prints
-the ratio (it can take minutes at 1M). `make bench` runs the same crashes among its phases
+the ratio (it can take minutes at 1M). With --digest it prints a digest of each call's
+outcome and of the state after the real sweep, to check that two commits decide the same
+(the code under test comes from PYTHONPATH, so one script can time both). `make bench` runs the same crashes among its phases
 (bench/crash_phases.py).
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+
+from markcap.engine.views import state_hash
 
 from .crash_phases import Crash, SweepFigures, fresh_exchange, requested_price, single_steps, sweep_engine
 from .workload import generate
@@ -28,12 +33,20 @@ def _report(label: str, figures: SweepFigures) -> None:
           f"stopped: {figures.stop_reason}  mark {figures.from_price!r} -> {figures.to_price!r}")
 
 
+def _digest(outcome) -> str:
+    """Of everything the call decided: liquidations, ADL fills, steps, negative accounts, the fund."""
+    decided = (outcome.liquidations, outcome.adl_fills, outcome.steps, outcome.negative_equity_accounts,
+               outcome.insurance_fund_equity_after)
+    return hashlib.blake2b(repr(decided).encode(), digest_size=8).hexdigest()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="100k")
     parser.add_argument("--move", type=float, default=-0.2)
     parser.add_argument("--instrument", default="popular")
     parser.add_argument("--steps-baseline", action="store_true")
+    parser.add_argument("--digest", action="store_true")
     args = parser.parse_args()
     workload = generate(args.size, seed=1)
     instrument_id = workload.most_popular_instrument_id if args.instrument == "popular" else int(args.instrument)
@@ -46,6 +59,10 @@ def main() -> None:
     _report("sweep, dry run (preview)", dry)
     real = sweep_engine(exchange, instrument_id, price, dry_run=False)
     _report("sweep, real", real)
+    if args.digest:
+        engine = exchange.engine
+        print(f"digests: dry run {_digest(dry.outcome)}, real {_digest(real.outcome)}, "
+              f"state after {state_hash(engine.state, engine.applied_seq)[:16]}")
     if args.steps_baseline:
         steps = single_steps(fresh_exchange(workload), instrument_id, price)
         print(f"{'single steps, real':<26} {steps['calls']:>7,} calls {steps['liquidations']:>7,} liquidations "

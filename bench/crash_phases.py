@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -52,13 +52,16 @@ class SweepFigures:
     stop_reason: str
     from_price: float
     to_price: float     # the mark after the sweep
+    outcome: object = field(default=None, repr=False, compare=False)  # the engine's MarkOutcome, if any
 
     @property
     def us_per_liquidation(self) -> float | None:
         return self.seconds / self.liquidations * 1e6 if self.liquidations else None
 
     def as_json(self) -> dict:
-        return {**asdict(self), "us_per_liquidation": self.us_per_liquidation}
+        figures = {name: getattr(self, name) for name in ("steps", "liquidations", "adl_fills", "seconds",
+                                                         "stop_reason", "from_price", "to_price")}
+        return {**figures, "us_per_liquidation": self.us_per_liquidation}
 
 
 def crashes(workload: Workload, seed: int) -> list[Crash]:
@@ -85,7 +88,7 @@ def sweep_engine(local: LocalExchange, instrument_id: int, price: float, dry_run
                                 dry_run=dry_run, sweep=True)
     seconds = time.perf_counter() - start
     return SweepFigures(len(outcome.steps), len(outcome.liquidations), len(outcome.adl_fills), seconds,
-                        outcome.sweep_stop_reason.name, outcome.previous_price, outcome.applied_price)
+                        outcome.sweep_stop_reason.name, outcome.previous_price, outcome.applied_price, outcome)
 
 
 def sweep_remote(remote: RemoteExchange, instrument_id: int, price: float, dry_run: bool) -> SweepFigures:
