@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Iterable, Sequence
 
-# Enough decimals for prices and amounts; residues such as 4e-14 read as 0.
-DECIMALS = 8
-
-
 def format_number(value: float | int) -> str:
-    """A decimal without exponent or trailing zeros: 125.0 -> "125", 1e-3 -> "0.001",
-    1e16 -> "10000000000000000"; at most DECIMALS decimals; never "-0"."""
+    """The shortest decimal that reads back as the double (what a double on the wire stands
+    for), written without exponent or trailing zeros: 125.0 -> "125", 1e-3 -> "0.001",
+    1e-9 -> "0.000000001", 1e16 -> "10000000000000000"; never "-0"."""
     if isinstance(value, int):
         return str(value)
     if not math.isfinite(value):
         return str(value)
-    text = f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    if value == 0:
+        return "0"
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def yes_no(flag: bool) -> str:
