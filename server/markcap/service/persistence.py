@@ -118,7 +118,8 @@ class Persistence:
         self._inputs = DurableInputs(
             writer, journal, self._args.fsync, log, on_fatal=_die,
             on_journaled=self._snapshotter.note_journaled if self._snapshotter else lambda seq: None,
-            on_acknowledged=self._report if journal else lambda: None)
+            on_acknowledged=self._report if journal else lambda: None,
+            retained=self._config.retained_outcomes)
         history = JournalHistory(journal, lambda: self._inputs.acknowledged_seq) if journal else None
         return self._inputs, EventFeed(log, history)
 

@@ -18,10 +18,12 @@ from grpc_status import rpc_status
 from markcap.engine import (DuplicateTooOld, EngineError, InvalidInput, LimitExceeded,
                             PreconditionFailed, SequenceGap, UnknownId)
 
+from .input_digests import SeqContentDiffers
+
 LOG = logging.getLogger(__name__)
 ERROR_DOMAIN = "markcap.v1"
 
-# Most specific first: SequenceGap and DuplicateTooOld are PreconditionFailed.
+# Most specific first: SequenceGap, DuplicateTooOld and SeqContentDiffers are PreconditionFailed.
 STATUS_CODES: tuple[tuple[type[EngineError], int], ...] = (
     (InvalidInput, code_pb2.INVALID_ARGUMENT),
     (UnknownId, code_pb2.NOT_FOUND),
@@ -64,6 +66,8 @@ def _details(error: EngineError):
         return _resource_info(error)
     if isinstance(error, SequenceGap):
         return _error_info("SEQ_GAP", expected_seq=error.expected, got_seq=error.got)
+    if isinstance(error, SeqContentDiffers):
+        return _error_info("SEQ_CONTENT_DIFFERS", seq=error.seq)
     if isinstance(error, DuplicateTooOld):
         return _error_info("DUPLICATE_TOO_OLD", seq=error.seq,
                            oldest_retained_seq=error.oldest_retained)
