@@ -3,7 +3,10 @@
 Each input runs, under the writer's lock: convert -> engine -> journal the
 request (with its assigned seq) and, for marks and upserts, the response ->
 fsync (per policy) -> publish the event. Only then is it acknowledged.
-Rejected inputs and dry runs change nothing and are not journaled.
+Rejected inputs and dry runs change nothing and are not journaled. Before an
+input is applied, a duplicate seq is checked against the content it was applied
+with (input_digests.py), and on a data dir the free space against the floor
+(free_space.py: below it the input is refused, nothing written).
 
 `apply_request` is the one conversion path, shared with replay (recovery.py),
 so a replayed journal goes through exactly the code the live input did.
@@ -25,6 +28,7 @@ from markcap.v1 import risk_engine_pb2 as pb
 
 from . import from_proto, to_proto
 from .events import EventLog
+from .free_space import FreeSpaceFloor
 from .input_digests import RetainedDigests, SeqContentDiffers, digest
 from .read_ahead import ReadAhead
 from .writer import SerializedEngine
@@ -100,6 +104,8 @@ class DurableInputs:
         self._failure: BaseException | None = None
         # Without a journal, what a duplicate's content is checked against (input_digests.py).
         self._digests = RetainedDigests(retained) if journal is None else None
+        # Checked before an input is applied: below the floor it is refused (free_space.py).
+        self.free_space: FreeSpaceFloor | None = None
         self._unpublished: list[pb.WatchEventsResponse] = []  # events waiting for their fsync
         # Last seq acknowledged (durable per policy, events published): WatchEvents history
         # reads the journal up to here and no further.
@@ -144,12 +150,14 @@ class DurableInputs:
         """Applies batches until one is rejected, then one fsync for all that were applied."""
         results = []
         with self._writer.exclusive() as engine:
-            for number, request in group:
-                result = self._try(lambda: self._apply_locked(engine, RecordKind.DELTAS, request))
-                results.append((number, request, result))
-                if isinstance(result, EngineError):
-                    break
-            self._sync_locked(engine)
+            try:
+                for number, request in group:
+                    result = self._try(lambda: self._apply_locked(engine, RecordKind.DELTAS, request))
+                    results.append((number, request, result))
+                    if isinstance(result, EngineError):
+                        break
+            finally:  # e.g. DiskSpaceLow part-way: what was applied is made durable all the same
+                self._sync_locked(engine)
         return results
 
     def _apply_locked(self, engine: Engine, kind: RecordKind, request):
@@ -157,10 +165,13 @@ class DurableInputs:
             raise PersistenceFailed(f"the journal failed earlier ({self._failure}); "
                                     f"restart markcap-server") from self._failure
         dry_run = kind in (RecordKind.MARK, RecordKind.MARKS) and request.dry_run
-        if not dry_run and 0 < request.seq <= engine.applied_seq:
+        duplicate = not dry_run and 0 < request.seq <= engine.applied_seq
+        if duplicate:
             answer = self._duplicate_answer(kind, request)
             if answer is not None:
                 return answer
+        if self.free_space is not None and not (dry_run or duplicate):
+            self.free_space.check()  # before anything is applied or written
         applied_before = engine.applied_seq
         response = apply_request(engine, kind, request)
         if engine.applied_seq != applied_before:
