@@ -192,3 +192,56 @@ def test_the_installed_command_verifies_without_a_server(written):
     missing = subprocess.run([str(script), "journal", str(data_dir / "nope")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no such directory" in missing.stderr
+
+
+def test_a_corrupted_seq_is_one_bad_record_and_the_seqs_after_it_still_check(
+        written, journal_cli, copy_of):
+    data_dir = copy_of(written[0])
+    segment = data_dir / "journal" / "00000000000000000001.journal"
+    offset = int(records_of(journal_cli(str(data_dir))[1])[4][2])  # seq 5
+    damaged = bytearray(segment.read_bytes())
+    damaged[offset + FRAME.size + 3] ^= 0x01  # a byte of its seq: the seq reads as another
+    segment.write_bytes(bytes(damaged))
+    code, _, err = journal_cli(str(data_dir), "--verify")
+    assert code == 1
+    assert err.splitlines() == [f"error: {segment}: offset {offset}: CRC32 mismatch "
+                                f"(seq {5 + (1 << 24)})"]
+
+
+def test_a_corrupted_length_ends_the_walk_of_its_segment_there(written, journal_cli, copy_of):
+    data_dir = copy_of(written[0])
+    segment = data_dir / "journal" / "00000000000000000001.journal"
+    offset = int(records_of(journal_cli(str(data_dir))[1])[19][2])  # seq 20
+    damaged = bytearray(segment.read_bytes())
+    damaged[offset + 3] = 0xff  # the body length: 4 GiB
+    segment.write_bytes(bytes(damaged))
+    code, _, err = journal_cli(str(data_dir), "--verify")
+    assert code == 1
+    assert err.startswith(f"error: {segment}: offset {offset}: implausible record length ")
+    listed = records_of(journal_cli(str(data_dir))[1])
+    assert [row[0] for row in listed] == [str(seq) for seq in range(1, 20)] + ["?"]
+
+
+def test_the_json_listing_has_one_object_per_segment_and_snapshot(written, capsys):
+    data_dir, inputs, _ = written
+    assert main(["--json", "journal", str(data_dir)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    segment, *snapshots = lines
+    assert [(r["seq"], r["kind"], r["crc_ok"]) for r in segment["records"]] == [
+        (item.seq, item.kind.name, True) for item in inputs]
+    assert segment["problems"] == [] and segment["used"] == segment["size"]
+    assert [s["seq"] for s in snapshots] == [0, COUNT]
+
+
+def test_a_running_servers_data_dir_is_read_without_disturbing_it(start_server, tmp_path,
+                                                                   journal_cli):
+    data_dir = tmp_path / "data"
+    inputs, reference = workload(SEED, COUNT)
+    server = start_server(extra_args=("--data-dir", str(data_dir)))
+    producer = Producer(server.stub(), inputs[:10], reference)
+    assert producer.send_from(1)
+    code, out, err = journal_cli(str(data_dir), "--verify")  # zeros preallocated ahead: fine
+    assert (code, err) == (0, "") and out.startswith("ok: 1 segment(s), seq 1 to 10")
+    assert Producer(server.stub(), inputs, reference).send_from(11)
+    assert server.stop() == 0
+    assert journal_cli(str(data_dir), "--verify")[1].startswith(f"ok: 1 segment(s), seq 1 to {COUNT}")

@@ -145,8 +145,10 @@ def _walk(report: SegmentReport, data) -> None:
         if after is None:
             offset = len(data)
             break
-        if frame.seq is not None:
+        if frame.crc_ok and frame.seq is not None:
             expected = frame.seq + 1
+        elif expected is not None:  # a damaged body's seq is not to be believed
+            expected += 1
         offset = after
     report.end = offset if not report.zero_tail else len(data) - report.zero_tail
 
