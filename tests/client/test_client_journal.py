@@ -17,6 +17,7 @@ from markcap.client.cli import main
 from markcap.store import JournalRecord, RecordKind
 from markcap.store.journal import FileJournal
 from markcap.store.records import FRAME
+from markcap.v1 import risk_engine_pb2 as pb
 
 from durability.producer import Producer
 from durability.workload import workload
@@ -87,7 +88,7 @@ def test_the_listing_shows_every_record_with_its_seq_kind_size_and_crc(written, 
     offsets = [int(row[2]) for row in rows]
     sizes = [int(row[3]) for row in rows]
     assert all(a + size == b for a, size, b in zip(offsets, sizes, offsets[1:]))
-    assert f"snapshot 00000000000000000000.snapshot: seq 0" in out
+    assert "snapshot 00000000000000000000.snapshot: seq 0" in out
     assert f"snapshot {COUNT:020d}.snapshot: seq {COUNT}" in out  # the last one, at SIGTERM
     assert tree(data_dir) == before
 
@@ -101,9 +102,7 @@ def test_one_input_prints_as_json_with_its_journaled_response(written, journal_c
     assert (shown["seq"], shown["kind"]) == (mark.seq, "MARK")
     assert shown["request"] == json_format.MessageToDict(mark.request,
                                                          preserving_proto_field_name=True)
-    response = type(mark.request).__name__.replace("Request", "Response")
-    from markcap.v1 import risk_engine_pb2 as pb
-    expected = getattr(pb, response).FromString(reference.responses[mark.seq])
+    expected = pb.ApplyMarkResponse.FromString(reference.responses[mark.seq])
     assert shown["response"] == json_format.MessageToDict(expected, preserving_proto_field_name=True)
     batch = next(item for item in inputs if item.kind is RecordKind.DELTAS)
     shown = json.loads(journal_cli(str(data_dir), "--seq", str(batch.seq))[1])

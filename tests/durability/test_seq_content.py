@@ -3,19 +3,16 @@ naming the seq and that its content differs), in memory, on a data dir and acros
 restart; the same content re-sent is still a duplicate answered as before."""
 from __future__ import annotations
 
-import dataclasses
-
 import grpc
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from markcap.engine import PreconditionFailed
+from markcap.engine import Engine, PreconditionFailed
 from markcap.service.config import load_default
 from markcap.service.events import EventLog
 from markcap.service.inputs import DurableInputs, serialize
 from markcap.service.writer import SerializedEngine
-from markcap.engine import Engine
 from markcap.store import FsyncPolicy, RecordKind, open_store
 from markcap.v1 import risk_engine_pb2 as pb
 
@@ -50,8 +47,7 @@ class Memory:
 
 
 def on_data_dir(path):
-    node = Node(open_store(path))
-    return node
+    return Node(open_store(path))
 
 
 def send(node, kind, request):
