@@ -191,6 +191,9 @@ def test_the_installed_command_verifies_without_a_server(written):
     missing = subprocess.run([str(script), "journal", str(data_dir / "nope")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no such directory" in missing.stderr
+    journal_dir = subprocess.run([str(script), "journal", str(data_dir / "journal"), "--verify"],
+                                 capture_output=True, text=True, timeout=60)
+    assert journal_dir.returncode == 1 and "not a markcap data dir" in journal_dir.stderr
 
 
 def test_a_corrupted_seq_is_one_bad_record_and_the_seqs_after_it_still_check(

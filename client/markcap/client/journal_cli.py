@@ -37,8 +37,10 @@ def add_command(commands, whole_number) -> None:
 
 
 def run_journal(args) -> int:
-    if not args.data_dir.is_dir():
-        print(f"error: {args.data_dir}: no such directory", file=sys.stderr)
+    if not inspection.is_data_dir(args.data_dir):
+        what = "not a markcap data dir (no journal/ or snapshots/ in it)" \
+            if args.data_dir.is_dir() else "no such directory"
+        print(f"error: {args.data_dir}: {what}", file=sys.stderr)
         return 1
     if args.seq is not None:
         return _print_input(args.data_dir, args.seq)

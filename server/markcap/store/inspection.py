@@ -54,6 +54,10 @@ class SegmentReport:
         return (seqs[0], seqs[-1]) if seqs else None
 
 
+def is_data_dir(data_dir: Path) -> bool:
+    return any((Path(data_dir) / name).is_dir() for name in (JOURNAL_DIR, SNAPSHOT_DIR))
+
+
 def segment_paths(data_dir: Path) -> list[Path]:
     directory = Path(data_dir) / JOURNAL_DIR
     return sorted(directory.glob(f"*{SUFFIX}")) if directory.is_dir() else []
@@ -238,6 +242,8 @@ def verify(data_dir: Path) -> list[str]:
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         return [f"{data_dir}: no such directory"]
+    if not is_data_dir(data_dir):
+        return [f"{data_dir}: not a markcap data dir (no {JOURNAL_DIR}/ or {SNAPSHOT_DIR}/ in it)"]
     problems: list[str] = []
     reports = segments(data_dir)
     for index, report in enumerate(reports):
