@@ -24,6 +24,30 @@ from .server import BenchServer, PERSISTENCE_MODES, config_arguments
 from .workload import BATCH_SIZE, config_toml, generate
 
 
+def alternate_rounds(remote: RemoteExchange, plan: MarkPlan, instruments: list[int],
+                     rounds: int) -> tuple[list[float], list[float]]:
+    """`rounds` pairs of rounds: every instrument's normal move in one ApplyMarks call, then in
+    one ApplyMark call each; returns the wall seconds of each round of either kind."""
+    together, apart = [], []
+    for _ in range(rounds):
+        moves = [plan.normal(i) for i in instruments]
+        start = time.perf_counter()
+        response = remote.stub.ApplyMarks(pb.ApplyMarksRequest(marks=[
+            pb.MarkRequest(instrument_id=m.instrument_id, price=m.price) for m in moves]),
+            timeout=CALL_SECONDS)
+        together.append(time.perf_counter() - start)
+        for outcome in response.outcomes:
+            plan.observe(outcome.instrument_id, outcome.applied_price)
+        moves = [plan.normal(i) for i in instruments]
+        start = time.perf_counter()
+        outcomes = [remote.stub.ApplyMark(pb.ApplyMarkRequest(instrument_id=m.instrument_id, price=m.price),
+                                          timeout=CALL_SECONDS) for m in moves]
+        apart.append(time.perf_counter() - start)
+        for outcome in outcomes:
+            plan.observe(outcome.instrument_id, outcome.applied_price)
+    return together, apart
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="100k")
@@ -39,23 +63,7 @@ def main() -> None:
     with BenchServer(config_arguments(config, workdir, args.persistence), workdir) as server:
         remote = RemoteExchange(server.address)
         remote.ingest(*stream_requests(workload, BATCH_SIZE))
-        together, apart = [], []
-        for _ in range(args.rounds):
-            moves = [plan.normal(i) for i in instruments]
-            start = time.perf_counter()
-            response = remote.stub.ApplyMarks(pb.ApplyMarksRequest(marks=[
-                pb.MarkRequest(instrument_id=m.instrument_id, price=m.price) for m in moves]),
-                timeout=CALL_SECONDS)
-            together.append(time.perf_counter() - start)
-            for outcome in response.outcomes:
-                plan.observe(outcome.instrument_id, outcome.applied_price)
-            moves = [plan.normal(i) for i in instruments]
-            start = time.perf_counter()
-            outcomes = [remote.stub.ApplyMark(pb.ApplyMarkRequest(instrument_id=m.instrument_id, price=m.price),
-                                              timeout=CALL_SECONDS) for m in moves]
-            apart.append(time.perf_counter() - start)
-            for outcome in outcomes:
-                plan.observe(outcome.instrument_id, outcome.applied_price)
+        together, apart = alternate_rounds(remote, plan, instruments, args.rounds)
         remote.close()
     for label, seconds in ((f"one ApplyMarks of {len(instruments)} marks", together),
                            (f"{len(instruments)} ApplyMark calls", apart)):

@@ -19,6 +19,10 @@ NAIVE_RATIO_MIN = 1_000.0
 INGESTION_MIN = 500_000.0
 BYTES_PER_POSITION_MAX = 200.0
 GROWTH_MAX = 2.0  # cost at N over cost at N/10: O(N) would be 10x
+CRASH_TARGET = "-20% popular"  # issue 11's crash, held to its targets at 1M
+CRASH_ENGINE_SECONDS_MAX = 1.0
+CRASH_E2E_SECONDS_MAX = 2.0
+CRASH_US_PER_LIQUIDATION_MAX = 50.0
 PHASE_LABELS = {
     "first_query_per_book": "first query on each book after the load (dry-run normal move)",
     "normal_popular": "normal move ±0.5%, most popular instrument",
@@ -175,10 +179,59 @@ def render(results: dict) -> str:
               for column in ("label", "p50", "p99", "ratio", "target")]
     lines += ["", _format(header, widths), "-" * (sum(widths) + 2 * len(widths) + 8)]
     lines += [_format(row, widths) for row in rows]
+    lines += _crash_lines(results)
     problems = results.get("problems", [])
     if problems:
         lines += ["", "PROBLEMS"] + [f"  {problem}" for problem in problems]
     return "\n".join(lines)
+
+
+def _crash_lines(results: dict) -> list[str]:
+    """The crash phases (bench/crash_phases.py) and the ApplyMarks rounds, as their own table."""
+    crash, lines = results.get("crash"), []
+    if crash:
+        lines += ["", f"crash in one call: ApplyMark with sweep = true (issue 11 targets at 1M for {CRASH_TARGET}: "
+                  f"<= {CRASH_ENGINE_SECONDS_MAX:g} s engine-only, <= {CRASH_E2E_SECONDS_MAX:g} s end to end, "
+                  f"<= {CRASH_US_PER_LIQUIDATION_MAX:g} us per liquidation)"]
+        header = ("crash", "where", "run", "mark", "steps", "liquidations", "ADL fills", "seconds", "us/liq", "status")
+        rows = []
+        for name, figures in crash["fresh"].items():
+            for run in ("dry_run", "real"):
+                rows.append(_crash_row(name, "fresh engine", run.replace("_", " "), figures[run],
+                                       name == CRASH_TARGET, CRASH_ENGINE_SECONDS_MAX))
+        for name, figures in crash["preview"].items():
+            for where in ("end_to_end", "engine"):
+                limit = CRASH_E2E_SECONDS_MAX if where == "end_to_end" else CRASH_ENGINE_SECONDS_MAX
+                rows.append(_crash_row(name, where.replace("_", " ") + ", after normal moves", "dry run",
+                                       figures[where], name == CRASH_TARGET, limit))
+        widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header))]
+        lines += ["  ".join(cell.ljust(width) if i < 4 else cell.rjust(width)
+                            for i, (cell, width) in enumerate(zip(row, widths))).rstrip()
+                  for row in [header] + rows]
+        steps = crash["fresh"].get(CRASH_TARGET, {}).get("single_steps")
+        if steps:
+            lines.append(f"{CRASH_TARGET} by repeated single ApplyMark calls on a fresh engine: {steps['calls']:,} "
+                         f"calls, {steps['liquidations']:,} liquidations, {steps['adl_fills']:,} ADL fills, "
+                         f"{steps['seconds']:.2f} s: {steps['ratio']:.1f}x the sweep's {steps['sweep_seconds']:.2f} s")
+    mark_lists = results.get("mark_lists")
+    if mark_lists:
+        one, single = mark_lists["one_call"], mark_lists["single_calls"]
+        lines += ["", f"every instrument's normal move ({mark_lists['instruments']} marks), "
+                  f"{mark_lists['rounds']} rounds of each, alternating: one ApplyMarks call p50 "
+                  f"{duration(one['p50_us'])}, {mark_lists['instruments']} ApplyMark calls p50 "
+                  f"{duration(single['p50_us'])}: ratio {mark_lists['ratio']:.2f}x  [info]"]
+    return lines
+
+
+def _crash_row(name: str, where: str, run: str, figures: dict, held: bool, seconds_max: float) -> tuple:
+    per = figures["us_per_liquidation"]
+    status = "info"
+    if held:
+        met = figures["seconds"] <= seconds_max and (per is None or per <= CRASH_US_PER_LIQUIDATION_MAX)
+        status = _status(met)
+    return (name, where, run, f"{figures['from_price']:.10g} -> {figures['to_price']:.10g}", f"{figures['steps']:,}",
+            f"{figures['liquidations']:,}", f"{figures['adl_fills']:,}", f"{figures['seconds']:.2f}",
+            "" if per is None else f"{per:,.0f}", status)
 
 
 def _format(row: Row, widths: list[int]) -> str:

@@ -7,7 +7,8 @@ config; read the empty server's RSS; load the workload through ONE StreamDeltas
 stream; read the RSS again; load the same batches into an in-process Engine;
 time it against exchange-N/10 (scaling probe); replay the workload into the
 naive pure-Python exchange and check it against the engine; time no-op RPCs; run the mark phases (each ApplyMark over gRPC, then on
-the engine); stop the server by its pid; print the table; write the JSON.
+the engine), the ApplyMarks rounds and the crash previews (bench/crash_phases.py); stop
+the server by its pid; run the crashes on fresh engines; print the table; write the JSON.
 """
 from __future__ import annotations
 
@@ -21,8 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import machine, naive, scaling
+import numpy as np
+
+from markcap.engine import MarkRequest as EngineMarkRequest
+
+from . import crash_phases, machine, naive, scaling
 from .local import LocalExchange
+from .mark_lists import alternate_rounds
 from .marks import JUMP, MarkPlan
 from .phases import PhaseResult, run_phase
 from .remote import RemoteExchange, stream_requests
@@ -95,9 +101,11 @@ def run(size: str, seed: int, settings: Settings, persistence: str) -> tuple[dic
                 naive_results = _naive(workload, local, settings, problems)
                 progress("no-op RPCs")
                 noop = _noops(remote, settings)
-                phases = _mark_phases(workload, seed, remote, local, settings)
+                phases, mark_lists, previews = _mark_phases(workload, seed, remote, local, settings, problems)
             finally:
                 remote.close()
+    del local
+    crashes = crash_phases.fresh_crashes(workload, seed, progress)
     paired = [sample for phase in phases for sample in phase.noop]
     results = {
         "configuration": machine.configuration(workload, settings, server.address, persistence),
@@ -108,6 +116,8 @@ def run(size: str, seed: int, settings: Settings, persistence: str) -> tuple[dic
         "noop": {NOOP_KEY: vars(Summary.of(paired)), **noop},
         "phases": {phase.name: _phase_json(phase) for phase in phases},
         "naive": naive_results,
+        "mark_lists": mark_lists,
+        "crash": {"fresh": crashes, "preview": previews},
         "scaling": growth,
     }
     if naive_results:
@@ -186,25 +196,50 @@ def _noops(remote: RemoteExchange, settings: Settings) -> dict:
 
 
 def _mark_phases(workload: Workload, seed: int, remote: RemoteExchange, local: LocalExchange,
-                 settings: Settings) -> list[PhaseResult]:
+                 settings: Settings, problems: list[str]) -> tuple[list[PhaseResult], dict, dict]:
     """Each book's first query after the load (one dry-run normal move per instrument, so the
-    later phases measure books already queried), normal moves, dry-run jumps, then real
-    jumps. The real jumps have no warm-up of
+    later phases measure books already queried), normal moves, the ApplyMarks rounds, the crash
+    previews (dry runs), dry-run jumps, then real jumps. The real jumps have no warm-up of
     their own (the dry runs just before ran the same code path), so the first
     jump, which makes the thin fund insolvent and deleverages it, is recorded."""
     plan = MarkPlan(workload, seed)
     books = len(plan.instrument_ids)
-    phases = (("first_query_per_book", plan.each_book_once(), books, 0),
+    normal = (("first_query_per_book", plan.each_book_once(), books, 0),
               ("normal_popular", plan.normal_popular, settings.normal_samples, settings.warmup),
-              ("normal_random", plan.normal_random, settings.normal_samples, settings.warmup),
-              ("jump_dry_run", plan.dry_run_jump, settings.dry_run_jump_samples, settings.warmup),
-              ("jump", plan.jump, settings.jump_samples, 0))
-    results = []
-    for name, next_request, samples, warmup in phases:
-        progress(f"mark phase {name}")
-        results.append(run_phase(name, next_request, plan, remote, local, samples, warmup,
-                                 settings.phase_budget_seconds))
-    return results
+              ("normal_random", plan.normal_random, settings.normal_samples, settings.warmup))
+    jumps = (("jump_dry_run", plan.dry_run_jump, settings.dry_run_jump_samples, settings.warmup),
+             ("jump", plan.jump, settings.jump_samples, 0))
+    results = [_run_phase(phase, plan, remote, local, settings) for phase in normal]
+    progress(f"ApplyMarks rounds ({settings.mark_list_rounds} of each kind)")
+    mark_lists = _mark_list_rounds(plan, remote, local, settings.mark_list_rounds, problems)
+    progress("crash previews (sweep dry runs), server and engine")
+    previews = crash_phases.preview_crashes(workload, seed, remote, local, problems)
+    results += [_run_phase(phase, plan, remote, local, settings) for phase in jumps]
+    return results, mark_lists, previews
+
+
+def _run_phase(phase, plan: MarkPlan, remote: RemoteExchange, local: LocalExchange,
+               settings: Settings) -> PhaseResult:
+    name, next_request, samples, warmup = phase
+    progress(f"mark phase {name}")
+    return run_phase(name, next_request, plan, remote, local, samples, warmup, settings.phase_budget_seconds)
+
+
+def _mark_list_rounds(plan: MarkPlan, remote: RemoteExchange, local: LocalExchange, rounds: int,
+                      problems: list[str]) -> dict:
+    """Every instrument's normal move in one ApplyMarks call against one ApplyMark call each
+    (server only); the engine is then given the same marks, so later phases see one state."""
+    instruments = sorted(plan.instrument_ids)
+    together, apart = alternate_rounds(remote, plan, instruments, rounds)
+    engine = local.engine
+    outcome = engine.apply_marks(engine.applied_seq + 1,
+                                 [EngineMarkRequest(i, plan.current[i]) for i in instruments])
+    moved = [(o.instrument_id, o.applied_price) for o in outcome.outcomes]
+    if moved != [(i, plan.current[i]) for i in instruments] or any(o.liquidations for o in outcome.outcomes):
+        problems.append("ApplyMarks rounds: the engine did not follow the server's marks without a liquidation")
+    return {"instruments": len(instruments), "rounds": rounds,
+            "one_call": vars(Summary.of(together)), "single_calls": vars(Summary.of(apart)),
+            "ratio": float(np.median(together) / np.median(apart))}
 
 
 def _phase_json(phase: PhaseResult) -> dict:

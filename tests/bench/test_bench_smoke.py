@@ -122,6 +122,16 @@ def test_the_harness_runs_end_to_end_in_tiny_mode(tmp_path):
     assert all(check["agrees"] for check in results["naive"]["checks"])
     assert results["scaling"]["small_accounts"] == 100  # exchange-tiny / 10
     assert results["problems"] == []
+    crash = results["crash"]
+    assert set(crash["fresh"]) == set(crash["preview"]) == {"-20% popular", "+20% popular", "-20% random",
+                                                             "+20% random"}
+    fall = crash["fresh"]["-20% popular"]
+    assert fall["dry_run"]["liquidations"] > 0 and fall["dry_run"]["stop_reason"] == "REACHED_REQUESTED_PRICE"
+    # the preview and the real sweep start from the same state: the same crash
+    assert {key: fall["dry_run"][key] for key in ("steps", "liquidations", "adl_fills", "to_price")} == \
+        {key: fall["real"][key] for key in ("steps", "liquidations", "adl_fills", "to_price")}
+    assert fall["single_steps"]["liquidations"] == fall["real"]["liquidations"]
+    assert results["mark_lists"]["rounds"] == 3 and "crash in one call" in finished.stdout
 
 
 @pytest.mark.parametrize("argv, expected", [

@@ -191,3 +191,36 @@ def test_the_console_script(server, book):
     failed = subprocess.run([str(script), "--target", server.address, "account", "77"],
                             capture_output=True, text=True, timeout=60)
     assert failed.returncode == 1 and failed.stderr.startswith("error: NOT_FOUND: ")
+
+
+LADDER_BOOK = """type,account_id,instrument,currency,qty,price,amount
+# three shorts of 10 at 100 whose bankruptcy prices are 110, 120 and 140; one rich long
+fill,11,BTC-PERP,,-10,100,
+fill,12,BTC-PERP,,-10,100,
+fill,13,BTC-PERP,,-10,100,
+fill,14,BTC-PERP,,30,100,
+transfer,11,,USD,,,100
+transfer,12,,USD,,,200
+transfer,13,,USD,,,400
+transfer,14,,USD,,,100000
+"""
+
+
+def test_ladder_shows_takeovers_by_price_level_and_changes_nothing(cli, tmp_path):
+    path = tmp_path / "ladder.csv"
+    path.write_text(LADDER_BOOK)
+    cli("load", str(path))
+    status_before = _json(cli, "status")
+    png = tmp_path / "ladder.png"
+    code, out, err = cli("ladder", "BTC-PERP", "--to", "150", "--levels", "5", "--png", str(png))
+    assert (code, err) == (0, "")
+    assert "dry run: nothing changed" in out and "100 -> 150" in out
+    rows = [line.split() for line in out.splitlines() if ".." in line]
+    # levels 100..110, 110..120, 120..130, 130..140, 140..150: a takeover at a level's top
+    # counts in the level it ends
+    assert [(row[0], row[2], int(row[3])) for row in rows] == [
+        ("100", "110", 1), ("110", "120", 1), ("120", "130", 0), ("130", "140", 1), ("140", "150", 0)]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert _json(cli, "status") == status_before
+    response = _json(cli, "ladder", "BTC-PERP", "--to", "150")
+    assert response["dry_run"] and len(response["liquidations"]) == 3

@@ -14,7 +14,7 @@ from typing import Callable
 
 from google.protobuf import json_format
 
-from . import deltas_csv, journal_cli
+from . import deltas_csv, journal_cli, ladder
 from .client import MarkcapClient
 from .deltas_csv import CsvError, IdLookup
 from .errors import MarkcapError
@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_simple(commands, "band", "show an instrument's bankruptcy band", run_band,
                 [("instrument", {"metavar": "INSTRUMENT", "help": "id or symbol"})])
     _add_adl_queue(commands)
+    _add_ladder(commands)
     _add_load(commands)
     _add_watch(commands)
     journal_cli.add_command(commands, _whole_number)
@@ -173,6 +174,19 @@ def _add_adl_queue(commands) -> None:
                          help="entries to show (default %(default)s)")
 
 
+def _add_ladder(commands) -> None:
+    command = _add_simple(commands, "ladder", "preview a crash as a ladder: a dry-run sweep to PRICE, "
+                          "liquidations and ADL contracts by price level, the fund along the way", run_ladder,
+                          [("instrument", {"metavar": "INSTRUMENT", "help": "id or symbol"})])
+    command.add_argument("--to", dest="price", type=_positive_float, required=True, metavar="PRICE",
+                         help="the mark to sweep toward")
+    command.add_argument("--levels", type=_at_least_one, default=20,
+                         help="equal price levels between the mark and where the sweep stops "
+                              "(default %(default)s)")
+    command.add_argument("--png", metavar="FILE", help="also draw the ladder into this PNG file "
+                         "(needs matplotlib: pip install 'markcap[plot]')")
+
+
 def _add_load(commands) -> None:
     command = commands.add_parser(
         "load", help="stream fills and transfers from a CSV file",
@@ -227,6 +241,20 @@ def run_mark(client: MarkcapClient, args) -> None:
                                  sweep=args.sweep, max_steps=args.max_steps)
     render = render_sweep if args.sweep else render_mark
     _show(args, response, lambda: render(response, names))
+
+
+def run_ladder(client: MarkcapClient, args) -> None:
+    names = _names(client)
+    response = client.apply_mark(_instrument_id(args.instrument, names), args.price, dry_run=True, sweep=True)
+    levels = ladder.levels_of(response, args.levels)
+    symbol = names.instrument(response.instrument_id)
+    if args.png:
+        try:
+            ladder.draw_png(response, levels, symbol, args.png)
+        except ImportError as error:
+            raise CliError(f"--png needs matplotlib (pip install 'markcap[plot]'): {error}") from None
+    _show(args, response, lambda: ladder.render_ladder(response, levels, symbol)
+          + (f"\n\nladder drawn in {args.png}" if args.png else ""))
 
 
 def run_account(client: MarkcapClient, args) -> None:

@@ -49,8 +49,11 @@ def _cell_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+NO_VALUE = "-"  # a cell with nothing to show; it does not stop a column being numeric
+
+
 def _is_numeric_column(cells: list[list[str]], index: int) -> bool:
-    values = [row[index] for row in cells if row[index]]
+    values = [row[index] for row in cells if row[index] not in ("", NO_VALUE)]
     return bool(values) and all(_looks_numeric(value) for value in values)
 
 

@@ -49,6 +49,7 @@ RESET_SHARE = 1.0           # a tier is re-keyed once its excess candidates reac
 # exposure-ratio upper bounds of tiers 0..len-1 (tier 0: nothing else held, exact keys); the last tier above
 TIER_LIMITS = np.array([0.0, 1 / 16, 1 / 4, 1.0, 4.0, 16.0, 64.0, 256.0])
 BOUND_MARGIN = 1e-9         # relative slack for float rounding between key and exact paths
+BULK_ROW_EVENTS = 32        # a book with this many row events catches up in one batched write
 REKEY_CHUNK = 65536         # accounts re-keyed at once (bounds the exposure matrix's memory)
 RISE, FALL = 0, 1           # a row's side: shorts are harmed by a rise, longs by a fall
 
@@ -87,6 +88,33 @@ class BookKeys:
     def move(self, from_row: int, to_row: int) -> None:
         self.priority.move(from_row, to_row)
 
+    def replay(self, events: list[RowEvent]) -> None:
+        """The same as applying `events` one by one (resize and move), in one batched write: the
+        events are followed on a map of final row -> row it came from (-1: appended), touching
+        only the rows they name."""
+        priority = self.priority
+        before = count = priority.count
+        came_from: dict[int, int] = {}
+        for event in events:
+            if event.moved_from is None:
+                for row in range(event.row, event.row + event.count):
+                    came_from[row] = -1
+                count = event.row + event.count
+            else:
+                if event.moved_from >= 0:
+                    came_from[event.row] = came_from.get(event.moved_from,
+                                                         event.moved_from if event.moved_from < before else -1)
+                count = event.moved_from if event.moved_from >= 0 else event.row
+        rows = np.array(sorted(row for row in came_from if row < count), dtype=np.int64)
+        sources = np.array([came_from[row] for row in rows.tolist()], dtype=np.int64)
+        held = sources >= 0
+        values = np.where(held, priority.values[np.where(held, sources, 0)], np.inf)
+        groups = np.where(held, priority.group[np.where(held, sources, 0)], NO_GROUP)
+        priority.resize(max(count, before))
+        if len(rows):
+            priority.set(rows, values, groups)
+        priority.resize(count)
+
 
 class BankruptcyIndex:
     """Keys, bounds and candidate search over every book of an ExchangeState.
@@ -117,14 +145,21 @@ class BankruptcyIndex:
         while len(self._by_bit) < len(state.instrument_of_bit):
             instrument_id = state.instrument_of_bit[len(self._by_bit)]
             self._attach(state.instruments.by_id[instrument_id])
-        for event in row_events:
-            keys = self._by_bit[event.bit]
-            if event.moved_from is None:
-                keys.resize(event.row + event.count)
-            else:
-                if event.moved_from >= 0:  # the book's last row now lives at `row`
-                    keys.move(event.moved_from, event.row)
-                keys.resize(event.moved_from if event.moved_from >= 0 else event.row)
+        by_bit: dict[int, list[RowEvent]] = {}
+        for event in row_events:  # books are independent; each book's events stay in order
+            by_bit.setdefault(event.bit, []).append(event)
+        for bit, events in by_bit.items():
+            keys = self._by_bit[bit]
+            if len(events) >= BULK_ROW_EVENTS:
+                keys.replay(events)
+                continue
+            for event in events:
+                if event.moved_from is None:
+                    keys.resize(event.row + event.count)
+                else:
+                    if event.moved_from >= 0:  # the book's last row now lives at `row`
+                        keys.move(event.moved_from, event.row)
+                    keys.resize(event.moved_from if event.moved_from >= 0 else event.row)
         for instrument_id in unheld_terms:
             if not len(state.books[instrument_id]):
                 self._unheld_terms_changed(state.instruments.by_id[instrument_id])

@@ -178,7 +178,7 @@ def apply_batch_fast(state: ExchangeState, fills: FillBatch, transfers: Transfer
     realised: list = []
     booked: dict[int, int] = {}
     staged = _stage_fills(state, fill_slots, fills, realised, booked)
-    if staged is None:
+    if staged is None or not _open_interest_fits(state, staged):
         return None
     residue, paid = _residues(state, _exact_changes(state, fills), booked)
     if paid:  # whole units of residue go to the fund's balance
@@ -192,6 +192,16 @@ def apply_batch_fast(state: ExchangeState, fills: FillBatch, transfers: Transfer
     _commit(state, new_ids, touched, balances, staged)
     state.residue.update(residue)
     return touched
+
+
+def _open_interest_fits(state: ExchangeState, staged: _StagedPositions) -> bool:
+    """Whether every book's long and short totals stay within int64 after the batch (the
+    sequential path names the fill that takes one beyond)."""
+    for bit, run in staged.by_book():
+        book = state.books[state.instrument_of_bit[bit]]
+        if max(book.open_interest_after(staged.rows[run], staged.qty[run])) > contracts.INT64_MAX:
+            return False
+    return True
 
 
 def _residues(state: ExchangeState, exact: dict[int, Fraction], booked: dict[int, int]):

@@ -6,7 +6,9 @@ is its float64 mirror, cost_units / power (power = 10^decimals), which nothing d
 `holdings.row_of(slots[r], bit) == r` (the account-major holdings are the only
 slot -> row map, shared by all books); a position that goes flat leaves the
 book (the last row moves into its place), so scans over the book touch
-holders only.
+holders only. `open_long` and `open_short` are the sums of the long quantities and of the
+short ones' magnitudes (Python ints): a takeover can give the fund all of one side, so
+both stay within int64 (the state refuses fills that would take them beyond).
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ class PositionBook:
         self.cost = np.zeros(capacity, dtype=np.float64)
         self.power = 1.0  # 10^decimals of the settlement currency (set by the state while empty)
         self.count = 0
+        self.open_long = 0   # sum of the positive quantities
+        self.open_short = 0  # sum of the negative quantities' magnitudes
 
     def __len__(self) -> int:
         return self.count
@@ -53,8 +57,19 @@ class PositionBook:
         """Row of each account's position (-1: none), int64 (n,)."""
         return self.holdings.rows_in(slots, self.bit)
 
+    def open_interest_after(self, rows: np.ndarray, qty: np.ndarray) -> tuple[int, int]:
+        """(open_long, open_short) once the positions in `rows` (-1: none yet) hold `qty`, for
+        distinct positions; nothing changes."""
+        held = rows >= 0
+        old = self.qty[rows[held]]
+        return (self.open_long + _exact_sum(np.maximum(qty, 0)) - _exact_sum(np.maximum(old, 0)),
+                self.open_short - _exact_sum(np.minimum(qty, 0)) + _exact_sum(np.minimum(old, 0)))
+
     def _write(self, slot: int, qty: int, cost: int) -> None:
         row = self.holdings.row_of(slot, self.bit)
+        old = 0 if row is None else int(self.qty[row])
+        self.open_long += max(qty, 0) - max(old, 0)
+        self.open_short += max(-qty, 0) - max(-old, 0)
         if qty == 0:
             if row is not None:
                 self._remove(slot, row)
@@ -75,6 +90,7 @@ class PositionBook:
         for many books) before anything reads them.
         """
         assert not self._undo.active, "write_many bypasses the undo log"
+        self.open_long, self.open_short = self.open_interest_after(rows, qty)
         held, opens = rows >= 0, qty != 0
         update = held & opens
         self.qty[rows[update]] = qty[update]
@@ -134,3 +150,10 @@ class PositionBook:
         """Views (slots int64, qty int64, cost float64 mirror), each of shape (count,)."""
         n = self.count
         return self.slots[:n], self.qty[:n], self.cost[:n]
+
+
+def _exact_sum(values: np.ndarray) -> int:
+    """The sum of an int64 array as an exact Python integer."""
+    if float(np.abs(values.astype(np.float64)).sum()) < 2.0**62:
+        return int(values.sum())
+    return sum(values.tolist())

@@ -136,6 +136,14 @@ class ExchangeState:
         if not contracts.INT64_MIN <= result.cost <= contracts.INT64_MAX:
             raise InvalidInput(f"{field}: position cost would be {result.cost} minor units, beyond int64",
                                field=field, value=qty_delta)
+        # A takeover can hand the fund every position of one side: each side's total must fit too.
+        open_long = book.open_long + max(result.qty, 0) - max(qty, 0)
+        open_short = book.open_short + max(-result.qty, 0) - max(-qty, 0)
+        if max(open_long, open_short) > contracts.INT64_MAX:
+            side, total = ("long", open_long) if open_long > contracts.INT64_MAX else ("short", open_short)
+            raise InvalidInput(f"{field}: instrument {instrument.instrument_id} would have {total} contracts "
+                               f"open {side}, beyond int64 (the insurance fund could not take them over)",
+                               field=field, value=qty_delta)
         book.set(slot, result.qty, result.cost)
         self.changes.account(slot)
         currency_id = instrument.settlement_currency_id
@@ -204,6 +212,9 @@ class ExchangeState:
             assert math.isfinite(instrument.mark_price) and instrument.mark_price > 0
             slots, qty, cost = book.columns()
             assert (qty != 0).all(), f"flat position kept in book {instrument_id}"
+            assert book.open_long == sum(q for q in qty.tolist() if q > 0), f"open_long drifted in {instrument_id}"
+            assert book.open_short == -sum(q for q in qty.tolist() if q < 0), f"open_short drifted in {instrument_id}"
+            assert max(book.open_long, book.open_short) <= contracts.INT64_MAX
             assert (cost == book.cost_units[: len(book)] / book.power).all(), "cost mirrors drifted"
             self.instruments.grid(instrument).units(instrument.mark_price, "mark_price")
             assert (slots < accounts.count).all() and len(np.unique(slots)) == len(slots)
