@@ -106,8 +106,12 @@ def test_a_dry_run_changes_nothing(client):
 def test_a_repeated_mark_seq_returns_the_original_outcome(client):
     _book(client)
     first = client.apply_mark(BTC_PERP, 110.0, seq=2)
-    again = client.apply_mark(BTC_PERP, 999.0, seq=2)
+    again = client.apply_mark(BTC_PERP, 110.0, seq=2)
     assert again == first
+    with pytest.raises(MarkcapError) as refused:  # the same seq with other content
+        client.apply_mark(BTC_PERP, 999.0, seq=2)
+    assert refused.value.code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "seq 2 was already applied as a mark update" in refused.value.message
     assert client.list_instruments().instruments[0].mark_price == 110.0
 
 

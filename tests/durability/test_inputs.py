@@ -44,7 +44,7 @@ def test_rejected_inputs_dry_runs_and_duplicates_are_not_journaled():
     with pytest.raises(UnknownId):
         node.send(Input(RecordKind.MARK, pb.ApplyMarkRequest(seq=2, instrument_id=99, price=1.0)))
     node.send(mark(2, 3300.0, dry_run=True))
-    node.send(mark(1, 9999.0))
+    node.send(mark(1, 3100.0))
     assert [r.seq for r in store.journal.records] == [1]
 
 
@@ -66,8 +66,11 @@ def test_a_duplicate_is_answered_from_the_journal_after_a_restart_however_old():
     with pytest.raises(DuplicateTooOld):  # what the engine alone would say
         first.engine.apply_mark(1, 8, 1.0)
     restarted = Node(store, config)
-    again = restarted.send(mark(1, 1.0))
+    again = restarted.send(mark(1, 3100.0))
     assert serialize(again) == serialize(original)
+    with pytest.raises(PreconditionFailed, match="seq 1 was already applied as a mark update "
+                                                 "and this request's content differs"):
+        restarted.send(mark(1, 1.0))
     with pytest.raises(PreconditionFailed, match="seq 2 was already applied as a mark update, "
                                                  "not a currency upsert"):
         restarted.send(Input(RecordKind.CURRENCY, pb.UpsertCurrencyRequest(
@@ -81,7 +84,7 @@ def test_without_a_journal_duplicates_are_the_engines_business():
     for seq in range(1, 5):
         inputs.apply(RecordKind.MARK, mark(seq, 3000.0 + seq).request)
     with pytest.raises(DuplicateTooOld):
-        inputs.apply(RecordKind.MARK, mark(1, 1.0).request)
+        inputs.apply(RecordKind.MARK, mark(1, 3001.0).request)
 
 
 @pytest.mark.parametrize("policy, syncs", [("every-input", 4), ("interval:50", 0)])

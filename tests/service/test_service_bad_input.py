@@ -45,15 +45,18 @@ def transfers(*rows) -> pb.TransferColumns:
     return columns
 
 
+def first_batch() -> pb.StreamDeltasRequest:
+    return pb.StreamDeltasRequest(
+        seq=1, fills=fills((LONG_ID, PERP, 10, 100.0), (SHORT_ID, PERP, -10, 100.0)),
+        transfers=transfers((LONG_ID, USD, 1000.0), (SHORT_ID, USD, 1000.0),
+                            (FUND_ID, USD, 10000.0)))
+
+
 @pytest.fixture(scope="module")
 def stub(start_module_server):
     """Default exchange with a long and a short in BTC-PERP and a funded insurance fund."""
     stub = start_module_server().stub()
-    batch = pb.StreamDeltasRequest(
-        seq=1, fills=fills((LONG_ID, PERP, 10, 100.0), (SHORT_ID, PERP, -10, 100.0)),
-        transfers=transfers((LONG_ID, USD, 1000.0), (SHORT_ID, USD, 1000.0),
-                            (FUND_ID, USD, 10000.0)))
-    [ack] = stub.StreamDeltas(iter([batch]))
+    [ack] = stub.StreamDeltas(iter([first_batch()]))
     assert ack.seq == 1
     return stub
 
@@ -170,9 +173,14 @@ def test_stream_deltas_rejects_seq_gap_naming_expected_seq(stub):
 
 def test_stream_deltas_duplicate_is_acknowledged_and_not_applied(stub):
     before = snapshot(stub)
-    [ack] = stub.StreamDeltas(iter([pb.StreamDeltasRequest(
-        seq=1, fills=fills((LONG_ID, PERP, 5, 100.0), (SHORT_ID, PERP, -5, 100.0)))]))
+    [ack] = stub.StreamDeltas(iter([first_batch()]))
     assert (ack.seq, ack.duplicate) == (1, True)
+    assert snapshot(stub) == before
+    other = pb.StreamDeltasRequest(  # seq 1 with other content: refused (issue 12, item 6)
+        seq=1, fills=fills((LONG_ID, PERP, 5, 100.0), (SHORT_ID, PERP, -5, 100.0)))
+    expect_rejected(stub, lambda: list(stub.StreamDeltas(iter([other]))),
+                            CODE.FAILED_PRECONDITION, "batch seq 1: seq 1 was already applied as "
+                            "a delta batch and this request's content differs from it")
     assert snapshot(stub) == before
 
 
@@ -247,9 +255,14 @@ def test_apply_mark_duplicate_returns_the_byte_identical_original(stub):
     original = stub.ApplyMark(pb.ApplyMarkRequest(seq=seq, instrument_id=ETH, price=3100.0))
     assert (original.seq, original.applied_price, original.previous_price) == (seq, 3100.0, 3000.0)
     before = snapshot(stub)
-    # A different price under the same seq: still the original answer, nothing applied.
-    again = stub.ApplyMark(pb.ApplyMarkRequest(seq=seq, instrument_id=ETH, price=2000.0))
+    again = stub.ApplyMark(pb.ApplyMarkRequest(seq=seq, instrument_id=ETH, price=3100.0))
     assert again.SerializeToString() == original.SerializeToString()
+    assert snapshot(stub) == before
+    # A different price under the same seq: refused, nothing applied.
+    expect_rejected(stub, lambda: stub.ApplyMark(pb.ApplyMarkRequest(seq=seq, instrument_id=ETH,
+                                                                     price=2000.0)),
+                    CODE.FAILED_PRECONDITION, f"seq {seq} was already applied as a mark update "
+                    "and this request's content differs")
     assert snapshot(stub) == before
 
 
@@ -302,8 +315,11 @@ def test_apply_marks_duplicate_returns_the_byte_identical_original(stub):
     original = marks_call(stub, dict(instrument_id=ETH, price=3050.0), dict(instrument_id=PERP, price=100.5),
                           seq=seq)()
     assert [o.applied_price for o in original.outcomes] == [3050.0, 100.5] and original.seq == seq
-    again = marks_call(stub, dict(instrument_id=ETH, price=2000.0), seq=seq)()
+    again = marks_call(stub, dict(instrument_id=ETH, price=3050.0), dict(instrument_id=PERP, price=100.5),
+                       seq=seq)()
     assert again.SerializeToString() == original.SerializeToString()
+    expect_rejected(stub, marks_call(stub, dict(instrument_id=ETH, price=2000.0), seq=seq),
+                    CODE.FAILED_PRECONDITION, "content differs")
     with pytest.raises(grpc.RpcError) as raised:  # the seq was a mark list, not a single mark
         stub.ApplyMark(pb.ApplyMarkRequest(seq=seq, instrument_id=ETH, price=2000.0))
     assert raised.value.code() == CODE.FAILED_PRECONDITION
@@ -356,8 +372,11 @@ def test_upsert_currency_duplicate_returns_the_original(stub):
         seq=seq, currency=pb.Currency(currency_id=BTC, price=51000.0)))
     before = snapshot(stub)
     again = stub.UpsertCurrency(pb.UpsertCurrencyRequest(
-        seq=seq, currency=pb.Currency(currency_id=BTC, price=1.0)))
+        seq=seq, currency=pb.Currency(currency_id=BTC, price=51000.0)))
     assert again.SerializeToString() == original.SerializeToString()
+    expect_rejected(stub, lambda: stub.UpsertCurrency(pb.UpsertCurrencyRequest(
+        seq=seq, currency=pb.Currency(currency_id=BTC, price=1.0))),
+        CODE.FAILED_PRECONDITION, "content differs")
     assert snapshot(stub) == before
 
 
@@ -429,8 +448,11 @@ def test_upsert_instrument_duplicate_returns_the_original(stub):
     assert original.instrument.symbol == "ETH-PERP-2"
     before = snapshot(stub)
     again = stub.UpsertInstrument(pb.UpsertInstrumentRequest(
-        seq=seq, instrument=pb.Instrument(instrument_id=ETH, symbol="OTHER")))
+        seq=seq, instrument=pb.Instrument(instrument_id=ETH, symbol="ETH-PERP-2")))
     assert again.SerializeToString() == original.SerializeToString()
+    expect_rejected(stub, lambda: stub.UpsertInstrument(pb.UpsertInstrumentRequest(
+        seq=seq, instrument=pb.Instrument(instrument_id=ETH, symbol="OTHER"))),
+        CODE.FAILED_PRECONDITION, "content differs")
     assert snapshot(stub) == before
 
 

@@ -62,7 +62,7 @@ def test_replays_retained_events_from_seq_then_follows_live_ones(server):
         seq=1, mark=first).SerializeToString()
     assert next(events) == pb.WatchEventsResponse(seq=3, currency=currency)
     mark(stub, 3300.0, dry_run=True)                            # not logged
-    mark(stub, 9999.0, seq=1)                                   # duplicate: not logged
+    mark(stub, 3100.0, seq=1)                                   # duplicate: not logged
     live = mark(stub, 3200.0)                                   # seq 5
     assert live.seq == 5
     assert next(events) == pb.WatchEventsResponse(seq=5, mark=live)

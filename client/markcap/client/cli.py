@@ -1,4 +1,5 @@
-"""`markcap`: the command line for people, built only on MarkcapClient.
+"""`markcap`: the command line for people, built only on MarkcapClient (except `markcap
+journal DIR`, journal_cli.py, which reads a data directory offline).
 
 Errors print "error: CODE: message" (or "error: FILE:LINE: problem") on stderr
 and exit 1; usage errors exit 2.
@@ -13,7 +14,7 @@ from typing import Callable
 
 from google.protobuf import json_format
 
-from . import deltas_csv, ladder
+from . import deltas_csv, journal_cli, ladder
 from .client import MarkcapClient
 from .deltas_csv import CsvError, IdLookup
 from .errors import MarkcapError
@@ -35,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_request:  # --help, or a usage error (2)
         return exit_request.code if isinstance(exit_request.code, int) else 2
+    if getattr(args, "offline", None):  # reads files, needs no server
+        return args.offline(args)
     try:
         with _client(args) as client:
             args.run(client, args)
@@ -90,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ladder(commands)
     _add_load(commands)
     _add_watch(commands)
+    journal_cli.add_command(commands, _whole_number)
     return parser
 
 

@@ -3,7 +3,10 @@
 Each input runs, under the writer's lock: convert -> engine -> journal the
 request (with its assigned seq) and, for marks and upserts, the response ->
 fsync (per policy) -> publish the event. Only then is it acknowledged.
-Rejected inputs and dry runs change nothing and are not journaled.
+Rejected inputs and dry runs change nothing and are not journaled. Before an
+input is applied, a duplicate seq is checked against the content it was applied
+with (input_digests.py), and on a data dir the free space against the floor
+(free_space.py: below it the input is refused, nothing written).
 
 `apply_request` is the one conversion path, shared with replay (recovery.py),
 so a replayed journal goes through exactly the code the live input did.
@@ -25,6 +28,8 @@ from markcap.v1 import risk_engine_pb2 as pb
 
 from . import from_proto, to_proto
 from .events import EventLog
+from .free_space import FreeSpaceFloor
+from .input_digests import RetainedDigests, SeqContentDiffers, digest
 from .read_ahead import ReadAhead
 from .writer import SerializedEngine
 
@@ -87,7 +92,8 @@ class DurableInputs:
     def __init__(self, writer: SerializedEngine, journal: Journal | None, policy: FsyncPolicy,
                  events: EventLog, on_journaled: Callable[[int], None] = lambda seq: None,
                  on_fatal: Callable[[BaseException], None] = lambda error: None,
-                 on_acknowledged: Callable[[], None] = lambda: None):
+                 on_acknowledged: Callable[[], None] = lambda: None, retained: int = 65536):
+        """`retained`: without a journal, how many inputs' digests are kept to check duplicates."""
         self._writer = writer
         self._journal = journal
         self._policy = policy
@@ -96,6 +102,10 @@ class DurableInputs:
         self._on_fatal = on_fatal
         self._on_acknowledged = on_acknowledged  # e.g. metrics of what is durable
         self._failure: BaseException | None = None
+        # Without a journal, what a duplicate's content is checked against (input_digests.py).
+        self._digests = RetainedDigests(retained) if journal is None else None
+        # Checked before an input is applied: below the floor it is refused (free_space.py).
+        self.free_space: FreeSpaceFloor | None = None
         self._unpublished: list[pb.WatchEventsResponse] = []  # events waiting for their fsync
         # Last seq acknowledged (durable per policy, events published): WatchEvents history
         # reads the journal up to here and no further.
@@ -140,12 +150,14 @@ class DurableInputs:
         """Applies batches until one is rejected, then one fsync for all that were applied."""
         results = []
         with self._writer.exclusive() as engine:
-            for number, request in group:
-                result = self._try(lambda: self._apply_locked(engine, RecordKind.DELTAS, request))
-                results.append((number, request, result))
-                if isinstance(result, EngineError):
-                    break
-            self._sync_locked(engine)
+            try:
+                for number, request in group:
+                    result = self._try(lambda: self._apply_locked(engine, RecordKind.DELTAS, request))
+                    results.append((number, request, result))
+                    if isinstance(result, EngineError):
+                        break
+            finally:  # e.g. DiskSpaceLow part-way: what was applied is made durable all the same
+                self._sync_locked(engine)
         return results
 
     def _apply_locked(self, engine: Engine, kind: RecordKind, request):
@@ -153,27 +165,45 @@ class DurableInputs:
             raise PersistenceFailed(f"the journal failed earlier ({self._failure}); "
                                     f"restart markcap-server") from self._failure
         dry_run = kind in (RecordKind.MARK, RecordKind.MARKS) and request.dry_run
-        if kind in JOURNALED_RESPONSES and not dry_run and 0 < request.seq <= engine.applied_seq:
-            answer = self._journaled_answer(kind, request.seq)
+        duplicate = not dry_run and 0 < request.seq <= engine.applied_seq
+        if duplicate:
+            answer = self._duplicate_answer(kind, request)
             if answer is not None:
                 return answer
+        if self.free_space is not None and not (dry_run or duplicate):
+            self.free_space.check()  # before anything is applied or written
         applied_before = engine.applied_seq
         response = apply_request(engine, kind, request)
         if engine.applied_seq != applied_before:
+            if self._digests is not None:
+                self._digests.note(response.seq, kind, request)
             self._journal_locked(kind, request, response)
             event = event_of(kind, response.seq, response)
             if event is not None:
                 self._unpublished.append(event)
         return response
 
-    def _journaled_answer(self, kind: RecordKind, seq: int):
-        """The original response of a duplicate, from the journal (None: not held there)."""
-        record = self._journal.get(seq) if self._journal is not None else None
-        if record is None:
-            return None  # the engine answers from what it retains, or says it is too old
-        if record.kind is not kind:
-            raise PreconditionFailed(f"seq {seq} was already applied as {DESCRIPTIONS[record.kind]}, "
+    def _duplicate_answer(self, kind: RecordKind, request):
+        """A duplicate checked against what was applied at its seq (same kind, same content:
+        input_digests.py), answered from the journal for marks and upserts; None: the engine
+        answers (a delta batch's acknowledgement, or what it retains, or DUPLICATE_TOO_OLD)."""
+        seq = request.seq
+        if self._journal is not None:
+            record = self._journal.get(seq)
+            held = None if record is None else (
+                record.kind, digest(record.kind, REQUEST_TYPES[record.kind].FromString(record.request)))
+        else:
+            record, held = None, self._digests.get(seq)
+        if held is None:
+            return None  # too old to compare
+        held_kind, held_digest = held
+        if held_kind is not kind:
+            raise PreconditionFailed(f"seq {seq} was already applied as {DESCRIPTIONS[held_kind]}, "
                                      f"not {DESCRIPTIONS[kind]}")
+        if held_digest != digest(kind, request):
+            raise SeqContentDiffers(seq, DESCRIPTIONS[kind])
+        if record is None or kind not in JOURNALED_RESPONSES:
+            return None
         return RESPONSE_TYPES[kind].FromString(record.response)
 
     def _journal_locked(self, kind: RecordKind, request, response) -> None:

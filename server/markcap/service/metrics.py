@@ -7,7 +7,8 @@ Two thin wrappers feed them; the engine itself knows nothing of metrics:
   method and status code, and ApplyMark's server-side latency.
 
 Persistence gauges are set by the store through `set_persistence_lag` and
-`set_journal_size`; they read 0 until it does.
+`set_journal_size`; they read 0 until it does. `markcap_data_dir_free_bytes` reads
+the free-space probe given to `watch_free_space` at each scrape (NaN without one).
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class _PersistenceReadings:
 
     lag_inputs = 0
     journal_bytes = 0
+    free_bytes: Callable[[], int] | None = None
 
 
 _PERSISTENCE = _PersistenceReadings()
@@ -49,8 +51,21 @@ def set_persistence_lag(inputs: int) -> None:
 
 
 def set_journal_size(size_bytes: int) -> None:
-    """Bytes in the journal since the last snapshot."""
+    """Bytes the journal's segment files take on disk (preallocated space included)."""
     _PERSISTENCE.journal_bytes = size_bytes
+
+
+def watch_free_space(free_bytes: Callable[[], int] | None) -> None:
+    """The probe of the data dir's free bytes, read at each scrape (None: no data dir)."""
+    _PERSISTENCE.free_bytes = free_bytes
+
+
+def _free_bytes() -> float:
+    probe = _PERSISTENCE.free_bytes
+    try:
+        return float("nan") if probe is None else probe()
+    except OSError:  # the data dir is gone (e.g. a test's): no reading
+        return float("nan")
 
 
 class Metrics:
@@ -103,8 +118,11 @@ class Metrics:
                                   "equity), valuation currency", registry=registry)
         Gauge("markcap_persistence_lag_inputs", "Inputs applied but not yet durable",
               registry=registry).set_function(lambda: _PERSISTENCE.lag_inputs)
-        Gauge("markcap_journal_size_bytes", "Journal bytes since the last snapshot",
-              registry=registry).set_function(lambda: _PERSISTENCE.journal_bytes)
+        Gauge("markcap_journal_size_bytes", "Bytes the journal's segment files take on disk, "
+              "preallocated space included", registry=registry).set_function(
+            lambda: _PERSISTENCE.journal_bytes)
+        Gauge("markcap_data_dir_free_bytes", "Free bytes on the data dir's file system (inputs "
+              "are refused below --min-free-mib)", registry=registry).set_function(_free_bytes)
 
     def watch_fund(self, read_fund: Callable[[], FundView]) -> None:
         """Reads the fund at each scrape, e.g. through the single writer (one account: cheap)."""

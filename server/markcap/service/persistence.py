@@ -22,6 +22,7 @@ from markcap.store.fsync import INTERVAL, IntervalSyncer
 from . import metrics
 from .event_feed import EventFeed, JournalHistory
 from .events import EventLog
+from .free_space import MIB, FreeSpaceFloor
 from .inputs import DurableInputs
 from .recovery import Restored, restore, seed_fingerprint
 from .snapshotter import Snapshotter
@@ -31,6 +32,7 @@ LOG = logging.getLogger("markcap.service")
 DEFAULT_DATA_DIR = Path("markcap-data")
 DEFAULT_SNAPSHOT_EVERY_INPUTS = 10_000
 DEFAULT_SNAPSHOT_EVERY_SECONDS = 300.0
+DEFAULT_MIN_FREE_MIB = 64
 FATAL_EXIT_CODE = 1
 PersistenceError = StoreError  # what `open` raises for a data dir it cannot use
 
@@ -73,6 +75,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        default=DEFAULT_SNAPSHOT_EVERY_SECONDS,
                        help=f"snapshot every S seconds when inputs arrived; 0: never by time "
                             f"(default {DEFAULT_SNAPSHOT_EVERY_SECONDS:g})")
+    group.add_argument("--min-free-mib", type=_non_negative(int), metavar="MIB",
+                       default=DEFAULT_MIN_FREE_MIB,
+                       help=f"refuse inputs (UNAVAILABLE) while the data dir's file system has "
+                            f"less than MIB MiB free, serving reads; 0: no floor "
+                            f"(default {DEFAULT_MIN_FREE_MIB})")
 
 
 def _die(error: BaseException) -> None:
@@ -87,6 +94,8 @@ class Persistence:
     def __init__(self, store: Store | None, restored: Restored, config: ExchangeConfig,
                  args: argparse.Namespace):
         self.store = store
+        self.free_space = None if store is None else FreeSpaceFloor(
+            Path(store.location), args.min_free_mib * MIB)
         self.engine = restored.engine
         self._restored = restored
         self._config = config
@@ -118,7 +127,12 @@ class Persistence:
         self._inputs = DurableInputs(
             writer, journal, self._args.fsync, log, on_fatal=_die,
             on_journaled=self._snapshotter.note_journaled if self._snapshotter else lambda seq: None,
-            on_acknowledged=self._report if journal else lambda: None)
+            on_acknowledged=self._report if journal else lambda: None,
+            retained=self._config.retained_outcomes)
+        if journal:
+            self._inputs.free_space = self.free_space
+            metrics.watch_free_space(self.free_space.free_bytes)
+            self._report()  # the journal as opened, before any input
         history = JournalHistory(journal, lambda: self._inputs.acknowledged_seq) if journal else None
         return self._inputs, EventFeed(log, history)
 
@@ -126,10 +140,10 @@ class Persistence:
         self._inputs.fail(error)
 
     def _report(self) -> None:
-        """The persistence gauges: inputs not yet fsynced, journal bytes since the snapshot."""
+        """The persistence gauges: inputs not yet fsynced, the journal's bytes on disk."""
         journal = self.store.journal
         metrics.set_persistence_lag((journal.last_seq or 0) - (journal.synced_seq or 0))
-        metrics.set_journal_size(journal.appended_bytes - self._snapshotter.journal_bytes_at_last)
+        metrics.set_journal_size(journal.size_bytes)
 
     def _sync_and_report(self) -> None:
         self.store.journal.sync()
@@ -151,7 +165,7 @@ class Persistence:
         return (f"journal at {self.store.location} (fsync {args.fsync}; snapshot every "
                 f"{args.snapshot_every_inputs} inputs or {args.snapshot_every_seconds:g} s, last at "
                 f"seq {self._snapshotter.last_seq if self._snapshotter else None}; journal holds "
-                f"seq {journal.first_seq} to {journal.last_seq})")
+                f"seq {journal.first_seq} to {journal.last_seq}; {self.free_space.describe()})")
 
     def close(self, graceful: bool = True) -> None:
         """Stops the timers; on a graceful stop takes the last snapshot; releases the data dir."""
@@ -160,4 +174,5 @@ class Persistence:
         if self._snapshotter:
             self._snapshotter.stop(final=graceful)
         if self.store:
+            metrics.watch_free_space(None)
             self.store.close()

@@ -38,7 +38,6 @@ class Snapshotter:
         self._thread = threading.Thread(target=self._run, name="snapshotter", daemon=True)
         seqs = store.snapshots.seqs()
         self.last_seq = seqs[-1] if seqs else None
-        self.journal_bytes_at_last = 0  # the journal's appended_bytes when it was copied
 
     def note_journaled(self, seq: int) -> None:
         """Called under the writer's lock for each journaled input."""
@@ -80,7 +79,6 @@ class Snapshotter:
                     return None
                 snapshot = snapshot_of(engine, self._seed)
                 self._since_last = 0
-                journal_bytes = self._store.journal.appended_bytes
             try:
                 self._store.snapshots.save(snapshot)
                 self._prune(snapshot.seq)
@@ -88,7 +86,7 @@ class Snapshotter:
                 LOG.error("snapshot at seq %d not written (%s); the journal still holds every "
                           "input, the next snapshot will try again", snapshot.seq, error)
                 return None
-            self.last_seq, self.journal_bytes_at_last = snapshot.seq, journal_bytes
+            self.last_seq = snapshot.seq
             LOG.info("snapshot at seq %d written in %.3f s", snapshot.seq, time.monotonic() - started)
             return snapshot.seq
 

@@ -18,16 +18,23 @@ from grpc_status import rpc_status
 from markcap.engine import (DuplicateTooOld, EngineError, InvalidInput, LimitExceeded,
                             PreconditionFailed, SequenceGap, UnknownId)
 
+from .free_space import DiskSpaceLow
+from .input_digests import SeqContentDiffers
+
 LOG = logging.getLogger(__name__)
 ERROR_DOMAIN = "markcap.v1"
 
-# Most specific first: SequenceGap and DuplicateTooOld are PreconditionFailed.
-STATUS_CODES: tuple[tuple[type[EngineError], int], ...] = (
+# Most specific first: SequenceGap, DuplicateTooOld and SeqContentDiffers are PreconditionFailed.
+# DiskSpaceLow is no engine error (the input is fine, the disk is not): UNAVAILABLE, so a
+# client retries it later.
+STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (InvalidInput, code_pb2.INVALID_ARGUMENT),
     (UnknownId, code_pb2.NOT_FOUND),
     (PreconditionFailed, code_pb2.FAILED_PRECONDITION),
     (LimitExceeded, code_pb2.RESOURCE_EXHAUSTED),
+    (DiskSpaceLow, code_pb2.UNAVAILABLE),
 )
+KNOWN_ERRORS = tuple(error_class for error_class, _ in STATUS_CODES)
 
 
 class BatchRejected(Exception):
@@ -56,7 +63,7 @@ def _error_info(reason: str, **metadata: object) -> error_details_pb2.ErrorInfo:
                                        metadata={k: str(v) for k, v in metadata.items()})
 
 
-def _details(error: EngineError):
+def _details(error: Exception):
     """The rich detail a client can act on, or None."""
     if isinstance(error, InvalidInput):
         return _bad_request(error)
@@ -64,9 +71,14 @@ def _details(error: EngineError):
         return _resource_info(error)
     if isinstance(error, SequenceGap):
         return _error_info("SEQ_GAP", expected_seq=error.expected, got_seq=error.got)
+    if isinstance(error, SeqContentDiffers):
+        return _error_info("SEQ_CONTENT_DIFFERS", seq=error.seq)
     if isinstance(error, DuplicateTooOld):
         return _error_info("DUPLICATE_TOO_OLD", seq=error.seq,
                            oldest_retained_seq=error.oldest_retained)
+    if isinstance(error, DiskSpaceLow):
+        return _error_info("DISK_SPACE_LOW", free_bytes=error.free_bytes,
+                           floor_bytes=error.floor_bytes)
     if isinstance(error, LimitExceeded):
         return _error_info("LIMIT_EXCEEDED", limit_name=error.limit_name, limit=error.limit,
                            got=error.got)
@@ -81,7 +93,7 @@ def code_for(error: BaseException) -> int:
     return code_pb2.INTERNAL
 
 
-def status_for(error: EngineError | BatchRejected) -> status_pb2.Status:
+def status_for(error: Exception) -> status_pb2.Status:
     cause = error.cause if isinstance(error, BatchRejected) else error
     status = status_pb2.Status(code=code_for(cause), message=str(error))
     detail = _details(cause)
@@ -101,7 +113,7 @@ def _internal(error: Exception) -> status_pb2.Status:
 def _abort(context: grpc.ServicerContext, error: Exception):
     if isinstance(error, grpc.RpcError) or not context.is_active():
         raise error  # the call is already over (client cancelled or went away)
-    known = isinstance(error, (EngineError, BatchRejected))
+    known = isinstance(error, (EngineError, *KNOWN_ERRORS, BatchRejected))
     status = status_for(error) if known else _internal(error)
     context.abort_with_status(rpc_status.to_status(status))
 

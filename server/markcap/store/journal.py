@@ -51,6 +51,7 @@ class Segment:
     first_seq: int
     offsets: array | None = None  # record start offsets; None until indexed
     end: int = HEADER.size        # bytes of intact data
+    size: int = 0                 # the file's size once sealed (the active one: see _allocated)
 
     @property
     def count(self) -> int:
@@ -109,6 +110,7 @@ class FileJournal:
         self._segments: list[Segment] = []
         self._fd: int | None = None
         self._allocated = 0  # size of the active segment's file, zeros past its records
+        self._sealed_bytes = 0  # sizes of the files of the segments before the active one
         self._dirty = False
         self._lock = threading.Lock()
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -123,9 +125,10 @@ class FileJournal:
                 first_seq = int(path.name.removesuffix(SUFFIX))
             except ValueError:
                 raise CorruptJournal(f"unexpected file {path} in the journal directory") from None
-            self._segments.append(Segment(path, first_seq))
+            self._segments.append(Segment(path, first_seq, size=path.stat().st_size))
         if self._segments:
             self._open_newest()
+        self._sealed_bytes = sum(segment.size for segment in self._segments[:-1])
 
     def _open_newest(self) -> None:
         newest = self._segments[-1]
@@ -157,6 +160,12 @@ class FileJournal:
         self.repairs.append(message)
 
     # ---- positions ------------------------------------------------------------
+
+    @property
+    def size_bytes(self) -> int:
+        """Bytes the journal's files take on disk: every segment, the active one with the
+        zeros preallocated ahead of the writer (what the disk no longer has free)."""
+        return self._sealed_bytes + (self._allocated if self._fd is not None else 0)
 
     @property
     def first_seq(self) -> int | None:
@@ -248,6 +257,10 @@ class FileJournal:
             self._fd = None
         if self._segments and self._segments[-1].count == 0:
             self._segments.pop().path.unlink()
+        elif self._segments:
+            sealed = self._segments[-1]
+            sealed.size = sealed.end
+            self._sealed_bytes += sealed.size
         path = self.directory / segment_name(first_seq)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         _write_all(fd, HEADER.pack(MAGIC, first_seq), 0)
@@ -262,7 +275,9 @@ class FileJournal:
             doomed = 0
             while len(self._segments) > 1 and self._segments[1].first_seq <= seq:
                 doomed += 1
-                self._segments.pop(0).path.unlink()
+                pruned = self._segments.pop(0)
+                pruned.path.unlink()
+                self._sealed_bytes -= pruned.size
             if doomed:
                 fsync_directory(self.directory)
             return doomed

@@ -20,6 +20,10 @@ class MemoryJournal:
         self.appended_bytes = 0
 
     @property
+    def size_bytes(self) -> int:
+        return sum(len(r.request) + len(r.response) for r in self.records)
+
+    @property
     def first_seq(self) -> int | None:
         return self._first_seq
 

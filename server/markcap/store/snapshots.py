@@ -24,7 +24,7 @@ import numpy as np
 from markcap.engine.snapshot import StateSnapshot
 
 from .errors import SnapshotFormatError
-from .sync_files import fsync_directory, write_atomically
+from .sync_files import fsync_directory, remove_temp_files, write_atomically
 
 LOG = logging.getLogger("markcap.store")
 MAGIC = b"MARKCAP-SNAPSHOT"
@@ -94,9 +94,7 @@ class SnapshotDirectory:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.skipped: list[str] = []  # damaged snapshots passed over, for the log and status
-        for leftover in self.directory.glob(f".*{SUFFIX}.tmp"):
-            LOG.warning("removing %s: a snapshot cut short by a crash", leftover)
-            leftover.unlink()
+        remove_temp_files(self.directory)  # snapshots cut short by a crash
 
     def seqs(self) -> list[int]:
         return sorted(int(path.name.removesuffix(SUFFIX))

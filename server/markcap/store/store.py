@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,12 +21,18 @@ from .journal import DEFAULT_SEGMENT_BYTES, FileJournal
 from .memory import MemoryJournal, MemorySnapshots
 from .records import JournalRecord
 from .snapshots import SnapshotDirectory
+from .sync_files import remove_temp_files
+
+LOG = logging.getLogger("markcap.store")
 
 
 class Journal(Protocol):
     repairs: list[str]
     synced_seq: int | None  # last seq made durable
     appended_bytes: int     # written since opened
+
+    @property
+    def size_bytes(self) -> int: ...  # what the journal's files take on disk
 
     @property
     def first_seq(self) -> int | None: ...
@@ -75,8 +82,11 @@ def _lock(data_dir: Path) -> int:
         os.close(fd)
         raise DataDirInUse(f"data dir {data_dir} is in use by another markcap-server "
                            f"(pid {holder}); two servers on one journal would corrupt it") from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())
+    try:  # only a hint for the message above: a full disk must not stop the start
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+    except OSError as error:
+        LOG.warning("data dir %s: could not write this pid to LOCK (%s)", data_dir, error)
     return fd
 
 
@@ -86,6 +96,8 @@ def open_store(data_dir: Path, segment_bytes: int = DEFAULT_SEGMENT_BYTES) -> St
     data_dir.mkdir(parents=True, exist_ok=True)
     lock_fd = _lock(data_dir)
     try:
+        for directory in (data_dir, data_dir / "journal"):
+            remove_temp_files(directory)
         snapshots = SnapshotDirectory(data_dir / "snapshots")
         journal = FileJournal(data_dir / "journal", segment_bytes)
     except BaseException:
