@@ -21,7 +21,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from markcap.engine import EngineError
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
-from . import limits, mark_log, metrics, persistence, security, server_reflection
+from . import limits, malformed, mark_log, metrics, persistence, security, server_reflection
 from .config import ConfigError, load_config, load_default
 from .event_feed import EventFeed
 from .events import EventLog
@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     health_servicer = health.HealthServicer()
     server = build_server(servicer, health_servicer, server_limits,
                           (metrics.RpcMetricsInterceptor(server_metrics),
+                           malformed.MalformedRequestsInterceptor(),
                            limits.LimitsInterceptor(server_limits)))
     try:
         addresses = [security.bind(server, address, exposure)

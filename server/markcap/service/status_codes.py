@@ -1,4 +1,4 @@
-"""The one table from engine exceptions to gRPC status codes, with rich details.
+"""The one table from engine exceptions (and a malformed request) to gRPC status codes, with rich details.
 
 Anything not in the table is INTERNAL and logged with its traceback. Handlers
 never call context.abort themselves: they raise, and `reports_errors` turns the
@@ -21,9 +21,19 @@ from markcap.engine import (DuplicateTooOld, EngineError, InvalidInput, LimitExc
 LOG = logging.getLogger(__name__)
 ERROR_DOMAIN = "markcap.v1"
 
+
+class MalformedRequest(Exception):
+    """A request message that does not parse as the method's request (malformed.py)."""
+
+    def __init__(self, method: str, detail: str):
+        super().__init__(f"{method}: {detail}; nothing of it was applied")
+        self.method = method
+
+
 # Most specific first: SequenceGap and DuplicateTooOld are PreconditionFailed.
-STATUS_CODES: tuple[tuple[type[EngineError], int], ...] = (
+STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (InvalidInput, code_pb2.INVALID_ARGUMENT),
+    (MalformedRequest, code_pb2.INVALID_ARGUMENT),
     (UnknownId, code_pb2.NOT_FOUND),
     (PreconditionFailed, code_pb2.FAILED_PRECONDITION),
     (LimitExceeded, code_pb2.RESOURCE_EXHAUSTED),
@@ -56,8 +66,10 @@ def _error_info(reason: str, **metadata: object) -> error_details_pb2.ErrorInfo:
                                        metadata={k: str(v) for k, v in metadata.items()})
 
 
-def _details(error: EngineError):
+def _details(error: EngineError | MalformedRequest):
     """The rich detail a client can act on, or None."""
+    if isinstance(error, MalformedRequest):
+        return _error_info("MALFORMED_REQUEST", method=error.method)
     if isinstance(error, InvalidInput):
         return _bad_request(error)
     if isinstance(error, UnknownId):
@@ -81,7 +93,7 @@ def code_for(error: BaseException) -> int:
     return code_pb2.INTERNAL
 
 
-def status_for(error: EngineError | BatchRejected) -> status_pb2.Status:
+def status_for(error: EngineError | BatchRejected | MalformedRequest) -> status_pb2.Status:
     cause = error.cause if isinstance(error, BatchRejected) else error
     status = status_pb2.Status(code=code_for(cause), message=str(error))
     detail = _details(cause)
@@ -101,7 +113,7 @@ def _internal(error: Exception) -> status_pb2.Status:
 def _abort(context: grpc.ServicerContext, error: Exception):
     if isinstance(error, grpc.RpcError) or not context.is_active():
         raise error  # the call is already over (client cancelled or went away)
-    known = isinstance(error, (EngineError, BatchRejected))
+    known = isinstance(error, (EngineError, BatchRejected, MalformedRequest))
     status = status_for(error) if known else _internal(error)
     context.abort_with_status(rpc_status.to_status(status))
 
