@@ -4,7 +4,7 @@ BUF := node_modules/.bin/buf
 
 .PHONY: setup serve generate check-generated lint breaking test bench load
 .PHONY: client-toolchains generate-clients check-generated-clients clients
-.PHONY: soak-durability bench-persistence fuzz
+.PHONY: soak-durability bench-persistence fuzz shutdown-soak
 
 setup: .venv/.installed node_modules/.installed
 
@@ -100,3 +100,11 @@ fuzz: .venv/.installed
 	MARKCAP_FUZZ_MESSAGES=$(FUZZ) MARKCAP_FUZZ_SEED=$$seed MARKCAP_FUZZ_SECONDS=3600 \
 	  $(PY) -m pytest -q -s -p no:cacheprovider -o timeout=3600 \
 	  tests/service/test_service_malformed.py -k fuzz
+
+# Shutdown after hostile streams (issue 12 item 3; docs/robustness.md): $(RUNS) servers
+# each given every hostile stream at once, then SIGTERM; each must exit 0 within the
+# grace period + 1 s, the last snapshot written before "stopped" (CI: 1 such run).
+RUNS ?= 20
+shutdown-soak: .venv/.installed
+	MARKCAP_SHUTDOWN_RUNS=$(RUNS) $(PY) -m pytest -q -p no:cacheprovider \
+	  tests/service/test_service_shutdown.py

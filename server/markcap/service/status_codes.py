@@ -18,6 +18,8 @@ from grpc_status import rpc_status
 from markcap.engine import (DuplicateTooOld, EngineError, InvalidInput, LimitExceeded,
                             PreconditionFailed, SequenceGap, UnknownId)
 
+from .inputs import ServerStopping
+
 LOG = logging.getLogger(__name__)
 ERROR_DOMAIN = "markcap.v1"
 
@@ -37,6 +39,7 @@ STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (UnknownId, code_pb2.NOT_FOUND),
     (PreconditionFailed, code_pb2.FAILED_PRECONDITION),
     (LimitExceeded, code_pb2.RESOURCE_EXHAUSTED),
+    (ServerStopping, code_pb2.UNAVAILABLE),
 )
 
 
@@ -47,6 +50,9 @@ class BatchRejected(Exception):
         super().__init__(f"{label}: {cause}")
         self.label = label
         self.cause = cause
+
+
+MAPPED = (EngineError, BatchRejected, MalformedRequest, ServerStopping)  # what is not INTERNAL
 
 
 def _bad_request(error: InvalidInput) -> error_details_pb2.BadRequest:
@@ -93,7 +99,8 @@ def code_for(error: BaseException) -> int:
     return code_pb2.INTERNAL
 
 
-def status_for(error: EngineError | BatchRejected | MalformedRequest) -> status_pb2.Status:
+def status_for(error: EngineError | BatchRejected | MalformedRequest | ServerStopping
+               ) -> status_pb2.Status:
     cause = error.cause if isinstance(error, BatchRejected) else error
     status = status_pb2.Status(code=code_for(cause), message=str(error))
     detail = _details(cause)
@@ -113,7 +120,7 @@ def _internal(error: Exception) -> status_pb2.Status:
 def _abort(context: grpc.ServicerContext, error: Exception):
     if isinstance(error, grpc.RpcError) or not context.is_active():
         raise error  # the call is already over (client cancelled or went away)
-    known = isinstance(error, (EngineError, BatchRejected, MalformedRequest))
+    known = isinstance(error, MAPPED)
     status = status_for(error) if known else _internal(error)
     context.abort_with_status(rpc_status.to_status(status))
 
