@@ -169,10 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     servicer = RiskEngineServicer(writer, events, _version(), durable.describe, inputs,
                                   server_limits.max_sweep_steps)
     health_servicer = health.HealthServicer()
+    limits_interceptor = limits.LimitsInterceptor(server_limits)
+    server_metrics.watch_streams(lambda: limits_interceptor.delta_streams.open,
+                                 lambda: limits_interceptor.watch_streams.open)
     server = build_server(servicer, health_servicer, server_limits,
                           (metrics.RpcMetricsInterceptor(server_metrics),
-                           malformed.MalformedRequestsInterceptor(),
-                           limits.LimitsInterceptor(server_limits)))
+                           malformed.MalformedRequestsInterceptor(), limits_interceptor))
     try:
         addresses = [security.bind(server, address, exposure)
                      for address in args.listen or [DEFAULT_LISTEN]]
