@@ -106,5 +106,5 @@ fuzz: .venv/.installed
 # grace period + 1 s, the last snapshot written before "stopped" (CI: 1 such run).
 RUNS ?= 20
 shutdown-soak: .venv/.installed
-	MARKCAP_SHUTDOWN_RUNS=$(RUNS) $(PY) -m pytest -q -p no:cacheprovider \
+	MARKCAP_SHUTDOWN_RUNS=$(RUNS) $(PY) -m pytest -q -s -p no:cacheprovider \
 	  tests/service/test_service_shutdown.py

@@ -138,6 +138,7 @@ def _sigterm(running) -> Stopped:
 
 
 def _check(stopped: Stopped, applied_seq: int) -> None:
+    print(f"SIGTERM to exit: {stopped.seconds:.2f} s (exit {stopped.returncode})")
     tail = stopped.log[-4000:]
     assert stopped.returncode == 0, (stopped.returncode, tail)
     assert stopped.seconds <= ALLOWED_SECONDS, (stopped.seconds, tail)
