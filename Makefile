@@ -4,7 +4,7 @@ BUF := node_modules/.bin/buf
 
 .PHONY: setup serve generate check-generated lint breaking test bench load
 .PHONY: client-toolchains generate-clients check-generated-clients clients
-.PHONY: soak-durability bench-persistence
+.PHONY: soak-durability bench-persistence fuzz shutdown-soak
 
 setup: .venv/.installed node_modules/.installed
 
@@ -89,3 +89,22 @@ soak-durability: .venv/.installed
 # to end, snapshots and replay; prints tables (quote them in docs/persistence.md).
 bench-persistence: .venv/.installed
 	$(PY) -m bench.persistence $(BENCH_ARGS)
+
+# Hostile input (issue 12 item 2; docs/robustness.md): $(FUZZ) random and mutated
+# messages on every RPC of one server on 127.0.0.1:0 (CI sends 5000), seed $(SEED)
+# (default: a new one each run, printed). Fails on any INTERNAL, a crash, or a
+# refused call that changed the state hash.
+FUZZ ?= 100000
+fuzz: .venv/.installed
+	@seed=$${SEED:-$$(date +%s)}; echo "fuzz: $(FUZZ) messages, MARKCAP_FUZZ_SEED=$$seed"; \
+	MARKCAP_FUZZ_MESSAGES=$(FUZZ) MARKCAP_FUZZ_SEED=$$seed MARKCAP_FUZZ_SECONDS=3600 \
+	  $(PY) -m pytest -q -s -p no:cacheprovider -o timeout=3600 \
+	  tests/service/test_service_malformed.py -k fuzz
+
+# Shutdown after hostile streams (issue 12 item 3; docs/robustness.md): $(RUNS) servers
+# each given every hostile stream at once, then SIGTERM; each must exit 0 within the
+# grace period + 1 s, the last snapshot written before "stopped" (CI: 1 such run).
+RUNS ?= 20
+shutdown-soak: .venv/.installed
+	MARKCAP_SHUTDOWN_RUNS=$(RUNS) $(PY) -m pytest -q -s -p no:cacheprovider \
+	  tests/service/test_service_shutdown.py

@@ -1,14 +1,18 @@
-"""Limits (issue 6 item 5): message size, batch length and concurrent streams are
-configurable, and going over one gets RESOURCE_EXHAUSTED naming it; a slow
-WatchEvents consumer cannot stall the engine, is cut off with a clear status,
-and resumes from its last seq."""
+"""Limits (issue 6 item 5, issue 12 item 5): message size, batch length and open
+streams (StreamDeltas and WatchEvents each with their own) are configurable, and
+going over one gets RESOURCE_EXHAUSTED naming it; a slow WatchEvents consumer
+cannot stall the engine, is cut off with a clear status, and resumes from its
+last seq."""
 from __future__ import annotations
 
+import threading
 import time
+import urllib.request
 
 import grpc
 import pytest
 from google.rpc import error_details_pb2
+from prometheus_client.parser import text_string_to_metric_families
 from grpc_status import rpc_status
 
 from markcap.engine import LimitExceeded
@@ -102,27 +106,77 @@ def _watch(stub, from_seq: int = 0):
     return call
 
 
-def test_streams_over_max_concurrent_streams_are_refused_until_one_ends(ops_servers):
-    stub = _stub(ops_servers.start("--listen", "127.0.0.1:0", "--max-concurrent-streams", "2"))
+def _refused_watch(stub) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as refused:
+        next(stub.WatchEvents(pb.WatchEventsRequest(), timeout=10))
+    return refused.value
+
+
+def _deltas(stub, seq: int = 0) -> list:
+    return list(stub.StreamDeltas(iter([_batch(1, 0, seq)]), timeout=10))
+
+
+def test_the_producer_finds_a_stream_slot_with_40_watchers_open(ops_servers):
+    """Issue 12's row: 40 WatchEvents calls used to take every slot StreamDeltas needed."""
+    stub = _stub(ops_servers.start("--listen", "127.0.0.1:0"))
+    watchers, refused = [], []
+    for _ in range(40):
+        call = _watch(stub)  # subscribed, or refused (the call is then over)
+        (refused if call.done() else watchers).append(call)
+    assert [a.seq for a in _deltas(stub)] == [1]  # the producer is served
+    assert len(watchers) == 32 and len(refused) == 8  # --max-watch-streams' default
+    _assert_limit(refused[0], "max_watch_streams", "--max-watch-streams", 32, 33)
+    for watcher in watchers:
+        watcher.cancel()
+
+
+def test_delta_and_watch_streams_have_separate_limits(ops_servers):
+    running = ops_servers.start("--listen", "127.0.0.1:0", "--max-watch-streams", "2",
+                                "--max-delta-streams", "1", "--metrics-listen", "127.0.0.1:0",
+                                metrics=True)
+    stub = _stub(running)
     first, second = _watch(stub), _watch(stub)
-    for refused_call in (lambda: next(stub.WatchEvents(pb.WatchEventsRequest(), timeout=10)),
-                         lambda: list(stub.StreamDeltas(iter([_batch(1, 0)]), timeout=10))):
-        with pytest.raises(grpc.RpcError) as refused:
-            refused_call()
-        _assert_limit(refused.value, "max_concurrent_streams", "--max-concurrent-streams", 2, 3)
-    assert _applied_seq(stub) == 0  # unary calls are not streams: still served
+    _assert_limit(_refused_watch(stub), "max_watch_streams", "--max-watch-streams", 2, 3)
+    release = threading.Event()
+
+    def one_then_wait():
+        yield _batch(1, 0)
+        release.wait(10)
+    open_producer = stub.StreamDeltas(one_then_wait(), timeout=20)
+    assert next(open_producer).seq == 1  # watchers at their limit: the producer still gets in
+    with pytest.raises(grpc.RpcError) as refused:
+        _deltas(stub)
+    _assert_limit(refused.value, "max_delta_streams", "--max-delta-streams", 1, 2)
+    assert _applied_seq(stub) == 1  # unary calls are not streams: still served
+    assert _open_streams(running.metrics_url) == (1, 2)
+    release.set()
+    list(open_producer)
     first.cancel()
     deadline = time.monotonic() + 10
-    while True:  # the cancelled stream's slot frees once its handler has ended
+    while True:  # a slot frees once its handler has ended
         try:
-            acks = list(stub.StreamDeltas(iter([_batch(1, 0)]), timeout=10))
+            acks, watcher = _deltas(stub), _watch(stub)
             break
         except grpc.RpcError as error:
             assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-            assert time.monotonic() < deadline, "the cancelled stream's slot was never freed"
+            assert time.monotonic() < deadline, "an ended stream's slot was never freed"
             time.sleep(0.2)
-    assert [a.seq for a in acks] == [1]
+    assert [a.seq for a in acks] == [2]
+    watcher.cancel()
     second.cancel()
+    deadline = time.monotonic() + 10
+    while _open_streams(running.metrics_url) != (0, 0):  # the gauges follow the slots
+        assert time.monotonic() < deadline, _open_streams(running.metrics_url)
+        time.sleep(0.1)
+
+
+def _open_streams(metrics_url: str) -> tuple[float, float]:
+    """(markcap_delta_streams_open, markcap_watch_streams_open) from one scrape."""
+    with urllib.request.urlopen(metrics_url, timeout=RPC_SECONDS) as response:
+        text = response.read().decode()
+    samples = {sample.name: sample.value for family in text_string_to_metric_families(text)
+               for sample in family.samples}
+    return samples["markcap_delta_streams_open"], samples["markcap_watch_streams_open"]
 
 
 def test_a_slow_watcher_is_cut_off_and_resumes_where_it_stopped(ops_servers):
@@ -222,3 +276,11 @@ def test_a_sweep_over_max_mark_items_is_refused_whole(ops_servers):
     ok = stub.ApplyMark(pb.ApplyMarkRequest(instrument_id=PERP, price=200.0, sweep=True, max_steps=2),
                         timeout=RPC_SECONDS)
     assert len(ok.steps) == 2 and len(ok.liquidations) == 2
+
+
+def test_the_old_shared_stream_limit_is_refused_naming_what_replaced_it(capsys):
+    from markcap.service.main import parse_args
+    with pytest.raises(SystemExit) as exited:
+        parse_args(["--in-memory", "--max-concurrent-streams", "32"])
+    assert exited.value.code == 2
+    assert "--max-delta-streams" in capsys.readouterr().err

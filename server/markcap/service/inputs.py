@@ -53,6 +53,11 @@ class PersistenceFailed(Exception):
     """The journal could not be written; no input is accepted any more."""
 
 
+class ServerStopping(Exception):
+    """The server is stopping: inputs are refused (UNAVAILABLE), so the last snapshot is the
+    last state."""
+
+
 def apply_request(engine: Engine, kind: RecordKind, request):
     """Request message -> engine -> response message (live inputs and replay alike)."""
     if kind is RecordKind.DELTAS:
@@ -106,6 +111,7 @@ class DurableInputs:
         self._digests = RetainedDigests(retained) if journal is None else None
         # Checked before an input is applied: below the floor it is refused (free_space.py).
         self.free_space: FreeSpaceFloor | None = None
+        self._stopped = False
         self._unpublished: list[pb.WatchEventsResponse] = []  # events waiting for their fsync
         # Last seq acknowledged (durable per policy, events published): WatchEvents history
         # reads the journal up to here and no further.
@@ -137,6 +143,11 @@ class DurableInputs:
                 if isinstance(results[-1][2], EngineError):
                     return
 
+    def stop(self) -> None:
+        """Refuses every later input (ServerStopping); waits for the one being applied."""
+        with self._writer.exclusive():
+            self._stopped = True
+
     # ---- steps ---------------------------------------------------------------------
 
     @staticmethod
@@ -161,6 +172,9 @@ class DurableInputs:
         return results
 
     def _apply_locked(self, engine: Engine, kind: RecordKind, request):
+        if self._stopped:
+            raise ServerStopping("markcap-server is stopping: no input is accepted; retry "
+                                 "when it serves again")
         if self._failure is not None:
             raise PersistenceFailed(f"the journal failed earlier ({self._failure}); "
                                     f"restart markcap-server") from self._failure

@@ -8,8 +8,10 @@ RESOURCE_EXHAUSTED naming the limit (LimitExceeded, mapped by status_codes).
 - max_batch_length: fills plus transfers in one StreamDeltas batch; a batch
   holds the single writer for its whole length, so this bounds how long a
   mark can wait behind one.
-- max_concurrent_streams: StreamDeltas and WatchEvents calls open at once. A
-  stream holds a worker thread, so the pool has this many plus UNARY_WORKERS.
+- max_delta_streams, max_watch_streams: StreamDeltas and WatchEvents calls open at
+  once, each kind with its own slots, so read-only subscribers can never take the
+  producer's. A stream holds a worker thread, so the pool has both limits plus
+  UNARY_WORKERS threads.
 - max_watch_backlog: how far (in events) a WatchEvents consumer that has caught
   up may fall behind the newest event before it is cut off (see events.py).
 - max_sweep_steps: the most steps one sweep runs (a request's max_steps of 0, or more,
@@ -35,6 +37,7 @@ from .interceptors import SERVICE_PREFIX, behavior_of, is_markcap_call, rewrap
 from .status_codes import status_for
 
 STREAM_DELTAS = SERVICE_PREFIX + "StreamDeltas"
+WATCH_EVENTS = SERVICE_PREFIX + "WatchEvents"
 UNARY_WORKERS = 16
 RECEIVE_HEADROOM = 1024 * 1024
 GRPC_MAX_MESSAGE = 2**31 - 1
@@ -45,13 +48,14 @@ SEND_MESSAGE_BYTES = 64 * 1024 * 1024
 class Limits:
     max_message_bytes: int = 64 * 1024 * 1024
     max_batch_length: int = 1_000_000
-    max_concurrent_streams: int = 32
+    max_delta_streams: int = 8
+    max_watch_streams: int = 32
     max_watch_backlog: int = 10_000
     max_sweep_steps: int = 100_000
     max_mark_items: int = 200_000  # at about 100 bytes each: 20 MB, under SEND_MESSAGE_BYTES
 
     def worker_threads(self) -> int:
-        return self.max_concurrent_streams + UNARY_WORKERS
+        return self.max_delta_streams + self.max_watch_streams + UNARY_WORKERS
 
     def grpc_options(self) -> tuple[tuple[str, int], ...]:
         receive = min(GRPC_MAX_MESSAGE, self.max_message_bytes + RECEIVE_HEADROOM)
@@ -66,6 +70,14 @@ def _at_least_one(text: str) -> int:
     return int(text)
 
 
+class _Replaced(argparse.Action):
+    """The one shared stream limit of earlier versions: refused with what replaced it (exit 2)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"{option_string} was split in two: --max-delta-streams (StreamDeltas, so the "
+                     f"producer always finds a slot) and --max-watch-streams (WatchEvents)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Limits()
     group = parser.add_argument_group("limits (over a limit: RESOURCE_EXHAUSTED naming it)")
@@ -75,10 +87,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-batch-length", type=_at_least_one,
                        default=defaults.max_batch_length, metavar="N",
                        help="fills + transfers in one StreamDeltas batch (default %(default)s)")
-    group.add_argument("--max-concurrent-streams", type=_at_least_one,
-                       default=defaults.max_concurrent_streams, metavar="N",
-                       help="StreamDeltas and WatchEvents calls open at once "
-                            "(default %(default)s)")
+    group.add_argument("--max-delta-streams", type=_at_least_one,
+                       default=defaults.max_delta_streams, metavar="N",
+                       help="StreamDeltas calls open at once (default %(default)s)")
+    group.add_argument("--max-watch-streams", type=_at_least_one,
+                       default=defaults.max_watch_streams, metavar="N",
+                       help="WatchEvents calls open at once; they never take StreamDeltas' "
+                            "slots (default %(default)s)")
+    group.add_argument("--max-concurrent-streams", action=_Replaced, nargs="?", help=argparse.SUPPRESS)
     group.add_argument("--max-watch-backlog", type=_at_least_one,
                        default=defaults.max_watch_backlog, metavar="N",
                        help="events a caught-up WatchEvents consumer may fall behind before "
@@ -93,8 +109,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def from_args(args: argparse.Namespace) -> Limits:
-    return Limits(args.max_message_bytes, args.max_batch_length, args.max_concurrent_streams,
-                  args.max_watch_backlog, args.max_sweep_steps, args.max_mark_items)
+    return Limits(max_message_bytes=args.max_message_bytes,
+                  max_batch_length=args.max_batch_length,
+                  max_delta_streams=args.max_delta_streams,
+                  max_watch_streams=args.max_watch_streams,
+                  max_watch_backlog=args.max_watch_backlog,
+                  max_sweep_steps=args.max_sweep_steps, max_mark_items=args.max_mark_items)
 
 
 def bound_sweeps(marks, max_sweep_steps: int) -> None:
@@ -109,6 +129,38 @@ def _abort(context: grpc.ServicerContext, error: LimitExceeded):
     context.abort_with_status(rpc_status.to_status(status_for(error)))
 
 
+class StreamSlots:
+    """Slots for one streaming method: `take` one (False when all are in use), `give_back`."""
+
+    def __init__(self, method_name: str, limit_name: str, limit: int):
+        self.method_name, self.limit_name, self.limit = method_name, limit_name, limit
+        self._lock = threading.Lock()
+        self._open = 0
+
+    @property
+    def open(self) -> int:
+        """Streams holding a slot now (read by the metrics at each scrape)."""
+        return self._open
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._open >= self.limit:
+                return False
+            self._open += 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self._open -= 1
+
+    def refusal(self) -> LimitExceeded:
+        flag = "--" + self.limit_name.replace("_", "-")
+        return LimitExceeded(
+            f"{self.limit} {self.method_name} streams are already open: {self.limit_name} "
+            f"({flag}); retry later", limit_name=self.limit_name, limit=self.limit,
+            got=self.limit + 1)
+
+
 class _Oversized:
     """Stands in for a request too large to parse; the handler wrapper refuses it."""
 
@@ -121,7 +173,12 @@ class LimitsInterceptor(grpc.ServerInterceptor):
 
     def __init__(self, limits: Limits):
         self._limits = limits
-        self._streams = threading.BoundedSemaphore(limits.max_concurrent_streams)
+        self.delta_streams = StreamSlots("StreamDeltas", "max_delta_streams",
+                                         limits.max_delta_streams)
+        self.watch_streams = StreamSlots("WatchEvents", "max_watch_streams",
+                                         limits.max_watch_streams)
+        # Every streaming-response method has its slots; a new one must be added here.
+        self._slots = {STREAM_DELTAS: self.delta_streams, WATCH_EVENTS: self.watch_streams}
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
@@ -130,7 +187,7 @@ class LimitsInterceptor(grpc.ServerInterceptor):
         behavior = self._checked_requests(behavior_of(handler), handler.request_streaming,
                                           handler_call_details.method == STREAM_DELTAS)
         if handler.response_streaming:
-            behavior = self._counted_stream(behavior)
+            behavior = _counted_stream(self._slots[handler_call_details.method], behavior)
         return rewrap(handler, behavior, self._sized(handler.request_deserializer))
 
     def _sized(self, deserializer):
@@ -177,17 +234,13 @@ class LimitsInterceptor(grpc.ServerInterceptor):
                 self._check_batch(request)
             yield request
 
-    def _counted_stream(self, behavior):
-        limit = self._limits.max_concurrent_streams
 
-        def counted(request_or_iterator, context):
-            if not self._streams.acquire(blocking=False):
-                _abort(context, LimitExceeded(
-                    f"{limit} streams (StreamDeltas and WatchEvents) are already open: "
-                    "max_concurrent_streams (--max-concurrent-streams); retry later",
-                    limit_name="max_concurrent_streams", limit=limit, got=limit + 1))
-            try:
-                yield from behavior(request_or_iterator, context)
-            finally:
-                self._streams.release()
-        return counted
+def _counted_stream(slots: StreamSlots, behavior):
+    def counted(request_or_iterator, context):
+        if not slots.take():
+            _abort(context, slots.refusal())
+        try:
+            yield from behavior(request_or_iterator, context)
+        finally:
+            slots.give_back()
+    return counted

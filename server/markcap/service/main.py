@@ -21,7 +21,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from markcap.engine import EngineError
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
-from . import limits, mark_log, metrics, persistence, security, server_reflection
+from . import limits, malformed, mark_log, metrics, persistence, security, server_reflection
 from .config import ConfigError, load_config, load_default
 from .event_feed import EventFeed
 from .events import EventLog
@@ -34,6 +34,9 @@ DEFAULT_LISTEN = "127.0.0.1:50051"
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["RiskEngineService"].full_name
 HEALTH_SERVICE_NAME = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
 SHUTDOWN_GRACE_SECONDS = 5.0
+# After the grace gRPC cancels every call that is still open; this is how much longer the
+# stop waits for them to end before it goes on without them (the last snapshot, exit).
+STOP_MARGIN_SECONDS = 0.5
 # Worker threads and message sizes come from limits.Limits (--max-* flags).
 SERVER_OPTIONS = (
     # A second server on the same port would split traffic between two engines.
@@ -93,7 +96,8 @@ def _stop_on_signals() -> threading.Event:
 
 def serve(server: grpc.Server, health_servicer: health.HealthServicer, events: EventFeed,
           addresses: list[str], stop: threading.Event) -> None:
-    """Serves until `stop` is set, then: health NOT_SERVING, end event streams, drain."""
+    """Serves until `stop` is set, then: health NOT_SERVING, end event streams, drain (at
+    most the grace period and STOP_MARGIN_SECONDS)."""
     for service in ("", SERVICE_NAME):
         health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
     server.start()
@@ -104,8 +108,12 @@ def serve(server: grpc.Server, health_servicer: health.HealthServicer, events: E
         pass
     health_servicer.enter_graceful_shutdown()
     events.close()
-    server.stop(grace=SHUTDOWN_GRACE_SECONDS).wait()
-    LOG.info("stopped")
+    drained = server.stop(grace=SHUTDOWN_GRACE_SECONDS).wait(
+        timeout=SHUTDOWN_GRACE_SECONDS + STOP_MARGIN_SECONDS)
+    if not drained:
+        LOG.warning("gRPC had not released every call %.1f s after the stop began (calls "
+                    "still open were cancelled at %.1f s); stopping without them",
+                    SHUTDOWN_GRACE_SECONDS + STOP_MARGIN_SECONDS, SHUTDOWN_GRACE_SECONDS)
 
 
 def _checked_exposure(args: argparse.Namespace) -> security.Exposure:
@@ -161,9 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     servicer = RiskEngineServicer(writer, events, _version(), durable.describe, inputs,
                                   server_limits.max_sweep_steps)
     health_servicer = health.HealthServicer()
+    limits_interceptor = limits.LimitsInterceptor(server_limits)
+    server_metrics.watch_streams(lambda: limits_interceptor.delta_streams.open,
+                                 lambda: limits_interceptor.watch_streams.open)
     server = build_server(servicer, health_servicer, server_limits,
                           (metrics.RpcMetricsInterceptor(server_metrics),
-                           limits.LimitsInterceptor(server_limits)))
+                           malformed.MalformedRequestsInterceptor(), limits_interceptor))
     try:
         addresses = [security.bind(server, address, exposure)
                      for address in args.listen or [DEFAULT_LISTEN]]
@@ -173,9 +184,11 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(error))
     durable.start()
     serve(server, health_servicer, events, addresses, stop)
-    durable.close()  # the last snapshot, once every call has drained
+    inputs.stop()  # a handler still running applies nothing more: the snapshot is the last state
+    durable.close()  # the last snapshot
     if metrics_endpoint is not None:
         metrics_endpoint.stop()
+    LOG.info("stopped")
     return 0
 
 

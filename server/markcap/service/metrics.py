@@ -124,6 +124,14 @@ class Metrics:
         Gauge("markcap_data_dir_free_bytes", "Free bytes on the data dir's file system (inputs "
               "are refused below --min-free-mib)", registry=registry).set_function(_free_bytes)
 
+    def watch_streams(self, delta_streams_open: Callable[[], int],
+                      watch_streams_open: Callable[[], int]) -> None:
+        """Open StreamDeltas and WatchEvents calls, each against its own limit, at each scrape."""
+        Gauge("markcap_delta_streams_open", "StreamDeltas calls open (limit: "
+              "--max-delta-streams)", registry=self.registry).set_function(delta_streams_open)
+        Gauge("markcap_watch_streams_open", "WatchEvents calls open (limit: "
+              "--max-watch-streams)", registry=self.registry).set_function(watch_streams_open)
+
     def watch_fund(self, read_fund: Callable[[], FundView]) -> None:
         """Reads the fund at each scrape, e.g. through the single writer (one account: cheap)."""
         self.fund_equity.set_function(lambda: read_fund().account.equity)

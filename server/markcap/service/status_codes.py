@@ -1,4 +1,4 @@
-"""The one table from engine exceptions to gRPC status codes, with rich details.
+"""The one table from engine exceptions (and a malformed request) to gRPC status codes, with rich details.
 
 Anything not in the table is INTERNAL and logged with its traceback. Handlers
 never call context.abort themselves: they raise, and `reports_errors` turns the
@@ -20,19 +20,31 @@ from markcap.engine import (DuplicateTooOld, EngineError, InvalidInput, LimitExc
 
 from .free_space import DiskSpaceLow
 from .input_digests import SeqContentDiffers
+from .inputs import ServerStopping
 
 LOG = logging.getLogger(__name__)
 ERROR_DOMAIN = "markcap.v1"
+
+
+class MalformedRequest(Exception):
+    """A request message that does not parse as the method's request (malformed.py)."""
+
+    def __init__(self, method: str, detail: str):
+        super().__init__(f"{method}: {detail}; nothing of it was applied")
+        self.method = method
+
 
 # Most specific first: SequenceGap, DuplicateTooOld and SeqContentDiffers are PreconditionFailed.
 # DiskSpaceLow is no engine error (the input is fine, the disk is not): UNAVAILABLE, so a
 # client retries it later.
 STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
     (InvalidInput, code_pb2.INVALID_ARGUMENT),
+    (MalformedRequest, code_pb2.INVALID_ARGUMENT),
     (UnknownId, code_pb2.NOT_FOUND),
     (PreconditionFailed, code_pb2.FAILED_PRECONDITION),
     (LimitExceeded, code_pb2.RESOURCE_EXHAUSTED),
     (DiskSpaceLow, code_pb2.UNAVAILABLE),
+    (ServerStopping, code_pb2.UNAVAILABLE),
 )
 KNOWN_ERRORS = tuple(error_class for error_class, _ in STATUS_CODES)
 
@@ -65,6 +77,8 @@ def _error_info(reason: str, **metadata: object) -> error_details_pb2.ErrorInfo:
 
 def _details(error: Exception):
     """The rich detail a client can act on, or None."""
+    if isinstance(error, MalformedRequest):
+        return _error_info("MALFORMED_REQUEST", method=error.method)
     if isinstance(error, InvalidInput):
         return _bad_request(error)
     if isinstance(error, UnknownId):
