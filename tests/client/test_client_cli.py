@@ -2,6 +2,7 @@
 as the installed console script."""
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -224,3 +225,83 @@ def test_ladder_shows_takeovers_by_price_level_and_changes_nothing(cli, tmp_path
     assert _json(cli, "status") == status_before
     response = _json(cli, "ladder", "BTC-PERP", "--to", "150")
     assert response["dry_run"] and len(response["liquidations"]) == 3
+
+
+def test_connection_options_work_after_the_command_too(server, capsys):
+    assert main(["status", "--json", "--target", server.address]) == 0
+    assert "applied_seq" in json.loads(capsys.readouterr().out)
+    # one given before the command still holds when the command does not repeat it
+    assert main(["--json", "--target", server.address, "instruments"]) == 0
+    assert json.loads(capsys.readouterr().out)["instruments"]
+    assert main(["--target", "127.0.0.1:1", "status", "--target", server.address]) == 0  # the later wins
+
+
+def test_every_argument_of_every_command_has_help():
+    from markcap.client.cli import build_parser
+    parser = build_parser()
+    commands = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    missing = [f"{name} {action.dest}" for name, command in commands.choices.items()
+               for action in command._actions
+               if not isinstance(action, argparse._HelpAction) and not action.help]
+    assert missing == []
+
+
+def test_upsert_commands_create_a_currency_and_an_instrument_and_change_them(cli):
+    code, out, err = cli("upsert-currency", "9", "--code", "EUR", "--decimals", "2", "--price", "1.1")
+    assert (code, err) == (0, "") and "EUR" in out and "negative-equity accounts: none" in out
+    code, out, err = cli("upsert-instrument", "30", "--symbol", "EUR-PERP", "--kind", "linear",
+                         "--settles-in", "EUR", "--multiplier", "1", "--tick-size", "0.01", "--mark", "10")
+    assert (code, err) == (0, "") and "EUR-PERP" in out
+    listed = {i["instrument_id"]: i for i in _json(cli, "instruments")["instruments"]}
+    assert listed[30]["symbol"] == "EUR-PERP" and listed[30]["settlement_currency_id"] == 9
+    assert listed[30]["mark_price"] == 10.0 and listed[30]["tick_size"] == 0.01
+    changed = _json(cli, "upsert-instrument", "30", "--mark", "10.5", "--cap-policy", "no_cap")
+    assert changed["instrument"]["mark_price"] == 10.5 and changed["instrument"]["symbol"] == "EUR-PERP"
+    assert changed["instrument"]["cap_policy"] == "CAP_POLICY_NO_CAP"
+    assert int(_json(cli, "upsert-currency", "9", "--price", "1.2")["seq"]) > 0
+    currencies = {c["currency_id"]: c for c in _json(cli, "currencies")["currencies"]}
+    assert currencies[9]["price"] == 1.2 and currencies[9]["code"] == "EUR"
+
+
+def test_an_upsert_the_server_refuses_prints_its_reason_and_exits_1(cli):
+    code, _, err = cli("upsert-currency", "9", "--price", "1.1")  # a new currency needs code and decimals
+    assert code == 1 and err.startswith("error: INVALID_ARGUMENT")
+    code, _, err = cli("upsert-instrument", "30", "--settles-in", "XYZ")
+    assert code == 1 and "unknown currency 'XYZ'" in err
+
+
+def test_load_warns_when_the_fills_do_not_net_to_zero_and_loads_anyway(cli, tmp_path):
+    path = tmp_path / "half.csv"
+    path.write_text("type,account_id,instrument,currency,qty,price,amount\n"
+                    "fill,1,BTC-PERP,,5,100,\nfill,2,BTC-PERP,,-3,100,\nfill,3,ETH-PERP,,2,3000,\n"
+                    "fill,4,ETH-PERP,,-2,3000,\n")
+    code, out, err = cli("load", str(path))
+    assert code == 0 and "loaded 4 fills" in out
+    assert err.startswith(f"warning: {path}: the fills do not net to zero (BTC-PERP +2 contracts)")
+    assert "ETH-PERP" not in err
+    code, out, err = cli("load", str(path), "--json")  # and --json says which, by id
+    assert code == 0 and json.loads(out)["unbalanced_instruments"] == {"7": 2}
+
+
+def test_a_balanced_file_loads_without_a_warning(cli, book):
+    code, _, err = cli("load", str(book))
+    assert (code, err) == (0, "")
+
+
+def test_load_progress_counts_acknowledged_batches_on_one_line():
+    import io
+    from types import SimpleNamespace
+    from markcap.client.cli import LoadProgress
+    ticks = iter([0.0, 0.05, 0.2, 0.25])
+    stream = io.StringIO()
+    progress = LoadProgress(4, stream, clock=lambda: next(ticks))
+    for _ in range(4):
+        progress.acknowledged(SimpleNamespace(fill_count=10))
+    progress.done()
+    # shown at the first, after 0.1 s, and at the last; one line in all
+    assert stream.getvalue() == ("\rloading: 1/4 batches acknowledged (10 fills)"
+                                 "\rloading: 3/4 batches acknowledged (30 fills)"
+                                 "\rloading: 4/4 batches acknowledged (40 fills)\n")
+    silent = LoadProgress(2, None)
+    silent.acknowledged(SimpleNamespace(fill_count=1))
+    silent.done()

@@ -10,17 +10,21 @@ import argparse
 import json
 import os
 import sys
+import time
 from typing import Callable
 
 from google.protobuf import json_format
+
+from markcap.v1 import risk_engine_pb2 as pb
 
 from . import deltas_csv, journal_cli, ladder
 from .client import MarkcapClient
 from .deltas_csv import CsvError, IdLookup
 from .errors import MarkcapError
+from .enums import short_names
 from .views import (Names, render_account, render_adl_queue, render_band, render_currencies,
                     render_event, render_fund, render_instruments, render_mark, render_status,
-                    render_sweep)
+                    render_sweep, render_upserted_currency)
 
 DEFAULT_TARGET = "127.0.0.1:50051"
 DEFAULT_TIMEOUT = 5.0
@@ -58,30 +62,42 @@ def _client(args) -> MarkcapClient:
         raise CliError(str(error)) from None
 
 
-def _add_tls(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tls", action="store_true",
+def _add_connection_options(parser: argparse.ArgumentParser, on_command: bool = False) -> None:
+    """--target, --timeout, --json and TLS. They go before the command or after it: on a
+    command (`on_command`) their defaults are left out, so one given before still holds."""
+    def default(value):
+        return argparse.SUPPRESS if on_command else value
+    parser.add_argument("--target", default=default(os.environ.get("MARKCAP_TARGET", DEFAULT_TARGET)),
+                        help=f"HOST:PORT or unix:PATH (default: $MARKCAP_TARGET or "
+                             f"{os.environ.get('MARKCAP_TARGET', DEFAULT_TARGET)})")
+    parser.add_argument("--timeout", type=_positive_float, default=default(None),
+                        help=f"deadline per call in seconds (default {DEFAULT_TIMEOUT}; "
+                             "`load` and `watch` have none unless given)")
+    parser.add_argument("--json", action="store_true", default=default(False),
+                        help="print responses as JSON (proto field names)")
+    parser.add_argument("--tls", action="store_true", default=default(False),
                         help="use TLS, verifying the server with the system's roots")
-    parser.add_argument("--tls-ca", metavar="PEM",
+    parser.add_argument("--tls-ca", metavar="PEM", default=default(None),
                         help="use TLS, verifying the server with this CA (implies --tls)")
-    parser.add_argument("--tls-cert", metavar="PEM",
+    parser.add_argument("--tls-cert", metavar="PEM", default=default(None),
                         help="client certificate, for mutual TLS (with --tls-key)")
-    parser.add_argument("--tls-key", metavar="PEM", help="the client certificate's key")
+    parser.add_argument("--tls-key", metavar="PEM", default=default(None), help="the client certificate's key")
+
+
+def _command_options() -> argparse.ArgumentParser:
+    """The connection options again, for a command's own parser (argparse `parents`)."""
+    options = argparse.ArgumentParser(add_help=False)
+    _add_connection_options(options, on_command=True)
+    return options
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="markcap", description="Talk to a markcap risk engine.")
-    parser.add_argument("--target", default=os.environ.get("MARKCAP_TARGET", DEFAULT_TARGET),
-                        help="HOST:PORT or unix:PATH (default: $MARKCAP_TARGET or %(default)s)")
-    parser.add_argument("--timeout", type=_positive_float, default=None,
-                        help=f"deadline per call in seconds (default {DEFAULT_TIMEOUT}; "
-                             "`load` and `watch` have none unless given)")
-    parser.add_argument("--json", action="store_true",
-                        help="print responses as JSON (proto field names)")
-    _add_tls(parser)
+    _add_connection_options(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_mark(commands)
     _add_simple(commands, "account", "show an account", run_account,
-                [("account_id", {"type": _whole_number, "metavar": "ID"})])
+                [("account_id", {"type": _whole_number, "metavar": "ID", "help": "the account's id"})])
     _add_simple(commands, "fund", "show the insurance fund", run_fund)
     _add_simple(commands, "status", "show the engine's status", run_status)
     _add_health(commands)
@@ -91,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
                 [("instrument", {"metavar": "INSTRUMENT", "help": "id or symbol"})])
     _add_adl_queue(commands)
     _add_ladder(commands)
+    _add_upserts(commands)
     _add_load(commands)
     _add_watch(commands)
     journal_cli.add_command(commands, _whole_number)
@@ -131,7 +148,7 @@ def _positive_float(text: str) -> float:
 
 def _add_simple(commands, name: str, help_text: str, run: Callable,
                 arguments: list[tuple[str, dict]] = ()) -> argparse.ArgumentParser:
-    command = commands.add_parser(name, help=help_text, description=help_text)
+    command = commands.add_parser(name, help=help_text, description=help_text, parents=[_command_options()])
     for argument, options in arguments:
         command.add_argument(argument, **options)
     command.set_defaults(run=run)
@@ -141,7 +158,8 @@ def _add_simple(commands, name: str, help_text: str, run: Callable,
 def _add_mark(commands) -> None:
     command = _add_simple(commands, "mark", "move an instrument's mark (SPEC 3)", run_mark,
                           [("instrument", {"metavar": "INSTRUMENT", "help": "id or symbol"}),
-                           ("price", {"type": _positive_float, "metavar": "PRICE"})])
+                           ("price", {"type": _positive_float, "metavar": "PRICE",
+                                      "help": "the requested mark, on the instrument's tick grid"})])
     command.add_argument("--dry-run", action="store_true",
                          help="show what would happen; change nothing")
     command.add_argument("--sweep", action="store_true",
@@ -169,7 +187,8 @@ def _add_health(commands) -> None:
 def _add_adl_queue(commands) -> None:
     command = _add_simple(commands, "adl-queue", "show the top of an ADL queue", run_adl_queue,
                           [("instrument", {"metavar": "INSTRUMENT", "help": "id or symbol"}),
-                           ("side", {"type": str.lower, "choices": ["long", "short"]})])
+                           ("side", {"type": str.lower, "choices": ["long", "short"],
+                                     "help": "the side to rank: long or short holders"})])
     command.add_argument("--limit", type=_at_least_one, default=20,
                          help="entries to show (default %(default)s)")
 
@@ -187,9 +206,43 @@ def _add_ladder(commands) -> None:
                          "(needs matplotlib: pip install 'markcap[plot]')")
 
 
+def _add_upserts(commands) -> None:
+    currency = _add_simple(commands, "upsert-currency", "create a currency or change its price",
+                           run_upsert_currency,
+                           [("currency_id", {"type": _whole_number, "metavar": "ID", "help": "the currency's id"})])
+    currency.add_argument("--price", type=_positive_float, required=True,
+                          help="its price in the valuation currency")
+    currency.add_argument("--code", default="", help="its code, e.g. EUR (needed to create it)")
+    currency.add_argument("--decimals", type=_whole_number, default=None,
+                          help="digits of its minor unit, e.g. 2 for cents (needed to create it; "
+                               "changeable only while nobody holds the currency)")
+    _add_seq(currency)
+    instrument = _add_simple(commands, "upsert-instrument", "create an instrument or change its terms "
+                             "(an option left out keeps its value)", run_upsert_instrument,
+                             [("instrument_id", {"type": _whole_number, "metavar": "ID",
+                                                 "help": "the instrument's id"})])
+    instrument.add_argument("--symbol", default="", help="e.g. ETH-PERP")
+    instrument.add_argument("--kind", type=str.upper, choices=short_names(pb.ContractKind),
+                            help="how its value follows the price")
+    instrument.add_argument("--settles-in", metavar="CURRENCY", help="settlement currency: code or id")
+    instrument.add_argument("--multiplier", type=_positive_float, help="contract size")
+    instrument.add_argument("--tick-size", type=_positive_float, help="the price grid's step")
+    instrument.add_argument("--mark", type=_positive_float, help="its mark price, on the grid")
+    for option, enum_type, what in (("--cap-policy", pb.CapPolicy, "how marks are capped"),
+                                    ("--adl-ranking", pb.AdlRanking, "how ADL ranks counterparties"),
+                                    ("--adl-allocation", pb.AdlAllocation, "how ADL splits contracts")):
+        instrument.add_argument(option, type=str.upper, choices=short_names(enum_type), help=what)
+    _add_seq(instrument)
+
+
+def _add_seq(command) -> None:
+    command.add_argument("--seq", type=_whole_number, default=0,
+                         help="sequence number (default 0: assigned by the server)")
+
+
 def _add_load(commands) -> None:
     command = commands.add_parser(
-        "load", help="stream fills and transfers from a CSV file",
+        "load", parents=[_command_options()], help="stream fills and transfers from a CSV file",
         description="Stream fills and transfers from a CSV file through StreamDeltas.\n\n"
                     + deltas_csv.__doc__.split("\n", 2)[2],
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -257,6 +310,34 @@ def run_ladder(client: MarkcapClient, args) -> None:
           + (f"\n\nladder drawn in {args.png}" if args.png else ""))
 
 
+def run_upsert_currency(client: MarkcapClient, args) -> None:
+    response = client.upsert_currency(args.currency_id, price=args.price, code=args.code,
+                                      decimals=args.decimals, seq=args.seq)
+    _show(args, response, lambda: render_upserted_currency(response, client.list_currencies()))
+
+
+def run_upsert_instrument(client: MarkcapClient, args) -> None:
+    names = _names(client)
+    settles_in = None if args.settles_in is None else _currency_id(args.settles_in, names)
+    response = client.upsert_instrument(
+        args.instrument_id, symbol=args.symbol, kind=args.kind, settlement_currency_id=settles_in,
+        multiplier=args.multiplier, tick_size=args.tick_size, mark_price=args.mark,
+        cap_policy=args.cap_policy, adl_ranking=args.adl_ranking, adl_allocation=args.adl_allocation,
+        seq=args.seq)
+    _show(args, response, lambda: f"seq {response.seq}\n\n" + render_instruments(
+        pb.ListInstrumentsResponse(instruments=[response.instrument]), _names(client)))
+
+
+def _currency_id(text: str, names: Names) -> int:
+    """A currency code, or failing that its id."""
+    for currency_id, code in names.codes.items():
+        if code == text:
+            return currency_id
+    if text.isdigit() and int(text) <= UINT32_MAX:
+        return int(text)
+    raise CliError(f"unknown currency {text!r}; known: {', '.join(names.codes.values())}")
+
+
 def run_account(client: MarkcapClient, args) -> None:
     response = client.get_account(args.account_id)
     _show(args, response, lambda: render_account(response.account, _names(client)))
@@ -312,8 +393,17 @@ def run_load(client: MarkcapClient, args) -> None:
         _read_lines(args.file), args.file,
         IdLookup("instrument", {symbol: i for i, symbol in names.symbols.items()}),
         IdLookup("currency", {code: c for c, code in names.codes.items()}))
+    unbalanced = deltas_csv.unbalanced_instruments(rows)
+    if unbalanced:
+        nets = ", ".join(f"{names.instrument(i)} {qty:+d}" for i, qty in unbalanced.items())
+        print(f"warning: {args.file}: the fills do not net to zero ({nets} contracts); every contract "
+              f"bought is sold by someone, so part of the book may be missing; loading anyway",
+              file=sys.stderr)
     batches = deltas_csv.pack_batches(rows, args.batch_size, args.first_seq)
-    acknowledgements = list(client.stream_deltas(batches, timeout=args.timeout)) if batches else []
+    progress = LoadProgress(len(batches), sys.stderr if sys.stderr.isatty() and not args.json else None)
+    acknowledgements = [progress.acknowledged(a) for a in client.stream_deltas(batches, timeout=args.timeout)] \
+        if batches else []
+    progress.done()
     if len(acknowledgements) != len(batches):
         raise CliError(f"server acknowledged {len(acknowledgements)} of {len(batches)} batches")
     summary = {"fills": sum(a.fill_count for a in acknowledgements),
@@ -321,6 +411,8 @@ def run_load(client: MarkcapClient, args) -> None:
                "batches": len(acknowledgements),
                "duplicates": sum(a.duplicate for a in acknowledgements),
                "last_seq": acknowledgements[-1].seq if acknowledgements else None}
+    if unbalanced:
+        summary["unbalanced_instruments"] = {str(i): qty for i, qty in unbalanced.items()}
     if args.json:
         print(json.dumps(summary))
     else:
@@ -329,6 +421,32 @@ def run_load(client: MarkcapClient, args) -> None:
               f"{_count(summary['batches'], 'batch')} "
               f"({_count(summary['duplicates'], 'duplicate')}); "
               f"last seq {summary['last_seq'] if acknowledgements else 'none'}")
+
+
+class LoadProgress:
+    """Acknowledged batches out of all, on one line of `stream` (None: silent), at most ten
+    times a second: the server's acknowledgements are the progress."""
+
+    def __init__(self, batches: int, stream, clock: Callable[[], float] = time.monotonic):
+        self.batches, self.stream, self.clock = batches, stream, clock
+        self.seen, self.fills, self._shown_at = 0, 0, None
+
+    def acknowledged(self, acknowledgement):
+        self.seen += 1
+        self.fills += acknowledgement.fill_count
+        now = self.clock()
+        if self.stream is not None and (self._shown_at is None or now - self._shown_at >= 0.1
+                                        or self.seen == self.batches):
+            self._shown_at = now
+            self.stream.write(f"\rloading: {self.seen:,}/{self.batches:,} batches acknowledged "
+                              f"({self.fills:,} fills)")
+            self.stream.flush()
+        return acknowledgement
+
+    def done(self) -> None:
+        if self.stream is not None and self._shown_at is not None:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def _count(number: int, noun: str) -> str:

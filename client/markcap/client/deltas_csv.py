@@ -91,6 +91,16 @@ def read_deltas(lines: Iterable[str], file_name: str, instruments: IdLookup,
     return rows
 
 
+def unbalanced_instruments(rows: list[FillRow | TransferRow]) -> dict[int, int]:
+    """Instruments whose fills do not net to zero, with their net quantity: every contract
+    bought is sold by someone, so a complete fill record of an exchange nets to zero."""
+    net: dict[int, int] = {}
+    for row in rows:
+        if isinstance(row, FillRow):
+            net[row.instrument_id] = net.get(row.instrument_id, 0) + row.qty
+    return {instrument_id: qty for instrument_id, qty in sorted(net.items()) if qty}
+
+
 def pack_batches(rows: list[FillRow | TransferRow], batch_size: int,
                  first_seq: int = 0) -> list[DeltaBatch]:
     """Consecutive rows in batches of at most batch_size; seqs first_seq, first_seq+1,

@@ -153,6 +153,13 @@ def render_currencies(response: pb.ListCurrenciesResponse) -> str:
     return format_table(["id", "code", "price", "decimals", "valuation"], rows)
 
 
+def render_upserted_currency(response: pb.UpsertCurrencyResponse,
+                             currencies: pb.ListCurrenciesResponse) -> str:
+    """The seq, the currencies now, and the accounts a price change left below zero."""
+    return "\n\n".join([f"seq {response.seq}", render_currencies(currencies),
+                        _negative_equities(response.negative_equity_accounts)])
+
+
 def render_band(response: pb.GetBankruptcyBandResponse, instrument: str) -> str:
     def accounts(ids) -> str:
         return ", ".join(str(account_id) for account_id in ids) or "-"
