@@ -1,6 +1,8 @@
 """Message <-> engine conversions and the error table, without a server."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import grpc
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from markcap.engine import (AccountEquity, AdlAllocation, AdlFill, CapPolicy, Co
                             MovedBalance, MovedPosition, PreconditionFailed, SequenceGap, Side,
                             UnknownId)
 from markcap.service import enums, from_proto, status_codes, to_proto
+from markcap.service.inputs import PersistenceFailed
 from markcap.v1 import risk_engine_pb2 as pb
 
 
@@ -110,6 +113,7 @@ def test_absent_first_bankruptcy_price_stays_absent():
     (SequenceGap(9, 4), code_pb2.FAILED_PRECONDITION),
     (DuplicateTooOld(2, 10), code_pb2.FAILED_PRECONDITION),
     (LimitExceeded("big", limit_name="fills", limit=10, got=11), code_pb2.RESOURCE_EXHAUSTED),
+    (PersistenceFailed("journal"), code_pb2.UNAVAILABLE),
     (EngineError("unclassified"), code_pb2.INTERNAL),
     (ZeroDivisionError("bug"), code_pb2.INTERNAL),
 ])
@@ -123,10 +127,14 @@ def test_grpc_code_numbers_match_grpc_status_codes():
 
 
 def _unpack(status, detail_type):
-    [packed] = status.details
-    detail = detail_type()
-    assert packed.Unpack(detail)
+    """The status's one detail of `detail_type`."""
+    [detail] = [d for d in (_unpacked(packed, detail_type) for packed in status.details) if d is not None]
     return detail
+
+
+def _unpacked(packed, detail_type):
+    detail = detail_type()
+    return detail if packed.Unpack(detail) else None
 
 
 def test_sequence_gap_in_a_batch_keeps_its_code_and_gets_the_batch_prefix():
@@ -143,6 +151,40 @@ def test_invalid_input_carries_a_field_violation():
                                                   value=float("nan")))
     violation = _unpack(status, error_details_pb2.BadRequest).field_violations[0]
     assert (violation.field, violation.description) == ("fills[3].price", "fills[3].price is nan")
+    info = _unpack(status, error_details_pb2.ErrorInfo)
+    assert (info.reason, info.domain, dict(info.metadata)) == ("INVALID_INPUT", "markcap.v1",
+                                                               {"field": "fills[3].price"})
+
+
+def test_the_error_table_uses_exactly_the_reasons_the_proto_publishes():
+    published = {name.removeprefix("ERROR_REASON_") for name in pb.ErrorReason.keys()} - {"UNSPECIFIED"}
+    assert sorted(row.reason for row in status_codes.ERRORS) == sorted(published)
+
+
+@pytest.mark.parametrize("row", status_codes.ERRORS, ids=lambda row: row.reason)
+def test_every_error_class_carries_its_reason_and_code(row):
+    error = _example(row.error)
+    status = status_codes.status_for(error)
+    assert status.code == row.code and status.code != code_pb2.INTERNAL
+    assert _unpack(status, error_details_pb2.ErrorInfo).reason == row.reason
+
+
+def _example(error_class):
+    """An instance of each error class, with the fields its metadata reads."""
+    from markcap.service.free_space import DiskSpaceLow
+    from markcap.service.input_digests import SeqContentDiffers
+    examples = {
+        InvalidInput: lambda: InvalidInput("bad", field="price", value=1),
+        status_codes.MalformedRequest: lambda: status_codes.MalformedRequest("/m", "garbage"),
+        UnknownId: lambda: UnknownId("gone", kind="account", id_value=5),
+        SequenceGap: lambda: SequenceGap(9, 4),
+        DuplicateTooOld: lambda: DuplicateTooOld(2, 10),
+        SeqContentDiffers: lambda: SeqContentDiffers(3, "a mark"),
+        PreconditionFailed: lambda: PreconditionFailed("no"),
+        LimitExceeded: lambda: LimitExceeded("big", limit_name="fills", limit=10, got=11),
+        DiskSpaceLow: lambda: DiskSpaceLow(Path("/data"), 1, 2),
+    }
+    return examples.get(error_class, lambda: error_class("why"))()
 
 
 class FakeContext:
@@ -188,3 +230,11 @@ def test_reports_errors_turns_a_bug_into_internal_with_a_logged_traceback(caplog
     assert context.status.details == "internal error: ZeroDivisionError: division by zero"
     [record] = [r for r in caplog.records if r.name == status_codes.LOG.name]
     assert record.exc_info and record.exc_info[0] is ZeroDivisionError
+
+
+def test_the_error_document_has_one_row_per_reason_with_its_code():
+    from pathlib import Path as _Path
+    doc = (_Path(__file__).resolve().parents[2] / "docs" / "errors.md").read_text()
+    rows = {line.split("|")[1].strip(" `"): line.split("|")[2].strip() for line in doc.splitlines()
+            if line.startswith("| `")}
+    assert rows == {row.reason: code_pb2.Code.Name(row.code) for row in status_codes.ERRORS}

@@ -43,6 +43,21 @@ class LiquidationReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LIQUIDATION_REASON_ALREADY_BANKRUPT: _ClassVar[LiquidationReason]
     LIQUIDATION_REASON_FIRST_BANKRUPTCY_PRICE: _ClassVar[LiquidationReason]
 
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_INVALID_INPUT: _ClassVar[ErrorReason]
+    ERROR_REASON_MALFORMED_REQUEST: _ClassVar[ErrorReason]
+    ERROR_REASON_UNKNOWN_ID: _ClassVar[ErrorReason]
+    ERROR_REASON_SEQ_GAP: _ClassVar[ErrorReason]
+    ERROR_REASON_DUPLICATE_TOO_OLD: _ClassVar[ErrorReason]
+    ERROR_REASON_SEQ_CONTENT_DIFFERS: _ClassVar[ErrorReason]
+    ERROR_REASON_PRECONDITION_FAILED: _ClassVar[ErrorReason]
+    ERROR_REASON_LIMIT_EXCEEDED: _ClassVar[ErrorReason]
+    ERROR_REASON_DISK_SPACE_LOW: _ClassVar[ErrorReason]
+    ERROR_REASON_SERVER_STOPPING: _ClassVar[ErrorReason]
+    ERROR_REASON_PERSISTENCE_FAILED: _ClassVar[ErrorReason]
+
 class SweepStopReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     SWEEP_STOP_REASON_UNSPECIFIED: _ClassVar[SweepStopReason]
@@ -67,6 +82,18 @@ SIDE_SHORT: Side
 LIQUIDATION_REASON_UNSPECIFIED: LiquidationReason
 LIQUIDATION_REASON_ALREADY_BANKRUPT: LiquidationReason
 LIQUIDATION_REASON_FIRST_BANKRUPTCY_PRICE: LiquidationReason
+ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_INVALID_INPUT: ErrorReason
+ERROR_REASON_MALFORMED_REQUEST: ErrorReason
+ERROR_REASON_UNKNOWN_ID: ErrorReason
+ERROR_REASON_SEQ_GAP: ErrorReason
+ERROR_REASON_DUPLICATE_TOO_OLD: ErrorReason
+ERROR_REASON_SEQ_CONTENT_DIFFERS: ErrorReason
+ERROR_REASON_PRECONDITION_FAILED: ErrorReason
+ERROR_REASON_LIMIT_EXCEEDED: ErrorReason
+ERROR_REASON_DISK_SPACE_LOW: ErrorReason
+ERROR_REASON_SERVER_STOPPING: ErrorReason
+ERROR_REASON_PERSISTENCE_FAILED: ErrorReason
 SWEEP_STOP_REASON_UNSPECIFIED: SweepStopReason
 SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE: SweepStopReason
 SWEEP_STOP_REASON_NO_PROGRESS: SweepStopReason

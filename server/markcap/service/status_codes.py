@@ -1,4 +1,4 @@
-"""The one table from engine exceptions (and a malformed request) to gRPC status codes, with rich details.
+"""The error contract: one table from exceptions to gRPC status codes, ErrorInfo reasons and details.
 
 Anything not in the table is INTERNAL and logged with its traceback. Handlers
 never call context.abort themselves: they raise, and `reports_errors` turns the
@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+from dataclasses import dataclass
+from typing import Callable
 
 import grpc
 from google.protobuf import any_pb2
@@ -20,7 +22,7 @@ from markcap.engine import (DuplicateTooOld, EngineError, InvalidInput, LimitExc
 
 from .free_space import DiskSpaceLow
 from .input_digests import SeqContentDiffers
-from .inputs import ServerStopping
+from .inputs import PersistenceFailed, ServerStopping
 
 LOG = logging.getLogger(__name__)
 ERROR_DOMAIN = "markcap.v1"
@@ -34,28 +36,17 @@ class MalformedRequest(Exception):
         self.method = method
 
 
-# Most specific first: SequenceGap, DuplicateTooOld and SeqContentDiffers are PreconditionFailed.
-# DiskSpaceLow is no engine error (the input is fine, the disk is not): UNAVAILABLE, so a
-# client retries it later.
-STATUS_CODES: tuple[tuple[type[Exception], int], ...] = (
-    (InvalidInput, code_pb2.INVALID_ARGUMENT),
-    (MalformedRequest, code_pb2.INVALID_ARGUMENT),
-    (UnknownId, code_pb2.NOT_FOUND),
-    (PreconditionFailed, code_pb2.FAILED_PRECONDITION),
-    (LimitExceeded, code_pb2.RESOURCE_EXHAUSTED),
-    (DiskSpaceLow, code_pb2.UNAVAILABLE),
-    (ServerStopping, code_pb2.UNAVAILABLE),
-)
-KNOWN_ERRORS = tuple(error_class for error_class, _ in STATUS_CODES)
+@dataclass(frozen=True)
+class ErrorClass:
+    """One row of the error contract: an exception class, the status code it becomes, its
+    ErrorInfo reason (markcap.v1.ErrorReason's name without the prefix) and metadata, and
+    the google.rpc detail that says more (BadRequest, ResourceInfo), if any."""
 
-
-class BatchRejected(Exception):
-    """An engine error in one StreamDeltas batch; `label` (e.g. "batch seq 12") prefixes it."""
-
-    def __init__(self, label: str, cause: EngineError):
-        super().__init__(f"{label}: {cause}")
-        self.label = label
-        self.cause = cause
+    error: type[Exception]
+    code: int
+    reason: str
+    metadata: Callable[[Exception], dict] = lambda error: {}
+    detail: Callable[[Exception], object] | None = None
 
 
 def _bad_request(error: InvalidInput) -> error_details_pb2.BadRequest:
@@ -70,48 +61,76 @@ def _resource_info(error: UnknownId) -> error_details_pb2.ResourceInfo:
                                           description=str(error))
 
 
+# The error contract (docs/errors.md), most specific class first: SequenceGap,
+# DuplicateTooOld and SeqContentDiffers are PreconditionFailed. The UNAVAILABLE rows are
+# no fault of the input (a disk nearly full, a stop, a failed journal): a client retries.
+ERRORS: tuple[ErrorClass, ...] = (
+    ErrorClass(InvalidInput, code_pb2.INVALID_ARGUMENT, "INVALID_INPUT",
+               lambda e: {"field": e.field}, _bad_request),
+    ErrorClass(MalformedRequest, code_pb2.INVALID_ARGUMENT, "MALFORMED_REQUEST",
+               lambda e: {"method": e.method}),
+    ErrorClass(UnknownId, code_pb2.NOT_FOUND, "UNKNOWN_ID",
+               lambda e: {"resource_type": e.kind, "resource_name": e.id_value}, _resource_info),
+    ErrorClass(SequenceGap, code_pb2.FAILED_PRECONDITION, "SEQ_GAP",
+               lambda e: {"expected_seq": e.expected, "got_seq": e.got}),
+    ErrorClass(DuplicateTooOld, code_pb2.FAILED_PRECONDITION, "DUPLICATE_TOO_OLD",
+               lambda e: {"seq": e.seq, "oldest_retained_seq": e.oldest_retained}),
+    ErrorClass(SeqContentDiffers, code_pb2.FAILED_PRECONDITION, "SEQ_CONTENT_DIFFERS",
+               lambda e: {"seq": e.seq}),
+    ErrorClass(PreconditionFailed, code_pb2.FAILED_PRECONDITION, "PRECONDITION_FAILED"),
+    ErrorClass(LimitExceeded, code_pb2.RESOURCE_EXHAUSTED, "LIMIT_EXCEEDED",
+               lambda e: {"limit_name": e.limit_name, "limit": e.limit, "got": e.got}),
+    ErrorClass(DiskSpaceLow, code_pb2.UNAVAILABLE, "DISK_SPACE_LOW",
+               lambda e: {"free_bytes": e.free_bytes, "floor_bytes": e.floor_bytes}),
+    ErrorClass(ServerStopping, code_pb2.UNAVAILABLE, "SERVER_STOPPING"),
+    ErrorClass(PersistenceFailed, code_pb2.UNAVAILABLE, "PERSISTENCE_FAILED"),
+)
+STATUS_CODES = tuple((row.error, row.code) for row in ERRORS)
+KNOWN_ERRORS = tuple(row.error for row in ERRORS)
+
+
+class BatchRejected(Exception):
+    """An engine error in one StreamDeltas batch; `label` (e.g. "batch seq 12") prefixes it."""
+
+    def __init__(self, label: str, cause: EngineError):
+        super().__init__(f"{label}: {cause}")
+        self.label = label
+        self.cause = cause
+
+
 def _error_info(reason: str, **metadata: object) -> error_details_pb2.ErrorInfo:
     return error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN,
                                        metadata={k: str(v) for k, v in metadata.items()})
 
 
-def _details(error: Exception):
-    """The rich detail a client can act on, or None."""
-    if isinstance(error, MalformedRequest):
-        return _error_info("MALFORMED_REQUEST", method=error.method)
-    if isinstance(error, InvalidInput):
-        return _bad_request(error)
-    if isinstance(error, UnknownId):
-        return _resource_info(error)
-    if isinstance(error, SequenceGap):
-        return _error_info("SEQ_GAP", expected_seq=error.expected, got_seq=error.got)
-    if isinstance(error, SeqContentDiffers):
-        return _error_info("SEQ_CONTENT_DIFFERS", seq=error.seq)
-    if isinstance(error, DuplicateTooOld):
-        return _error_info("DUPLICATE_TOO_OLD", seq=error.seq,
-                           oldest_retained_seq=error.oldest_retained)
-    if isinstance(error, DiskSpaceLow):
-        return _error_info("DISK_SPACE_LOW", free_bytes=error.free_bytes,
-                           floor_bytes=error.floor_bytes)
-    if isinstance(error, LimitExceeded):
-        return _error_info("LIMIT_EXCEEDED", limit_name=error.limit_name, limit=error.limit,
-                           got=error.got)
+def _row(error: BaseException) -> ErrorClass | None:
+    for row in ERRORS:
+        if isinstance(error, row.error):
+            return row
     return None
+
+
+def _details(error: Exception) -> list:
+    """ErrorInfo (reason and metadata) first, then the row's own detail, if any."""
+    row = _row(error)
+    if row is None:
+        return []
+    details = [_error_info(row.reason, **row.metadata(error))]
+    if row.detail is not None:
+        details.append(row.detail(error))
+    return details
 
 
 def code_for(error: BaseException) -> int:
     """google.rpc.Code number for an exception (INTERNAL when not in the table)."""
-    for error_class, code in STATUS_CODES:
-        if isinstance(error, error_class):
-            return code
-    return code_pb2.INTERNAL
+    row = _row(error)
+    return code_pb2.INTERNAL if row is None else row.code
 
 
 def status_for(error: Exception) -> status_pb2.Status:
     cause = error.cause if isinstance(error, BatchRejected) else error
     status = status_pb2.Status(code=code_for(cause), message=str(error))
-    detail = _details(cause)
-    if detail is not None:
+    for detail in _details(cause):
         packed = any_pb2.Any()
         packed.Pack(detail)
         status.details.append(packed)

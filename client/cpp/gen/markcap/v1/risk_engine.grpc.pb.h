@@ -22,6 +22,10 @@
 //   applied is a duplicate, answered with the original outcome and nothing
 //   applied; a gap is refused with FAILED_PRECONDITION naming the expected seq;
 //   seq = 0 asks the engine to assign last applied + 1.
+// - A failed call's status carries a google.rpc.ErrorInfo (domain
+//   "markcap.v1") whose `reason` is one of ErrorReason's names without the
+//   ERROR_REASON_ prefix, with its metadata; see ErrorReason and
+//   docs/errors.md.
 #ifndef GRPC_markcap_2fv1_2frisk_5fengine_2eproto__INCLUDED
 #define GRPC_markcap_2fv1_2frisk_5fengine_2eproto__INCLUDED
 

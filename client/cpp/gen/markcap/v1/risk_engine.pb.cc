@@ -671,7 +671,7 @@ PROTOBUF_ATTRIBUTE_NO_DESTROY PROTOBUF_CONSTINIT PROTOBUF_ATTRIBUTE_INIT_PRIORIT
 }  // namespace v1
 }  // namespace markcap
 static ::_pb::Metadata file_level_metadata_markcap_2fv1_2frisk_5fengine_2eproto[41];
-static const ::_pb::EnumDescriptor* file_level_enum_descriptors_markcap_2fv1_2frisk_5fengine_2eproto[7];
+static const ::_pb::EnumDescriptor* file_level_enum_descriptors_markcap_2fv1_2frisk_5fengine_2eproto[8];
 static constexpr ::_pb::ServiceDescriptor const** file_level_service_descriptors_markcap_2fv1_2frisk_5fengine_2eproto = nullptr;
 
 const uint32_t TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets[] PROTOBUF_SECTION_VARIABLE(protodesc_cold) = {
@@ -1387,43 +1387,54 @@ const char descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto[] PROT
   "\036LIQUIDATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQ"
   "UIDATION_REASON_ALREADY_BANKRUPT\020\001\022-\n)LI"
   "QUIDATION_REASON_FIRST_BANKRUPTCY_PRICE\020"
-  "\002*\247\001\n\017SweepStopReason\022!\n\035SWEEP_STOP_REAS"
-  "ON_UNSPECIFIED\020\000\022-\n)SWEEP_STOP_REASON_RE"
-  "ACHED_REQUESTED_PRICE\020\001\022!\n\035SWEEP_STOP_RE"
-  "ASON_NO_PROGRESS\020\002\022\037\n\033SWEEP_STOP_REASON_"
-  "MAX_STEPS\020\0032\350\010\n\021RiskEngineService\022U\n\014Str"
-  "eamDeltas\022\037.markcap.v1.StreamDeltasReque"
-  "st\032 .markcap.v1.StreamDeltasResponse(\0010\001"
-  "\022H\n\tApplyMark\022\034.markcap.v1.ApplyMarkRequ"
-  "est\032\035.markcap.v1.ApplyMarkResponse\022K\n\nAp"
-  "plyMarks\022\035.markcap.v1.ApplyMarksRequest\032"
-  "\036.markcap.v1.ApplyMarksResponse\022W\n\016Upser"
-  "tCurrency\022!.markcap.v1.UpsertCurrencyReq"
-  "uest\032\".markcap.v1.UpsertCurrencyResponse"
-  "\022]\n\020UpsertInstrument\022#.markcap.v1.Upsert"
-  "InstrumentRequest\032$.markcap.v1.UpsertIns"
-  "trumentResponse\022Z\n\017ListInstruments\022\".mar"
-  "kcap.v1.ListInstrumentsRequest\032#.markcap"
-  ".v1.ListInstrumentsResponse\022W\n\016ListCurre"
-  "ncies\022!.markcap.v1.ListCurrenciesRequest"
-  "\032\".markcap.v1.ListCurrenciesResponse\022K\n\n"
-  "GetAccount\022\035.markcap.v1.GetAccountReques"
-  "t\032\036.markcap.v1.GetAccountResponse\022]\n\020Get"
-  "InsuranceFund\022#.markcap.v1.GetInsuranceF"
-  "undRequest\032$.markcap.v1.GetInsuranceFund"
-  "Response\022`\n\021GetBankruptcyBand\022$.markcap."
-  "v1.GetBankruptcyBandRequest\032%.markcap.v1"
-  ".GetBankruptcyBandResponse\022N\n\013GetAdlQueu"
-  "e\022\036.markcap.v1.GetAdlQueueRequest\032\037.mark"
-  "cap.v1.GetAdlQueueResponse\022H\n\tGetStatus\022"
-  "\034.markcap.v1.GetStatusRequest\032\035.markcap."
-  "v1.GetStatusResponse\022P\n\013WatchEvents\022\036.ma"
-  "rkcap.v1.WatchEventsRequest\032\037.markcap.v1"
-  ".WatchEventsResponse0\001b\006proto3"
+  "\002*\237\003\n\013ErrorReason\022\034\n\030ERROR_REASON_UNSPEC"
+  "IFIED\020\000\022\036\n\032ERROR_REASON_INVALID_INPUT\020\001\022"
+  "\"\n\036ERROR_REASON_MALFORMED_REQUEST\020\002\022\033\n\027E"
+  "RROR_REASON_UNKNOWN_ID\020\003\022\030\n\024ERROR_REASON"
+  "_SEQ_GAP\020\004\022\"\n\036ERROR_REASON_DUPLICATE_TOO"
+  "_OLD\020\005\022$\n ERROR_REASON_SEQ_CONTENT_DIFFE"
+  "RS\020\006\022$\n ERROR_REASON_PRECONDITION_FAILED"
+  "\020\007\022\037\n\033ERROR_REASON_LIMIT_EXCEEDED\020\010\022\037\n\033E"
+  "RROR_REASON_DISK_SPACE_LOW\020\t\022 \n\034ERROR_RE"
+  "ASON_SERVER_STOPPING\020\n\022#\n\037ERROR_REASON_P"
+  "ERSISTENCE_FAILED\020\013*\247\001\n\017SweepStopReason\022"
+  "!\n\035SWEEP_STOP_REASON_UNSPECIFIED\020\000\022-\n)SW"
+  "EEP_STOP_REASON_REACHED_REQUESTED_PRICE\020"
+  "\001\022!\n\035SWEEP_STOP_REASON_NO_PROGRESS\020\002\022\037\n\033"
+  "SWEEP_STOP_REASON_MAX_STEPS\020\0032\350\010\n\021RiskEn"
+  "gineService\022U\n\014StreamDeltas\022\037.markcap.v1"
+  ".StreamDeltasRequest\032 .markcap.v1.Stream"
+  "DeltasResponse(\0010\001\022H\n\tApplyMark\022\034.markca"
+  "p.v1.ApplyMarkRequest\032\035.markcap.v1.Apply"
+  "MarkResponse\022K\n\nApplyMarks\022\035.markcap.v1."
+  "ApplyMarksRequest\032\036.markcap.v1.ApplyMark"
+  "sResponse\022W\n\016UpsertCurrency\022!.markcap.v1"
+  ".UpsertCurrencyRequest\032\".markcap.v1.Upse"
+  "rtCurrencyResponse\022]\n\020UpsertInstrument\022#"
+  ".markcap.v1.UpsertInstrumentRequest\032$.ma"
+  "rkcap.v1.UpsertInstrumentResponse\022Z\n\017Lis"
+  "tInstruments\022\".markcap.v1.ListInstrument"
+  "sRequest\032#.markcap.v1.ListInstrumentsRes"
+  "ponse\022W\n\016ListCurrencies\022!.markcap.v1.Lis"
+  "tCurrenciesRequest\032\".markcap.v1.ListCurr"
+  "enciesResponse\022K\n\nGetAccount\022\035.markcap.v"
+  "1.GetAccountRequest\032\036.markcap.v1.GetAcco"
+  "untResponse\022]\n\020GetInsuranceFund\022#.markca"
+  "p.v1.GetInsuranceFundRequest\032$.markcap.v"
+  "1.GetInsuranceFundResponse\022`\n\021GetBankrup"
+  "tcyBand\022$.markcap.v1.GetBankruptcyBandRe"
+  "quest\032%.markcap.v1.GetBankruptcyBandResp"
+  "onse\022N\n\013GetAdlQueue\022\036.markcap.v1.GetAdlQ"
+  "ueueRequest\032\037.markcap.v1.GetAdlQueueResp"
+  "onse\022H\n\tGetStatus\022\034.markcap.v1.GetStatus"
+  "Request\032\035.markcap.v1.GetStatusResponse\022P"
+  "\n\013WatchEvents\022\036.markcap.v1.WatchEventsRe"
+  "quest\032\037.markcap.v1.WatchEventsResponse0\001"
+  "b\006proto3"
   ;
 static ::_pbi::once_flag descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once;
 const ::_pbi::DescriptorTable descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto = {
-    false, false, 8430, descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto,
+    false, false, 8848, descriptor_table_protodef_markcap_2fv1_2frisk_5fengine_2eproto,
     "markcap/v1/risk_engine.proto",
     &descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto_once, nullptr, 0, 41,
     schemas, file_default_instances, TableStruct_markcap_2fv1_2frisk_5fengine_2eproto::offsets,
@@ -1528,9 +1539,33 @@ bool LiquidationReason_IsValid(int value) {
   }
 }
 
-const ::PROTOBUF_NAMESPACE_ID::EnumDescriptor* SweepStopReason_descriptor() {
+const ::PROTOBUF_NAMESPACE_ID::EnumDescriptor* ErrorReason_descriptor() {
   ::PROTOBUF_NAMESPACE_ID::internal::AssignDescriptors(&descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto);
   return file_level_enum_descriptors_markcap_2fv1_2frisk_5fengine_2eproto[6];
+}
+bool ErrorReason_IsValid(int value) {
+  switch (value) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+    case 9:
+    case 10:
+    case 11:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const ::PROTOBUF_NAMESPACE_ID::EnumDescriptor* SweepStopReason_descriptor() {
+  ::PROTOBUF_NAMESPACE_ID::internal::AssignDescriptors(&descriptor_table_markcap_2fv1_2frisk_5fengine_2eproto);
+  return file_level_enum_descriptors_markcap_2fv1_2frisk_5fengine_2eproto[7];
 }
 bool SweepStopReason_IsValid(int value) {
   switch (value) {

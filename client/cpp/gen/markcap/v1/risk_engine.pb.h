@@ -375,6 +375,41 @@ inline bool LiquidationReason_Parse(
   return ::PROTOBUF_NAMESPACE_ID::internal::ParseNamedEnum<LiquidationReason>(
     LiquidationReason_descriptor(), name, value);
 }
+enum ErrorReason : int {
+  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_INVALID_INPUT = 1,
+  ERROR_REASON_MALFORMED_REQUEST = 2,
+  ERROR_REASON_UNKNOWN_ID = 3,
+  ERROR_REASON_SEQ_GAP = 4,
+  ERROR_REASON_DUPLICATE_TOO_OLD = 5,
+  ERROR_REASON_SEQ_CONTENT_DIFFERS = 6,
+  ERROR_REASON_PRECONDITION_FAILED = 7,
+  ERROR_REASON_LIMIT_EXCEEDED = 8,
+  ERROR_REASON_DISK_SPACE_LOW = 9,
+  ERROR_REASON_SERVER_STOPPING = 10,
+  ERROR_REASON_PERSISTENCE_FAILED = 11,
+  ErrorReason_INT_MIN_SENTINEL_DO_NOT_USE_ = std::numeric_limits<int32_t>::min(),
+  ErrorReason_INT_MAX_SENTINEL_DO_NOT_USE_ = std::numeric_limits<int32_t>::max()
+};
+bool ErrorReason_IsValid(int value);
+constexpr ErrorReason ErrorReason_MIN = ERROR_REASON_UNSPECIFIED;
+constexpr ErrorReason ErrorReason_MAX = ERROR_REASON_PERSISTENCE_FAILED;
+constexpr int ErrorReason_ARRAYSIZE = ErrorReason_MAX + 1;
+
+const ::PROTOBUF_NAMESPACE_ID::EnumDescriptor* ErrorReason_descriptor();
+template<typename T>
+inline const std::string& ErrorReason_Name(T enum_t_value) {
+  static_assert(::std::is_same<T, ErrorReason>::value ||
+    ::std::is_integral<T>::value,
+    "Incorrect type passed to function ErrorReason_Name.");
+  return ::PROTOBUF_NAMESPACE_ID::internal::NameOfEnum(
+    ErrorReason_descriptor(), enum_t_value);
+}
+inline bool ErrorReason_Parse(
+    ::PROTOBUF_NAMESPACE_ID::ConstStringParam name, ErrorReason* value) {
+  return ::PROTOBUF_NAMESPACE_ID::internal::ParseNamedEnum<ErrorReason>(
+    ErrorReason_descriptor(), name, value);
+}
 enum SweepStopReason : int {
   SWEEP_STOP_REASON_UNSPECIFIED = 0,
   SWEEP_STOP_REASON_REACHED_REQUESTED_PRICE = 1,
@@ -12606,6 +12641,11 @@ template <> struct is_proto_enum< ::markcap::v1::LiquidationReason> : ::std::tru
 template <>
 inline const EnumDescriptor* GetEnumDescriptor< ::markcap::v1::LiquidationReason>() {
   return ::markcap::v1::LiquidationReason_descriptor();
+}
+template <> struct is_proto_enum< ::markcap::v1::ErrorReason> : ::std::true_type {};
+template <>
+inline const EnumDescriptor* GetEnumDescriptor< ::markcap::v1::ErrorReason>() {
+  return ::markcap::v1::ErrorReason_descriptor();
 }
 template <> struct is_proto_enum< ::markcap::v1::SweepStopReason> : ::std::true_type {};
 template <>

@@ -894,6 +894,330 @@ public final class RiskEngine {
 
   /**
    * <pre>
+   * Why a call failed: the `reason` of the google.rpc.ErrorInfo (domain
+   * "markcap.v1") in every error status markcap sends, spelled as the value's
+   * name without "ERROR_REASON_" (for example "SEQ_GAP"). Each value names its
+   * status code and the ErrorInfo metadata keys; nothing of a refused input is
+   * applied. An INTERNAL status (a bug) carries no reason.
+   * </pre>
+   *
+   * Protobuf enum {@code markcap.v1.ErrorReason}
+   */
+  public enum ErrorReason
+      implements com.google.protobuf.ProtocolMessageEnum {
+    /**
+     * <pre>
+     * Never sent.
+     * </pre>
+     *
+     * <code>ERROR_REASON_UNSPECIFIED = 0;</code>
+     */
+    ERROR_REASON_UNSPECIFIED(0),
+    /**
+     * <pre>
+     * INVALID_ARGUMENT: a value the contract refuses (off the grid, finer than
+     * the minor unit, out of range...). Metadata: field. A BadRequest detail
+     * names the field too.
+     * </pre>
+     *
+     * <code>ERROR_REASON_INVALID_INPUT = 1;</code>
+     */
+    ERROR_REASON_INVALID_INPUT(1),
+    /**
+     * <pre>
+     * INVALID_ARGUMENT: the message does not parse as the method's request.
+     * Metadata: method.
+     * </pre>
+     *
+     * <code>ERROR_REASON_MALFORMED_REQUEST = 2;</code>
+     */
+    ERROR_REASON_MALFORMED_REQUEST(2),
+    /**
+     * <pre>
+     * NOT_FOUND: an unknown account, instrument or currency. Metadata:
+     * resource_type, resource_name (a ResourceInfo detail says the same).
+     * </pre>
+     *
+     * <code>ERROR_REASON_UNKNOWN_ID = 3;</code>
+     */
+    ERROR_REASON_UNKNOWN_ID(3),
+    /**
+     * <pre>
+     * FAILED_PRECONDITION: seq is beyond last applied + 1. Metadata:
+     * expected_seq, got_seq.
+     * </pre>
+     *
+     * <code>ERROR_REASON_SEQ_GAP = 4;</code>
+     */
+    ERROR_REASON_SEQ_GAP(4),
+    /**
+     * <pre>
+     * FAILED_PRECONDITION: a duplicate seq older than the retained outcomes.
+     * Metadata: seq, oldest_retained_seq.
+     * </pre>
+     *
+     * <code>ERROR_REASON_DUPLICATE_TOO_OLD = 5;</code>
+     */
+    ERROR_REASON_DUPLICATE_TOO_OLD(5),
+    /**
+     * <pre>
+     * FAILED_PRECONDITION: a seq re-sent with other content than the input
+     * applied under it. Metadata: seq.
+     * </pre>
+     *
+     * <code>ERROR_REASON_SEQ_CONTENT_DIFFERS = 6;</code>
+     */
+    ERROR_REASON_SEQ_CONTENT_DIFFERS(6),
+    /**
+     * <pre>
+     * FAILED_PRECONDITION: the state does not allow the input (for example a
+     * currency's decimals changed while balances are held in it).
+     * </pre>
+     *
+     * <code>ERROR_REASON_PRECONDITION_FAILED = 7;</code>
+     */
+    ERROR_REASON_PRECONDITION_FAILED(7),
+    /**
+     * <pre>
+     * RESOURCE_EXHAUSTED: a server limit. Metadata: limit_name (the flag's
+     * name with underscores), limit, got.
+     * </pre>
+     *
+     * <code>ERROR_REASON_LIMIT_EXCEEDED = 8;</code>
+     */
+    ERROR_REASON_LIMIT_EXCEEDED(8),
+    /**
+     * <pre>
+     * UNAVAILABLE: the data dir's free space is below --min-free-mib; retry
+     * later. Metadata: free_bytes, floor_bytes.
+     * </pre>
+     *
+     * <code>ERROR_REASON_DISK_SPACE_LOW = 9;</code>
+     */
+    ERROR_REASON_DISK_SPACE_LOW(9),
+    /**
+     * <pre>
+     * UNAVAILABLE: the server is stopping; retry against its successor.
+     * </pre>
+     *
+     * <code>ERROR_REASON_SERVER_STOPPING = 10;</code>
+     */
+    ERROR_REASON_SERVER_STOPPING(10),
+    /**
+     * <pre>
+     * UNAVAILABLE: the journal could not be written; the server stops at once
+     * and a restart recovers every acknowledged input; retry then.
+     * </pre>
+     *
+     * <code>ERROR_REASON_PERSISTENCE_FAILED = 11;</code>
+     */
+    ERROR_REASON_PERSISTENCE_FAILED(11),
+    UNRECOGNIZED(-1),
+    ;
+
+    /**
+     * <pre>
+     * Never sent.
+     * </pre>
+     *
+     * <code>ERROR_REASON_UNSPECIFIED = 0;</code>
+     */
+    public static final int ERROR_REASON_UNSPECIFIED_VALUE = 0;
+    /**
+     * <pre>
+     * INVALID_ARGUMENT: a value the contract refuses (off the grid, finer than
+     * the minor unit, out of range...). Metadata: field. A BadRequest detail
+     * names the field too.
+     * </pre>
+     *
+     * <code>ERROR_REASON_INVALID_INPUT = 1;</code>
+     */
+    public static final int ERROR_REASON_INVALID_INPUT_VALUE = 1;
+    /**
+     * <pre>
+     * INVALID_ARGUMENT: the message does not parse as the method's request.
+     * Metadata: method.
+     * </pre>
+     *
+     * <code>ERROR_REASON_MALFORMED_REQUEST = 2;</code>
+     */
+    public static final int ERROR_REASON_MALFORMED_REQUEST_VALUE = 2;
+    /**
+     * <pre>
+     * NOT_FOUND: an unknown account, instrument or currency. Metadata:
+     * resource_type, resource_name (a ResourceInfo detail says the same).
+     * </pre>
+     *
+     * <code>ERROR_REASON_UNKNOWN_ID = 3;</code>
+     */
+    public static final int ERROR_REASON_UNKNOWN_ID_VALUE = 3;
+    /**
+     * <pre>
+     * FAILED_PRECONDITION: seq is beyond last applied + 1. Metadata:
+     * expected_seq, got_seq.
+     * </pre>
+     *
+     * <code>ERROR_REASON_SEQ_GAP = 4;</code>
+     */
+    public static final int ERROR_REASON_SEQ_GAP_VALUE = 4;
+    /**
+     * <pre>
+     * FAILED_PRECONDITION: a duplicate seq older than the retained outcomes.
+     * Metadata: seq, oldest_retained_seq.
+     * </pre>
+     *
+     * <code>ERROR_REASON_DUPLICATE_TOO_OLD = 5;</code>
+     */
+    public static final int ERROR_REASON_DUPLICATE_TOO_OLD_VALUE = 5;
+    /**
+     * <pre>
+     * FAILED_PRECONDITION: a seq re-sent with other content than the input
+     * applied under it. Metadata: seq.
+     * </pre>
+     *
+     * <code>ERROR_REASON_SEQ_CONTENT_DIFFERS = 6;</code>
+     */
+    public static final int ERROR_REASON_SEQ_CONTENT_DIFFERS_VALUE = 6;
+    /**
+     * <pre>
+     * FAILED_PRECONDITION: the state does not allow the input (for example a
+     * currency's decimals changed while balances are held in it).
+     * </pre>
+     *
+     * <code>ERROR_REASON_PRECONDITION_FAILED = 7;</code>
+     */
+    public static final int ERROR_REASON_PRECONDITION_FAILED_VALUE = 7;
+    /**
+     * <pre>
+     * RESOURCE_EXHAUSTED: a server limit. Metadata: limit_name (the flag's
+     * name with underscores), limit, got.
+     * </pre>
+     *
+     * <code>ERROR_REASON_LIMIT_EXCEEDED = 8;</code>
+     */
+    public static final int ERROR_REASON_LIMIT_EXCEEDED_VALUE = 8;
+    /**
+     * <pre>
+     * UNAVAILABLE: the data dir's free space is below --min-free-mib; retry
+     * later. Metadata: free_bytes, floor_bytes.
+     * </pre>
+     *
+     * <code>ERROR_REASON_DISK_SPACE_LOW = 9;</code>
+     */
+    public static final int ERROR_REASON_DISK_SPACE_LOW_VALUE = 9;
+    /**
+     * <pre>
+     * UNAVAILABLE: the server is stopping; retry against its successor.
+     * </pre>
+     *
+     * <code>ERROR_REASON_SERVER_STOPPING = 10;</code>
+     */
+    public static final int ERROR_REASON_SERVER_STOPPING_VALUE = 10;
+    /**
+     * <pre>
+     * UNAVAILABLE: the journal could not be written; the server stops at once
+     * and a restart recovers every acknowledged input; retry then.
+     * </pre>
+     *
+     * <code>ERROR_REASON_PERSISTENCE_FAILED = 11;</code>
+     */
+    public static final int ERROR_REASON_PERSISTENCE_FAILED_VALUE = 11;
+
+
+    public final int getNumber() {
+      if (this == UNRECOGNIZED) {
+        throw new java.lang.IllegalArgumentException(
+            "Can't get the number of an unknown enum value.");
+      }
+      return value;
+    }
+
+    /**
+     * @param value The numeric wire value of the corresponding enum entry.
+     * @return The enum associated with the given numeric wire value.
+     * @deprecated Use {@link #forNumber(int)} instead.
+     */
+    @java.lang.Deprecated
+    public static ErrorReason valueOf(int value) {
+      return forNumber(value);
+    }
+
+    /**
+     * @param value The numeric wire value of the corresponding enum entry.
+     * @return The enum associated with the given numeric wire value.
+     */
+    public static ErrorReason forNumber(int value) {
+      switch (value) {
+        case 0: return ERROR_REASON_UNSPECIFIED;
+        case 1: return ERROR_REASON_INVALID_INPUT;
+        case 2: return ERROR_REASON_MALFORMED_REQUEST;
+        case 3: return ERROR_REASON_UNKNOWN_ID;
+        case 4: return ERROR_REASON_SEQ_GAP;
+        case 5: return ERROR_REASON_DUPLICATE_TOO_OLD;
+        case 6: return ERROR_REASON_SEQ_CONTENT_DIFFERS;
+        case 7: return ERROR_REASON_PRECONDITION_FAILED;
+        case 8: return ERROR_REASON_LIMIT_EXCEEDED;
+        case 9: return ERROR_REASON_DISK_SPACE_LOW;
+        case 10: return ERROR_REASON_SERVER_STOPPING;
+        case 11: return ERROR_REASON_PERSISTENCE_FAILED;
+        default: return null;
+      }
+    }
+
+    public static com.google.protobuf.Internal.EnumLiteMap<ErrorReason>
+        internalGetValueMap() {
+      return internalValueMap;
+    }
+    private static final com.google.protobuf.Internal.EnumLiteMap<
+        ErrorReason> internalValueMap =
+          new com.google.protobuf.Internal.EnumLiteMap<ErrorReason>() {
+            public ErrorReason findValueByNumber(int number) {
+              return ErrorReason.forNumber(number);
+            }
+          };
+
+    public final com.google.protobuf.Descriptors.EnumValueDescriptor
+        getValueDescriptor() {
+      if (this == UNRECOGNIZED) {
+        throw new java.lang.IllegalStateException(
+            "Can't get the descriptor of an unrecognized enum value.");
+      }
+      return getDescriptor().getValues().get(ordinal());
+    }
+    public final com.google.protobuf.Descriptors.EnumDescriptor
+        getDescriptorForType() {
+      return getDescriptor();
+    }
+    public static final com.google.protobuf.Descriptors.EnumDescriptor
+        getDescriptor() {
+      return markcap.v1.RiskEngine.getDescriptor().getEnumTypes().get(6);
+    }
+
+    private static final ErrorReason[] VALUES = values();
+
+    public static ErrorReason valueOf(
+        com.google.protobuf.Descriptors.EnumValueDescriptor desc) {
+      if (desc.getType() != getDescriptor()) {
+        throw new java.lang.IllegalArgumentException(
+          "EnumValueDescriptor is not for this type.");
+      }
+      if (desc.getIndex() == -1) {
+        return UNRECOGNIZED;
+      }
+      return VALUES[desc.getIndex()];
+    }
+
+    private final int value;
+
+    private ErrorReason(int value) {
+      this.value = value;
+    }
+
+    // @@protoc_insertion_point(enum_scope:markcap.v1.ErrorReason)
+  }
+
+  /**
+   * <pre>
    * Why a sweep stopped.
    * </pre>
    *
@@ -1030,7 +1354,7 @@ public final class RiskEngine {
     }
     public static final com.google.protobuf.Descriptors.EnumDescriptor
         getDescriptor() {
-      return markcap.v1.RiskEngine.getDescriptor().getEnumTypes().get(6);
+      return markcap.v1.RiskEngine.getDescriptor().getEnumTypes().get(7);
     }
 
     private static final SweepStopReason[] VALUES = values();
@@ -42320,39 +42644,50 @@ public final class RiskEngine {
       "\036LIQUIDATION_REASON_UNSPECIFIED\020\000\022\'\n#LIQ" +
       "UIDATION_REASON_ALREADY_BANKRUPT\020\001\022-\n)LI" +
       "QUIDATION_REASON_FIRST_BANKRUPTCY_PRICE\020" +
-      "\002*\247\001\n\017SweepStopReason\022!\n\035SWEEP_STOP_REAS" +
-      "ON_UNSPECIFIED\020\000\022-\n)SWEEP_STOP_REASON_RE" +
-      "ACHED_REQUESTED_PRICE\020\001\022!\n\035SWEEP_STOP_RE" +
-      "ASON_NO_PROGRESS\020\002\022\037\n\033SWEEP_STOP_REASON_" +
-      "MAX_STEPS\020\0032\350\010\n\021RiskEngineService\022U\n\014Str" +
-      "eamDeltas\022\037.markcap.v1.StreamDeltasReque" +
-      "st\032 .markcap.v1.StreamDeltasResponse(\0010\001" +
-      "\022H\n\tApplyMark\022\034.markcap.v1.ApplyMarkRequ" +
-      "est\032\035.markcap.v1.ApplyMarkResponse\022K\n\nAp" +
-      "plyMarks\022\035.markcap.v1.ApplyMarksRequest\032" +
-      "\036.markcap.v1.ApplyMarksResponse\022W\n\016Upser" +
-      "tCurrency\022!.markcap.v1.UpsertCurrencyReq" +
-      "uest\032\".markcap.v1.UpsertCurrencyResponse" +
-      "\022]\n\020UpsertInstrument\022#.markcap.v1.Upsert" +
-      "InstrumentRequest\032$.markcap.v1.UpsertIns" +
-      "trumentResponse\022Z\n\017ListInstruments\022\".mar" +
-      "kcap.v1.ListInstrumentsRequest\032#.markcap" +
-      ".v1.ListInstrumentsResponse\022W\n\016ListCurre" +
-      "ncies\022!.markcap.v1.ListCurrenciesRequest" +
-      "\032\".markcap.v1.ListCurrenciesResponse\022K\n\n" +
-      "GetAccount\022\035.markcap.v1.GetAccountReques" +
-      "t\032\036.markcap.v1.GetAccountResponse\022]\n\020Get" +
-      "InsuranceFund\022#.markcap.v1.GetInsuranceF" +
-      "undRequest\032$.markcap.v1.GetInsuranceFund" +
-      "Response\022`\n\021GetBankruptcyBand\022$.markcap." +
-      "v1.GetBankruptcyBandRequest\032%.markcap.v1" +
-      ".GetBankruptcyBandResponse\022N\n\013GetAdlQueu" +
-      "e\022\036.markcap.v1.GetAdlQueueRequest\032\037.mark" +
-      "cap.v1.GetAdlQueueResponse\022H\n\tGetStatus\022" +
-      "\034.markcap.v1.GetStatusRequest\032\035.markcap." +
-      "v1.GetStatusResponse\022P\n\013WatchEvents\022\036.ma" +
-      "rkcap.v1.WatchEventsRequest\032\037.markcap.v1" +
-      ".WatchEventsResponse0\001b\006proto3"
+      "\002*\237\003\n\013ErrorReason\022\034\n\030ERROR_REASON_UNSPEC" +
+      "IFIED\020\000\022\036\n\032ERROR_REASON_INVALID_INPUT\020\001\022" +
+      "\"\n\036ERROR_REASON_MALFORMED_REQUEST\020\002\022\033\n\027E" +
+      "RROR_REASON_UNKNOWN_ID\020\003\022\030\n\024ERROR_REASON" +
+      "_SEQ_GAP\020\004\022\"\n\036ERROR_REASON_DUPLICATE_TOO" +
+      "_OLD\020\005\022$\n ERROR_REASON_SEQ_CONTENT_DIFFE" +
+      "RS\020\006\022$\n ERROR_REASON_PRECONDITION_FAILED" +
+      "\020\007\022\037\n\033ERROR_REASON_LIMIT_EXCEEDED\020\010\022\037\n\033E" +
+      "RROR_REASON_DISK_SPACE_LOW\020\t\022 \n\034ERROR_RE" +
+      "ASON_SERVER_STOPPING\020\n\022#\n\037ERROR_REASON_P" +
+      "ERSISTENCE_FAILED\020\013*\247\001\n\017SweepStopReason\022" +
+      "!\n\035SWEEP_STOP_REASON_UNSPECIFIED\020\000\022-\n)SW" +
+      "EEP_STOP_REASON_REACHED_REQUESTED_PRICE\020" +
+      "\001\022!\n\035SWEEP_STOP_REASON_NO_PROGRESS\020\002\022\037\n\033" +
+      "SWEEP_STOP_REASON_MAX_STEPS\020\0032\350\010\n\021RiskEn" +
+      "gineService\022U\n\014StreamDeltas\022\037.markcap.v1" +
+      ".StreamDeltasRequest\032 .markcap.v1.Stream" +
+      "DeltasResponse(\0010\001\022H\n\tApplyMark\022\034.markca" +
+      "p.v1.ApplyMarkRequest\032\035.markcap.v1.Apply" +
+      "MarkResponse\022K\n\nApplyMarks\022\035.markcap.v1." +
+      "ApplyMarksRequest\032\036.markcap.v1.ApplyMark" +
+      "sResponse\022W\n\016UpsertCurrency\022!.markcap.v1" +
+      ".UpsertCurrencyRequest\032\".markcap.v1.Upse" +
+      "rtCurrencyResponse\022]\n\020UpsertInstrument\022#" +
+      ".markcap.v1.UpsertInstrumentRequest\032$.ma" +
+      "rkcap.v1.UpsertInstrumentResponse\022Z\n\017Lis" +
+      "tInstruments\022\".markcap.v1.ListInstrument" +
+      "sRequest\032#.markcap.v1.ListInstrumentsRes" +
+      "ponse\022W\n\016ListCurrencies\022!.markcap.v1.Lis" +
+      "tCurrenciesRequest\032\".markcap.v1.ListCurr" +
+      "enciesResponse\022K\n\nGetAccount\022\035.markcap.v" +
+      "1.GetAccountRequest\032\036.markcap.v1.GetAcco" +
+      "untResponse\022]\n\020GetInsuranceFund\022#.markca" +
+      "p.v1.GetInsuranceFundRequest\032$.markcap.v" +
+      "1.GetInsuranceFundResponse\022`\n\021GetBankrup" +
+      "tcyBand\022$.markcap.v1.GetBankruptcyBandRe" +
+      "quest\032%.markcap.v1.GetBankruptcyBandResp" +
+      "onse\022N\n\013GetAdlQueue\022\036.markcap.v1.GetAdlQ" +
+      "ueueRequest\032\037.markcap.v1.GetAdlQueueResp" +
+      "onse\022H\n\tGetStatus\022\034.markcap.v1.GetStatus" +
+      "Request\032\035.markcap.v1.GetStatusResponse\022P" +
+      "\n\013WatchEvents\022\036.markcap.v1.WatchEventsRe" +
+      "quest\032\037.markcap.v1.WatchEventsResponse0\001" +
+      "b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
