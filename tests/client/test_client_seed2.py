@@ -128,3 +128,17 @@ def test_the_same_with_the_console_script_in_plain_text(server):
     assert [line.split() for line in lines[adl_at + 2:adl_at + 4]] == [
         ["1", "2", "-6", "125", "270"], ["2", "4", "-6", "125", "175"]]
     assert "negative-equity accounts: none" in lines
+
+
+def test_the_readme_walk_through_twice_in_a_row_changes_nothing_the_second_time(server, capsys):
+    """README: the batch and the mark carry their seq, so walking through again sends
+    duplicates, answered as the first time, and the book does not double."""
+    first_load = _run(capsys, server.address, "load", str(SEED2), "--first-seq", "1")
+    first_mark = _run(capsys, server.address, "mark", "BTC-PERP", "150", "--seq", "2")
+    status = json.loads(_run(capsys, server.address, "--json", "status"))
+    second_load = _run(capsys, server.address, "load", str(SEED2), "--first-seq", "1")
+    second_mark = _run(capsys, server.address, "mark", "BTC-PERP", "150", "--seq", "2")
+    assert "(0 duplicates); last seq 1" in first_load and "(1 duplicate); last seq 1" in second_load
+    assert second_mark == first_mark and "100 -> 150 -> 125" in first_mark
+    again = json.loads(_run(capsys, server.address, "--json", "status"))
+    assert (again["applied_seq"], again["state_hash"]) == (status["applied_seq"], status["state_hash"])

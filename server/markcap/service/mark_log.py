@@ -7,28 +7,17 @@ deleveraged, on logger "markcap.marks", for log shippers to index.
 """
 from __future__ import annotations
 
-import json
 import logging
 import sys
-from datetime import datetime, timezone
 
 from markcap.engine import MarkOutcome
+
+from .json_logs import JsonLineFormatter
 
 LOGGER_NAME = "markcap.marks"
 LOG = logging.getLogger(LOGGER_NAME)
 # Account lists are cut here, so one line stays one line when thousands are hit.
 LISTED_ACCOUNTS = 20
-
-
-class JsonLineFormatter(logging.Formatter):
-    """The record's `fields` (a dict) as one JSON object, with time, level and logger."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        stamp = datetime.fromtimestamp(record.created, timezone.utc)
-        line = {"ts": stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "level": record.levelname,
-                "logger": record.name}
-        line.update(getattr(record, "fields", {"message": record.getMessage()}))
-        return json.dumps(line, separators=(",", ":"), allow_nan=False, default=str)
 
 
 def configure(stream=None) -> None:
