@@ -86,6 +86,13 @@ def exchange_config(snapshot: StateSnapshot, retained_outcomes: int) -> Exchange
 
 def import_state(snapshot: StateSnapshot, retained_outcomes: int) -> Engine:
     """An engine in exactly the snapshot's state, at its seq."""
+    engine = import_primary(snapshot, retained_outcomes)
+    rebuild_derived(engine)
+    return engine
+
+
+def import_primary(snapshot: StateSnapshot, retained_outcomes: int) -> Engine:
+    """The snapshot's primary state in a new engine; call `rebuild_derived` before using it."""
     if snapshot.format_version != FORMAT_VERSION:
         raise ValueError(f"snapshot format version {snapshot.format_version}, "
                          f"expected {FORMAT_VERSION}")
@@ -98,8 +105,12 @@ def import_state(snapshot: StateSnapshot, retained_outcomes: int) -> Engine:
                    arrays[f"book.{instrument_id}.cost"])
     state.residue = {int(c): Fraction(n, d) for c, (n, d) in snapshot.meta.get("residues", {}).items()}
     engine.sequencer.applied_seq = snapshot.seq
-    engine.risk.rebuild()  # the derived structures, from the primary state just loaded
     return engine
+
+
+def rebuild_derived(engine: Engine) -> None:
+    """The derived structures (bankruptcy index, negative set), from the primary state loaded."""
+    engine.risk.rebuild()
 
 
 def _load_accounts(accounts, ids: np.ndarray, balances: np.ndarray) -> None:

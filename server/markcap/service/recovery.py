@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass
 
 from markcap.engine import Engine, EngineError, ExchangeConfig
-from markcap.engine.snapshot import FORMAT_VERSION, StateSnapshot, export_state, import_state
+from markcap.engine.snapshot import (FORMAT_VERSION, StateSnapshot, export_state, import_primary,
+                                     rebuild_derived)
 from markcap.store import JournalRecord, Store, StoreError
 
 from .inputs import REQUEST_TYPES, apply_request, serialize
@@ -52,17 +53,24 @@ def restore(store: Store, config: ExchangeConfig) -> Restored:
     snapshot = store.snapshots.load_newest(FORMAT_VERSION)
     if snapshot is None:
         return _create(store, config)
+    read = time.monotonic()
     try:
         _check_seed(store, snapshot, config)
-        engine = import_state(snapshot, config.retained_outcomes)
+        engine = import_primary(snapshot, config.retained_outcomes)
+        primary = time.monotonic()
+        rebuild_derived(engine)
     except (KeyError, ValueError, TypeError, EngineError) as error:
         raise RecoveryError(f"{store.location}: the snapshot at seq {snapshot.seq} does not "
                             f"load ({type(error).__name__}: {error})") from error
+    imported = time.monotonic()
     replayed = _replay(engine, store, snapshot.seq)
     store.journal.continue_at(engine.applied_seq + 1)
+    done = time.monotonic()
     LOG.info("restored %s to seq %d: snapshot at seq %d, then %d journaled input(s) replayed, "
-             "in %.2f s", store.location, engine.applied_seq, snapshot.seq, replayed,
-             time.monotonic() - started)
+             "in %.2f s", store.location, engine.applied_seq, snapshot.seq, replayed, done - started)
+    LOG.info("restore phases: snapshot read %.3f s, primary state %.3f s, derived structures "
+             "%.3f s, replay %.3f s", read - started, primary - read, imported - primary,
+             done - imported)
     return Restored(engine, snapshot.seq, replayed)
 
 
