@@ -139,3 +139,25 @@ class IdMap:
     @property
     def nbytes(self) -> int:
         return self._table.nbytes
+
+    def table(self) -> tuple[np.ndarray, int, int]:
+        """A copy of the buckets (int64 (2**bits, 2): id bits, slot) and the live and tombstone
+        counts, for a snapshot: `from_table` gives back this map, probe paths included."""
+        return self._table.copy(), self._live, self._tombs
+
+    @classmethod
+    def from_table(cls, table: np.ndarray, live: int, tombs: int) -> "IdMap":
+        """The map whose `table()` this was (ValueError when the table cannot be one)."""
+        buckets = len(table)
+        if table.shape != (buckets, 2) or buckets < 1 << _MIN_BITS or buckets & (buckets - 1):
+            raise ValueError(f"an id map table of shape {table.shape}: not (2**bits, 2)")
+        id_map = cls.__new__(cls)
+        id_map._bits, id_map._mask = buckets.bit_length() - 1, buckets - 1
+        id_map._table = np.array(table, dtype=np.int64, order="C")
+        id_map._keys, id_map._slots = id_map._table[:, 0], id_map._table[:, 1]
+        id_map._live, id_map._tombs = int(live), int(tombs)
+        held = (int(np.count_nonzero(id_map._slots >= 0)), int(np.count_nonzero(id_map._slots == TOMBSTONE)))
+        if held != (id_map._live, id_map._tombs) or live + tombs > buckets // 2:
+            raise ValueError(f"an id map table holding {held[0]} ids and {held[1]} tombstones, "
+                             f"said to hold {live} and {tombs} in {buckets} buckets")
+        return id_map

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 
 from markcap.engine import Engine, EngineError, ExchangeConfig
-from markcap.engine.snapshot import (FORMAT_VERSION, StateSnapshot, export_state, import_primary,
-                                     rebuild_derived)
+from markcap.engine.snapshot import (FORMAT_VERSION, StateSnapshot, export_state, import_derived,
+                                     import_primary)
 from markcap.store import JournalRecord, Store, StoreError
 
 from .inputs import REQUEST_TYPES, apply_request, serialize
@@ -58,7 +58,7 @@ def restore(store: Store, config: ExchangeConfig) -> Restored:
         _check_seed(store, snapshot, config)
         engine = import_primary(snapshot, config.retained_outcomes)
         primary = time.monotonic()
-        rebuild_derived(engine)
+        stored = import_derived(engine, snapshot)
     except (KeyError, ValueError, TypeError, EngineError) as error:
         raise RecoveryError(f"{store.location}: the snapshot at seq {snapshot.seq} does not "
                             f"load ({type(error).__name__}: {error})") from error
@@ -69,8 +69,9 @@ def restore(store: Store, config: ExchangeConfig) -> Restored:
     LOG.info("restored %s to seq %d: snapshot at seq %d, then %d journaled input(s) replayed, "
              "in %.2f s", store.location, engine.applied_seq, snapshot.seq, replayed, done - started)
     LOG.info("restore phases: snapshot read %.3f s, primary state %.3f s, derived structures "
-             "%.3f s, replay %.3f s", read - started, primary - read, imported - primary,
-             done - imported)
+             "%.3f s, replay %.3f s; derived structures %s", read - started, primary - read,
+             imported - primary, done - imported,
+             "loaded from the snapshot" if stored else "rebuilt (the snapshot holds none for this build)")
     return Restored(engine, snapshot.seq, replayed)
 
 
