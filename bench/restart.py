@@ -12,9 +12,9 @@ Per run, on a new durable data dir in a temp dir (markcap-server on 127.0.0.1):
    snapshot is written), start it with every snapshot trigger off, stream N more
    fills (the workload's fill batches again, at new seqs) so that the journal
    holds N fills past the newest snapshot, kill -9, restart with the default
-   policy and time it as in 1. N is the most fills the policy can leave past its
-   last written snapshot (docs/persistence.md: the trigger, one batch more, and
-   what arrives while that snapshot is written).
+   policy and time it as in 1. `--tail-fills auto`: the most fills the policy
+   lets lie past the newest snapshot on disk, 2F plus one batch (inputs wait for
+   a snapshot write beyond that: service/snapshotter.py).
 
 Each restart's phases come from the server's own "restore phases" log line:
 snapshot read, primary state, derived structures, journal replay; "process" is
@@ -38,6 +38,8 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from markcap.service.persistence import DEFAULT_SNAPSHOT_EVERY_FILLS
+
 from .remote import RemoteExchange, stream_requests
 from .server import BenchServer, config_arguments, server_command
 from .workload import BATCH_SIZE, generate
@@ -47,9 +49,10 @@ POLL_SECONDS = 0.005
 PHASES = re.compile(r"restore phases: snapshot read ([\d.]+) s, primary state ([\d.]+) s, "
                     r"derived structures ([\d.]+) s, replay ([\d.]+) s")
 REPLAYED = re.compile(r"then (\d+) journaled input\(s\) replayed")
+SNAPSHOT_WRITTEN = re.compile(r"snapshot at seq \d+ written in ([\d.]+) s")
 CHANNEL_OPTIONS = (("grpc.initial_reconnect_backoff_ms", 5), ("grpc.min_reconnect_backoff_ms", 5),
                    ("grpc.max_reconnect_backoff_ms", 20))
-NO_SNAPSHOTS = ["--snapshot-every-inputs", "0", "--snapshot-every-seconds", "0"]
+NO_SNAPSHOTS = ["--snapshot-every-fills=0", "--snapshot-every-inputs=0", "--snapshot-every-seconds=0"]
 
 
 def _progress(message: str) -> None:
@@ -132,7 +135,7 @@ def _stop(process: subprocess.Popen) -> None:
             _kill(process)
 
 
-def one_run(workload, requests, deposit_batches, tail_fills: int, server_args: list[str],
+def one_run(workload, requests, deposit_batches, tail_fills: str, server_args: list[str],
             root: Path) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=root))
     config_path = workdir / "exchange.toml"
@@ -150,10 +153,19 @@ def one_run(workload, requests, deposit_batches, tail_fills: int, server_args: l
                   f"pid {server.pid}")
     finally:
         _kill(server.process)
+    written = [float(seconds) for seconds in SNAPSHOT_WRITTEN.findall(server.stderr_text())]
+    results["snapshots_during_load"] = len(written)
+    results["snapshot_seconds_max"] = max(written, default=0.0)
     address = server.address
     restarted = timed_restart(arguments, address, workdir)
     results["after_load"] = restarted
     _progress(f"after the load: SERVING in {restarted['seconds']:.2f} s")
+    if tail_fills == "auto":
+        every = _every_fills(server_args)
+        tail_fills = every and 2 * every + BATCH_SIZE  # the most the back-pressure lets lie past the disk
+    else:
+        tail_fills = int(tail_fills)
+    results["tail_fills"] = tail_fills
     if tail_fills:
         _stop(restarted.pop("process"))
         quiet = timed_restart(arguments + NO_SNAPSHOTS, address, workdir)
@@ -171,6 +183,14 @@ def one_run(workload, requests, deposit_batches, tail_fills: int, server_args: l
     return results
 
 
+def _every_fills(server_args: list[str]) -> int:
+    """The --snapshot-every-fills the server runs with."""
+    for argument in server_args:
+        if argument.startswith("--snapshot-every-fills="):
+            return int(argument.split("=", 1)[1])
+    return DEFAULT_SNAPSHOT_EVERY_FILLS
+
+
 COLUMNS = ("seconds", "read", "primary", "derived", "replay", "other")
 
 
@@ -184,14 +204,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1M", help="tiny, 10k, 100k, 1M or an account count")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--tail-fills", type=int, default=0, metavar="N",
-                        help="the worst case: N fills journaled past the newest snapshot (0: skip)")
+    parser.add_argument("--tail-fills", default="0", metavar="N|auto",
+                        help="the worst case: N fills journaled past the newest snapshot (0: skip); "
+                             "auto: the most the policy lets lie past it, twice its F "
+                             "(--snapshot-every-fills) plus one batch")
     parser.add_argument("--server-arg", action="append", default=[], metavar="ARG",
                         help="an extra markcap-server argument (repeatable; --server-arg=--flag)")
     parser.add_argument("--dir", type=Path, help="where the data dirs go (default: a temp dir)")
     args = parser.parse_args(argv)
     print(f"markcap restart benchmark: exchange-{args.size} seed {args.seed}, batches of "
-          f"{BATCH_SIZE}, {args.runs} run(s), tail {args.tail_fills:,} fills, server args "
+          f"{BATCH_SIZE}, {args.runs} run(s), tail {args.tail_fills} fills, server args "
           f"{args.server_arg or 'none (default policy)'}; python {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
           flush=True)
@@ -217,7 +239,10 @@ def main(argv: list[str] | None = None) -> int:
             print(_row(f"median {case.replace('_', ' ')}", median))
     ingest = statistics.median(run["ingest_seconds"] for run in runs)
     print(f"ingestion (median): {ingest:.2f} s, "
-          f"{statistics.median(run['fills_per_second'] for run in runs):,.0f} fills/s; "
+          f"{statistics.median(run['fills_per_second'] for run in runs):,.0f} fills/s, "
+          f"snapshots during it {[run['snapshots_during_load'] for run in runs]}, the slowest "
+          f"(copy + write) {max(run['snapshot_seconds_max'] for run in runs):.2f} s; tails "
+          f"{[run['tail_fills'] for run in runs]} fills; "
           f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
