@@ -80,7 +80,7 @@ def test_an_engine_snapshot_holds_only_plain_data():
 
 def _index_arrays(engine: Engine) -> list[np.ndarray]:
     index, state = engine.risk.index, engine.state
-    arrays = [index.reference, index.sensitivity, index.drift, state.accounts.slot_of.table()[0],
+    arrays = [index.reference, index.sensitivity, index.drift, state.accounts.slot_of._table,
               state.holdings.bit[: state.accounts.count], state.holdings.row[: state.accounts.count],
               engine.risk.negative.sorted()]
     for keys in index.keys.values():

@@ -8,11 +8,11 @@ mirrors are derived. Slots and rows keep their order, so the restored engine
 iterates exactly as the original did and gives byte-identical answers.
 
 Derived state, stored too since version 4 because rebuilding it is most of a
-restart at 1M accounts (docs/persistence.md): the account id map's buckets,
-the holdings (account -> book rows), the bankruptcy index (each book's keys and
+restart at 1M accounts (docs/persistence.md): the account id map's placement
+(each id's bucket and the tombstones, from which its table is scattered), the holdings (account -> book rows), the bankruptcy index (each book's keys and
 groups, each tier's reference features, bounds and reset counters) and the
 negative-equity set, exactly as the live engine held them. They are used only
-when `meta["derived_code"]` equals this build's DERIVED_CODE, a digest of the
+when `meta["derived_code"]` equals this build's `derived_code()`, a digest of the
 modules that compute them; otherwise (and for any layout that does not fit)
 they are rebuilt from the primary state, as before version 4.
 
@@ -99,11 +99,11 @@ def export_state(engine: Engine) -> StateSnapshot:
 
 def _export_derived(engine: Engine, meta: dict, arrays: dict) -> None:
     state, index = engine.state, engine.risk.index
-    table, live, tombs = state.accounts.slot_of.table()
+    bits, buckets, tombstones = state.accounts.slot_of.placement()
     meta["derived_code"] = derived_code()
-    meta["id_map"] = {"live": live, "tombstones": tombs}
+    meta["id_map_bits"] = bits
     meta["tier_limits"] = index.tier_limits.tolist()
-    arrays["id_map"] = table
+    arrays["id_map.buckets"], arrays["id_map.tombstones"] = buckets, tombstones
     arrays["holdings.bit"], arrays["holdings.row"], arrays["holdings.overflow"] = \
         state.holdings.export(state.accounts.count)
     arrays["index.reference"] = index.reference.copy()
@@ -189,9 +189,8 @@ def _stored_derived(engine: Engine, snapshot: StateSnapshot):
     if meta["tier_limits"] != index.tier_limits.tolist():
         raise ValueError("the index's tiers differ")
     count = state.accounts.count
-    id_map = IdMap.from_table(arrays["id_map"], meta["id_map"]["live"], meta["id_map"]["tombstones"])
-    if len(id_map) != count:
-        raise ValueError(f"an id map of {len(id_map)} ids for {count} accounts")
+    id_map = IdMap.placed(int(meta["id_map_bits"]), state.accounts.ids[:count],
+                          arrays["id_map.buckets"], arrays["id_map.tombstones"])
     stored_holdings = Holdings.loaded(arrays["holdings.bit"], arrays["holdings.row"],
                                       arrays["holdings.overflow"])
     if len(stored_holdings.bit) != count:
