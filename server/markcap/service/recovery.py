@@ -74,7 +74,7 @@ def restore(store: Store, config: ExchangeConfig) -> Restored:
     LOG.info("restore phases: snapshot read %.3f s, primary state %.3f s, derived structures "
              "%.3f s, replay %.3f s; derived structures %s", read - started, primary - read,
              imported - primary, done - imported,
-             "loaded from the snapshot" if stored else "rebuilt (the snapshot holds none for this build)")
+             "loaded from the snapshot" if stored else "rebuilt (none in the snapshot fits this build)")
     return Restored(engine, snapshot.seq, replayed, replayed_work)
 
 
