@@ -157,29 +157,37 @@ def one_run(workload, requests, deposit_batches, tail_fills: str, server_args: l
     results["snapshots_during_load"] = len(written)
     results["snapshot_seconds_max"] = max(written, default=0.0)
     address = server.address
-    restarted = timed_restart(arguments, address, workdir)
-    results["after_load"] = restarted
-    _progress(f"after the load: SERVING in {restarted['seconds']:.2f} s")
-    if tail_fills == "auto":
-        every = _every_fills(server_args)
-        tail_fills = every and 2 * every + BATCH_SIZE  # the most the back-pressure lets lie past the disk
-    else:
-        tail_fills = int(tail_fills)
-    results["tail_fills"] = tail_fills
-    if tail_fills:
-        _stop(restarted.pop("process"))
-        quiet = timed_restart(arguments + NO_SNAPSHOTS, address, workdir)
-        remote = RemoteExchange(address)
-        tail = tail_requests(requests, len(requests) + 1, tail_fills)
-        remote.ingest(tail, 0)
-        remote.close()
-        _progress(f"streamed {sum(len(r.fills.qty) for r in tail):,} fills past the snapshot in "
-                  f"{len(tail)} batches; kill -9 pid {quiet['process'].pid}")
-        _kill(quiet.pop("process"))
+    running: list[subprocess.Popen] = []  # killed by pid, whatever goes wrong
+    try:
         restarted = timed_restart(arguments, address, workdir)
-        results["worst_case"] = restarted
-        _progress(f"worst case: SERVING in {restarted['seconds']:.2f} s")
-    _stop(restarted.pop("process"))
+        running.append(restarted.pop("process"))
+        results["after_load"] = restarted
+        _progress(f"after the load: SERVING in {restarted['seconds']:.2f} s")
+        if tail_fills == "auto":
+            every = _every_fills(server_args)
+            tail_fills = every and 2 * every + BATCH_SIZE  # the most back-pressure lets lie past the disk
+        else:
+            tail_fills = int(tail_fills)
+        results["tail_fills"] = tail_fills
+        if tail_fills:
+            _stop(running.pop())
+            quiet = timed_restart(arguments + NO_SNAPSHOTS, address, workdir)
+            running.append(quiet.pop("process"))
+            remote = RemoteExchange(address)
+            tail = tail_requests(requests, len(requests) + 1, tail_fills)
+            remote.ingest(tail, 0)
+            remote.close()
+            _progress(f"streamed {sum(len(r.fills.qty) for r in tail):,} fills past the snapshot in "
+                      f"{len(tail)} batches; kill -9 pid {running[-1].pid}")
+            _kill(running.pop())
+            restarted = timed_restart(arguments, address, workdir)
+            running.append(restarted.pop("process"))
+            results["worst_case"] = restarted
+            _progress(f"worst case: SERVING in {restarted['seconds']:.2f} s")
+        _stop(running.pop())
+    finally:
+        for process in running:
+            _kill(process)
     return results
 
 

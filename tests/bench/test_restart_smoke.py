@@ -2,7 +2,9 @@
 and the worst case's tail replayed. No timing is asserted."""
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -28,11 +30,18 @@ def test_the_tail_repeats_the_fill_batches_at_new_seqs_cut_to_the_fill_count():
 
 @pytest.mark.timeout(RESTART_SECONDS + 30)
 def test_the_restart_bench_runs_and_replays_the_tail(tmp_path):
-    done = subprocess.run(
+    # Its own session: on a timeout the bench and the servers it started are killed by its pid.
+    bench = subprocess.Popen(
         [sys.executable, "-m", "bench.restart", "--size", "tiny", "--runs", "1", "--tail-fills", "5000",
          "--server-arg=--snapshot-every-fills=1000000", "--dir", str(tmp_path)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=RESTART_SECONDS)
-    assert done.returncode == 0, done.stdout + done.stderr
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = bench.communicate(timeout=RESTART_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(bench.pid, signal.SIGKILL)
+        bench.communicate()
+        raise
+    done = subprocess.CompletedProcess(bench.args, bench.returncode, stdout, stderr)
     rows = {match.group(1): match.group(2).split()
             for match in re.finditer(r"^(median after load|median worst case)\s+(.+)$", done.stdout, re.M)}
     assert set(rows) == {"median after load", "median worst case"}, done.stdout
