@@ -68,10 +68,10 @@ class RemoteExchange:
         transfers = sum(len(request.transfers.amount) for request in requests)
         ack_times = []
         start = time.perf_counter()
-        for number, ack in enumerate(self.stub.StreamDeltas(iter(requests), timeout=STREAM_SECONDS), 1):
+        for request, ack in zip(requests, self.stub.StreamDeltas(iter(requests), timeout=STREAM_SECONDS)):
             ack_times.append(time.perf_counter())
-            if ack.seq != number or ack.duplicate:
-                raise RuntimeError(f"batch {number} acknowledged as seq {ack.seq} "
+            if ack.seq != request.seq or ack.duplicate:
+                raise RuntimeError(f"batch seq {request.seq} acknowledged as seq {ack.seq} "
                                    f"(duplicate {ack.duplicate})")
         if len(ack_times) != len(requests):
             raise RuntimeError(f"{len(ack_times)} of {len(requests)} batches acknowledged")

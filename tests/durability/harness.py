@@ -33,9 +33,9 @@ class Node:
         self.writer = SerializedEngine(self.engine)
         self.log = EventLog(log_capacity or config.retained_outcomes,
                             complete_after_seq=self.engine.applied_seq)
-        self.on_journaled = lambda seq: None  # e.g. a Snapshotter's note_journaled
+        self.on_journaled = lambda seq, *journaled: None  # e.g. a Snapshotter's note_journaled
         self.inputs = DurableInputs(self.writer, store.journal, policy, self.log,
-                                    on_journaled=lambda seq: self.on_journaled(seq),
+                                    on_journaled=lambda *journaled: self.on_journaled(*journaled),
                                     on_fatal=on_fatal)
         self.feed = EventFeed(self.log, JournalHistory(store.journal,
                                                        lambda: self.inputs.acknowledged_seq))

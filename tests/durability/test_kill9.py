@@ -29,13 +29,15 @@ SEED = int(os.environ.get("MARKCAP_DURABILITY_SEED", "20261121"))
 INPUTS_PER_KILL = 120
 POLICIES = ("every-input", "grouped", "interval:5")
 SNAPSHOT_EVERY_INPUTS = 40  # often, so that kills also land while a snapshot is written
+SNAPSHOT_EVERY_FILLS = 400  # the work trigger too (a mark counts 100), with its back-pressure
 RPC_SECONDS = 10
 EXIT_SECONDS = 20
 
 
 def start(start_server, data_dir, policy: str):
     return start_server(extra_args=("--data-dir", str(data_dir), "--fsync", policy,
-                                    "--snapshot-every-inputs", str(SNAPSHOT_EVERY_INPUTS)))
+                                    "--snapshot-every-inputs", str(SNAPSHOT_EVERY_INPUTS),
+                                    "--snapshot-every-fills", str(SNAPSHOT_EVERY_FILLS)))
 
 
 def status(server) -> pb.GetStatusResponse:

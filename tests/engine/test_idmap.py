@@ -121,3 +121,39 @@ def test_200k_ids_in_batches():
     absent = np.concatenate([absent[~np.isin(absent, keys)], as_u64([1, U64 - 2])])
     assert (index.lookup(absent) == -1).all()
     assert index.get(0) == 0 and index.get(U64 - 1) == 1
+
+
+def test_a_placed_map_is_the_map_it_was_taken_from_tombstones_and_probe_paths_included():
+    rng = np.random.default_rng(4)
+    ids = rng.integers(0, 2**64 - 1, size=3000, dtype=np.uint64, endpoint=True)
+    ids[:3] = (0, 2**64 - 1, 7)
+    ids = np.unique(ids)
+    rng.shuffle(ids)
+    original = IdMap(8)
+    original.insert(ids, np.arange(len(ids), dtype=np.int64))
+    extra = np.array([123456789, 987654321], dtype=np.uint64)
+    original.insert(extra, np.array([len(ids), len(ids) + 1]))
+    for account_id in extra.tolist():  # rollbacks leave tombstones on probe paths
+        original.remove(account_id)
+    placed = IdMap.placed(*_with_ids(original, ids))
+    assert placed._slots.tobytes() == original._slots.tobytes()
+    assert np.array_equal(placed.lookup(ids), np.arange(len(ids)))
+    assert placed.get(int(extra[0])) is None and len(placed) == len(ids)
+    placed.insert(extra, np.array([len(ids), len(ids) + 1]))  # reuses the tombstones
+    assert placed.get(int(extra[1])) == len(ids) + 1
+
+
+def _with_ids(id_map, ids):
+    bits, buckets, tombstones = id_map.placement()
+    return bits, ids, buckets, tombstones
+
+
+def test_a_placement_that_cannot_be_a_map_is_refused():
+    id_map = IdMap(8)
+    ids = np.arange(10, 20, dtype=np.uint64)
+    id_map.insert(ids, np.arange(10))
+    bits, buckets, tombstones = id_map.placement()
+    with pytest.raises(ValueError):
+        IdMap.placed(bits, ids, np.zeros_like(buckets), tombstones)  # every id in one bucket
+    with pytest.raises(ValueError):
+        IdMap.placed(bits, ids, buckets + (1 << bits), tombstones)

@@ -39,6 +39,23 @@ class GroupedBlockMin:
         self.sizes = np.zeros(groups, dtype=np.int64)
         self.count = 0
 
+    @classmethod
+    def loaded(cls, groups: int, values: np.ndarray, group: np.ndarray) -> "GroupedBlockMin":
+        """Rows 0..n-1 with these values (float64 (n,)) and groups (int8 (n,), NO_GROUP or
+        [0, groups)), every minimum computed at once (a snapshot's `values`, `group` [:count])."""
+        if values.shape != group.shape or values.ndim != 1 or len(group) and not (
+                NO_GROUP <= int(group.min()) and int(group.max()) < groups):
+            raise ValueError(f"block-min rows of shapes {values.shape} and {group.shape}, "
+                             f"groups outside [-1, {groups})")
+        column = cls(groups, len(values))
+        count = len(values)
+        column.values[:count] = np.where(group >= 0, values, np.inf)
+        column.group[:count] = group
+        column.count = count
+        column.sizes[:] = np.bincount(group.astype(np.int64) + 1, minlength=groups + 1)[1:]
+        column._recompute_all()
+        return column
+
     def _reserve(self, count: int) -> None:
         if count <= len(self.values):
             return

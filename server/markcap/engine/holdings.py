@@ -24,6 +24,27 @@ class Holdings:
         self.overflow: dict[int, dict[int, int]] = {}
         self.overflowing = np.zeros(capacity, dtype=bool)  # slot has entries in `overflow`
 
+    def export(self, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Copies of the places of slots [0, count) and the overflow as (slot, bit, row) rows in
+        insertion order (int64 (k, 3)), for a snapshot; `loaded` gives back these holdings."""
+        self.ensure(count)
+        overflow = [(slot, bit, row) for slot, extra in self.overflow.items() for bit, row in extra.items()]
+        return (self.bit[:count].copy(), self.row[:count].copy(),
+                np.array(overflow, dtype=np.int64).reshape(-1, 3))
+
+    @classmethod
+    def loaded(cls, bit: np.ndarray, row: np.ndarray, overflow: np.ndarray) -> "Holdings":
+        """Holdings with these places and overflow rows (from `export`)."""
+        if bit.shape != row.shape or bit.ndim != 2 or bit.shape[1] != WIDTH or overflow.shape[1:] != (3,):
+            raise ValueError(f"holdings of shapes {bit.shape}, {row.shape}, {overflow.shape}")
+        holdings = cls(len(bit))
+        holdings.bit[:] = bit
+        holdings.row[:] = row
+        for slot, book, place in overflow.tolist():
+            holdings.overflow.setdefault(slot, {})[book] = place
+            holdings.overflowing[slot] = True
+        return holdings
+
     def _overflowing(self, slots: np.ndarray) -> np.ndarray:
         """Indices into `slots` of accounts with positions in `overflow`."""
         return np.flatnonzero(self.overflowing[slots])

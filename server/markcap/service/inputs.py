@@ -95,7 +95,7 @@ def event_of(kind: RecordKind, seq: int, response) -> pb.WatchEventsResponse | N
 
 class DurableInputs:
     def __init__(self, writer: SerializedEngine, journal: Journal | None, policy: FsyncPolicy,
-                 events: EventLog, on_journaled: Callable[[int], None] = lambda seq: None,
+                 events: EventLog, on_journaled: Callable[..., None] = lambda seq, *journaled: None,
                  on_fatal: Callable[[BaseException], None] = lambda error: None,
                  on_acknowledged: Callable[[], None] = lambda: None, retained: int = 65536):
         """`retained`: without a journal, how many inputs' digests are kept to check duplicates."""
@@ -227,7 +227,7 @@ class DurableInputs:
         record = JournalRecord(response.seq, kind, serialize(request),
                                serialize(response) if kind in JOURNALED_RESPONSES else b"")
         self._guarded(lambda: self._journal.append(record))
-        self._on_journaled(response.seq)
+        self._on_journaled(response.seq, kind, request, response)  # e.g. Snapshotter.note_journaled
 
     def _sync_locked(self, engine: Engine) -> None:
         """Makes what was journaled durable (per policy), then lets watchers see its events."""

@@ -31,6 +31,7 @@ from .writer import SerializedEngine
 LOG = logging.getLogger("markcap.service")
 DEFAULT_DATA_DIR = Path("markcap-data")
 DEFAULT_SNAPSHOT_EVERY_INPUTS = 10_000
+DEFAULT_SNAPSHOT_EVERY_FILLS = 60_000  # at most 2F + one input to replay: <= 2 s at 1M (persistence.md)
 DEFAULT_SNAPSHOT_EVERY_SECONDS = 300.0
 DEFAULT_MIN_FREE_MIB = 64
 FATAL_EXIT_CODE = 1
@@ -67,6 +68,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--fsync", type=_fsync_policy, default=FsyncPolicy(), metavar="POLICY",
                        help="every-input (default: each input durable before its answer), "
                             "grouped, or interval:MS")
+    group.add_argument("--snapshot-every-fills", type=_non_negative(int), metavar="F",
+                       default=DEFAULT_SNAPSHOT_EVERY_FILLS,
+                       help=f"snapshot after F fills of work journaled (fills and transfers; a "
+                            f"mark 100 plus its liquidations and ADL fills; a currency upsert "
+                            f"every open position): bounds a restart's replay; 0: never by work "
+                            f"(default {DEFAULT_SNAPSHOT_EVERY_FILLS})")
     group.add_argument("--snapshot-every-inputs", type=_non_negative(int), metavar="N",
                        default=DEFAULT_SNAPSHOT_EVERY_INPUTS,
                        help=f"snapshot after N journaled inputs; 0: never by count "
@@ -123,7 +130,10 @@ class Persistence:
             self._snapshotter = Snapshotter(
                 writer, self.store, seed_fingerprint(self._config),
                 self._args.snapshot_every_inputs, self._args.snapshot_every_seconds,
-                self._config.retained_outcomes, self._fatal, pending=self._restored.replayed)
+                self._config.retained_outcomes, self._fatal, pending=self._restored.replayed,
+                every_fills=self._args.snapshot_every_fills,
+                pending_work=self._restored.replayed_work,
+                positions=self.engine.state.position_count)
         self._inputs = DurableInputs(
             writer, journal, self._args.fsync, log, on_fatal=_die,
             on_journaled=self._snapshotter.note_journaled if self._snapshotter else lambda seq: None,
@@ -163,7 +173,8 @@ class Persistence:
             return "in-memory (--in-memory): nothing is durable, the state is lost at exit"
         journal, args = self.store.journal, self._args
         return (f"journal at {self.store.location} (fsync {args.fsync}; snapshot every "
-                f"{args.snapshot_every_inputs} inputs or {args.snapshot_every_seconds:g} s, last at "
+                f"{args.snapshot_every_fills} fills of work, {args.snapshot_every_inputs} inputs or "
+                f"{args.snapshot_every_seconds:g} s, last at "
                 f"seq {self._snapshotter.last_seq if self._snapshotter else None}; journal holds "
                 f"seq {journal.first_seq} to {journal.last_seq}; {self.free_space.describe()})")
 

@@ -13,10 +13,12 @@ import time
 from dataclasses import dataclass
 
 from markcap.engine import Engine, EngineError, ExchangeConfig
-from markcap.engine.snapshot import FORMAT_VERSION, StateSnapshot, export_state, import_state
+from markcap.engine.snapshot import (FORMAT_VERSION, StateSnapshot, export_state, import_derived,
+                                     import_primary)
 from markcap.store import JournalRecord, Store, StoreError
 
 from .inputs import REQUEST_TYPES, apply_request, serialize
+from .work import input_work
 
 LOG = logging.getLogger("markcap.service")
 SEED_KEY = "seed_config_sha256"
@@ -31,6 +33,7 @@ class Restored:
     engine: Engine
     snapshot_seq: int
     replayed: int
+    replayed_work: int = 0  # the replayed inputs' work, in fills (work.py)
 
 
 def seed_fingerprint(config: ExchangeConfig) -> str:
@@ -52,18 +55,27 @@ def restore(store: Store, config: ExchangeConfig) -> Restored:
     snapshot = store.snapshots.load_newest(FORMAT_VERSION)
     if snapshot is None:
         return _create(store, config)
+    read = time.monotonic()
     try:
         _check_seed(store, snapshot, config)
-        engine = import_state(snapshot, config.retained_outcomes)
+        engine = import_primary(snapshot, config.retained_outcomes)
+        primary = time.monotonic()
+        stored = import_derived(engine, snapshot)
     except (KeyError, ValueError, TypeError, EngineError) as error:
         raise RecoveryError(f"{store.location}: the snapshot at seq {snapshot.seq} does not "
                             f"load ({type(error).__name__}: {error})") from error
-    replayed = _replay(engine, store, snapshot.seq)
+    imported = time.monotonic()
+    replayed, replayed_work = _replay(engine, store, snapshot.seq)
     store.journal.continue_at(engine.applied_seq + 1)
-    LOG.info("restored %s to seq %d: snapshot at seq %d, then %d journaled input(s) replayed, "
-             "in %.2f s", store.location, engine.applied_seq, snapshot.seq, replayed,
-             time.monotonic() - started)
-    return Restored(engine, snapshot.seq, replayed)
+    done = time.monotonic()
+    LOG.info("restored %s to seq %d: snapshot at seq %d, then %d journaled input(s) replayed "
+             "(work of %d fills), in %.2f s", store.location, engine.applied_seq, snapshot.seq,
+             replayed, replayed_work, done - started)
+    LOG.info("restore phases: snapshot read %.3f s, primary state %.3f s, derived structures "
+             "%.3f s, replay %.3f s; derived structures %s", read - started, primary - read,
+             imported - primary, done - imported,
+             "loaded from the snapshot" if stored else "rebuilt (none in the snapshot fits this build)")
+    return Restored(engine, snapshot.seq, replayed, replayed_work)
 
 
 def _create(store: Store, config: ExchangeConfig) -> Restored:
@@ -95,23 +107,25 @@ def _check_seed(store: Store, snapshot: StateSnapshot, config: ExchangeConfig) -
                     store.location)
 
 
-def _replay(engine: Engine, store: Store, snapshot_seq: int) -> int:
+def _replay(engine: Engine, store: Store, snapshot_seq: int) -> tuple[int, int]:
+    """(inputs replayed, their work in fills)."""
     journal = store.journal
     first, last = journal.first_seq, journal.last_seq
     if last is None or last <= snapshot_seq:
-        return 0
+        return 0, 0
     if first > snapshot_seq + 1:
         raise RecoveryError(f"{store.location}: the newest usable snapshot is at seq {snapshot_seq} "
                             f"but the journal starts at seq {first}: inputs {snapshot_seq + 1} to "
                             f"{first - 1} are missing")
-    count = 0
+    count = work = 0
     for record in journal.read(snapshot_seq + 1, last):
-        _replay_one(engine, record)
+        work += _replay_one(engine, record)
         count += 1
-    return count
+    return count, work
 
 
-def _replay_one(engine: Engine, record: JournalRecord) -> None:
+def _replay_one(engine: Engine, record: JournalRecord) -> int:
+    """Replays one journaled input; returns its work (work.py)."""
     request = REQUEST_TYPES[record.kind].FromString(record.request)
     try:
         response = apply_request(engine, record.kind, request)
@@ -121,3 +135,4 @@ def _replay_one(engine: Engine, record: JournalRecord) -> None:
     if record.response and serialize(response) != record.response:
         raise RecoveryError(f"replay diverged at seq {record.seq} ({record.kind.name}): the engine "
                             f"answers differently than it did when the input was applied")
+    return input_work(record.kind, request, response, engine.state.position_count)

@@ -29,6 +29,11 @@ class SerializedEngine:
         with self._lock:
             yield self._engine
 
+    def held(self) -> Engine:
+        """The engine, for code called inside `exclusive()` (e.g. a callback of an input)."""
+        assert self._lock.locked(), "the writer's lock is not held"
+        return self._engine
+
     def read(self, query: Callable[[Engine], Result]) -> Result:
         """Runs a query, e.g. `read(lambda engine: engine.account(7))`, between inputs."""
         with self._lock:
