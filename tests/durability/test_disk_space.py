@@ -154,7 +154,7 @@ def test_the_default_probe_reads_the_data_dirs_file_system(tmp_path):
 
 def persistence_args(data_dir, **overrides) -> argparse.Namespace:
     values = dict(in_memory=False, data_dir=data_dir, fsync=FsyncPolicy(),
-                  snapshot_every_inputs=0, snapshot_every_seconds=0.0,
+                  snapshot_every_inputs=0, snapshot_every_seconds=0.0, snapshot_every_fills=0,
                   min_free_mib=DEFAULT_MIN_FREE_MIB)
     values.update(overrides)
     return argparse.Namespace(**values)
