@@ -11,6 +11,7 @@ latter 20 times (MARKCAP_SHUTDOWN_RUNS).
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -145,10 +146,18 @@ def _check(stopped: Stopped, applied_seq: int) -> None:
     lines = stopped.log.splitlines()
     snapshot = [n for n, line in enumerate(lines)
                 if re.search(rf"snapshot at seq {applied_seq} written", line)]
-    stopped_at = [n for n, line in enumerate(lines) if line.endswith("markcap.service: stopped")]
+    stopped_at = [n for n, line in enumerate(lines) if _is_stopped(line)]
     assert snapshot and stopped_at, tail
     assert snapshot[-1] < stopped_at[-1], tail  # "stopped" after the last snapshot
     assert "Traceback" not in stopped.log, tail
+
+
+def _is_stopped(line: str) -> bool:
+    """The server's last log line: {"logger": "markcap.service", "message": "stopped"}."""
+    if not line.startswith("{"):
+        return False
+    record = json.loads(line)
+    return (record.get("logger"), record.get("message")) == ("markcap.service", "stopped")
 
 
 def _serve(start_server, tmp_path, run: int):
