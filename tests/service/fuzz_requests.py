@@ -36,7 +36,8 @@ STATE_CHANGING = {SERVICE + name for name in
 UNARY, SERVER_STREAM, CLIENT_STREAM, BIDI = "unary", "server_stream", "client_stream", "bidi"
 
 
-def _fills(*rows) -> pb.FillColumns:
+def fills(*rows) -> pb.FillColumns:
+    """rows of (account_id, instrument_id, qty, price)."""
     columns = pb.FillColumns()
     for account_id, instrument_id, qty, price in rows:
         columns.account_id.append(account_id)
@@ -49,7 +50,7 @@ def _fills(*rows) -> pb.FillColumns:
 def valid_requests() -> dict[str, tuple[str, list]]:
     """method -> (kind, valid request messages) on the default exchange (7 BTC-PERP, 8 ETH,
     currencies 1 USD and 2 BTC). seq 0 everywhere: auto-assigned, never a gap."""
-    deltas = [pb.StreamDeltasRequest(fills=_fills((1, 7, 3, 100.0), (2, 7, -3, 100.0))),
+    deltas = [pb.StreamDeltasRequest(fills=fills((1, 7, 3, 100.0), (2, 7, -3, 100.0))),
               pb.StreamDeltasRequest(transfers=pb.TransferColumns(
                   account_id=[1, 2, 0], currency_id=[1, 1, 1], amount=[500.0, 500.0, 1e4]))]
     marks = [pb.ApplyMarkRequest(instrument_id=7, price=101.0, dry_run=True),

@@ -16,23 +16,15 @@ from grpc_status import rpc_status
 
 from markcap.v1 import risk_engine_pb2 as pb
 
+from fuzz_requests import fills  # the same columns builder as the fuzz
+
 NAN, INF = math.nan, math.inf
+
 LONG_ID, SHORT_ID, FUND_ID = 101, 102, 0
 PERP, ETH, UNKNOWN_INSTRUMENT = 7, 8, 99
 USD, BTC, UNKNOWN_CURRENCY = 1, 2, 77
 UNKNOWN_ACCOUNT = 424242
 CODE = grpc.StatusCode
-
-
-def fills(*rows) -> pb.FillColumns:
-    """rows of (account_id, instrument_id, qty, price)."""
-    columns = pb.FillColumns()
-    for account_id, instrument_id, qty, price in rows:
-        columns.account_id.append(account_id)
-        columns.instrument_id.append(instrument_id)
-        columns.qty.append(qty)
-        columns.price.append(price)
-    return columns
 
 
 def transfers(*rows) -> pb.TransferColumns:
