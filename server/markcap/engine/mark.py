@@ -128,12 +128,9 @@ def _apply_capped(risk: RiskView, instrument: Instrument, start: int, requested:
 
 def _update_negative_set(risk: RiskView, instrument: Instrument, direction: int,
                          crossing_possible: bool) -> np.ndarray:
-    """Adds the harmed holders the move may have taken below zero; rechecks the fund and every
-    account in the set. Returns those slots (ascending: a superset of the negative ones).
-
-    A capped-policy move that stopped short of the first bankruptcy price
-    crosses nobody's bankruptcy price, so only then is the search skipped.
-    """
+    """Adds the harmed holders the move may have taken below zero (searched only when
+    `crossing_possible`); rechecks the fund and every account in the set. Returns those
+    slots (ascending: a superset of the negative ones)."""
     state = risk.state
     if direction and crossing_possible:
         crossed = harmed_near(risk, instrument, direction, at_price=instrument.mark_price)
@@ -194,9 +191,11 @@ def _step(risk: RiskView, instrument_id: int, requested: int, policy: CapPolicy,
     instrument = state.instruments.by_id[instrument_id]
     checked = None
     if not answered:
-        stopped_short = (policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and not liquidations and not fills
-                         and not capped)
-        checked = _update_negative_set(risk, instrument, _sign(applied - start), not stopped_short)
+        # Under the cap nobody harmed is left below zero: everyone bankrupt before the next grid
+        # price was taken over (the band) and the first bankruptcy price, exact over every
+        # harmed holder, lies beyond the move otherwise. Only NO_CAP can cross one.
+        crossing_possible = policy != CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE
+        checked = _update_negative_set(risk, instrument, _sign(applied - start), crossing_possible)
     return _Step(liquidations, fills, fbp, capped, instrument.mark_price, applied, checked, answered)
 
 
@@ -241,8 +240,8 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
         if reason is not None:
             break
     checked = step.checked
-    if checked is None:  # the sweep ended on a step its window answered
-        checked = _update_negative_set(risk, state.instruments.by_id[instrument_id], direction, True)
+    if checked is None:  # the sweep ended on a step its window answered: capped steps, none crossed
+        checked = _update_negative_set(risk, state.instruments.by_id[instrument_id], direction, False)
     fund_after = risk.fund_equity()
     first = steps[0] if steps else None
     return MarkOutcome(
