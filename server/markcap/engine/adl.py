@@ -155,15 +155,17 @@ def _exact_order(state: ExchangeState, instrument: Instrument, side: SideScores,
         return rows
     lower, upper = side.lower[rows], side.upper[rows]
     breaks = np.flatnonzero(upper[1:] < np.minimum.accumulate(lower)[:-1]) + 1
-    ordered = []
-    for run in np.split(rows, breaks):
-        if len(run) > 1:
-            keys = [_exact_key(state, instrument, int(side.slots[i]), int(side.qty[i])) for i in run.tolist()]
-            order = sorted(range(len(run)), key=lambda k: ((-keys[k][0], -keys[k][1]),
-                                                           int(side.account_ids[run[k]])))
-            run = run[order]
-        ordered.append(run)
-    return np.concatenate(ordered)
+    starts, ends = np.r_[0, breaks], np.r_[breaks, len(rows)]
+    overlapping = np.flatnonzero(ends - starts > 1)  # runs of one row are in order already
+    if len(overlapping):
+        rows = rows.copy()
+    for start, end in zip(starts[overlapping].tolist(), ends[overlapping].tolist()):
+        run = rows[start:end]
+        keys = [_exact_key(state, instrument, int(side.slots[i]), int(side.qty[i])) for i in run.tolist()]
+        order = sorted(range(len(run)), key=lambda k: ((-keys[k][0], -keys[k][1]),
+                                                       int(side.account_ids[run[k]])))
+        rows[start:end] = run[order]
+    return rows
 
 
 def _ranking(state, instrument, side: SideScores, rows: np.ndarray) -> Ranking:
