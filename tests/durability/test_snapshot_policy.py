@@ -3,7 +3,9 @@ work journaled since the last one, whatever the number of inputs they came in, a
 inputs, and at once after a restart whose replay already passed a limit."""
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 
 import pytest
 
@@ -174,3 +176,39 @@ def test_inputs_wait_for_a_slow_snapshot_once_twice_the_limit_lies_past_the_disk
     assert timer.waited_seconds >= 0.3
     timer.stop(final=True)
     assert Node(store).state_hash() == reference.hash_at[len(inputs)]
+
+
+class RecordingSnapshots:
+    """A snapshot store that keeps a weak reference to each snapshot it was asked to save."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.saved: list = []
+
+    def save(self, snapshot):
+        self.saved.append(weakref.ref(snapshot))
+        return self._inner.save(snapshot)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_the_snapshot_thread_keeps_no_copy_of_the_state_once_it_is_written():
+    """A copy is the size of the state (112 MB at exchange-1M): held between snapshots it
+    stayed in the server's RSS."""
+    inputs, _ = workload(3, 60)
+    memory = memory_store()
+    store = Store(memory.journal, RecordingSnapshots(memory.snapshots), "memory")
+    node = Node(store)
+    timer = Snapshotter(node.writer, store, seed_fingerprint(exchange()), 0, 0, 65536,
+                        on_fatal=lambda error: None, every_fills=5 * MARK_WORK)
+    node.on_journaled = timer.note_journaled
+    timer.start()
+    try:
+        node.send_all(inputs)
+        assert _wait_for(lambda: len(store.snapshots.saved) >= 3 and not timer._writing)
+        threading.Event().wait(0.1)  # the thread is back to waiting for the next copy
+        gc.collect()
+        assert [ref() for ref in store.snapshots.saved] == [None] * len(store.snapshots.saved)
+    finally:
+        timer.stop(final=False)
