@@ -136,6 +136,7 @@ class BankruptcyIndex:
         self.drift = np.zeros((0, self.tiers))           # U[bit of x, tier]
         self._features_cache, self._features_at = np.zeros(0), (-1, 0)
         self._by_bit: list[BookKeys] = []
+        self.covered_priority = -np.inf  # of the last candidates search (see candidates)
 
     # ---- structure ------------------------------------------------------------
 
@@ -310,20 +311,22 @@ class BankruptcyIndex:
         return np.where(np.isfinite(bound), bound, np.inf)
 
     def candidates(self, instrument_id: int, direction: int, priority_at: float | None = None,
-                   may_reset: bool = True) -> np.ndarray:
+                   may_reset: bool = True, beyond: float = 0.0) -> np.ndarray:
         """Book rows that may hold the nearest bankruptcy in `direction` (or be at or past `priority_at`).
 
         Per tier t with bound B_t, the true nearest priority is at most
-        T = min_t(smallest_t + B_t); every row whose exact priority is <= max(T,
+        T = min_t(smallest_t + B_t); every row whose exact priority is <= max(T + beyond,
         priority_at) has a stale one <= that + B_t, so those rows are taken,
-        and the fund if it is harmed. Rows ascending. `may_reset` False (queries)
-        never re-keys a tier: the answer is the same, only the search wider.
+        and the fund if it is harmed. That priority is left in `covered_priority`: a later
+        question about rows up to it (with nothing changed) needs no search. Rows ascending.
+        `may_reset` False (queries) never re-keys a tier: the answer is the same, only the
+        search wider.
         """
         keys = self.keys[instrument_id]
         groups = slice(RISE if direction > 0 else FALL, None, 2)  # this side's group of every tier
         while True:
             bounds = self.bounds(instrument_id)
-            nearest = (keys.priority.minima(groups) + bounds).min()  # +inf: no tier bounds it
+            nearest = (keys.priority.minima(groups) + bounds).min() + beyond  # +inf: no tier bounds it
             if priority_at is not None:
                 nearest = max(nearest, priority_at)
             unbounded = np.isinf(bounds) & (keys.priority.minima(groups) < np.inf)
@@ -337,6 +340,7 @@ class BankruptcyIndex:
                                               groups)
             if not may_reset or not self._reset_wide_tiers(keys, rows, bounds):
                 break
+        self.covered_priority = float(nearest)
         book = self.state.books[instrument_id]
         fund_row = book.row(self.state.fund_slot)
         if fund_row is not None and book.qty[fund_row] * direction < 0:

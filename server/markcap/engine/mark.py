@@ -17,13 +17,13 @@ import numpy as np
 from .adl import deleverage
 from .adl_window import SweepSides
 from .bankruptcy import HarmedAccounts, harmed_accounts
-from .bankruptcy_index import feature, harmed_first_sign
+from .bankruptcy_index import BOUND_MARGIN, feature, harmed_first_sign
 from .errors import LimitExceeded
 from .harmed_window import HarmedWindow
 from .liquidation import take_over
 from .risk import RiskView
 from .state import ExchangeState
-from .types import CapPolicy, Instrument, Liquidation, LiquidationReason, MarkOutcome, MarkStep, SweepStopReason
+from .types import CapPolicy, ContractKind, Instrument, Liquidation, LiquidationReason, MarkOutcome, MarkStep, SweepStopReason
 from .units import price_ticks
 from .valuation import ERROR_BOUND, equities_and_magnitudes, negative_equity_accounts
 
@@ -34,8 +34,10 @@ def priority_of_price(instrument: Instrument, direction: int, price: float) -> f
 
 
 def harmed_near(risk: RiskView, instrument: Instrument, direction: int,
-                at_price: float | None = None, query: bool = False) -> HarmedAccounts:
-    """The harmed holders that can be nearest (and all at or past `at_price`), for exact decisions.
+                at_price: float | None = None, query: bool = False, beyond: float = 0.0) -> HarmedAccounts:
+    """The harmed holders that can be nearest (and all at or past `at_price`), for exact decisions;
+    `beyond` widens the search past the nearest by that much priority (the index's
+    `covered_priority` then says how far it reached).
 
     The mark path catches the risk view up first; a `query` reads it as it is (caught up by
     the input before) and never writes it."""
@@ -44,8 +46,18 @@ def harmed_near(risk: RiskView, instrument: Instrument, direction: int,
     else:
         risk.catch_up()
     priority_at = None if at_price is None else priority_of_price(instrument, direction, at_price)
-    rows = risk.index.candidates(instrument.instrument_id, direction, priority_at, may_reset=not query)
+    rows = risk.index.candidates(instrument.instrument_id, direction, priority_at, may_reset=not query,
+                                 beyond=beyond)
     return harmed_accounts(risk.state, instrument, direction, rows)
+
+
+def _one_tick_of_priority(instrument: Instrument) -> float:
+    """About one tick of priority at the mark (1/p moves by tick/p^2 for INVERSE): a widening
+    that makes the band's question likely to be answered by the search for the first price.
+    Only a likelihood: whether it was is checked against what the search covered."""
+    if instrument.kind == ContractKind.LINEAR:
+        return instrument.tick_size
+    return instrument.tick_size / instrument.mark_price ** 2
 
 
 def _take_over_in_id_order(state: ExchangeState, slots: np.ndarray, reason: LiquidationReason,
@@ -63,29 +75,42 @@ def _capped_ticks(start: int, fbp: Fraction, direction: int) -> int:
 
 class _FreshSearch:
     """A single step's questions, each answered by a search of the bankruptcy index on the state
-    as it is then (the risk view caught up first)."""
+    as it is then (the risk view caught up first). The search that finds the first price
+    reaches about a tick past it, so the band's question is mostly answered from it."""
 
     def __init__(self, risk: RiskView, instrument: Instrument, direction: int):
         self.risk, self.instrument, self.direction = risk, instrument, direction
         self.harmed: HarmedAccounts | None = None
+        self.covered = -np.inf  # the priority up to which `harmed` holds every harmed holder
         self.stale = True  # the state changed since `harmed` was searched
 
+    def _search(self, at_price: float | None) -> HarmedAccounts:
+        harmed = harmed_near(self.risk, self.instrument, self.direction, at_price=at_price,
+                             beyond=_one_tick_of_priority(self.instrument))
+        self.covered = self.risk.index.covered_priority
+        return harmed
+
     def bankrupt_now(self) -> np.ndarray:
-        self.harmed = harmed_near(self.risk, self.instrument, self.direction, at_price=self.instrument.mark_price)
+        self.harmed = self._search(self.instrument.mark_price)
         slots = self.harmed.bankrupt_now()
         self.stale = len(slots) > 0  # the fund takes them over before the next question
         return slots
 
     def first(self) -> Fraction | None:
         if self.stale:
-            self.harmed = harmed_near(self.risk, self.instrument, self.direction)
+            self.harmed = self._search(None)
             self.stale = False
         return self.harmed.first()
 
     def band(self, ticks: int) -> tuple[np.ndarray, bool]:
         state = self.risk.state
-        harmed = harmed_near(self.risk, self.instrument, self.direction,
-                             at_price=state.instruments.grid(self.instrument).value(ticks))
+        price = state.instruments.grid(self.instrument).value(ticks)
+        needed = priority_of_price(self.instrument, self.direction, price)
+        # Every harmed holder with b before `price` has a priority below `needed`; the float
+        # slack keeps the comparison on the safe side of the exact one.
+        if self.stale or needed + BOUND_MARGIN * (1.0 + abs(needed)) > self.covered:
+            self.harmed = harmed_near(self.risk, self.instrument, self.direction, at_price=price)
+        harmed = self.harmed
         in_band = harmed.before(ticks)
         is_fund = harmed.slots == state.fund_slot
         return harmed.slots[in_band & ~is_fund], bool((in_band & is_fund).any())
