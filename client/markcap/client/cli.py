@@ -279,12 +279,21 @@ def _names(client: MarkcapClient) -> Names:
 
 def _instrument_id(text: str, names: Names) -> int:
     """An instrument symbol, or failing that its id."""
-    for instrument_id, symbol in names.symbols.items():
-        if symbol == text:
-            return instrument_id
+    return _id_of(text, names.symbols, "instrument")
+
+
+def _currency_id(text: str, names: Names) -> int:
+    """A currency code, or failing that its id."""
+    return _id_of(text, names.codes, "currency")
+
+
+def _id_of(text: str, names_by_id: dict[int, str], kind: str) -> int:
+    for known_id, name in names_by_id.items():
+        if name == text:
+            return known_id
     if text.isdigit() and int(text) <= UINT32_MAX:
         return int(text)
-    raise CliError(f"unknown instrument {text!r}; known: {', '.join(names.symbols.values())}")
+    raise CliError(f"unknown {kind} {text!r}; known: {', '.join(names_by_id.values())}")
 
 
 def run_mark(client: MarkcapClient, args) -> None:
@@ -325,17 +334,7 @@ def run_upsert_instrument(client: MarkcapClient, args) -> None:
         cap_policy=args.cap_policy, adl_ranking=args.adl_ranking, adl_allocation=args.adl_allocation,
         seq=args.seq)
     _show(args, response, lambda: f"seq {response.seq}\n\n" + render_instruments(
-        pb.ListInstrumentsResponse(instruments=[response.instrument]), _names(client)))
-
-
-def _currency_id(text: str, names: Names) -> int:
-    """A currency code, or failing that its id."""
-    for currency_id, code in names.codes.items():
-        if code == text:
-            return currency_id
-    if text.isdigit() and int(text) <= UINT32_MAX:
-        return int(text)
-    raise CliError(f"unknown currency {text!r}; known: {', '.join(names.codes.values())}")
+        pb.ListInstrumentsResponse(instruments=[response.instrument]), names))
 
 
 def run_account(client: MarkcapClient, args) -> None:

@@ -21,6 +21,25 @@ _KNOWN_DETAIL_TYPES = (
 ERROR_DOMAIN = "markcap.v1"
 
 
+class _Metadata:
+    """A typed field read from the ErrorInfo metadata key of its own name (None, or "" for a
+    string, when the server did not send it)."""
+
+    def __init__(self, kind: type):
+        self.kind = kind
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.key = name
+
+    def __get__(self, error, owner=None):
+        if error is None:
+            return self
+        value = error.metadata.get(self.key)
+        if value is None:
+            return "" if self.kind is str else None
+        return self.kind(value)
+
+
 class MarkcapError(Exception):
     """A call that ended with a non-OK status.
 
@@ -37,8 +56,7 @@ class MarkcapError(Exception):
         self.code = code
         self.message = message
         self.details = tuple(details)
-        info = next((d for d in self.details if isinstance(d, error_details_pb2.ErrorInfo)
-                     and d.domain == ERROR_DOMAIN), None)
+        info = _markcap_info(self.details)
         self.metadata = dict(info.metadata) if info is not None else {}
 
     def __str__(self) -> str:
@@ -50,78 +68,47 @@ class MarkcapError(Exception):
         code = _call_attribute(error, "code") or grpc.StatusCode.UNKNOWN
         message = _call_attribute(error, "details") or str(error)
         details = _rich_details(error)
-        reason = next((d.reason for d in details if isinstance(d, error_details_pb2.ErrorInfo)
-                       and d.domain == ERROR_DOMAIN), "")
-        return BY_REASON.get(reason, cls)(code, message, details)
-
-    def _int(self, key: str) -> int | None:
-        return int(self.metadata[key]) if key in self.metadata else None
+        info = _markcap_info(details)
+        return BY_REASON.get(info.reason if info is not None else "", cls)(code, message, details)
 
 
 class InvalidInputError(MarkcapError):
     """INVALID_ARGUMENT: a value the contract refuses; `field` names it. Nothing applied."""
     reason = "INVALID_INPUT"
-
-    @property
-    def field(self) -> str:
-        return self.metadata.get("field", "")
+    field = _Metadata(str)
 
 
 class MalformedRequestError(MarkcapError):
     """INVALID_ARGUMENT: the message did not parse as the method's request."""
     reason = "MALFORMED_REQUEST"
-
-    @property
-    def method(self) -> str:
-        return self.metadata.get("method", "")
+    method = _Metadata(str)
 
 
 class UnknownIdError(MarkcapError):
     """NOT_FOUND: an unknown account, instrument or currency."""
     reason = "UNKNOWN_ID"
-
-    @property
-    def resource_type(self) -> str:
-        return self.metadata.get("resource_type", "")
-
-    @property
-    def resource_name(self) -> str:
-        return self.metadata.get("resource_name", "")
+    resource_type = _Metadata(str)
+    resource_name = _Metadata(str)
 
 
 class SeqGapError(MarkcapError):
     """FAILED_PRECONDITION: the seq is beyond the next one; resend from `expected_seq`."""
     reason = "SEQ_GAP"
-
-    @property
-    def expected_seq(self) -> int | None:
-        return self._int("expected_seq")
-
-    @property
-    def got_seq(self) -> int | None:
-        return self._int("got_seq")
+    expected_seq = _Metadata(int)
+    got_seq = _Metadata(int)
 
 
 class DuplicateTooOldError(MarkcapError):
     """FAILED_PRECONDITION: a duplicate older than the outcomes the server keeps."""
     reason = "DUPLICATE_TOO_OLD"
-
-    @property
-    def seq(self) -> int | None:
-        return self._int("seq")
-
-    @property
-    def oldest_retained_seq(self) -> int | None:
-        return self._int("oldest_retained_seq")
+    seq = _Metadata(int)
+    oldest_retained_seq = _Metadata(int)
 
 
 class SeqContentDiffersError(MarkcapError):
     """FAILED_PRECONDITION: the seq was applied with other content (a producer bug)."""
     reason = "SEQ_CONTENT_DIFFERS"
-
-    @property
-    def seq(self) -> int | None:
-        return self._int("seq")
+    seq = _Metadata(int)
 
 
 class PreconditionFailedError(MarkcapError):
@@ -132,31 +119,16 @@ class PreconditionFailedError(MarkcapError):
 class LimitExceededError(MarkcapError):
     """RESOURCE_EXHAUSTED: over a server limit (`limit_name`, its `limit`, what was asked)."""
     reason = "LIMIT_EXCEEDED"
-
-    @property
-    def limit_name(self) -> str:
-        return self.metadata.get("limit_name", "")
-
-    @property
-    def limit(self) -> int | None:
-        return self._int("limit")
-
-    @property
-    def got(self) -> int | None:
-        return self._int("got")
+    limit_name = _Metadata(str)
+    limit = _Metadata(int)
+    got = _Metadata(int)
 
 
 class DiskSpaceLowError(MarkcapError):
     """UNAVAILABLE: the data dir is nearly full; inputs are refused until space is freed."""
     reason = "DISK_SPACE_LOW"
-
-    @property
-    def free_bytes(self) -> int | None:
-        return self._int("free_bytes")
-
-    @property
-    def floor_bytes(self) -> int | None:
-        return self._int("floor_bytes")
+    free_bytes = _Metadata(int)
+    floor_bytes = _Metadata(int)
 
 
 class ServerStoppingError(MarkcapError):
@@ -175,6 +147,11 @@ BY_REASON: dict[str, type[MarkcapError]] = {
         InvalidInputError, MalformedRequestError, UnknownIdError, SeqGapError, DuplicateTooOldError,
         SeqContentDiffersError, PreconditionFailedError, LimitExceededError, DiskSpaceLowError,
         ServerStoppingError, PersistenceFailedError)}
+
+
+def _markcap_info(details: tuple) -> error_details_pb2.ErrorInfo | None:
+    return next((d for d in details if isinstance(d, error_details_pb2.ErrorInfo)
+                 and d.domain == ERROR_DOMAIN), None)
 
 
 def _call_attribute(error: grpc.RpcError, name: str):
