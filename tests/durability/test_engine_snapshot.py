@@ -120,8 +120,7 @@ KNOWN_FIELDS = {
     GroupedBlockMin: {"groups", "values", "group", "block_min", "super_min", "_dirty", "sizes", "count"},
     BookKeys: {"instrument_id", "bit", "priority", "excess"},
     BankruptcyIndex: {"state", "tier_limits", "tiers", "keys", "reference", "sensitivity", "drift",
-                      "_features_cache", "_features_at", "_by_bit",
-                      "covered_priority"},  # of the last search only: read right after it
+                      "_features_cache", "_features_at", "_by_bit"},
     RiskView: {"state", "index", "negative", "_caught_up_in_operation", "_fund_equity", "_fund_terms"},
 }
 

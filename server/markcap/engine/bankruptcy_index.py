@@ -136,7 +136,6 @@ class BankruptcyIndex:
         self.drift = np.zeros((0, self.tiers))           # U[bit of x, tier]
         self._features_cache, self._features_at = np.zeros(0), (-1, 0)
         self._by_bit: list[BookKeys] = []
-        self.covered_priority = -np.inf  # of the last candidates search (see candidates)
 
     # ---- structure ------------------------------------------------------------
 
@@ -311,14 +310,14 @@ class BankruptcyIndex:
         return np.where(np.isfinite(bound), bound, np.inf)
 
     def candidates(self, instrument_id: int, direction: int, priority_at: float | None = None,
-                   may_reset: bool = True, beyond: float = 0.0) -> np.ndarray:
+                   may_reset: bool = True, beyond: float = 0.0) -> tuple[np.ndarray, float]:
         """Book rows that may hold the nearest bankruptcy in `direction` (or be at or past `priority_at`).
 
         Per tier t with bound B_t, the true nearest priority is at most
         T = min_t(smallest_t + B_t); every row whose exact priority is <= max(T + beyond,
         priority_at) has a stale one <= that + B_t, so those rows are taken,
-        and the fund if it is harmed. That priority is left in `covered_priority`: a later
-        question about rows up to it (with nothing changed) needs no search. Rows ascending.
+        and the fund if it is harmed. Returns the rows (ascending) and that priority: a later
+        question about rows up to it (with nothing changed) needs no search.
         `may_reset` False (queries) never re-keys a tier: the answer is the same, only the
         search wider.
         """
@@ -340,12 +339,12 @@ class BankruptcyIndex:
                                               groups)
             if not may_reset or not self._reset_wide_tiers(keys, rows, bounds):
                 break
-        self.covered_priority = float(nearest)
+        covered = float(nearest)
         book = self.state.books[instrument_id]
         fund_row = book.row(self.state.fund_slot)
         if fund_row is not None and book.qty[fund_row] * direction < 0:
             rows = np.append(rows, fund_row)
-        return np.unique(rows)
+        return np.unique(rows), covered
 
     def _reset_wide_tiers(self, keys: BookKeys, rows: np.ndarray, bounds: np.ndarray) -> bool:
         """Ski rental: once a tier's candidates beyond the budget have cost about as much as

@@ -178,7 +178,8 @@ def apply_batch_fast(state: ExchangeState, fills: FillBatch, transfers: Transfer
     realised: list = []
     booked: dict[int, int] = {}
     staged = _stage_fills(state, fill_slots, fills, realised, booked)
-    if staged is None or not _open_interest_fits(state, staged):
+    open_interest = None if staged is None else _open_interest_after(state, staged)
+    if open_interest is None:
         return None
     residue, paid = _residues(state, _exact_changes(state, fills), booked)
     if paid:  # whole units of residue go to the fund's balance
@@ -189,19 +190,21 @@ def apply_batch_fast(state: ExchangeState, fills: FillBatch, transfers: Transfer
     balances = _staged_balances(state, touched, len(new_ids), realised, transfer_slots, transfers)
     if balances is None:
         return None
-    _commit(state, new_ids, touched, balances, staged)
+    _commit(state, new_ids, touched, balances, staged, open_interest)
     state.residue.update(residue)
     return touched
 
 
-def _open_interest_fits(state: ExchangeState, staged: _StagedPositions) -> bool:
-    """Whether every book's long and short totals stay within int64 after the batch (the
-    sequential path names the fill that takes one beyond)."""
+def _open_interest_after(state: ExchangeState, staged: _StagedPositions) -> dict[int, tuple[int, int]] | None:
+    """Each touched book's (long, short) totals after the batch, or None when one goes beyond
+    int64 (the sequential path then names the fill that takes it there)."""
+    totals = {}
     for bit, run in staged.by_book():
         book = state.books[state.instrument_of_bit[bit]]
-        if max(book.open_interest_after(staged.rows[run], staged.qty[run])) > contracts.INT64_MAX:
-            return False
-    return True
+        totals[bit] = book.open_interest_after(staged.rows[run], staged.qty[run])
+        if max(totals[bit]) > contracts.INT64_MAX:
+            return None
+    return totals
 
 
 def _residues(state: ExchangeState, exact: dict[int, Fraction], booked: dict[int, int]):
@@ -245,13 +248,14 @@ def _accumulate(delta, touched, columns, realised, transfer_slots, transfers) ->
 
 
 def _commit(state: ExchangeState, new_ids: np.ndarray, touched: np.ndarray, balances: np.ndarray,
-            staged: _StagedPositions) -> None:
+            staged: _StagedPositions, open_interest: dict[int, tuple[int, int]]) -> None:
     state.accounts.create_many(new_ids)
     state.accounts.write_many(touched, balances)
     appended = []
     for bit, run in staged.by_book():
         slots, rows = state.books[state.instrument_of_bit[bit]].write_many(
-            staged.slots[run], staged.rows[run], staged.qty[run], staged.cost[run], record_holdings=False)
+            staged.slots[run], staged.rows[run], staged.qty[run], staged.cost[run], record_holdings=False,
+            open_interest=open_interest[bit])
         appended.append((slots, np.full(len(slots), bit, dtype=np.int64), rows))
     if appended:  # every book's new rows in one call
         state.holdings.add_many(*(np.concatenate(column) for column in zip(*appended)))

@@ -34,21 +34,27 @@ def priority_of_price(instrument: Instrument, direction: int, price: float) -> f
 
 
 def harmed_near(risk: RiskView, instrument: Instrument, direction: int,
-                at_price: float | None = None, query: bool = False, beyond: float = 0.0) -> HarmedAccounts:
-    """The harmed holders that can be nearest (and all at or past `at_price`), for exact decisions;
-    `beyond` widens the search past the nearest by that much priority (the index's
-    `covered_priority` then says how far it reached).
+                at_price: float | None = None, query: bool = False) -> HarmedAccounts:
+    """The harmed holders that can be nearest (and all at or past `at_price`), for exact decisions.
 
     The mark path catches the risk view up first; a `query` reads it as it is (caught up by
     the input before) and never writes it."""
+    return _harmed_and_covered(risk, instrument, direction, at_price, query)[0]
+
+
+def _harmed_and_covered(risk: RiskView, instrument: Instrument, direction: int,
+                        at_price: float | None = None, query: bool = False,
+                        beyond: float = 0.0) -> tuple[HarmedAccounts, float]:
+    """harmed_near, searching `beyond` that much priority past the nearest, with the priority up
+    to which the answer holds every harmed holder."""
     if query:
         assert risk.caught_up, "a query found the risk view behind the state"
     else:
         risk.catch_up()
     priority_at = None if at_price is None else priority_of_price(instrument, direction, at_price)
-    rows = risk.index.candidates(instrument.instrument_id, direction, priority_at, may_reset=not query,
-                                 beyond=beyond)
-    return harmed_accounts(risk.state, instrument, direction, rows)
+    rows, covered = risk.index.candidates(instrument.instrument_id, direction, priority_at,
+                                          may_reset=not query, beyond=beyond)
+    return harmed_accounts(risk.state, instrument, direction, rows), covered
 
 
 def _one_tick_of_priority(instrument: Instrument) -> float:
@@ -85,9 +91,8 @@ class _FreshSearch:
         self.stale = True  # the state changed since `harmed` was searched
 
     def _search(self, at_price: float | None) -> HarmedAccounts:
-        harmed = harmed_near(self.risk, self.instrument, self.direction, at_price=at_price,
-                             beyond=_one_tick_of_priority(self.instrument))
-        self.covered = self.risk.index.covered_priority
+        harmed, self.covered = _harmed_and_covered(self.risk, self.instrument, self.direction, at_price,
+                                                   beyond=_one_tick_of_priority(self.instrument))
         return harmed
 
     def bankrupt_now(self) -> np.ndarray:

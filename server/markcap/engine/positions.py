@@ -81,16 +81,18 @@ class PositionBook:
         self.cost[row] = cost / self.power
 
     def write_many(self, slots: np.ndarray, rows: np.ndarray, qty: np.ndarray, cost: np.ndarray,
-                   record_holdings: bool = True) -> tuple[np.ndarray, np.ndarray]:
+                   record_holdings: bool = True,
+                   open_interest: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Sets many positions at once (not undo-logged: for staged batch commits).
 
         `rows` are the slots' current rows (-1 for none), all arrays shape (n,) with
         distinct slots, cost int64 minor units; qty 0 removes a position. Returns the (slots, rows) appended;
         with record_holdings False the caller records them in the holdings (one call
-        for many books) before anything reads them.
+        for many books) before anything reads them. `open_interest`: the totals after, when the
+        caller has them (`open_interest_after` of the same rows and quantities).
         """
         assert not self._undo.active, "write_many bypasses the undo log"
-        self.open_long, self.open_short = self.open_interest_after(rows, qty)
+        self.open_long, self.open_short = open_interest or self.open_interest_after(rows, qty)
         held, opens = rows >= 0, qty != 0
         update = held & opens
         self.qty[rows[update]] = qty[update]

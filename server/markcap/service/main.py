@@ -21,7 +21,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from markcap.engine import EngineError
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
-from . import json_logs, limits, malformed, mark_log, metrics, persistence, security, server_reflection
+from . import json_logs, limits, malformed, metrics, persistence, security, server_reflection
 from .config import ConfigError, load_config, load_default
 from .event_feed import EventFeed
 from .events import EventLog
@@ -140,8 +140,7 @@ def _start_metrics(args: argparse.Namespace, registry, exposure: security.Exposu
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    json_logs.configure()
-    mark_log.configure()
+    json_logs.configure()  # the mark log's records too (mark_log.py)
     stop = _stop_on_signals()
     try:
         exposure = _checked_exposure(args)

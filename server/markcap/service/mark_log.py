@@ -8,26 +8,13 @@ deleveraged, on logger "markcap.marks", for log shippers to index.
 from __future__ import annotations
 
 import logging
-import sys
 
 from markcap.engine import MarkOutcome
-
-from .json_logs import JsonLineFormatter
 
 LOGGER_NAME = "markcap.marks"
 LOG = logging.getLogger(LOGGER_NAME)
 # Account lists are cut here, so one line stays one line when thousands are hit.
 LISTED_ACCOUNTS = 20
-
-
-def configure(stream=None) -> None:
-    """Sends "markcap.marks" records as JSON lines to `stream` (default stderr), and
-    not to the plain-text root handler."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonLineFormatter())
-    LOG.handlers[:] = [handler]
-    LOG.propagate = False
-    LOG.setLevel(logging.INFO)
 
 
 def _finite(value: float | None) -> float | None:

@@ -85,7 +85,6 @@ ERRORS: tuple[ErrorClass, ...] = (
     ErrorClass(ServerStopping, code_pb2.UNAVAILABLE, "SERVER_STOPPING"),
     ErrorClass(PersistenceFailed, code_pb2.UNAVAILABLE, "PERSISTENCE_FAILED"),
 )
-STATUS_CODES = tuple((row.error, row.code) for row in ERRORS)
 KNOWN_ERRORS = tuple(row.error for row in ERRORS)
 
 
