@@ -94,6 +94,17 @@ class AccountTable:
         self.units[slot, column] = units
         self.balances[slot, column] = units / self.powers[column]  # one correctly rounded division
 
+    def clear_balances(self, slots: np.ndarray) -> None:
+        """Sets every balance of these accounts (distinct slots) to zero, undo-logged as one change."""
+        old = self.units[slots].copy()
+        self.units[slots] = 0
+        self.balances[slots] = 0.0
+
+        def restore() -> None:
+            self.units[slots] = old
+            self.balances[slots] = old / self.powers
+        self._undo.record(restore)
+
     def write_many(self, slots: np.ndarray, units: np.ndarray) -> None:
         """Sets every balance of these accounts (units: int64 (n, columns)); not undo-logged."""
         assert not self._undo.active, "write_many bypasses the undo log"

@@ -266,13 +266,16 @@ def allocate(sizes: list[int], target: int, allocation: AdlAllocation) -> list[i
     return rule(sizes, target)
 
 
-def deleverage(state: ExchangeState, instrument: Instrument, direction: int, sides=None) -> tuple[AdlFill, ...]:
+def deleverage(state: ExchangeState, instrument: Instrument, direction: int, sides=None,
+               ledger=None) -> tuple[AdlFill, ...]:
     """Closes the fund's position in `instrument` at its mark against the ranked opposite side.
 
     Does nothing when the move does not harm the fund's position (q_f*d >= 0). A sweep passes its
-    `sides` (adl_window.SweepSides), which rank from scores kept for its range of marks.
+    `sides` (adl_window.SweepSides), which rank from scores kept for its range of marks, and its
+    `ledger` (sweep_ledger.py), which holds the fund's account while the sweep runs.
     """
-    fund_qty, _ = state.books[instrument.instrument_id].get(state.fund_slot)
+    fund_qty, _ = (state.books[instrument.instrument_id].get(state.fund_slot) if ledger is None
+                   else ledger.position(instrument.instrument_id))
     if fund_qty == 0 or fund_qty * direction >= 0:
         return ()
     target = abs(fund_qty)
@@ -297,8 +300,11 @@ def deleverage(state: ExchangeState, instrument: Instrument, direction: int, sid
             continue
         slot = int(ranking.slots[rank0])
         change = -take if ranking.qty[rank0] > 0 else take
-        state.fill(slot, instrument, change, ticks, "adl")
-        state.fill(state.fund_slot, instrument, -change, ticks, "adl")
+        if ledger is None:
+            state.fill(slot, instrument, change, ticks, "adl")
+            state.fill(state.fund_slot, instrument, -change, ticks, "adl")
+        else:
+            ledger.adl_fill(slot, instrument, change, ticks)
         fills.append(AdlFill(int(ranking.account_ids[rank0]), instrument.instrument_id, change, price,
                              rank0 + 1, score_before[rank0]))
     if sides is not None:

@@ -34,11 +34,11 @@ class HarmedWindow:
     """The harmed non-fund holders of x with a possible b before `limit_ticks` (in direction d),
     by the near end of their interval; rows are dropped as the fund takes them over."""
 
-    def __init__(self, harmed: HarmedAccounts, limit_ticks: int, fund_equity):
+    def __init__(self, harmed: HarmedAccounts, limit_ticks: int, fund):
         """`harmed`: a search at the current state holding every harmed holder with b up to
-        `limit_ticks` (the index's candidates at that price); `fund_equity()`: the fund's exact
-        equity now (the risk view remembers it between changes)."""
-        self.fund_equity = fund_equity
+        `limit_ticks` (the index's candidates at that price); `fund`: the sweep's ledger
+        (sweep_ledger.py), which holds the fund's account while the sweep runs."""
+        self.fund = fund
         state, instrument, d = harmed.state, harmed.instrument, harmed.direction
         self.state, self.direction, self.instrument_id = state, d, instrument.instrument_id
         self.tick = state.terms(instrument).tick
@@ -76,10 +76,10 @@ class HarmedWindow:
     def _fund_exact_ticks(self) -> Fraction | None:
         """The fund's exact b in x against its floor (None when the move does not harm it)."""
         state, instrument = self.state, self._instrument()
-        fund_qty, _ = state.books[self.instrument_id].get(state.fund_slot)
+        fund_qty, _ = self.fund.position(self.instrument_id)
         if fund_qty * self.direction >= 0:
             return None
-        return _exact_bankruptcy(state, instrument, state.fund_slot, fund_qty, self.fund_equity())[1]
+        return _exact_bankruptcy(state, instrument, state.fund_slot, fund_qty, self.fund.equity())[1]
 
     def _rows_from(self, edge: float):
         """Indices of held rows whose near end is at most `edge`, in order."""

@@ -23,6 +23,7 @@ from .harmed_window import HarmedWindow
 from .liquidation import take_over
 from .risk import RiskView
 from .state import ExchangeState
+from .sweep_ledger import SweepLedger
 from .types import CapPolicy, ContractKind, Instrument, Liquidation, LiquidationReason, MarkOutcome, MarkStep, SweepStopReason
 from .units import price_ticks
 from .valuation import ERROR_BOUND, equities_and_magnitudes, negative_equity_accounts
@@ -67,8 +68,10 @@ def _one_tick_of_priority(instrument: Instrument) -> float:
 
 
 def _take_over_in_id_order(state: ExchangeState, slots: np.ndarray, reason: LiquidationReason,
-                           price: float) -> list[Liquidation]:
+                           price: float, ledger: SweepLedger | None = None) -> list[Liquidation]:
     order = np.argsort(state.accounts.ids[slots], kind="stable")
+    if ledger is not None:
+        return [ledger.take_over(int(slots[i]), reason, price) for i in order]
     return [take_over(state, int(slots[i]), reason, price) for i in order]
 
 
@@ -122,22 +125,25 @@ class _FreshSearch:
 
 
 def _apply_capped(risk: RiskView, instrument: Instrument, start: int, requested: int, direction: int,
-                  window: HarmedWindow | None = None, sides: SweepSides | None = None):
+                  window: HarmedWindow | None = None, sides: SweepSides | None = None,
+                  ledger: SweepLedger | None = None):
     """Steps 2-7 for a move from `start` toward `requested` ticks in `direction`; returns
     (liquidations, ADL fills, FBP, capped, p* in ticks, whether the sweep's window answered).
 
     A sweep's window holds every harmed holder with b up to one tick past `requested`: it answers
-    unless the nearest b lies beyond `requested` (an uncapped last step), which the index finds."""
+    unless the nearest b lies beyond `requested` (an uncapped last step), which the index finds,
+    once the sweep's `ledger` (which goes with the window) is written to the state."""
     state = risk.state
     instrument_id = instrument.instrument_id
     grid = state.instruments.grid(instrument)
     search = window if window is not None else _FreshSearch(risk, instrument, direction)
     # Step 2 (everyone at or past P0), then step 4 (the nearest beyond it) on the new state.
     liquidations = _take_over_in_id_order(state, search.bankrupt_now(), LiquidationReason.ALREADY_BANKRUPT,
-                                          instrument.mark_price)
+                                          instrument.mark_price, ledger)
     fbp = search.first()
     if window is not None and (fbp is None or (fbp - requested) * direction > 0):
-        search, window = _FreshSearch(risk, instrument, direction), None
+        ledger.write()
+        search, window, ledger = _FreshSearch(risk, instrument, direction), None, None
         fbp = search.first()
     capped = fbp is not None and (fbp - requested) * direction <= 0
     applied, in_band, fund_bankrupt_first = requested, (), False
@@ -148,10 +154,11 @@ def _apply_capped(risk: RiskView, instrument: Instrument, start: int, requested:
     state.set_mark(instrument_id, grid.value(applied))
     instrument = state.instruments.by_id[instrument_id]
     liquidations += _take_over_in_id_order(state, np.asarray(in_band, dtype=np.int64),
-                                           LiquidationReason.FIRST_BANKRUPTCY_PRICE, instrument.mark_price)
+                                           LiquidationReason.FIRST_BANKRUPTCY_PRICE, instrument.mark_price, ledger)
     fills = ()
-    if fund_bankrupt_first or risk.fund_equity() <= state.floor_exact:  # step 7, exact
-        fills = deleverage(state, instrument, direction, sides)
+    fund_equity = risk.fund_equity() if ledger is None else ledger.equity()
+    if fund_bankrupt_first or fund_equity <= state.floor_exact:  # step 7, exact
+        fills = deleverage(state, instrument, direction, sides, ledger)
     fbp_price = None if fbp is None else float(fbp * state.terms(instrument).tick)
     return liquidations, fills, fbp_price, capped, applied, window is not None
 
@@ -204,7 +211,8 @@ def _sign(value: int) -> int:
 
 
 def _step(risk: RiskView, instrument_id: int, requested: int, policy: CapPolicy,
-          window: HarmedWindow | None = None, sides: SweepSides | None = None) -> _Step:
+          window: HarmedWindow | None = None, sides: SweepSides | None = None,
+          ledger: SweepLedger | None = None) -> _Step:
     """One update of SPEC 3 from the current mark toward `requested` ticks (directions, like every
     decision, are taken on the grid's integers, never on doubles). With a sweep's `window`, the
     negative set is brought up to date once at the sweep's end (it decides nothing on the way)."""
@@ -215,7 +223,7 @@ def _step(risk: RiskView, instrument_id: int, requested: int, policy: CapPolicy,
     liquidations, fills, fbp, capped, applied, answered = [], (), None, False, requested, False
     if policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and direction != 0:
         liquidations, fills, fbp, capped, applied, answered = _apply_capped(risk, instrument, start, requested,
-                                                                            direction, window, sides)
+                                                                            direction, window, sides, ledger)
     else:
         state.set_mark(instrument_id, state.instruments.grid(instrument).value(requested))
     instrument = state.instruments.by_id[instrument_id]
@@ -241,18 +249,21 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
     fund_before = float(risk.fund_equity())
     steps, liquidations, fills, reason = [], [], [], None
     direction = _sign(requested - state.mark_ticks(instrument))
-    window = sides = None
+    window = sides = ledger = None
     if sweep and policy == CapPolicy.CAP_TO_FIRST_BANKRUPTCY_PRICE and direction != 0:
         sides = SweepSides(state, state.mark_ticks(instrument), requested)
         limit = requested + direction  # the band of a step capped at `requested` reaches this far
+        ledger = SweepLedger(state, instrument_id)
         window = HarmedWindow(harmed_near(risk, instrument, direction,
                                           at_price=state.instruments.grid(instrument).value(limit)), limit,
-                              risk.fund_equity)
+                              ledger)
     while True:
         before = state.mark_ticks(state.instruments.by_id[instrument_id])
-        step = _step(risk, instrument_id, requested, policy, window, sides)
+        step = _step(risk, instrument_id, requested, policy, window, sides, ledger)
         if not step.window_answered:
-            window = None  # the index answered: the window may no longer hold every candidate
+            # The index answered (its state written first): the window may no longer hold every candidate.
+            assert ledger is None or ledger.written
+            window = ledger = None
         liquidations += step.liquidations
         fills += step.fills
         if budget is not None:
@@ -260,7 +271,7 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
         if not sweep:
             break
         steps.append(MarkStep(step.applied, step.capped, step.fbp, len(step.liquidations), len(step.fills),
-                              float(risk.fund_equity())))
+                              float(risk.fund_equity() if ledger is None else ledger.equity())))
         if step.applied_ticks == requested:
             reason = SweepStopReason.REACHED_REQUESTED_PRICE
         elif step.applied_ticks == before and not step.liquidations and not step.fills:
@@ -271,6 +282,7 @@ def apply_mark(risk: RiskView, seq: int, instrument_id: int, price: float, polic
             break
     checked = step.checked
     if checked is None:  # the sweep ended on a step its window answered: capped steps, none crossed
+        ledger.write()
         checked = _update_negative_set(risk, state.instruments.by_id[instrument_id], direction, False)
     fund_after = risk.fund_equity()
     first = steps[0] if steps else None

@@ -36,6 +36,14 @@ from .undo import UndoLog
 from .units import price_ticks
 
 
+def checked_balance(balance: int, units: int, field: str) -> int:
+    """`balance` (minor units) after adding `units`, refused beyond int64."""
+    if not contracts.INT64_MIN <= balance <= contracts.INT64_MAX:
+        raise InvalidInput(f"{field}: balance would be {balance} minor units, beyond int64",
+                           field=field, value=units)
+    return balance
+
+
 class ExchangeState:
     def __init__(self, config: ExchangeConfig):
         self.undo = UndoLog()
@@ -123,12 +131,10 @@ class ExchangeState:
     def mark_ticks(self, instrument: Instrument) -> int:
         return price_ticks(instrument.tick_size, instrument.mark_price)
 
-    def fill(self, slot: int, instrument: Instrument, qty_delta: int, ticks: int,
-             field: str = "fill") -> None:
-        """Applies one fill at `ticks` to the account in `slot` (SPEC 2), exactly: the kernel's
-        rounding rules (contracts.py), realised PnL into its balance, the residue to the fund."""
-        book = self.books[instrument.instrument_id]
-        qty, cost = book.get(slot)
+    def fill_result(self, instrument: Instrument, qty: int, cost: int, qty_delta: int, ticks: int,
+                    field: str = "fill") -> contracts.FillResult:
+        """The kernel's fill of a position (qty, cost), refused when its quantity or cost would
+        leave int64; nothing changes."""
         result = contracts.kernel(instrument.kind).fill(self.terms(instrument), qty, cost, qty_delta, ticks)
         if not contracts.INT64_MIN <= result.qty <= contracts.INT64_MAX:
             raise InvalidInput(f"{field}: position would be {result.qty} contracts, beyond int64",
@@ -136,6 +142,16 @@ class ExchangeState:
         if not contracts.INT64_MIN <= result.cost <= contracts.INT64_MAX:
             raise InvalidInput(f"{field}: position cost would be {result.cost} minor units, beyond int64",
                                field=field, value=qty_delta)
+        return result
+
+    def fill(self, slot: int, instrument: Instrument, qty_delta: int, ticks: int,
+             field: str = "fill", owe=None) -> None:
+        """Applies one fill at `ticks` to the account in `slot` (SPEC 2), exactly: the kernel's
+        rounding rules (contracts.py), realised PnL into its balance, the residue to the fund
+        (`owe(currency_id, residue)`: to whoever holds the fund's account instead, a sweep's ledger)."""
+        book = self.books[instrument.instrument_id]
+        qty, cost = book.get(slot)
+        result = self.fill_result(instrument, qty, cost, qty_delta, ticks, field)
         # A takeover can hand the fund every position of one side: each side's total must fit too.
         open_long = book.open_long + max(result.qty, 0) - max(qty, 0)
         open_short = book.open_short + max(-result.qty, 0) - max(-qty, 0)
@@ -150,7 +166,7 @@ class ExchangeState:
         if result.realised:
             self.transfer(slot, currency_id, result.realised, field)
         if result.residue:
-            self.owe_fund(currency_id, result.residue)
+            (owe or self.owe_fund)(currency_id, result.residue)
 
     def owe_fund(self, currency_id: int, residue: Fraction) -> None:
         """Adds rounding residue (minor units, >= 0) owed to the fund; whole units are paid at once."""
@@ -162,13 +178,17 @@ class ExchangeState:
         if whole:
             self.transfer(self.fund_slot, currency_id, whole, "rounding residue")
 
+    def set_residue(self, currency_id: int, residue: Fraction) -> None:
+        """Sets the residue owed to the fund in a currency (a sweep's ledger reached it), undone as
+        `owe_fund` is."""
+        old = self.residue.get(currency_id, Fraction(0))
+        self.residue[currency_id] = residue
+        self.undo.record(lambda: self.residue.__setitem__(currency_id, old))
+
     def transfer(self, slot: int, currency_id: int, units: int, field: str = "transfer") -> None:
         """Adds `units` minor units of the currency to the account's balance."""
         column = self.currencies.column[currency_id]
-        balance = self.accounts.balance_units(slot, column) + units
-        if not contracts.INT64_MIN <= balance <= contracts.INT64_MAX:
-            raise InvalidInput(f"{field}: balance would be {balance} minor units, beyond int64",
-                               field=field, value=units)
+        balance = checked_balance(self.accounts.balance_units(slot, column) + units, units, field)
         self.accounts.set_units(slot, column, balance)
         self.changes.account(slot)
 

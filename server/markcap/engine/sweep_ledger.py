@@ -1,0 +1,162 @@
+"""The insurance fund's account during a sweep (SPEC 3 "Sweep"), held aside and written once.
+
+A sweep takes over thousands of accounts, one or a few per step, and each step's
+decisions read only a little of what the takeovers change: the fund's exact equity,
+its position in the marked instrument x and its bankruptcy price. The accounts
+taken over are never read again within the call (they leave the harmed window and
+cannot be on x's winning side, the only side ADL reads). So the ledger keeps the
+fund's positions, balances and rounding residues itself, applies every takeover's
+fills to them with the same kernel rules in the same order as `liquidation.take_over`
+does on the state (so every decision and every number is the one the step-by-step
+path makes), and writes the result to the state once, at the end, undo-logged:
+
+- each account taken over ends flat with zero balances;
+- the fund holds the positions, balances and residues the ledger reached.
+
+ADL fills change x's winning side on the state at once (the ranking reads it); the
+fund's side of each fill and the residue owed go to the ledger.
+
+Open interest needs no check here: a takeover moves a position to the fund on the
+same side (closing the fund's opposite position first) and ADL only shrinks
+positions, so neither side's total ever grows during a sweep. Costs and balances are
+checked against int64 as the state checks them.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from .state import ExchangeState, checked_balance
+from .types import Instrument, Liquidation, LiquidationReason, MovedBalance, MovedPosition
+from .valuation import exact_equity, upnl_value_parts
+
+
+class SweepLedger:
+    """The fund's account and the takeovers of one sweep of instrument `marked_id`."""
+
+    def __init__(self, state: ExchangeState, marked_id: int):
+        self.state, self.marked_id = state, marked_id
+        fund = state.fund_slot
+        self.units = state.accounts.units[fund].tolist()  # the fund's balances by column
+        self.positions = {x.instrument_id: (qty, cost) for x, qty, cost in state.positions_of(fund)}
+        self.residue = dict(state.residue)
+        self.taken: list[tuple[int, list[int]]] = []  # (slot, instruments it held), in takeover order
+        self._changed_positions: set[int] = set()
+        self._changed_columns: set[int] = set()
+        self._changed_residues: set[int] = set()
+        # Exact upnl terms of the fund's positions other than x's: their marks are fixed during the call.
+        self._others = sum((self._term(i) for i in self.positions if i != marked_id), Fraction(0))
+        self.written = False
+
+    # ---- what the steps read ------------------------------------------------------
+
+    def position(self, instrument_id: int) -> tuple[int, int]:
+        """The fund's (qty, cost in minor units) in an instrument."""
+        return self.positions.get(instrument_id, (0, 0))
+
+    def equity(self) -> Fraction:
+        """The fund's exact equity at the current marks (valuation currency)."""
+        currencies = self.state.currencies
+        value = self._others + self._term(self.marked_id)
+        for currency_id, column in currencies.column.items():
+            if self.units[column]:
+                n, d = currencies.unit_values[currency_id]
+                value += Fraction(self.units[column] * n, d)
+        return value
+
+    def _term(self, instrument_id: int) -> Fraction:
+        qty, cost = self.position(instrument_id)
+        if qty == 0:
+            return Fraction(0)
+        return Fraction(*upnl_value_parts(self.state, self.state.instruments.by_id[instrument_id], qty, cost))
+
+    # ---- what the steps change ------------------------------------------------------
+
+    def take_over(self, slot: int, reason: LiquidationReason, price: float) -> Liquidation:
+        """liquidation.take_over, with the fund's side kept here and the account's written by `write`."""
+        state = self.state
+        accounts, currencies = state.accounts, state.currencies
+        equity_before = float(exact_equity(state, slot))
+        units = accounts.units[slot].tolist()
+        moved_positions, held = [], []
+        for instrument, qty, cost in state.positions_of(slot):
+            ticks = state.mark_ticks(instrument)
+            closing = state.fill_result(instrument, qty, cost, -qty, ticks, "liquidation")
+            currency_id = instrument.settlement_currency_id
+            if closing.realised:
+                column = currencies.column[currency_id]
+                units[column] = checked_balance(units[column] + closing.realised, closing.realised, "liquidation")
+            if closing.residue:
+                self._owe(currency_id, closing.residue)
+            self._fund_fill(instrument, qty, ticks, "liquidation")
+            moved_positions.append(MovedPosition(instrument.instrument_id, qty, instrument.mark_price))
+            held.append(instrument.instrument_id)
+        moved_balances = []
+        for currency in currencies.sorted():
+            column = currencies.column[currency.currency_id]
+            if units[column] != 0:
+                moved_balances.append(MovedBalance(currency.currency_id,
+                                                   float(units[column] / accounts.powers[column])))
+                self._credit(column, units[column], "liquidation")
+        self.taken.append((slot, held))
+        return Liquidation(int(accounts.ids[slot]), equity_before, tuple(moved_positions),
+                           tuple(moved_balances), reason, price)
+
+    def adl_fill(self, slot: int, instrument: Instrument, change: int, ticks: int) -> None:
+        """One ADL fill pair: the winning account on the state (its residue owed here), the fund here."""
+        self.state.fill(slot, instrument, change, ticks, "adl", owe=self._owe)
+        self._fund_fill(instrument, -change, ticks, "adl")
+
+    def _fund_fill(self, instrument: Instrument, qty_delta: int, ticks: int, field: str) -> None:
+        instrument_id = instrument.instrument_id
+        qty, cost = self.position(instrument_id)
+        result = self.state.fill_result(instrument, qty, cost, qty_delta, ticks, field)
+        if instrument_id != self.marked_id:
+            self._others -= self._term(instrument_id)
+        self.positions[instrument_id] = (result.qty, result.cost)
+        if instrument_id != self.marked_id:
+            self._others += self._term(instrument_id)
+        self._changed_positions.add(instrument_id)
+        currency_id = instrument.settlement_currency_id
+        if result.realised:
+            self._credit(self.state.currencies.column[currency_id], result.realised, field)
+        if result.residue:
+            self._owe(currency_id, result.residue)
+
+    def _credit(self, column: int, units: int, field: str) -> None:
+        self.units[column] = checked_balance(self.units[column] + units, units, field)
+        self._changed_columns.add(column)
+
+    def _owe(self, currency_id: int, residue: Fraction) -> None:
+        """state.owe_fund on the ledger: whole units of residue go to the fund's balance at once."""
+        owed = self.residue.get(currency_id, Fraction(0)) + residue
+        whole = math.floor(owed)
+        self.residue[currency_id] = owed - whole
+        self._changed_residues.add(currency_id)
+        if whole:
+            self._credit(self.state.currencies.column[currency_id], whole, "rounding residue")
+
+    # ---- the end -------------------------------------------------------------------
+
+    def write(self) -> None:
+        """Writes what the sweep changed to the state (undo-logged, changes logged); once."""
+        assert not self.written, "a sweep's ledger is written once"
+        self.written = True
+        state = self.state
+        for slot, held in self.taken:
+            for instrument_id in held:
+                state.books[instrument_id].set(slot, 0, 0)
+        if self.taken:
+            slots = np.array([slot for slot, _ in self.taken], dtype=np.int64)
+            state.accounts.clear_balances(slots)
+            state.changes.accounts(slots)
+        fund = state.fund_slot
+        for instrument_id in sorted(self._changed_positions):
+            state.books[instrument_id].set(fund, *self.positions[instrument_id])
+        for column in sorted(self._changed_columns):
+            state.accounts.set_units(fund, column, self.units[column])
+        for currency_id in sorted(self._changed_residues):
+            state.set_residue(currency_id, self.residue[currency_id])
+        state.changes.account(fund)
