@@ -2,7 +2,8 @@
 
 A side range scores one side of x once for a range of marks; at any mark inside it, and after
 ADL-like fills it is told about, its top k must be `rank_side`'s top k exactly, in the same
-order. Sides here are larger than the first top asked for (64), so the bounds do the narrowing.
+order. Sides here are larger than the first top asked for (64), so the bounds do the narrowing;
+heads smaller than the side make it order only part of it at first, and more when asked for more.
 """
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -19,9 +20,9 @@ holders = st.lists(st.tuples(st.integers(1, 40), st.sampled_from([0.8, 0.9, 1.0,
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(holdings=holders, instrument_id=st.sampled_from([LINEAR_ID, INVERSE_ID]), side_sign=st.sampled_from([1, -1]),
-       span=st.floats(-0.4, 0.4), data=st.data())
+       span=st.floats(-0.4, 0.4), head=st.sampled_from([1, 3, 16, 4096]), data=st.data())
 def test_a_side_range_ranks_as_the_whole_side_at_every_mark_inside_it(holdings, instrument_id, side_sign,
-                                                                      span, data):
+                                                                      span, head, data):
     engine = exchange(multiplier=0.5)
     state = engine.state
     instrument = state.instruments.by_id[instrument_id]
@@ -36,7 +37,7 @@ def test_a_side_range_ranks_as_the_whole_side_at_every_mark_inside_it(holdings, 
     grid = state.instruments.grid(instrument)
     start = state.mark_ticks(instrument)
     end = max(1, grid.units(on_grid(instrument.mark_price * (1 + span), instrument.tick_size), "price"))
-    side_range = SideRange(state, instrument, side_sign, (start, end))
+    side_range = SideRange(state, instrument, side_sign, (start, end), head=head)
     with engine.risk.operation(always_rollback=True):
         for _ in range(4):
             ticks = data.draw(st.integers(min(start, end), max(start, end)))

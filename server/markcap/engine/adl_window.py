@@ -24,13 +24,15 @@ from .state import ExchangeState
 from .types import Instrument
 
 SEGMENTS = 16  # ranges [P0, P1] is cut into: narrower bounds against more scoring of the side
+HEAD = 4096  # rows of a side ordered at first (more when a query needs them): a partial sort
 
 
 class SideRange:
     """The non-fund holders of one side of x with score bounds valid for every mark between two
     prices (in ticks), and the rows changed since they were taken."""
 
-    def __init__(self, state: ExchangeState, instrument: Instrument, side_sign: int, ends: tuple[int, int]):
+    def __init__(self, state: ExchangeState, instrument: Instrument, side_sign: int, ends: tuple[int, int],
+                 head: int = HEAD):
         self.state, self.side_sign = state, side_sign
         self.rule = ranking_rule(instrument.adl_ranking)
         grid = state.instruments.grid(instrument)
@@ -39,13 +41,30 @@ class SideRange:
         mask = (np.sign(qty) == side_sign) & (slots != state.fund_slot)
         self.slots, self.qty, self.cost = slots[mask].copy(), qty[mask].copy(), cost[mask].copy()
         self.lower, self.upper = self._bounds(self.slots, self.qty, self.cost)
-        self.by_lower = np.argsort(-self.lower, kind="stable")
-        self.by_upper = np.argsort(-self.upper, kind="stable")
-        self.upper_descending = self.upper[self.by_upper]
-        self.by_slot = np.argsort(self.slots, kind="stable")
+        self.row_of_slot = np.full(state.accounts.count, -1, dtype=np.int64)
+        self.row_of_slot[self.slots] = np.arange(len(self.slots))
         self.changed = np.zeros(len(self.slots), dtype=bool)
         self.alive = np.ones(len(self.slots), dtype=bool)
         self.changed_rows: list[int] = []
+        self._order(head)
+
+    def _order(self, head: int) -> None:
+        """Orders the side's first `head` rows by lower bound (all, when there are not more) and,
+        by upper bound, every row whose upper bound reaches the head's last lower bound: any query
+        whose top and changed rows together fit in the head is answered from these alone (the
+        pool it takes its threshold from holds at least `top` unchanged rows of the head)."""
+        n = len(self.slots)
+        self.head = head if head < n else n
+        if self.head < n:
+            first = np.argpartition(-self.lower, self.head - 1)[:self.head]
+            self.by_lower = first[np.lexsort((first, -self.lower[first]))]
+            floor = self.lower[self.by_lower[-1]]
+            reaching = np.flatnonzero(self.upper >= floor)
+        else:
+            self.by_lower = np.argsort(-self.lower, kind="stable")
+            reaching = np.arange(n)
+        self.by_upper = reaching[np.lexsort((reaching, -self.upper[reaching]))]
+        self.upper_descending = self.upper[self.by_upper]
 
     def _bounds(self, slots, qty, cost) -> tuple[np.ndarray, np.ndarray]:
         lows, highs = [], []
@@ -59,8 +78,7 @@ class SideRange:
         """These accounts' positions changed (ADL fills): read them again from the book."""
         book = self.state.books[instrument.instrument_id]
         for slot in slots:
-            at = int(np.searchsorted(self.slots, slot, sorter=self.by_slot))
-            row = int(self.by_slot[at])
+            row = int(self.row_of_slot[slot])
             book_row = book.row(slot)
             if not self.changed[row]:
                 self.changed[row] = True
@@ -74,6 +92,8 @@ class SideRange:
 
     def ranking(self, instrument: Instrument, top: int) -> Ranking:
         """The side's first `top` in exact ADL order at the current mark (within the range)."""
+        if top + len(self.changed_rows) > self.head < len(self.slots):
+            self._order(max(4 * self.head, top + len(self.changed_rows)))
         changed = np.array(self.changed_rows, dtype=np.int64)
         changed = changed[self.alive[changed]]
         head = self.by_lower[:top + len(self.changed_rows)]
