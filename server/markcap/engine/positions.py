@@ -50,6 +50,25 @@ class PositionBook:
         self._write(slot, qty, cost)
         self._undo.record(lambda: self._write(slot, old_qty, old_cost))
 
+    def remove_many(self, slots: list[int]) -> None:
+        """`set(slot, 0, 0)` for each of these accounts (each holding a position here), in order,
+        undo-logged as one change."""
+        removed = []
+        for slot in slots:
+            row = self.holdings.row_of(slot, self.bit)
+            qty = int(self.qty[row])
+            removed.append((slot, qty, int(self.cost_units[row])))
+            if qty > 0:
+                self.open_long -= qty
+            else:
+                self.open_short += qty
+            self._remove(slot, row)
+
+        def restore() -> None:
+            for slot, qty, cost in reversed(removed):
+                self._write(slot, qty, cost)
+        self._undo.record(restore)
+
     def row(self, slot: int) -> int | None:
         return self.holdings.row_of(slot, self.bit)
 

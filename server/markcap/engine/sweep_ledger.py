@@ -30,7 +30,7 @@ import numpy as np
 
 from .state import ExchangeState, checked_balance
 from .types import Instrument, Liquidation, LiquidationReason, MovedBalance, MovedPosition
-from .valuation import exact_equity, upnl_value_parts
+from .valuation import exact_equity_parts, upnl_value_parts
 
 
 class SweepLedger:
@@ -46,8 +46,17 @@ class SweepLedger:
         self._changed_positions: set[int] = set()
         self._changed_columns: set[int] = set()
         self._changed_residues: set[int] = set()
-        # Exact upnl terms of the fund's positions other than x's: their marks are fixed during the call.
-        self._others = sum((self._term(i) for i in self.positions if i != marked_id), Fraction(0))
+        self._currency_of_column = {column: currency_id for currency_id, column in state.currencies.column.items()}
+        # The exact value of the fund's balances and of its positions other than x's (their marks
+        # are fixed during the call), as an integer over a common denominator kept up to date.
+        self._numerator, self._denominator = 0, 1
+        for column, units in enumerate(self.units):
+            self._add(self._balance_term(column, units), 1)
+        for instrument_id in self.positions:
+            if instrument_id != marked_id:
+                self._add(self._term(instrument_id), 1)
+        self._version = 0  # counts changes, for the equity remembered at a mark
+        self._equity: tuple | None = None
         self.written = False
 
     # ---- what the steps read ------------------------------------------------------
@@ -58,19 +67,33 @@ class SweepLedger:
 
     def equity(self) -> Fraction:
         """The fund's exact equity at the current marks (valuation currency)."""
-        currencies = self.state.currencies
-        value = self._others + self._term(self.marked_id)
-        for currency_id, column in currencies.column.items():
-            if self.units[column]:
-                n, d = currencies.unit_values[currency_id]
-                value += Fraction(self.units[column] * n, d)
-        return value
+        key = (self._version, self.state.instruments.by_id[self.marked_id].mark_price)
+        if self._equity is None or self._equity[0] != key:
+            n, d = self._term(self.marked_id)
+            self._equity = (key, Fraction(self._numerator * d + n * self._denominator, self._denominator * d))
+        return self._equity[1]
 
-    def _term(self, instrument_id: int) -> Fraction:
+    def _term(self, instrument_id: int) -> tuple[int, int]:
+        """The exact upnl of the fund's position in an instrument, valuation currency, (n, d > 0)."""
         qty, cost = self.position(instrument_id)
         if qty == 0:
-            return Fraction(0)
-        return Fraction(*upnl_value_parts(self.state, self.state.instruments.by_id[instrument_id], qty, cost))
+            return 0, 1
+        return upnl_value_parts(self.state, self.state.instruments.by_id[instrument_id], qty, cost)
+
+    def _balance_term(self, column: int, units: int) -> tuple[int, int]:
+        n, d = self.state.currencies.unit_values[self._currency_of_column[column]]
+        return units * n, d
+
+    def _add(self, term: tuple[int, int], sign: int) -> None:
+        """Adds sign * term to the running value, widening the common denominator when needed."""
+        n, d = term
+        if n == 0:
+            return
+        if self._denominator % d:
+            wider = math.lcm(self._denominator, d)
+            self._numerator *= wider // self._denominator
+            self._denominator = wider
+        self._numerator += sign * n * (self._denominator // d)
 
     # ---- what the steps change ------------------------------------------------------
 
@@ -78,10 +101,12 @@ class SweepLedger:
         """liquidation.take_over, with the fund's side kept here and the account's written by `write`."""
         state = self.state
         accounts, currencies = state.accounts, state.currencies
-        equity_before = float(exact_equity(state, slot))
+        positions = state.positions_of(slot)
+        numerator, denominator = exact_equity_parts(state, slot, positions=positions)
+        equity_before = numerator / denominator  # the double nearest to it (int division rounds correctly)
         units = accounts.units[slot].tolist()
         moved_positions, held = [], []
-        for instrument, qty, cost in state.positions_of(slot):
+        for instrument, qty, cost in positions:
             ticks = state.mark_ticks(instrument)
             closing = state.fill_result(instrument, qty, cost, -qty, ticks, "liquidation")
             currency_id = instrument.settlement_currency_id
@@ -114,11 +139,12 @@ class SweepLedger:
         qty, cost = self.position(instrument_id)
         result = self.state.fill_result(instrument, qty, cost, qty_delta, ticks, field)
         if instrument_id != self.marked_id:
-            self._others -= self._term(instrument_id)
+            self._add(self._term(instrument_id), -1)
         self.positions[instrument_id] = (result.qty, result.cost)
         if instrument_id != self.marked_id:
-            self._others += self._term(instrument_id)
+            self._add(self._term(instrument_id), 1)
         self._changed_positions.add(instrument_id)
+        self._version += 1
         currency_id = instrument.settlement_currency_id
         if result.realised:
             self._credit(self.state.currencies.column[currency_id], result.realised, field)
@@ -127,7 +153,9 @@ class SweepLedger:
 
     def _credit(self, column: int, units: int, field: str) -> None:
         self.units[column] = checked_balance(self.units[column] + units, units, field)
+        self._add(self._balance_term(column, units), 1)
         self._changed_columns.add(column)
+        self._version += 1
 
     def _owe(self, currency_id: int, residue: Fraction) -> None:
         """state.owe_fund on the ledger: whole units of residue go to the fund's balance at once."""
@@ -145,9 +173,12 @@ class SweepLedger:
         assert not self.written, "a sweep's ledger is written once"
         self.written = True
         state = self.state
+        by_book: dict[int, list[int]] = {}
         for slot, held in self.taken:
             for instrument_id in held:
-                state.books[instrument_id].set(slot, 0, 0)
+                by_book.setdefault(instrument_id, []).append(slot)
+        for instrument_id in sorted(by_book):
+            state.books[instrument_id].remove_many(by_book[instrument_id])
         if self.taken:
             slots = np.array([slot for slot, _ in self.taken], dtype=np.int64)
             state.accounts.clear_balances(slots)

@@ -73,10 +73,11 @@ def exact_equity(state: ExchangeState, slot: int, without: int | None = None) ->
 
 
 def exact_equity_parts(state: ExchangeState, slot: int, without: int | None = None,
-                       memo: "UpnlMemo | None" = None) -> tuple[int, int]:
+                       memo: "UpnlMemo | None" = None, positions: list | None = None) -> tuple[int, int]:
     """exact_equity as (numerator, denominator > 0), summed in integers (no reduction on the way:
     an account's terms share few denominators, and integer products are cheap). `memo` keeps
-    each position's term for an account asked about again and again (the fund)."""
+    each position's term for an account asked about again and again (the fund); `positions`:
+    state.positions_of(slot), when the caller has it."""
     currencies = state.currencies
     numerator, denominator = 0, 1
     units = state.accounts.units[slot].tolist()
@@ -84,7 +85,7 @@ def exact_equity_parts(state: ExchangeState, slot: int, without: int | None = No
         if units[column]:
             n, d = currencies.unit_values[currency_id]
             numerator, denominator = _add(numerator, denominator, units[column] * n, d)
-    for instrument, qty, cost in state.positions_of(slot):
+    for instrument, qty, cost in (state.positions_of(slot) if positions is None else positions):
         if instrument.instrument_id != without:
             n, d = (upnl_value_parts(state, instrument, qty, cost) if memo is None
                     else memo.parts(state, instrument, qty, cost))
