@@ -75,7 +75,12 @@ class FillResult:
     qty: int
     cost: int
     realised: int
-    residue: Fraction
+    residue_numerator: int  # the residue as an unreduced fraction (denominator > 0)
+    residue_denominator: int
+
+    @property
+    def residue(self) -> Fraction:
+        return Fraction(self.residue_numerator, self.residue_denominator)
 
 
 class Linear:
@@ -133,14 +138,14 @@ class Linear:
         a, b = terms.constant.numerator, terms.constant.denominator
         if qty == 0 or (qty > 0) == (dq > 0):
             grown = _ceil_div(dq * ticks * a, b)
-            return FillResult(qty + dq, cost + grown, 0, Fraction(-dq * ticks * a, b) + grown)
+            return FillResult(qty + dq, cost + grown, 0, grown * b - dq * ticks * a, b)
         closed = -dq if abs(dq) < abs(qty) else qty
         closed_cost = cost if closed == qty else _ceil_div(cost * closed, qty)
         realised = _floor_div(closed * ticks * a, b) - closed_cost
         rest = qty + dq
         new_cost = cost - closed_cost if closed != qty else _ceil_div(rest * ticks * a, b)
         booked = realised - (new_cost - cost)
-        return FillResult(rest, new_cost, realised, Fraction(-dq * ticks * a, b) - booked)
+        return FillResult(rest, new_cost, realised, -dq * ticks * a - booked * b, b)
 
     @staticmethod
     def bankruptcy_ticks(terms: Terms, qty: int, ticks: int, equity: tuple[int, int],
@@ -233,14 +238,14 @@ class Inverse:
         a, b = terms.constant.numerator, terms.constant.denominator * ticks
         if qty == 0 or (qty > 0) == (dq > 0):
             grown = _floor_div(dq * a, b)
-            return FillResult(qty + dq, cost + grown, 0, Fraction(dq * a, b) - grown)
+            return FillResult(qty + dq, cost + grown, 0, dq * a - grown * b, b)
         closed = -dq if abs(dq) < abs(qty) else qty
         closed_cost = cost if closed == qty else _floor_div(cost * closed, qty)
         realised = _floor_div(-closed * a, b) + closed_cost
         rest = qty + dq
         new_cost = cost - closed_cost if closed != qty else _floor_div(rest * a, b)
         booked = realised + (new_cost - cost)
-        return FillResult(rest, new_cost, realised, Fraction(dq * a, b) - booked)
+        return FillResult(rest, new_cost, realised, dq * a - booked * b, b)
 
     @staticmethod
     def bankruptcy_ticks(terms: Terms, qty: int, ticks: int, equity: tuple[int, int],

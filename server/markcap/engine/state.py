@@ -165,7 +165,7 @@ class ExchangeState:
         currency_id = instrument.settlement_currency_id
         if result.realised:
             self.transfer(slot, currency_id, result.realised, field)
-        if result.residue:
+        if result.residue_numerator:
             (owe or self.owe_fund)(currency_id, result.residue)
 
     def owe_fund(self, currency_id: int, residue: Fraction) -> None:

@@ -41,7 +41,8 @@ class SweepLedger:
         fund = state.fund_slot
         self.units = state.accounts.units[fund].tolist()  # the fund's balances by column
         self.positions = {x.instrument_id: (qty, cost) for x, qty, cost in state.positions_of(fund)}
-        self.residue = dict(state.residue)
+        # Rounding residue owed to the fund per currency, (numerator, denominator > 0), in [0, 1).
+        self.residue = {c: (r.numerator, r.denominator) for c, r in state.residue.items()}
         self.taken: list[tuple[int, list[int]]] = []  # (slot, instruments it held), in takeover order
         self._changed_positions: set[int] = set()
         self._changed_columns: set[int] = set()
@@ -113,8 +114,8 @@ class SweepLedger:
             if closing.realised:
                 column = currencies.column[currency_id]
                 units[column] = checked_balance(units[column] + closing.realised, closing.realised, "liquidation")
-            if closing.residue:
-                self._owe(currency_id, closing.residue)
+            if closing.residue_numerator:
+                self._owe(currency_id, closing.residue_numerator, closing.residue_denominator)
             self._fund_fill(instrument, qty, ticks, "liquidation")
             moved_positions.append(MovedPosition(instrument.instrument_id, qty, instrument.mark_price))
             held.append(instrument.instrument_id)
@@ -131,7 +132,9 @@ class SweepLedger:
 
     def adl_fill(self, slot: int, instrument: Instrument, change: int, ticks: int) -> None:
         """One ADL fill pair: the winning account on the state (its residue owed here), the fund here."""
-        self.state.fill(slot, instrument, change, ticks, "adl", owe=self._owe)
+        self.state.fill(slot, instrument, change, ticks, "adl",
+                        owe=lambda currency_id, residue: self._owe(currency_id, residue.numerator,
+                                                                   residue.denominator))
         self._fund_fill(instrument, -change, ticks, "adl")
 
     def _fund_fill(self, instrument: Instrument, qty_delta: int, ticks: int, field: str) -> None:
@@ -148,8 +151,8 @@ class SweepLedger:
         currency_id = instrument.settlement_currency_id
         if result.realised:
             self._credit(self.state.currencies.column[currency_id], result.realised, field)
-        if result.residue:
-            self._owe(currency_id, result.residue)
+        if result.residue_numerator:
+            self._owe(currency_id, result.residue_numerator, result.residue_denominator)
 
     def _credit(self, column: int, units: int, field: str) -> None:
         self.units[column] = checked_balance(self.units[column] + units, units, field)
@@ -157,11 +160,18 @@ class SweepLedger:
         self._changed_columns.add(column)
         self._version += 1
 
-    def _owe(self, currency_id: int, residue: Fraction) -> None:
-        """state.owe_fund on the ledger: whole units of residue go to the fund's balance at once."""
-        owed = self.residue.get(currency_id, Fraction(0)) + residue
-        whole = math.floor(owed)
-        self.residue[currency_id] = owed - whole
+    def _owe(self, currency_id: int, numerator: int, denominator: int) -> None:
+        """state.owe_fund on the ledger, in integers: whole units of residue go to the fund's
+        balance at once, the rest (reduced) is carried."""
+        held, below = self.residue.get(currency_id, (0, 1))
+        if below == denominator:
+            owed = held + numerator
+        else:
+            owed, denominator = held * denominator + numerator * below, below * denominator
+        whole = owed // denominator
+        owed -= whole * denominator
+        common = math.gcd(owed, denominator)
+        self.residue[currency_id] = (owed // common, denominator // common)
         self._changed_residues.add(currency_id)
         if whole:
             self._credit(self.state.currencies.column[currency_id], whole, "rounding residue")
@@ -189,5 +199,5 @@ class SweepLedger:
         for column in sorted(self._changed_columns):
             state.accounts.set_units(fund, column, self.units[column])
         for currency_id in sorted(self._changed_residues):
-            state.set_residue(currency_id, self.residue[currency_id])
+            state.set_residue(currency_id, Fraction(*self.residue[currency_id]))
         state.changes.account(fund)
