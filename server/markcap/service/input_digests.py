@@ -32,6 +32,7 @@ import hashlib
 from collections import OrderedDict
 
 from markcap.engine import PreconditionFailed
+from markcap.engine.sequencer import content_differs
 from markcap.store import RecordKind
 
 DIGEST_BYTES = 16
@@ -41,9 +42,7 @@ class SeqContentDiffers(PreconditionFailed):
     """A seq that was applied, re-sent with other content."""
 
     def __init__(self, seq: int, what: str):
-        super().__init__(f"seq {seq} was already applied as {what} and this "
-                         f"request's content differs from it: re-send seq {seq} unchanged, or "
-                         f"send the new input with the next seq")
+        super().__init__(content_differs(seq, what))
         self.seq = seq
         self.what = what
 

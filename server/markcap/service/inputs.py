@@ -21,7 +21,9 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Callable
 
-from markcap.engine import Engine, EngineError, PreconditionFailed
+from markcap.engine import (CurrencyOutcome, DeltasOutcome, Engine, EngineError,
+                            InstrumentOutcome, MarkOutcome, MarksOutcome)
+from markcap.engine.sequencer import INPUT_NAMES, applied_as_another_kind
 from markcap.store import FsyncPolicy, Journal, JournalRecord, RecordKind
 from markcap.store.fsync import GROUPED
 from markcap.v1 import risk_engine_pb2 as pb
@@ -44,9 +46,10 @@ RESPONSE_TYPES = {RecordKind.DELTAS: pb.StreamDeltasResponse, RecordKind.MARK: p
 # Delta answers are rebuilt from the request; the others are kept for duplicates and events.
 JOURNALED_RESPONSES = (RecordKind.MARK, RecordKind.MARKS, RecordKind.CURRENCY, RecordKind.INSTRUMENT)
 EVENT_KINDS = (RecordKind.MARK, RecordKind.MARKS, RecordKind.CURRENCY)  # what WatchEvents shows
-DESCRIPTIONS = {RecordKind.DELTAS: "a delta batch", RecordKind.MARK: "a mark update",
-                RecordKind.MARKS: "a mark list", RecordKind.CURRENCY: "a currency upsert",
-                RecordKind.INSTRUMENT: "an instrument upsert"}
+DESCRIPTIONS = {RecordKind.DELTAS: INPUT_NAMES[DeltasOutcome], RecordKind.MARK: INPUT_NAMES[MarkOutcome],
+                RecordKind.MARKS: INPUT_NAMES[MarksOutcome],
+                RecordKind.CURRENCY: INPUT_NAMES[CurrencyOutcome],
+                RecordKind.INSTRUMENT: INPUT_NAMES[InstrumentOutcome]}
 
 
 class PersistenceFailed(Exception):
@@ -212,8 +215,7 @@ class DurableInputs:
             return None  # too old to compare
         held_kind, held_digest = held
         if held_kind is not kind:
-            raise PreconditionFailed(f"seq {seq} was already applied as {DESCRIPTIONS[held_kind]}, "
-                                     f"not {DESCRIPTIONS[kind]}")
+            raise applied_as_another_kind(seq, DESCRIPTIONS[held_kind], DESCRIPTIONS[kind])
         if held_digest != digest(kind, request):
             raise SeqContentDiffers(seq, DESCRIPTIONS[kind])
         if record is None or kind not in JOURNALED_RESPONSES:
