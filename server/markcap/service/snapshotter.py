@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from markcap.engine.snapshot import StateSnapshot
-from markcap.store import RecordKind, Store
+from markcap.store import Store
 
+from .input_kinds import InputKind
 from .recovery import snapshot_of
-from .work import input_work
 from .writer import SerializedEngine
 
 LOG = logging.getLogger("markcap.service")
@@ -89,9 +89,9 @@ class Snapshotter:
         """Work journaled after the newest snapshot on disk: what a restart now would replay."""
         return self._work_total - self._durable_mark
 
-    def note_journaled(self, seq: int, kind: RecordKind, request, response) -> None:
+    def note_journaled(self, seq: int, kind: InputKind, request, response) -> None:
         """Called under the writer's lock for each journaled input (see the module's docstring)."""
-        work = input_work(kind, request, response, self._positions)
+        work = kind.work(request, response, self._positions)
         self._since_last += 1
         self.work_since_last += work
         self._work_total += work
