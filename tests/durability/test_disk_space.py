@@ -72,7 +72,8 @@ def test_a_failed_snapshot_write_leaves_no_temp_file(tmp_path, monkeypatch):
     store = open_store(tmp_path / "data")
     node = Node(store)
     send(node, input_kinds.DELTAS, deposit(1))
-    snapshotter = Snapshotter(node.writer, store, "seed", 0, 0, 16, on_fatal=pytest.fail)
+    snapshotter = Snapshotter(node.writer, node.engine, store, "seed", 0, 0, 16,
+                              on_fatal=pytest.fail)
     monkeypatch.setattr(sync_files, "os", FailingOs(good=1))
     assert snapshotter.take() is None  # logged; the journal still holds every input
     assert temp_files(tmp_path / "data") == []

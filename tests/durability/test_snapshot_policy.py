@@ -32,7 +32,7 @@ def deltas(fills: int, transfers: int = 0) -> pb.StreamDeltasRequest:
 
 def policy(every_fills: int = 0, every_inputs: int = 0, positions: int = 0, **pending) -> Snapshotter:
     """A snapshotter whose thread is never started: only its trigger is exercised (no engine)."""
-    return Snapshotter(None, memory_store(), "seed", every_inputs, 0, 65536,
+    return Snapshotter(None, None, memory_store(), "seed", every_inputs, 0, 65536,
                        on_fatal=lambda error: None, every_fills=every_fills,
                        positions=lambda: positions, **pending)
 
@@ -92,8 +92,8 @@ def test_a_restart_that_replayed_more_work_than_the_limit_snapshots_at_once():
     first.send_all(inputs)
     restarted = Node(store)  # memory store: the same journal and snapshots, a new engine
     assert restarted.restored.replayed == 80 and restarted.restored.replayed_work > 0
-    timer = Snapshotter(restarted.writer, store, seed_fingerprint(exchange()), 0, 0, 65536,
-                        on_fatal=lambda error: None, pending=80, every_fills=1,
+    timer = Snapshotter(restarted.writer, restarted.engine, store, seed_fingerprint(exchange()),
+                        0, 0, 65536, on_fatal=lambda error: None, pending=80, every_fills=1,
                         pending_work=restarted.restored.replayed_work)
     timer.start()
     done = threading.Event()
@@ -145,8 +145,8 @@ def test_inputs_wait_for_a_slow_snapshot_once_twice_the_limit_lies_past_the_disk
     gate.clear()
     store.snapshots.saving.clear()
     limit = 5 * MARK_WORK
-    timer = Snapshotter(node.writer, store, seed_fingerprint(exchange()), 0, 0, 65536,
-                        on_fatal=lambda error: None, every_fills=limit)
+    timer = Snapshotter(node.writer, node.engine, store, seed_fingerprint(exchange()), 0, 0,
+                        65536, on_fatal=lambda error: None, every_fills=limit)
     node.on_journaled = timer.note_journaled
     timer.start()
     sent, failed = threading.Event(), []
@@ -201,8 +201,8 @@ def test_the_snapshot_thread_keeps_no_copy_of_the_state_once_it_is_written():
     memory = memory_store()
     store = Store(memory.journal, RecordingSnapshots(memory.snapshots), "memory")
     node = Node(store)
-    timer = Snapshotter(node.writer, store, seed_fingerprint(exchange()), 0, 0, 65536,
-                        on_fatal=lambda error: None, every_fills=5 * MARK_WORK)
+    timer = Snapshotter(node.writer, node.engine, store, seed_fingerprint(exchange()), 0, 0,
+                        65536, on_fatal=lambda error: None, every_fills=5 * MARK_WORK)
     node.on_journaled = timer.note_journaled
     timer.start()
     try:

@@ -128,7 +128,7 @@ class Persistence:
         journal = self.store.journal if self.store else None
         if self.store:
             self._snapshotter = Snapshotter(
-                writer, self.store, seed_fingerprint(self._config),
+                writer, self.engine, self.store, seed_fingerprint(self._config),
                 self._args.snapshot_every_inputs, self._args.snapshot_every_seconds,
                 self._config.retained_outcomes, self._fatal, pending=self._restored.replayed,
                 every_fills=self._args.snapshot_every_fills,
