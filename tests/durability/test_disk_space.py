@@ -170,8 +170,9 @@ def on_disk(data_dir) -> int:
     return sum(path.stat().st_size for path in (data_dir / "journal").glob("*.journal"))
 
 
-def gauge() -> float:
-    return metrics.Metrics().registry.get_sample_value("markcap_journal_size_bytes")
+def gauge(durable: Persistence, name: str = "markcap_journal_size_bytes") -> float:
+    """The gauge as a scrape of this server's metrics reads it."""
+    return metrics.Metrics(durable.readings).registry.get_sample_value(name)
 
 
 def run_persistence(data_dir):
@@ -188,20 +189,19 @@ def test_the_journal_size_gauge_is_what_the_journal_takes_on_disk(tmp_path):
         for seq in range(1, 6):
             inputs.apply(input_kinds.DELTAS, deposit(seq))
         assert on_disk(data_dir) > MIB  # preallocated ahead of the writer
-        assert gauge() == on_disk(data_dir)
+        assert gauge(durable) == on_disk(data_dir)
     finally:
         durable.close(graceful=False)
     durable, inputs = run_persistence(data_dir)  # a restart: right before any input
     try:
-        assert gauge() == on_disk(data_dir)
+        assert gauge(durable) == on_disk(data_dir)
         inputs.apply(input_kinds.DELTAS, deposit(6))
-        assert gauge() == on_disk(data_dir)
-        free = metrics.Metrics().registry.get_sample_value("markcap_data_dir_free_bytes")
+        assert gauge(durable) == on_disk(data_dir)
+        free = gauge(durable, "markcap_data_dir_free_bytes")
         assert abs(free - durable.free_space.free_bytes()) < 256 * MIB
     finally:
         durable.close(graceful=False)
-        metrics.set_journal_size(0)
-    assert math.isnan(metrics.Metrics().registry.get_sample_value("markcap_data_dir_free_bytes"))
+    assert math.isnan(gauge(durable, "markcap_data_dir_free_bytes"))
 
 
 # ---- a real server ---------------------------------------------------------------------------
