@@ -38,6 +38,13 @@ def test_unequal_columns_name_every_column_and_its_length():
     assert raised.value.field == "transfers"
 
 
+def test_each_enum_prefix_is_read_from_the_proto_as_the_client_lists_it():
+    from markcap.client.enums import ENUM_PREFIXES
+    assert {proto_enum: enums.value_prefix(proto_enum) for proto_enum in ENUM_PREFIXES} \
+        == ENUM_PREFIXES
+    assert enums.CONTRACT_KIND.to_proto(ContractKind.INVERSE) == pb.CONTRACT_KIND_INVERSE
+
+
 def test_unspecified_enum_is_default_and_undefined_number_is_invalid():
     assert enums.CAP_POLICY.optional(0, "cap_policy") is None
     assert enums.CAP_POLICY.optional(pb.CAP_POLICY_NO_CAP, "cap_policy") is CapPolicy.NO_CAP
