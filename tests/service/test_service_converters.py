@@ -33,8 +33,8 @@ def test_unequal_columns_name_every_column_and_its_length():
     with pytest.raises(InvalidInput) as raised:
         from_proto.transfer_batch(pb.TransferColumns(account_id=[1, 2], currency_id=[1],
                                                      amount=[1.0, 2.0]))
-    assert str(raised.value) == ("transfers columns have unequal lengths: account_id 2, "
-                                 "currency_id 1, amount 2")
+    assert str(raised.value) == ("transfers: columns of unequal length (account_id 2, "
+                                 "currency_id 1, amount 2)")
     assert raised.value.field == "transfers"
 
 
