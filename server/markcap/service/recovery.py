@@ -1,9 +1,10 @@
 """Startup from a store: the newest intact snapshot, then the journal after it.
 
 Replay feeds each journaled request through its input kind's `apply`
-(input_kinds.py), the path the live input took, and checks every journaled response against the replayed
-one byte for byte: a replay that would answer differently (a changed config,
-a non-deterministic engine) stops the start instead of serving another state.
+(input_kinds.py), the path the live input took, and checks every journaled
+response against the replayed one byte for byte: a replay that would answer
+differently (a changed config, a non-deterministic engine) stops the start
+instead of serving another state.
 """
 from __future__ import annotations
 
