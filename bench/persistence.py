@@ -39,7 +39,7 @@ from bench.stats import Summary, duration
 from markcap.engine import Engine, FillBatch, TransferBatch
 from markcap.engine.snapshot import FORMAT_VERSION, export_state, import_state
 from markcap.service.config import load_default
-from markcap.service.inputs import REQUEST_TYPES, apply_request
+from markcap.service.input_kinds import of_record
 from markcap.store import FsyncPolicy, JournalRecord, RecordKind, open_store
 from markcap.store.journal import FileJournal
 from markcap.store.snapshots import SnapshotDirectory
@@ -278,7 +278,8 @@ def snapshot_table(root: Path, accounts: int, replayed: int) -> None:
     fresh = Engine(load_default())
     started = time.perf_counter()
     for record in store.journal.read(1, replayed):
-        apply_request(fresh, record.kind, REQUEST_TYPES[record.kind].FromString(record.request))
+        kind = of_record(record.kind)
+        kind.apply(fresh, kind.request.FromString(record.request))
     elapsed = time.perf_counter() - started
     store.close()
     print(f"replay: {replayed} journaled batches of 100 fills in {elapsed:.2f} s "

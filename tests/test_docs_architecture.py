@@ -14,7 +14,8 @@ from markcap.engine import Engine
 from markcap.service.config import load_default
 from markcap.service.events import EventLog
 from markcap.service.inputs import DurableInputs
-from markcap.service.metrics import MeteredEngine, Metrics
+from markcap.service.metered_engine import MeteredEngine
+from markcap.service.metrics import Metrics
 from markcap.service.servicer import RiskEngineServicer
 from markcap.service.writer import SerializedEngine
 from markcap.store import FsyncPolicy

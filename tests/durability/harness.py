@@ -8,6 +8,7 @@ from markcap.engine import ExchangeConfig
 from markcap.service.config import load_default
 from markcap.service.event_feed import EventFeed, JournalHistory
 from markcap.service.events import EventLog
+from markcap.service.input_kinds import of_record
 from markcap.service.inputs import DurableInputs, serialize
 from markcap.service.recovery import restore
 from markcap.service.writer import SerializedEngine
@@ -43,7 +44,7 @@ class Node:
     def send(self, item: Input):
         """Applies a copy of the input's request (the journal keeps what it was sent)."""
         request = type(item.request).FromString(serialize(item.request))
-        return self.inputs.apply(item.kind, request)
+        return self.inputs.apply(of_record(item.kind), request)
 
     def send_all(self, items: list[Input]) -> dict[int, bytes]:
         return {item.seq: serialize(self.send(item)) for item in items}

@@ -16,14 +16,14 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from markcap.service import metrics
+from markcap.service import input_kinds, metrics
 from markcap.service.events import EventLog
 from markcap.service.free_space import DiskSpaceLow, FreeSpaceFloor
 from markcap.service.inputs import serialize
 from markcap.service.persistence import DEFAULT_MIN_FREE_MIB, Persistence
 from markcap.service.snapshotter import Snapshotter
 from markcap.service.writer import SerializedEngine
-from markcap.store import FsyncPolicy, RecordKind, open_store, sync_files
+from markcap.store import FsyncPolicy, open_store, sync_files
 from markcap.v1 import risk_engine_pb2 as pb
 
 from .harness import Node, exchange
@@ -71,8 +71,9 @@ class FailingOs:
 def test_a_failed_snapshot_write_leaves_no_temp_file(tmp_path, monkeypatch):
     store = open_store(tmp_path / "data")
     node = Node(store)
-    send(node, RecordKind.DELTAS, deposit(1))
-    snapshotter = Snapshotter(node.writer, store, "seed", 0, 0, 16, on_fatal=pytest.fail)
+    send(node, input_kinds.DELTAS, deposit(1))
+    snapshotter = Snapshotter(node.writer, node.engine, store, "seed", 0, 0, 16,
+                              on_fatal=pytest.fail)
     monkeypatch.setattr(sync_files, "os", FailingOs(good=1))
     assert snapshotter.take() is None  # logged; the journal still holds every input
     assert temp_files(tmp_path / "data") == []
@@ -116,15 +117,15 @@ def guarded_node(data_dir, probe, floor=DEFAULT_MIN_FREE_MIB * MIB):
 def test_below_the_floor_inputs_are_refused_before_anything_is_written_and_reads_go_on(tmp_path):
     probe = Probe(free=10 * 1024 * MIB)
     node = guarded_node(tmp_path / "data", probe)
-    send(node, RecordKind.DELTAS, deposit(1))
+    send(node, input_kinds.DELTAS, deposit(1))
     mark = pb.ApplyMarkRequest(seq=2, instrument_id=8, price=3100.0)
-    original = send(node, RecordKind.MARK, mark)
+    original = send(node, input_kinds.MARK, mark)
     probe.free = DEFAULT_MIN_FREE_MIB * MIB - 1
     journal = node.store.journal
     before = (journal.last_seq, journal.size_bytes, node.state_hash())
-    for kind, request in [(RecordKind.DELTAS, deposit(3)),
-                          (RecordKind.MARK, pb.ApplyMarkRequest(seq=3, instrument_id=8, price=3200.0)),
-                          (RecordKind.CURRENCY, pb.UpsertCurrencyRequest(
+    for kind, request in [(input_kinds.DELTAS, deposit(3)),
+                          (input_kinds.MARK, pb.ApplyMarkRequest(seq=3, instrument_id=8, price=3200.0)),
+                          (input_kinds.CURRENCY, pb.UpsertCurrencyRequest(
                               seq=0, currency=pb.Currency(currency_id=2, price=51000.0)))]:
         with pytest.raises(DiskSpaceLow) as refused:
             send(node, kind, request)
@@ -133,19 +134,19 @@ def test_below_the_floor_inputs_are_refused_before_anything_is_written_and_reads
     assert (journal.last_seq, journal.size_bytes, node.state_hash()) == before
     # Reads, dry runs and duplicates write nothing: they are still answered.
     assert node.writer.read(lambda engine: engine.account(1)).account_id == 1
-    assert send(node, RecordKind.MARK, pb.ApplyMarkRequest(instrument_id=8, price=1.0,
+    assert send(node, input_kinds.MARK, pb.ApplyMarkRequest(instrument_id=8, price=1.0,
                                                            dry_run=True)).dry_run
-    assert serialize(send(node, RecordKind.MARK, mark)) == serialize(original)
-    assert send(node, RecordKind.DELTAS, deposit(1)).duplicate
+    assert serialize(send(node, input_kinds.MARK, mark)) == serialize(original)
+    assert send(node, input_kinds.DELTAS, deposit(1)).duplicate
     # Space is back: inputs are taken again.
     probe.free = DEFAULT_MIN_FREE_MIB * MIB
-    assert send(node, RecordKind.DELTAS, deposit(3)).seq == 3
+    assert send(node, input_kinds.DELTAS, deposit(3)).seq == 3
 
 
 def test_a_floor_of_zero_turns_the_check_off(tmp_path):
     probe = Probe(free=0)
     node = guarded_node(tmp_path / "data", probe, floor=0)
-    assert send(node, RecordKind.DELTAS, deposit(1)).seq == 1
+    assert send(node, input_kinds.DELTAS, deposit(1)).seq == 1
     assert probe.calls == 0
 
 
@@ -169,8 +170,9 @@ def on_disk(data_dir) -> int:
     return sum(path.stat().st_size for path in (data_dir / "journal").glob("*.journal"))
 
 
-def gauge() -> float:
-    return metrics.Metrics().registry.get_sample_value("markcap_journal_size_bytes")
+def gauge(durable: Persistence, name: str = "markcap_journal_size_bytes") -> float:
+    """The gauge as a scrape of this server's metrics reads it."""
+    return metrics.Metrics(durable.readings).registry.get_sample_value(name)
 
 
 def run_persistence(data_dir):
@@ -185,22 +187,21 @@ def test_the_journal_size_gauge_is_what_the_journal_takes_on_disk(tmp_path):
     durable, inputs = run_persistence(data_dir)
     try:
         for seq in range(1, 6):
-            inputs.apply(RecordKind.DELTAS, deposit(seq))
+            inputs.apply(input_kinds.DELTAS, deposit(seq))
         assert on_disk(data_dir) > MIB  # preallocated ahead of the writer
-        assert gauge() == on_disk(data_dir)
+        assert gauge(durable) == on_disk(data_dir)
     finally:
         durable.close(graceful=False)
     durable, inputs = run_persistence(data_dir)  # a restart: right before any input
     try:
-        assert gauge() == on_disk(data_dir)
-        inputs.apply(RecordKind.DELTAS, deposit(6))
-        assert gauge() == on_disk(data_dir)
-        free = metrics.Metrics().registry.get_sample_value("markcap_data_dir_free_bytes")
+        assert gauge(durable) == on_disk(data_dir)
+        inputs.apply(input_kinds.DELTAS, deposit(6))
+        assert gauge(durable) == on_disk(data_dir)
+        free = gauge(durable, "markcap_data_dir_free_bytes")
         assert abs(free - durable.free_space.free_bytes()) < 256 * MIB
     finally:
         durable.close(graceful=False)
-        metrics.set_journal_size(0)
-    assert math.isnan(metrics.Metrics().registry.get_sample_value("markcap_data_dir_free_bytes"))
+    assert math.isnan(gauge(durable, "markcap_data_dir_free_bytes"))
 
 
 # ---- a real server ---------------------------------------------------------------------------

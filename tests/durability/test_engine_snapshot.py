@@ -16,7 +16,8 @@ from markcap.engine.idmap import IdMap
 from markcap.engine.risk import RiskView
 from markcap.engine.snapshot import (FORMAT_VERSION, export_state, import_derived, import_primary,
                                      import_state)
-from markcap.service.inputs import apply_request, serialize
+from markcap.service.input_kinds import of_record
+from markcap.service.inputs import serialize
 from markcap.store.snapshots import SnapshotDirectory
 
 from .harness import exchange
@@ -28,7 +29,7 @@ SEED, COUNT, SPLIT = 11, 600, 350
 def engine_after(inputs) -> Engine:
     engine = Engine(exchange())
     for item in inputs:
-        apply_request(engine, item.kind, type(item.request).FromString(serialize(item.request)))
+        of_record(item.kind).apply(engine, type(item.request).FromString(serialize(item.request)))
     return engine
 
 
@@ -66,7 +67,7 @@ def test_a_restored_engine_answers_every_later_input_byte_for_byte(tmp_path, der
     restored = through_a_file(engine_after(inputs[:SPLIT]), tmp_path, derived)
     for item in inputs[SPLIT:]:
         request = type(item.request).FromString(serialize(item.request))
-        assert serialize(apply_request(restored, item.kind, request)) == reference.responses[item.seq]
+        assert serialize(of_record(item.kind).apply(restored, request)) == reference.responses[item.seq]
     assert restored.status().state_hash == reference.hash_at[COUNT]
     assert reference.liquidations and reference.adl_fills  # the stream exercised both
 

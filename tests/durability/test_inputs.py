@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from markcap.engine import DuplicateTooOld, PreconditionFailed, UnknownId
+from markcap.service import input_kinds
 from markcap.service.events import EventLog
 from markcap.service.inputs import DurableInputs, PersistenceFailed, serialize
 from markcap.service.read_ahead import ReadAhead
@@ -82,9 +83,9 @@ def test_without_a_journal_duplicates_are_the_engines_business():
     engine_writer = SerializedEngine(Node(memory_store(), exchange(2)).engine)
     inputs = DurableInputs(engine_writer, None, FsyncPolicy(), EventLog(4))
     for seq in range(1, 5):
-        inputs.apply(RecordKind.MARK, mark(seq, 3000.0 + seq).request)
+        inputs.apply(input_kinds.MARK, mark(seq, 3000.0 + seq).request)
     with pytest.raises(DuplicateTooOld):
-        inputs.apply(RecordKind.MARK, mark(1, 3001.0).request)
+        inputs.apply(input_kinds.MARK, mark(1, 3001.0).request)
 
 
 @pytest.mark.parametrize("policy, syncs", [("every-input", 4), ("interval:50", 0)])

@@ -25,8 +25,8 @@ def open_small(path):
 
 
 def snapshotter(node: Node, every_inputs: int = 0, retained: int = 65536) -> Snapshotter:
-    return Snapshotter(node.writer, node.store, seed_fingerprint(exchange()), every_inputs, 0,
-                       retained, on_fatal=lambda error: None)
+    return Snapshotter(node.writer, node.engine, node.store, seed_fingerprint(exchange()),
+                       every_inputs, 0, retained, on_fatal=lambda error: None)
 
 
 def test_a_new_data_dir_starts_from_the_config_with_a_base_snapshot(tmp_path):

@@ -4,7 +4,8 @@ journal recorded when the inputs were first applied, and the same state."""
 from __future__ import annotations
 
 from markcap.engine import Engine
-from markcap.service.inputs import REQUEST_TYPES, apply_request, serialize
+from markcap.service.input_kinds import of_record
+from markcap.service.inputs import serialize
 from markcap.store import FsyncPolicy, RecordKind, open_store
 
 from .harness import Node, exchange
@@ -18,8 +19,8 @@ def replay(journal, last_seq: int) -> tuple[dict[int, bytes], str]:
     engine = Engine(exchange())
     responses = {}
     for record in journal.read(1, last_seq):
-        request = REQUEST_TYPES[record.kind].FromString(record.request)
-        responses[record.seq] = serialize(apply_request(engine, record.kind, request))
+        kind = of_record(record.kind)
+        responses[record.seq] = serialize(kind.apply(engine, kind.request.FromString(record.request)))
     return responses, engine.status().state_hash
 
 

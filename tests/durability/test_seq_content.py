@@ -9,11 +9,12 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from markcap.engine import Engine, PreconditionFailed
+from markcap.service import input_kinds
 from markcap.service.config import load_default
 from markcap.service.events import EventLog
 from markcap.service.inputs import DurableInputs, serialize
 from markcap.service.writer import SerializedEngine
-from markcap.store import FsyncPolicy, RecordKind, open_store
+from markcap.store import FsyncPolicy, open_store
 from markcap.v1 import risk_engine_pb2 as pb
 
 from .harness import Node
@@ -56,9 +57,9 @@ def send(node, kind, request):
 
 def first_inputs(node) -> tuple[bytes, bytes]:
     """Deposits at 1, a batch at 2, a mark at 3: (batch answer, mark answer)."""
-    send(node, RecordKind.DELTAS, DEPOSITS)
-    batch_answer = send(node, RecordKind.DELTAS, batch(2, 1))
-    mark_answer = send(node, RecordKind.MARK, mark(3, 3100.0))
+    send(node, input_kinds.DELTAS, DEPOSITS)
+    batch_answer = send(node, input_kinds.DELTAS, batch(2, 1))
+    mark_answer = send(node, input_kinds.MARK, mark(3, 3100.0))
     return serialize(batch_answer), serialize(mark_answer)
 
 
@@ -71,15 +72,15 @@ def assert_refused(node, kind, request, seq: int):
 
 
 def check_node(node, batch_answer: bytes, mark_answer: bytes) -> None:
-    assert_refused(node, RecordKind.DELTAS, batch(2, 500), 2)
-    assert_refused(node, RecordKind.MARK, mark(3, 1.0), 3)
-    assert_refused(node, RecordKind.MARK, mark(3, 3100.0, sweep=True), 3)
+    assert_refused(node, input_kinds.DELTAS, batch(2, 500), 2)
+    assert_refused(node, input_kinds.MARK, mark(3, 1.0), 3)
+    assert_refused(node, input_kinds.MARK, mark(3, 3100.0, sweep=True), 3)
     # The same content again is a duplicate, answered as before.
-    again = send(node, RecordKind.DELTAS, batch(2, 1))
+    again = send(node, input_kinds.DELTAS, batch(2, 1))
     assert again.duplicate and again.seq == 2
-    assert serialize(send(node, RecordKind.MARK, mark(3, 3100.0))) == mark_answer
+    assert serialize(send(node, input_kinds.MARK, mark(3, 3100.0))) == mark_answer
     # A dry run is no duplicate: it is checked against nothing.
-    assert send(node, RecordKind.MARK, mark(0, 1.0, dry_run=True)).seq == 0
+    assert send(node, input_kinds.MARK, mark(0, 1.0, dry_run=True)).seq == 0
 
 
 @pytest.mark.parametrize("where", ["memory", "data dir"])
@@ -100,9 +101,9 @@ def test_a_sweep_retried_after_the_step_bound_changed_is_the_same_input(tmp_path
     """The server writes its --max-sweep-steps bound into a sweep's max_steps before
     journaling it, so max_steps of a sweep is left out of the comparison."""
     node = on_data_dir(tmp_path / "data")
-    send(node, RecordKind.DELTAS, DEPOSITS)
-    first = send(node, RecordKind.MARK, mark(2, 3100.0, sweep=True, max_steps=1000))
-    again = send(node, RecordKind.MARK, mark(2, 3100.0, sweep=True, max_steps=50))
+    send(node, input_kinds.DELTAS, DEPOSITS)
+    first = send(node, input_kinds.MARK, mark(2, 3100.0, sweep=True, max_steps=1000))
+    again = send(node, input_kinds.MARK, mark(2, 3100.0, sweep=True, max_steps=50))
     assert serialize(again) == serialize(first)
 
 

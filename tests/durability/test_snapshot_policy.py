@@ -9,10 +9,11 @@ import weakref
 
 import pytest
 
+from markcap.service import input_kinds
 from markcap.service.recovery import seed_fingerprint
 from markcap.service.snapshotter import Snapshotter
-from markcap.service.work import MARK_WORK, input_work
-from markcap.store import RecordKind, Store, memory_store
+from markcap.service.work import MARK_WORK
+from markcap.store import Store, memory_store
 from markcap.v1 import risk_engine_pb2 as pb
 
 from .harness import Node, exchange
@@ -31,55 +32,55 @@ def deltas(fills: int, transfers: int = 0) -> pb.StreamDeltasRequest:
 
 def policy(every_fills: int = 0, every_inputs: int = 0, positions: int = 0, **pending) -> Snapshotter:
     """A snapshotter whose thread is never started: only its trigger is exercised (no engine)."""
-    return Snapshotter(None, memory_store(), "seed", every_inputs, 0, 65536,
+    return Snapshotter(None, None, memory_store(), "seed", every_inputs, 0, 65536,
                        on_fatal=lambda error: None, every_fills=every_fills,
                        positions=lambda: positions, **pending)
 
 
-def journal(timer: Snapshotter, kind: RecordKind, request, response=None) -> None:
+def journal(timer: Snapshotter, kind: input_kinds.InputKind, request, response=None) -> None:
     timer.note_journaled(1, kind, request, response)
 
 
 def test_work_is_fills_and_transfers_marks_and_their_liquidations_and_currencies_every_position():
     liquidations = [pb.Liquidation(account_id=a) for a in (3, 4)]
-    assert input_work(RecordKind.DELTAS, deltas(4096, 10), None, lambda: 0) == 4106
+    assert input_kinds.DELTAS.work(deltas(4096, 10), None, lambda: 0) == 4106
     mark = pb.ApplyMarkResponse(liquidations=liquidations, adl_fills=[pb.AdlFill()])
-    assert input_work(RecordKind.MARK, pb.ApplyMarkRequest(), mark, lambda: 0) == MARK_WORK + 3
+    assert input_kinds.MARK.work(pb.ApplyMarkRequest(), mark, lambda: 0) == MARK_WORK + 3
     marks = pb.ApplyMarksResponse(outcomes=[mark, pb.ApplyMarkResponse()])
-    assert input_work(RecordKind.MARKS, pb.ApplyMarksRequest(), marks, lambda: 0) == 2 * MARK_WORK + 3
-    assert input_work(RecordKind.CURRENCY, pb.UpsertCurrencyRequest(), None, lambda: 12_345) \
+    assert input_kinds.MARKS.work(pb.ApplyMarksRequest(), marks, lambda: 0) == 2 * MARK_WORK + 3
+    assert input_kinds.CURRENCY.work(pb.UpsertCurrencyRequest(), None, lambda: 12_345) \
         == MARK_WORK + 12_345
-    assert input_work(RecordKind.INSTRUMENT, pb.UpsertInstrumentRequest(), None, lambda: 9) == MARK_WORK
+    assert input_kinds.INSTRUMENT.work(pb.UpsertInstrumentRequest(), None, lambda: 9) == MARK_WORK
 
 
 def test_a_snapshot_is_due_once_the_work_since_the_last_one_reaches_the_limit():
     timer = policy(every_fills=10_000)
-    journal(timer, RecordKind.DELTAS, deltas(4096))
-    journal(timer, RecordKind.DELTAS, deltas(4096))
+    journal(timer, input_kinds.DELTAS, deltas(4096))
+    journal(timer, input_kinds.DELTAS, deltas(4096))
     assert not timer.due and timer.work_since_last == 8192
     for _ in range(17):  # marks without liquidations: 1,700 fills of work
-        journal(timer, RecordKind.MARK, pb.ApplyMarkRequest(), pb.ApplyMarkResponse())
+        journal(timer, input_kinds.MARK, pb.ApplyMarkRequest(), pb.ApplyMarkResponse())
     assert not timer.due
-    journal(timer, RecordKind.DELTAS, deltas(100, 8))
+    journal(timer, input_kinds.DELTAS, deltas(100, 8))
     assert timer.due and timer.work_since_last == 10_000
 
 
 def test_few_inputs_of_much_work_are_due_and_many_of_little_are_not():
     heavy = policy(every_fills=100_000, every_inputs=10_000, positions=150_000)
-    journal(heavy, RecordKind.CURRENCY, pb.UpsertCurrencyRequest(), pb.UpsertCurrencyResponse())
+    journal(heavy, input_kinds.CURRENCY, pb.UpsertCurrencyRequest(), pb.UpsertCurrencyResponse())
     assert heavy.due  # one currency upsert re-keys every position on replay
     light = policy(every_fills=100_000, every_inputs=10_000)
     for _ in range(999):
-        journal(light, RecordKind.DELTAS, deltas(1))
+        journal(light, input_kinds.DELTAS, deltas(1))
     assert not light.due
 
 
 def test_the_input_count_trigger_still_works_alone_and_zero_turns_the_work_trigger_off():
     timer = policy(every_fills=0, every_inputs=3)
-    journal(timer, RecordKind.DELTAS, deltas(1_000_000 // 100))
-    journal(timer, RecordKind.DELTAS, deltas(1))
+    journal(timer, input_kinds.DELTAS, deltas(1_000_000 // 100))
+    journal(timer, input_kinds.DELTAS, deltas(1))
     assert not timer.due
-    journal(timer, RecordKind.DELTAS, deltas(1))
+    journal(timer, input_kinds.DELTAS, deltas(1))
     assert timer.due
 
 
@@ -91,8 +92,8 @@ def test_a_restart_that_replayed_more_work_than_the_limit_snapshots_at_once():
     first.send_all(inputs)
     restarted = Node(store)  # memory store: the same journal and snapshots, a new engine
     assert restarted.restored.replayed == 80 and restarted.restored.replayed_work > 0
-    timer = Snapshotter(restarted.writer, store, seed_fingerprint(exchange()), 0, 0, 65536,
-                        on_fatal=lambda error: None, pending=80, every_fills=1,
+    timer = Snapshotter(restarted.writer, restarted.engine, store, seed_fingerprint(exchange()),
+                        0, 0, 65536, on_fatal=lambda error: None, pending=80, every_fills=1,
                         pending_work=restarted.restored.replayed_work)
     timer.start()
     done = threading.Event()
@@ -144,8 +145,8 @@ def test_inputs_wait_for_a_slow_snapshot_once_twice_the_limit_lies_past_the_disk
     gate.clear()
     store.snapshots.saving.clear()
     limit = 5 * MARK_WORK
-    timer = Snapshotter(node.writer, store, seed_fingerprint(exchange()), 0, 0, 65536,
-                        on_fatal=lambda error: None, every_fills=limit)
+    timer = Snapshotter(node.writer, node.engine, store, seed_fingerprint(exchange()), 0, 0,
+                        65536, on_fatal=lambda error: None, every_fills=limit)
     node.on_journaled = timer.note_journaled
     timer.start()
     sent, failed = threading.Event(), []
@@ -200,8 +201,8 @@ def test_the_snapshot_thread_keeps_no_copy_of_the_state_once_it_is_written():
     memory = memory_store()
     store = Store(memory.journal, RecordingSnapshots(memory.snapshots), "memory")
     node = Node(store)
-    timer = Snapshotter(node.writer, store, seed_fingerprint(exchange()), 0, 0, 65536,
-                        on_fatal=lambda error: None, every_fills=5 * MARK_WORK)
+    timer = Snapshotter(node.writer, node.engine, store, seed_fingerprint(exchange()), 0, 0,
+                        65536, on_fatal=lambda error: None, every_fills=5 * MARK_WORK)
     node.on_journaled = timer.note_journaled
     timer.start()
     try:

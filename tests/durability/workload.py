@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from markcap.engine import Engine
 from markcap.service.config import load_default
-from markcap.service.inputs import apply_request, serialize
+from markcap.service.input_kinds import of_record
+from markcap.service.inputs import serialize
 from markcap.store import RecordKind
 from markcap.v1 import risk_engine_pb2 as pb
 
@@ -136,7 +137,7 @@ def reference_run(inputs: list[Input]) -> ReferenceRun:
     run.hash_at[0] = engine.status().state_hash
     for item in inputs:
         request = type(item.request).FromString(serialize(item.request))
-        response = apply_request(engine, item.kind, request)
+        response = of_record(item.kind).apply(engine, request)
         run.responses[item.seq] = serialize(response)
         run.hash_at[item.seq] = engine.status().state_hash
         if item.kind is RecordKind.MARK:

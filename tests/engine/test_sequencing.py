@@ -43,7 +43,7 @@ def test_a_duplicate_mark_returns_the_original_outcome_even_with_other_arguments
 def test_a_duplicate_of_another_kind_of_input_is_refused():
     engine = exchange()
     send(engine, transfers=[(1, 1, 10.0)])
-    with pytest.raises(PreconditionFailed, match="another kind of input"):
+    with pytest.raises(PreconditionFailed, match="seq 1 was already applied as a delta batch, not a mark update"):
         engine.apply_mark(1, LINEAR_ID, 110.0)
 
 

@@ -4,6 +4,7 @@ rejected), checked against numbers worked out by hand."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import urllib.request
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from markcap.service import metrics
+from markcap.service.persistence_readings import PersistenceReadings
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "markcap-dashboard.json"
@@ -128,16 +130,18 @@ def test_persistence_gauges_and_process_metrics_are_exported(seed2_run):
     assert value(samples, "process_resident_memory_bytes") > 0
 
 
-def test_persistence_setters_reach_the_gauges():
-    registry = metrics.Metrics().registry
-    try:
-        metrics.set_persistence_lag(7)
-        metrics.set_journal_size(4096)
-        assert registry.get_sample_value("markcap_persistence_lag_inputs") == 7
-        assert registry.get_sample_value("markcap_journal_size_bytes") == 4096
-    finally:
-        metrics.set_persistence_lag(0)
-        metrics.set_journal_size(0)
+def test_persistence_readings_reach_the_gauges_of_their_server_only():
+    readings = PersistenceReadings()
+    registry = metrics.Metrics(readings).registry
+    other = metrics.Metrics().registry  # another server in the same process
+    readings.lag_inputs, readings.journal_bytes = 7, 4096
+    readings.free_bytes_probe = lambda: 5 * 1024 * 1024
+    assert registry.get_sample_value("markcap_persistence_lag_inputs") == 7
+    assert registry.get_sample_value("markcap_journal_size_bytes") == 4096
+    assert registry.get_sample_value("markcap_data_dir_free_bytes") == 5 * 1024 * 1024
+    assert other.get_sample_value("markcap_persistence_lag_inputs") == 0
+    assert other.get_sample_value("markcap_journal_size_bytes") == 0
+    assert math.isnan(other.get_sample_value("markcap_data_dir_free_bytes"))
 
 
 def _mark_log_lines(stderr: str) -> list[dict]:

@@ -142,15 +142,15 @@ def test_stream_deltas_rejects_unequal_fill_columns(stub):
     columns = fills((LONG_ID, PERP, 1, 100.0), (SHORT_ID, PERP, -1, 100.0))
     del columns.qty[1]
     expect_rejected(stub, deltas_call(stub, columns), CODE.INVALID_ARGUMENT,
-                    "fills columns have unequal lengths: account_id 2, instrument_id 2, qty 1, "
-                    "price 2")
+                    "fills: columns of unequal length (account_id 2, instrument_id 2, qty 1, "
+                    "price 2)")
 
 
 def test_stream_deltas_rejects_unequal_transfer_columns(stub):
     columns = transfers((LONG_ID, USD, 1.0))
     columns.currency_id.append(USD)
     expect_rejected(stub, deltas_call(stub, request_transfers=columns), CODE.INVALID_ARGUMENT,
-                    "transfers columns have unequal lengths: account_id 1, currency_id 2, amount 1")
+                    "transfers: columns of unequal length (account_id 1, currency_id 2, amount 1)")
 
 
 def test_stream_deltas_rejects_seq_gap_naming_expected_seq(stub):

@@ -33,9 +33,16 @@ def test_unequal_columns_name_every_column_and_its_length():
     with pytest.raises(InvalidInput) as raised:
         from_proto.transfer_batch(pb.TransferColumns(account_id=[1, 2], currency_id=[1],
                                                      amount=[1.0, 2.0]))
-    assert str(raised.value) == ("transfers columns have unequal lengths: account_id 2, "
-                                 "currency_id 1, amount 2")
+    assert str(raised.value) == ("transfers: columns of unequal length (account_id 2, "
+                                 "currency_id 1, amount 2)")
     assert raised.value.field == "transfers"
+
+
+def test_each_enum_prefix_is_read_from_the_proto_as_the_client_lists_it():
+    from markcap.client.enums import ENUM_PREFIXES
+    assert {proto_enum: enums.value_prefix(proto_enum) for proto_enum in ENUM_PREFIXES} \
+        == ENUM_PREFIXES
+    assert enums.CONTRACT_KIND.to_proto(ContractKind.INVERSE) == pb.CONTRACT_KIND_INVERSE
 
 
 def test_unspecified_enum_is_default_and_undefined_number_is_invalid():

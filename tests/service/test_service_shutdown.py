@@ -25,14 +25,14 @@ import pytest
 from google.rpc import code_pb2
 
 from markcap.engine import Engine
-from markcap.service import main
+from markcap.service import input_kinds, main
 from markcap.service.config import load_default
 from markcap.service.events import EventLog
 from markcap.service.inputs import DurableInputs, ServerStopping
 from markcap.service.main import SHUTDOWN_GRACE_SECONDS
 from markcap.service.status_codes import status_for
 from markcap.service.writer import SerializedEngine
-from markcap.store import FsyncPolicy, RecordKind
+from markcap.store import FsyncPolicy
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
 SERVICE = "/markcap.v1.RiskEngineService/"
@@ -242,10 +242,10 @@ def test_inputs_refuse_with_unavailable_once_stopped():
     inputs = DurableInputs(SerializedEngine(Engine(load_default())), None, FsyncPolicy(),
                            EventLog(capacity=10))
     mark = pb.ApplyMarkRequest(instrument_id=8, price=3001.0)
-    assert inputs.apply(RecordKind.MARK, mark).seq == 1
+    assert inputs.apply(input_kinds.MARK, mark).seq == 1
     inputs.stop()
     with pytest.raises(ServerStopping) as refused:
-        inputs.apply(RecordKind.MARK, pb.ApplyMarkRequest(instrument_id=8, price=3002.0))
+        inputs.apply(input_kinds.MARK, pb.ApplyMarkRequest(instrument_id=8, price=3002.0))
     assert status_for(refused.value).code == code_pb2.UNAVAILABLE
     with pytest.raises(ServerStopping):
         list(inputs.stream_deltas(iter([_deposit(1)])))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from google.protobuf import json_format
 
-from markcap.service.inputs import REQUEST_TYPES, RESPONSE_TYPES
+from markcap.service.input_kinds import of_record
 from markcap.store import inspection
 
 
@@ -84,10 +84,11 @@ def _print_input(data_dir: Path, seq: int) -> int:
     if record is None:
         print(f"error: {data_dir}: no intact journal record of seq {seq}", file=sys.stderr)
         return 1
+    kind = of_record(record.kind)
     shown = {"seq": record.seq, "kind": record.kind.name,
-             "request": _as_json(REQUEST_TYPES[record.kind].FromString(record.request))}
+             "request": _as_json(kind.request.FromString(record.request))}
     if record.response:
-        shown["response"] = _as_json(RESPONSE_TYPES[record.kind].FromString(record.response))
+        shown["response"] = _as_json(kind.response.FromString(record.response))
     print(json.dumps(shown, indent=2))
     return 0
 

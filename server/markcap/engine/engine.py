@@ -65,7 +65,7 @@ class Engine:
         """Moves a mark per SPEC 3 (a sweep: SPEC 3 "Sweep", at most `max_steps` steps, 0: the
         engine's limit); a dry run changes nothing, consumes no seq and has seq 0."""
         request = MarkRequest(instrument_id, price, cap_policy, sweep, max_steps)
-        outcome = self._apply_marks(seq, [request], dry_run, MarkOutcome, "a mark update")
+        outcome = self._apply_marks(seq, [request], dry_run, MarkOutcome)
         return outcome if isinstance(outcome, MarkOutcome) else outcome.outcomes[0]
 
     def apply_marks(self, seq: int, requests: list[MarkRequest], dry_run: bool = False) -> MarksOutcome:
@@ -74,14 +74,14 @@ class Engine:
         in one seq."""
         if not requests:
             raise InvalidInput("marks: at least one mark request is needed", field="marks", value=0)
-        return self._apply_marks(seq, requests, dry_run, MarksOutcome, "a mark list", several=True)
+        return self._apply_marks(seq, requests, dry_run, MarksOutcome, several=True)
 
-    def _apply_marks(self, seq: int, requests: list[MarkRequest], dry_run: bool, kind: type, what: str,
+    def _apply_marks(self, seq: int, requests: list[MarkRequest], dry_run: bool, kind: type,
                      several: bool = False):
         if not dry_run:
             admission = self.sequencer.admit(seq)
             if admission.duplicate:
-                return self.sequencer.original(admission, kind, what)
+                return self.sequencer.original(admission, kind)
         checked = [self._checked(request, f"marks[{i}]." if several else "")
                    for i, request in enumerate(requests)]
         ids = [request.instrument_id for request in requests]
@@ -118,7 +118,7 @@ class Engine:
         """Creates a currency or changes its code and price (applied as given, no cap)."""
         admission = self.sequencer.admit(seq)
         if admission.duplicate:
-            return self.sequencer.original(admission, CurrencyOutcome, "a currency upsert")
+            return self.sequencer.original(admission, CurrencyOutcome)
         currency, is_new = self.state.currencies.validate(update, self.state.has_balances)
         self.state.put_currency(currency, is_new)
         self.risk.catch_up()
@@ -131,7 +131,7 @@ class Engine:
         """Creates an instrument or changes its symbol, policies and (while nobody holds it) terms."""
         admission = self.sequencer.admit(seq)
         if admission.duplicate:
-            return self.sequencer.original(admission, InstrumentOutcome, "an instrument upsert")
+            return self.sequencer.original(admission, InstrumentOutcome)
         book = self.state.books.get(update.instrument_id)
         instrument = self.state.instruments.validate(update, self.state.currencies,
                                                      has_positions=bool(book and len(book)))

@@ -3,6 +3,12 @@
 seq = last + 1 is applied; seq <= last is a duplicate, answered with the
 retained original outcome; a gap is refused; seq 0 is assigned last + 1.
 The most recent `retained` outcomes are kept for duplicate answers.
+
+This module also words every refusal of a duplicate that is not the input it
+claims to be: the engine's (a retained outcome of another kind) and the
+service's (a journaled input of another kind, or other content under the same
+seq: service/inputs.py, service/input_digests.py) say it the same way, naming
+each kind as INPUT_NAMES does.
 """
 from __future__ import annotations
 
@@ -10,8 +16,26 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from .errors import DuplicateTooOld, InvalidInput, PreconditionFailed, SequenceGap
+from .types import CurrencyOutcome, DeltasOutcome, InstrumentOutcome, MarkOutcome, MarksOutcome
 
 UINT64_MAX = 2**64 - 1
+# Each kind of input by its outcome, as duplicate answers name it.
+INPUT_NAMES: dict[type, str] = {
+    DeltasOutcome: "a delta batch", MarkOutcome: "a mark update", MarksOutcome: "a mark list",
+    CurrencyOutcome: "a currency upsert", InstrumentOutcome: "an instrument upsert"}
+
+
+def applied_as_another_kind(seq: int, applied: str, sent: str) -> PreconditionFailed:
+    """A duplicate seq that was applied as another kind of input (`applied`, `sent`: names
+    from INPUT_NAMES)."""
+    return PreconditionFailed(f"seq {seq} was already applied as {applied}, not {sent}")
+
+
+def content_differs(seq: int, what: str) -> str:
+    """The message of a duplicate seq whose content differs from the input `what` applied
+    under it (service/input_digests.py SeqContentDiffers)."""
+    return (f"seq {seq} was already applied as {what} and this request's content differs "
+            f"from it: re-send seq {seq} unchanged, or send the new input with the next seq")
 
 
 @dataclass(frozen=True)
@@ -40,16 +64,15 @@ class Sequencer:
             raise SequenceGap(seq, self.applied_seq + 1)
         return Admission(seq, duplicate=True, original=self._outcomes.get(seq))
 
-    def original(self, admission: Admission, kind: type, what: str):
+    def original(self, admission: Admission, kind: type):
         """The retained outcome of a duplicate, checked to be of the same kind of input."""
         original = admission.original
         if original is None:
             oldest = next(iter(self._outcomes), self.applied_seq + 1)
             raise DuplicateTooOld(admission.seq, oldest)
         if not isinstance(original, kind):
-            raise PreconditionFailed(
-                f"seq {admission.seq} was already applied as another kind of input "
-                f"({type(original).__name__}), not {what}")
+            raise applied_as_another_kind(admission.seq, INPUT_NAMES[type(original)],
+                                          INPUT_NAMES[kind])
         return original
 
     def record(self, seq: int, outcome: object) -> None:

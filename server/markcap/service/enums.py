@@ -1,7 +1,10 @@
 """Proto enum numbers <-> engine enums, matched by name (CONTRACT_KIND_LINEAR <-> LINEAR).
 
 `*_UNSPECIFIED` (0) becomes None, which the engine reads as "default / keep";
-a number the proto does not define is bad input.
+a number the proto does not define is bad input. A value's name is its enum's
+prefix and the engine's name; the prefix is read from the proto itself (its
+UNSPECIFIED value's name: buf STANDARD lint makes every value carry it), so it
+is written down nowhere here.
 """
 from __future__ import annotations
 
@@ -15,11 +18,21 @@ from markcap.v1 import risk_engine_pb2 as pb
 EngineEnum = TypeVar("EngineEnum", bound=enum.IntEnum)
 
 
+def value_prefix(proto_enum) -> str:
+    """The prefix of every value name of `proto_enum` ("CONTRACT_KIND_"): its zero value's
+    name without UNSPECIFIED."""
+    zero = proto_enum.Name(0)
+    if not zero.endswith("_UNSPECIFIED"):
+        raise TypeError(f"{proto_enum.DESCRIPTOR.name}'s zero value {zero} is not *_UNSPECIFIED")
+    return zero.removesuffix("UNSPECIFIED")
+
+
 class EnumPair:
     """One proto enum and its engine twin, e.g. pb.ContractKind and ContractKind."""
 
-    def __init__(self, proto_enum, engine_enum: type[EngineEnum], prefix: str):
+    def __init__(self, proto_enum, engine_enum: type[EngineEnum]):
         self.proto_name = proto_enum.DESCRIPTOR.name
+        prefix = value_prefix(proto_enum)
         self._to_engine = {}
         self._to_proto = {}
         for name, number in proto_enum.items():
@@ -54,10 +67,10 @@ class EnumPair:
         return self._to_proto[member]
 
 
-CONTRACT_KIND = EnumPair(pb.ContractKind, ContractKind, "CONTRACT_KIND_")
-CAP_POLICY = EnumPair(pb.CapPolicy, CapPolicy, "CAP_POLICY_")
-ADL_RANKING = EnumPair(pb.AdlRanking, AdlRanking, "ADL_RANKING_")
-ADL_ALLOCATION = EnumPair(pb.AdlAllocation, AdlAllocation, "ADL_ALLOCATION_")
-SIDE = EnumPair(pb.Side, Side, "SIDE_")
-LIQUIDATION_REASON = EnumPair(pb.LiquidationReason, LiquidationReason, "LIQUIDATION_REASON_")
-SWEEP_STOP_REASON = EnumPair(pb.SweepStopReason, SweepStopReason, "SWEEP_STOP_REASON_")
+CONTRACT_KIND = EnumPair(pb.ContractKind, ContractKind)
+CAP_POLICY = EnumPair(pb.CapPolicy, CapPolicy)
+ADL_RANKING = EnumPair(pb.AdlRanking, AdlRanking)
+ADL_ALLOCATION = EnumPair(pb.AdlAllocation, AdlAllocation)
+SIDE = EnumPair(pb.Side, Side)
+LIQUIDATION_REASON = EnumPair(pb.LiquidationReason, LiquidationReason)
+SWEEP_STOP_REASON = EnumPair(pb.SweepStopReason, SweepStopReason)

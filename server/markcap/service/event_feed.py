@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from markcap.engine import PreconditionFailed
-from markcap.store import Journal, JournalGap, RecordKind
+from markcap.store import Journal, JournalGap
 from markcap.v1 import risk_engine_pb2 as pb
 
 from .events import EventLog
-from .inputs import EVENT_KINDS, RESPONSE_TYPES, event_of
+from .input_kinds import of_record
 
 
 class JournalHistory:
@@ -41,9 +41,9 @@ class JournalHistory:
             for record in self._journal.read(from_seq, through):
                 if stopped():
                     return
-                if record.kind in EVENT_KINDS:
-                    response = RESPONSE_TYPES[record.kind].FromString(record.response)
-                    yield event_of(record.kind, record.seq, response)
+                kind = of_record(record.kind)
+                if kind.event is not None:
+                    yield kind.event_of(record.seq, kind.response.FromString(record.response))
         except JournalGap as gap:
             raise PreconditionFailed(f"from_seq {from_seq} is no longer retained: {gap}") from gap
 

@@ -1,11 +1,15 @@
 """Request messages -> engine inputs. Only message shape is checked here
-(column lengths, enum numbers, required sub-messages); values are the engine's job."""
+(column lengths, enum numbers, required sub-messages); values are the engine's job.
+Column lengths are checked by the engine's own check (engine/deltas.py), run here on
+the packed columns before they become arrays, so a batch of unequal columns is refused
+before its seq is looked at, with the words the engine uses."""
 from __future__ import annotations
 
 import numpy as np
 
 from markcap.engine import (CurrencyUpdate, FillBatch, InstrumentUpdate, InvalidInput, MarkRequest, Side,
                             TransferBatch)
+from markcap.engine.deltas import _columns as check_column_lengths
 from markcap.v1 import risk_engine_pb2 as pb
 
 from . import enums
@@ -14,11 +18,7 @@ DEFAULT_ADL_QUEUE_LIMIT = 20
 
 
 def _check_equal_lengths(message, field: str, columns: tuple[str, ...]) -> None:
-    lengths = {name: len(getattr(message, name)) for name in columns}
-    if len(set(lengths.values())) > 1:
-        listed = ", ".join(f"{name} {length}" for name, length in lengths.items())
-        raise InvalidInput(f"{field} columns have unequal lengths: {listed}",
-                           field=field, value=lengths)
+    check_column_lengths(field, {name: getattr(message, name) for name in columns})
 
 
 def fill_batch(columns: pb.FillColumns) -> FillBatch:

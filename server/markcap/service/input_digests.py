@@ -32,7 +32,9 @@ import hashlib
 from collections import OrderedDict
 
 from markcap.engine import PreconditionFailed
-from markcap.store import RecordKind
+from markcap.engine.sequencer import content_differs
+
+from .input_kinds import InputKind
 
 DIGEST_BYTES = 16
 
@@ -41,20 +43,18 @@ class SeqContentDiffers(PreconditionFailed):
     """A seq that was applied, re-sent with other content."""
 
     def __init__(self, seq: int, what: str):
-        super().__init__(f"seq {seq} was already applied as {what} and this "
-                         f"request's content differs from it: re-send seq {seq} unchanged, or "
-                         f"send the new input with the next seq")
+        super().__init__(content_differs(seq, what))
         self.seq = seq
         self.what = what
 
 
-def digest(kind: RecordKind, request) -> bytes:
+def digest(kind: InputKind, request) -> bytes:
     """blake2b of the request without the fields a retry may change (see the module doc)."""
-    if kind in (RecordKind.MARK, RecordKind.MARKS):
+    if kind.marks is not None:
         comparable = type(request)()
         comparable.CopyFrom(request)  # small; its sweeps' max_steps are cleared
         comparable.seq = 0
-        for mark in comparable.marks if kind is RecordKind.MARKS else (comparable,):
+        for mark in kind.marks(comparable):
             if mark.sweep:
                 mark.max_steps = 0
         return _blake2b(comparable)
@@ -75,12 +75,12 @@ class RetainedDigests:
 
     def __init__(self, capacity: int):
         self._capacity = max(1, capacity)
-        self._by_seq: OrderedDict[int, tuple[RecordKind, bytes]] = OrderedDict()
+        self._by_seq: OrderedDict[int, tuple[InputKind, bytes]] = OrderedDict()
 
-    def note(self, seq: int, kind: RecordKind, request) -> None:
+    def note(self, seq: int, kind: InputKind, request) -> None:
         self._by_seq[seq] = (kind, digest(kind, request))
         while len(self._by_seq) > self._capacity:
             self._by_seq.popitem(last=False)
 
-    def get(self, seq: int) -> tuple[RecordKind, bytes] | None:
+    def get(self, seq: int) -> tuple[InputKind, bytes] | None:
         return self._by_seq.get(seq)

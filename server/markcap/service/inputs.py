@@ -8,8 +8,9 @@ input is applied, a duplicate seq is checked against the content it was applied
 with (input_digests.py), and on a data dir the free space against the floor
 (free_space.py: below it the input is refused, nothing written).
 
-`apply_request` is the one conversion path, shared with replay (recovery.py),
-so a replayed journal goes through exactly the code the live input did.
+Each kind of input is a row of input_kinds.py: its `apply` is the one conversion
+path, shared with replay (recovery.py), so a replayed journal goes through exactly
+the code the live input did.
 
 A journal that cannot be written is fatal: the engine has applied an input
 that is not durable, so the process must stop (`on_fatal`) and restart from
@@ -21,32 +22,22 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Callable
 
-from markcap.engine import Engine, EngineError, PreconditionFailed
-from markcap.store import FsyncPolicy, Journal, JournalRecord, RecordKind
+from markcap.engine import EngineError
+from markcap.engine.sequencer import applied_as_another_kind
+from markcap.store import FsyncPolicy, Journal, JournalRecord
 from markcap.store.fsync import GROUPED
 from markcap.v1 import risk_engine_pb2 as pb
 
-from . import from_proto, to_proto
+from .engine_api import EngineApi
 from .events import EventLog
 from .free_space import FreeSpaceFloor
 from .input_digests import RetainedDigests, SeqContentDiffers, digest
+from .input_kinds import DELTAS, InputKind, of_record
 from .read_ahead import ReadAhead
 from .writer import SerializedEngine
 
 LOG = logging.getLogger("markcap.service")
 GROUP_LIMIT = 64  # delta batches fsynced together at most, under the grouped policy
-REQUEST_TYPES = {RecordKind.DELTAS: pb.StreamDeltasRequest, RecordKind.MARK: pb.ApplyMarkRequest,
-                 RecordKind.MARKS: pb.ApplyMarksRequest, RecordKind.CURRENCY: pb.UpsertCurrencyRequest,
-                 RecordKind.INSTRUMENT: pb.UpsertInstrumentRequest}
-RESPONSE_TYPES = {RecordKind.DELTAS: pb.StreamDeltasResponse, RecordKind.MARK: pb.ApplyMarkResponse,
-                  RecordKind.MARKS: pb.ApplyMarksResponse, RecordKind.CURRENCY: pb.UpsertCurrencyResponse,
-                  RecordKind.INSTRUMENT: pb.UpsertInstrumentResponse}
-# Delta answers are rebuilt from the request; the others are kept for duplicates and events.
-JOURNALED_RESPONSES = (RecordKind.MARK, RecordKind.MARKS, RecordKind.CURRENCY, RecordKind.INSTRUMENT)
-EVENT_KINDS = (RecordKind.MARK, RecordKind.MARKS, RecordKind.CURRENCY)  # what WatchEvents shows
-DESCRIPTIONS = {RecordKind.DELTAS: "a delta batch", RecordKind.MARK: "a mark update",
-                RecordKind.MARKS: "a mark list", RecordKind.CURRENCY: "a currency upsert",
-                RecordKind.INSTRUMENT: "an instrument upsert"}
 
 
 class PersistenceFailed(Exception):
@@ -58,39 +49,8 @@ class ServerStopping(Exception):
     last state."""
 
 
-def apply_request(engine: Engine, kind: RecordKind, request):
-    """Request message -> engine -> response message (live inputs and replay alike)."""
-    if kind is RecordKind.DELTAS:
-        return to_proto.deltas_response(engine.apply_deltas(
-            request.seq, from_proto.fill_batch(request.fills),
-            from_proto.transfer_batch(request.transfers)))
-    if kind is RecordKind.MARK:
-        return to_proto.mark_response(engine.apply_mark(
-            request.seq, request.instrument_id, request.price, from_proto.cap_policy(request),
-            request.dry_run, request.sweep, request.max_steps))
-    if kind is RecordKind.MARKS:
-        return to_proto.marks_response(engine.apply_marks(
-            request.seq, from_proto.mark_requests(request), request.dry_run))
-    if kind is RecordKind.CURRENCY:
-        return to_proto.currency_response(
-            engine.upsert_currency(request.seq, from_proto.currency_update(request)))
-    return to_proto.instrument_response(
-        engine.upsert_instrument(request.seq, from_proto.instrument_update(request)))
-
-
 def serialize(message) -> bytes:
     return message.SerializeToString(deterministic=True)
-
-
-def event_of(kind: RecordKind, seq: int, response) -> pb.WatchEventsResponse | None:
-    """The WatchEvents message for an applied input (marks, mark lists and currency upserts only)."""
-    if kind is RecordKind.MARK:
-        return pb.WatchEventsResponse(seq=seq, mark=response)
-    if kind is RecordKind.MARKS:
-        return pb.WatchEventsResponse(seq=seq, marks=response)
-    if kind is RecordKind.CURRENCY:
-        return pb.WatchEventsResponse(seq=seq, currency=response)
-    return None
 
 
 class DurableInputs:
@@ -119,7 +79,7 @@ class DurableInputs:
 
     # ---- the RPCs' entry points ------------------------------------------------
 
-    def apply(self, kind: RecordKind, request):
+    def apply(self, kind: InputKind, request):
         """Applies one input and returns its response once it is durable (per policy)."""
         with self._writer.exclusive() as engine:
             response = self._apply_locked(engine, kind, request)
@@ -131,7 +91,7 @@ class DurableInputs:
         numbered = enumerate(requests, start=1)
         if self._policy.mode != GROUPED:
             for number, request in numbered:
-                result = self._try(lambda: self.apply(RecordKind.DELTAS, request))
+                result = self._try(lambda: self.apply(DELTAS, request))
                 yield number, request, result
                 if isinstance(result, EngineError):
                     return
@@ -163,7 +123,7 @@ class DurableInputs:
         with self._writer.exclusive() as engine:
             try:
                 for number, request in group:
-                    result = self._try(lambda: self._apply_locked(engine, RecordKind.DELTAS, request))
+                    result = self._try(lambda: self._apply_locked(engine, DELTAS, request))
                     results.append((number, request, result))
                     if isinstance(result, EngineError):
                         break
@@ -171,14 +131,14 @@ class DurableInputs:
                 self._sync_locked(engine)
         return results
 
-    def _apply_locked(self, engine: Engine, kind: RecordKind, request):
+    def _apply_locked(self, engine: EngineApi, kind: InputKind, request):
         if self._stopped:
             raise ServerStopping("markcap-server is stopping: no input is accepted; retry "
                                  "when it serves again")
         if self._failure is not None:
             raise PersistenceFailed(f"the journal failed earlier ({self._failure}); "
                                     f"restart markcap-server") from self._failure
-        dry_run = kind in (RecordKind.MARK, RecordKind.MARKS) and request.dry_run
+        dry_run = kind.is_dry_run(request)
         duplicate = not dry_run and 0 < request.seq <= engine.applied_seq
         if duplicate:
             answer = self._duplicate_answer(kind, request)
@@ -187,49 +147,50 @@ class DurableInputs:
         if self.free_space is not None and not (dry_run or duplicate):
             self.free_space.check()  # before anything is applied or written
         applied_before = engine.applied_seq
-        response = apply_request(engine, kind, request)
+        response = kind.apply(engine, request)
         if engine.applied_seq != applied_before:
             if self._digests is not None:
                 self._digests.note(response.seq, kind, request)
             self._journal_locked(kind, request, response)
-            event = event_of(kind, response.seq, response)
+            event = kind.event_of(response.seq, response)
             if event is not None:
                 self._unpublished.append(event)
         return response
 
-    def _duplicate_answer(self, kind: RecordKind, request):
+    def _duplicate_answer(self, kind: InputKind, request):
         """A duplicate checked against what was applied at its seq (same kind, same content:
         input_digests.py), answered from the journal for marks and upserts; None: the engine
         answers (a delta batch's acknowledgement, or what it retains, or DUPLICATE_TOO_OLD)."""
         seq = request.seq
         if self._journal is not None:
             record = self._journal.get(seq)
-            held = None if record is None else (
-                record.kind, digest(record.kind, REQUEST_TYPES[record.kind].FromString(record.request)))
+            held = None
+            if record is not None:
+                held_kind = of_record(record.kind)
+                held = held_kind, digest(held_kind, held_kind.request.FromString(record.request))
         else:
             record, held = None, self._digests.get(seq)
         if held is None:
             return None  # too old to compare
         held_kind, held_digest = held
         if held_kind is not kind:
-            raise PreconditionFailed(f"seq {seq} was already applied as {DESCRIPTIONS[held_kind]}, "
-                                     f"not {DESCRIPTIONS[kind]}")
+            raise applied_as_another_kind(seq, held_kind.description, kind.description)
         if held_digest != digest(kind, request):
-            raise SeqContentDiffers(seq, DESCRIPTIONS[kind])
-        if record is None or kind not in JOURNALED_RESPONSES:
+            raise SeqContentDiffers(seq, kind.description)
+        if record is None or not kind.journals_response:
             return None
-        return RESPONSE_TYPES[kind].FromString(record.response)
+        return kind.response.FromString(record.response)
 
-    def _journal_locked(self, kind: RecordKind, request, response) -> None:
+    def _journal_locked(self, kind: InputKind, request, response) -> None:
         if self._journal is None:
             return
         request.seq = response.seq  # journal the seq it was given (0 means auto-assigned)
-        record = JournalRecord(response.seq, kind, serialize(request),
-                               serialize(response) if kind in JOURNALED_RESPONSES else b"")
+        record = JournalRecord(response.seq, kind.record, serialize(request),
+                               serialize(response) if kind.journals_response else b"")
         self._guarded(lambda: self._journal.append(record))
         self._on_journaled(response.seq, kind, request, response)  # e.g. Snapshotter.note_journaled
 
-    def _sync_locked(self, engine: Engine) -> None:
+    def _sync_locked(self, engine: EngineApi) -> None:
         """Makes what was journaled durable (per policy), then lets watchers see its events."""
         if self._journal is not None and self._policy.syncs_before_ack:
             self._guarded(self._journal.sync)

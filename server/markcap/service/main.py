@@ -21,11 +21,14 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from markcap.engine import EngineError
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
-from . import json_logs, limits, malformed, metrics, persistence, security, server_reflection
+from . import (json_logs, limits, malformed, metrics, metrics_endpoint, persistence, security,
+               server_reflection)
 from .config import ConfigError, load_config, load_default
 from .event_feed import EventFeed
 from .events import EventLog
 from .listen import ListenError, listen_address
+from .metered_engine import MeteredEngine
+from .rpc_metrics import RpcMetricsInterceptor
 from .servicer import RiskEngineServicer
 from .writer import SerializedEngine
 
@@ -54,7 +57,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"HOST:PORT or unix:PATH; repeatable; default {DEFAULT_LISTEN}")
     persistence.add_arguments(parser)
     security.add_arguments(parser)
-    metrics.add_arguments(parser)
+    metrics_endpoint.add_arguments(parser)
     limits.add_arguments(parser)
     return parser.parse_args(argv)
 
@@ -131,7 +134,7 @@ def _start_metrics(args: argparse.Namespace, registry, exposure: security.Exposu
     if not args.metrics_listen:
         return None
     try:
-        endpoint = metrics.MetricsServer(registry, args.metrics_listen, exposure.tls)
+        endpoint = metrics_endpoint.MetricsServer(registry, args.metrics_listen, exposure.tls)
     except OSError as error:
         raise ListenError(f"cannot serve metrics on {args.metrics_listen}: {error}") from None
     print(f"metrics on {endpoint.url}", flush=True)
@@ -157,10 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(error))
     engine = durable.engine
     server_limits = limits.from_args(args)
-    server_metrics = metrics.Metrics()
+    server_metrics = metrics.Metrics(durable.readings)
     event_log = EventLog(config.retained_outcomes, max_backlog=server_limits.max_watch_backlog,
                          complete_after_seq=engine.applied_seq)
-    writer = SerializedEngine(metrics.MeteredEngine(engine, server_metrics))
+    writer = SerializedEngine(MeteredEngine(engine, server_metrics))
     inputs, events = durable.connect(writer, event_log)
     server_metrics.watch_fund(lambda: writer.read(lambda engine: engine.insurance_fund()))
     engine.max_mark_items = server_limits.max_mark_items  # after the replay: it applies what was accepted
@@ -171,12 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     server_metrics.watch_streams(lambda: limits_interceptor.delta_streams.open,
                                  lambda: limits_interceptor.watch_streams.open)
     server = build_server(servicer, health_servicer, server_limits,
-                          (metrics.RpcMetricsInterceptor(server_metrics),
+                          (RpcMetricsInterceptor(server_metrics),
                            malformed.MalformedRequestsInterceptor(), limits_interceptor))
     try:
         addresses = [security.bind(server, address, exposure)
                      for address in args.listen or [DEFAULT_LISTEN]]
-        metrics_endpoint = _start_metrics(args, server_metrics.registry, exposure)
+        metrics_server = _start_metrics(args, server_metrics.registry, exposure)
     except ListenError as error:
         durable.close(graceful=False)
         return _fail(str(error))
@@ -184,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     serve(server, health_servicer, events, addresses, stop)
     inputs.stop()  # a handler still running applies nothing more: the snapshot is the last state
     durable.close()  # the last snapshot
-    if metrics_endpoint is not None:
-        metrics_endpoint.stop()
+    if metrics_server is not None:
+        metrics_server.stop()
     LOG.info("stopped")
     return 0
 

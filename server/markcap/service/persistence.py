@@ -19,11 +19,11 @@ from markcap.engine import Engine, ExchangeConfig
 from markcap.store import FsyncPolicy, Store, StoreError, open_store
 from markcap.store.fsync import INTERVAL, IntervalSyncer
 
-from . import metrics
 from .event_feed import EventFeed, JournalHistory
 from .events import EventLog
 from .free_space import MIB, FreeSpaceFloor
 from .inputs import DurableInputs
+from .persistence_readings import PersistenceReadings
 from .recovery import Restored, restore, seed_fingerprint
 from .snapshotter import Snapshotter
 from .writer import SerializedEngine
@@ -104,6 +104,7 @@ class Persistence:
         self.free_space = None if store is None else FreeSpaceFloor(
             Path(store.location), args.min_free_mib * MIB)
         self.engine = restored.engine
+        self.readings = PersistenceReadings()  # what the persistence gauges show (metrics.py)
         self._restored = restored
         self._config = config
         self._args = args
@@ -128,7 +129,7 @@ class Persistence:
         journal = self.store.journal if self.store else None
         if self.store:
             self._snapshotter = Snapshotter(
-                writer, self.store, seed_fingerprint(self._config),
+                writer, self.engine, self.store, seed_fingerprint(self._config),
                 self._args.snapshot_every_inputs, self._args.snapshot_every_seconds,
                 self._config.retained_outcomes, self._fatal, pending=self._restored.replayed,
                 every_fills=self._args.snapshot_every_fills,
@@ -141,7 +142,7 @@ class Persistence:
             retained=self._config.retained_outcomes)
         if journal:
             self._inputs.free_space = self.free_space
-            metrics.watch_free_space(self.free_space.free_bytes)
+            self.readings.free_bytes_probe = self.free_space.free_bytes
             self._report()  # the journal as opened, before any input
         history = JournalHistory(journal, lambda: self._inputs.acknowledged_seq) if journal else None
         return self._inputs, EventFeed(log, history)
@@ -150,10 +151,10 @@ class Persistence:
         self._inputs.fail(error)
 
     def _report(self) -> None:
-        """The persistence gauges: inputs not yet fsynced, the journal's bytes on disk."""
+        """The persistence gauges' readings: inputs not yet fsynced, the journal's bytes on disk."""
         journal = self.store.journal
-        metrics.set_persistence_lag((journal.last_seq or 0) - (journal.synced_seq or 0))
-        metrics.set_journal_size(journal.size_bytes)
+        self.readings.lag_inputs = (journal.last_seq or 0) - (journal.synced_seq or 0)
+        self.readings.journal_bytes = journal.size_bytes
 
     def _sync_and_report(self) -> None:
         self.store.journal.sync()
@@ -185,5 +186,5 @@ class Persistence:
         if self._snapshotter:
             self._snapshotter.stop(final=graceful)
         if self.store:
-            metrics.watch_free_space(None)
+            self.readings.free_bytes_probe = None
             self.store.close()

@@ -1,9 +1,10 @@
 """Startup from a store: the newest intact snapshot, then the journal after it.
 
-Replay feeds each journaled request through `inputs.apply_request`, the path
-the live input took, and checks every journaled response against the replayed
-one byte for byte: a replay that would answer differently (a changed config,
-a non-deterministic engine) stops the start instead of serving another state.
+Replay feeds each journaled request through its input kind's `apply`
+(input_kinds.py), the path the live input took, and checks every journaled
+response against the replayed one byte for byte: a replay that would answer
+differently (a changed config, a non-deterministic engine) stops the start
+instead of serving another state.
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from markcap.engine.snapshot import (FORMAT_VERSION, StateSnapshot, export_state
                                      import_primary)
 from markcap.store import JournalRecord, Store, StoreError
 
-from .inputs import REQUEST_TYPES, apply_request, serialize
-from .work import input_work
+from .input_kinds import of_record
+from .inputs import serialize
 
 LOG = logging.getLogger("markcap.service")
 SEED_KEY = "seed_config_sha256"
@@ -126,13 +127,14 @@ def _replay(engine: Engine, store: Store, snapshot_seq: int) -> tuple[int, int]:
 
 def _replay_one(engine: Engine, record: JournalRecord) -> int:
     """Replays one journaled input; returns its work (work.py)."""
-    request = REQUEST_TYPES[record.kind].FromString(record.request)
+    kind = of_record(record.kind)
+    request = kind.request.FromString(record.request)
     try:
-        response = apply_request(engine, record.kind, request)
+        response = kind.apply(engine, request)
     except EngineError as error:
         raise RecoveryError(f"journaled input seq {record.seq} ({record.kind.name}) is rejected "
                             f"on replay: {error}") from error
     if record.response and serialize(response) != record.response:
         raise RecoveryError(f"replay diverged at seq {record.seq} ({record.kind.name}): the engine "
                             f"answers differently than it did when the input was applied")
-    return input_work(record.kind, request, response, engine.state.position_count)
+    return kind.work(request, response, engine.state.position_count)

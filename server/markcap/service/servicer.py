@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Callable
 
 from markcap.engine import EngineError
-from markcap.store import RecordKind
 from markcap.v1 import risk_engine_pb2 as pb, risk_engine_pb2_grpc as pb_grpc
 
-from . import from_proto, to_proto
+from . import from_proto, input_kinds, to_proto
 from .event_feed import EventFeed
 from .inputs import DurableInputs
 from .limits import Limits, bound_sweeps
@@ -44,20 +43,20 @@ class RiskEngineServicer(pb_grpc.RiskEngineServiceServicer):
     @reports_errors
     def ApplyMark(self, request, context):
         bound_sweeps([request], self._max_sweep_steps)
-        return self._inputs.apply(RecordKind.MARK, request)
+        return self._inputs.apply(input_kinds.MARK, request)
 
     @reports_errors
     def ApplyMarks(self, request, context):
         bound_sweeps(request.marks, self._max_sweep_steps)
-        return self._inputs.apply(RecordKind.MARKS, request)
+        return self._inputs.apply(input_kinds.MARKS, request)
 
     @reports_errors
     def UpsertCurrency(self, request, context):
-        return self._inputs.apply(RecordKind.CURRENCY, request)
+        return self._inputs.apply(input_kinds.CURRENCY, request)
 
     @reports_errors
     def UpsertInstrument(self, request, context):
-        return self._inputs.apply(RecordKind.INSTRUMENT, request)
+        return self._inputs.apply(input_kinds.INSTRUMENT, request)
 
     @reports_errors
     def ListInstruments(self, request, context):

@@ -27,11 +27,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from markcap.engine import Engine
 from markcap.engine.snapshot import StateSnapshot
-from markcap.store import RecordKind, Store
+from markcap.store import Store
 
+from .input_kinds import InputKind
 from .recovery import snapshot_of
-from .work import input_work
 from .writer import SerializedEngine
 
 LOG = logging.getLogger("markcap.service")
@@ -55,16 +56,18 @@ class _Copy:
 
 
 class Snapshotter:
-    def __init__(self, writer: SerializedEngine, store: Store, seed: str, every_inputs: int,
-                 every_seconds: float, retained: int,
+    def __init__(self, writer: SerializedEngine, engine: Engine | None, store: Store, seed: str,
+                 every_inputs: int, every_seconds: float, retained: int,
                  on_fatal: Callable[[BaseException], None], pending: int = 0,
                  every_fills: int = 0, pending_work: int = 0,
                  positions: Callable[[], int] = lambda: 0):
-        """`pending`, `pending_work`: inputs and their work already past the newest snapshot
-        (replayed at startup); `every_fills`: 0, never by work (and no back-pressure);
-        `positions`: the engine's open positions (called under the writer's lock, for a
-        currency upsert's work)."""
-        self._writer, self._store, self._seed = writer, store, seed
+        """`engine`: the Engine the writer serves (through its wrappers, e.g. metrics), whose
+        state a snapshot copies under the writer's lock (None: one that never copies, for tests
+        of its trigger); `pending`, `pending_work`: inputs and their work already past the
+        newest snapshot (replayed at startup); `every_fills`: 0, never by work (and no
+        back-pressure); `positions`: the engine's open positions (called under the writer's
+        lock, for a currency upsert's work)."""
+        self._writer, self._engine, self._store, self._seed = writer, engine, store, seed
         self._every_inputs, self._every_seconds = every_inputs, every_seconds
         self._every_fills, self._positions = every_fills, positions
         self._retained = retained
@@ -89,16 +92,17 @@ class Snapshotter:
         """Work journaled after the newest snapshot on disk: what a restart now would replay."""
         return self._work_total - self._durable_mark
 
-    def note_journaled(self, seq: int, kind: RecordKind, request, response) -> None:
+    def note_journaled(self, seq: int, kind: InputKind, request, response) -> None:
         """Called under the writer's lock for each journaled input (see the module's docstring)."""
-        work = input_work(kind, request, response, self._positions)
+        work = kind.work(request, response, self._positions)
         self._since_last += 1
         self.work_since_last += work
         self._work_total += work
         if self._every_fills and self._writing and self.work_past_disk >= 2 * self._every_fills:
             self._wait_for_write()
         if self._over_a_limit() and self._thread.is_alive() and not self._writing:
-            copy = self._copy_locked(self._writer.held())
+            self._writer.held()  # asserts that the lock is held
+            copy = self._copy_locked()
             if copy is not None:
                 with self._written:
                     self._writing, self._handed = True, copy
@@ -159,8 +163,8 @@ class Snapshotter:
 
     def take(self) -> int | None:
         """Snapshots the current state; returns its seq (None if it could not be written)."""
-        with self._writer.exclusive() as engine:
-            copy = self._copy_locked(engine)
+        with self._writer.exclusive():
+            copy = self._copy_locked()
             if copy is None:
                 return None
             with self._written:
@@ -170,7 +174,7 @@ class Snapshotter:
         _release_free_memory()
         return seq
 
-    def _copy_locked(self, engine) -> _Copy | None:
+    def _copy_locked(self) -> _Copy | None:
         """A copy of the state, the journal made durable first (None: the journal failed: fatal)."""
         started = time.monotonic()
         try:
@@ -178,7 +182,7 @@ class Snapshotter:
         except BaseException as error:  # noqa: BLE001 - the journal is broken: fatal
             self._on_fatal(error)
             return None
-        snapshot = snapshot_of(engine, self._seed)
+        snapshot = snapshot_of(self._engine, self._seed)
         self._since_last = self.work_since_last = 0
         return _Copy(snapshot, self._work_total, started)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Callable, TypeVar
 
-from markcap.engine import Engine
+from .engine_api import EngineApi
 
 Result = TypeVar("Result")
 
@@ -19,22 +19,22 @@ Result = TypeVar("Result")
 class SerializedEngine:
     """The engine behind one lock: `exclusive()` for inputs, `read()` for queries."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: EngineApi):
         self._engine = engine
         self._lock = threading.Lock()
 
     @contextmanager
-    def exclusive(self) -> Iterator[Engine]:
+    def exclusive(self) -> Iterator[EngineApi]:
         """The engine under the lock, for a change in several steps (apply, journal, publish)."""
         with self._lock:
             yield self._engine
 
-    def held(self) -> Engine:
+    def held(self) -> EngineApi:
         """The engine, for code called inside `exclusive()` (e.g. a callback of an input)."""
         assert self._lock.locked(), "the writer's lock is not held"
         return self._engine
 
-    def read(self, query: Callable[[Engine], Result]) -> Result:
+    def read(self, query: Callable[[EngineApi], Result]) -> Result:
         """Runs a query, e.g. `read(lambda engine: engine.account(7))`, between inputs."""
         with self._lock:
             return query(self._engine)
