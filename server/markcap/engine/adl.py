@@ -175,13 +175,15 @@ def _ranking(state, instrument, side: SideScores, rows: np.ndarray) -> Ranking:
 
 def exact_score(state: ExchangeState, instrument: Instrument, slot: int, qty: int) -> float:
     """The double nearest to the account's exact ADL score (valuation currency for PNL)."""
-    category, value = _exact_key(state, instrument, slot, qty)
-    if category:
-        return float("inf")
-    if instrument.adl_ranking == AdlRanking.PNL:  # the key is upnl in minor units
+    if instrument.adl_ranking == AdlRanking.PNL:  # upnl valued, in integers: one correctly rounded division
+        _, cost = state.books[instrument.instrument_id].get(slot)
+        n, d = contracts.kernel(instrument.kind).upnl_parts(state.terms(instrument), qty, cost,
+                                                            state.mark_ticks(instrument))
         settlement = state.currencies.by_id[instrument.settlement_currency_id]
-        value = value * state.currencies.exact_prices[settlement.currency_id] / 10**settlement.decimals
-    return float(value)
+        price = state.currencies.exact_prices[settlement.currency_id]
+        return (n * price.numerator) / (d * price.denominator * 10**settlement.decimals)
+    category, value = _exact_key(state, instrument, slot, qty)
+    return float("inf") if category else float(value)
 
 
 def rank_side(state: ExchangeState, instrument: Instrument, side_sign: int, top: int | None = None) -> Ranking:

@@ -77,6 +77,7 @@ class SideRange:
     def filled(self, instrument: Instrument, slots: list[int]) -> None:
         """These accounts' positions changed (ADL fills): read them again from the book."""
         book = self.state.books[instrument.instrument_id]
+        still_held = []
         for slot in slots:
             row = int(self.row_of_slot[slot])
             book_row = book.row(slot)
@@ -87,8 +88,10 @@ class SideRange:
                 self.alive[row] = False
                 continue
             self.qty[row], self.cost[row] = book.qty[book_row], book.cost[book_row]
-            low, high = self._bounds(self.slots[row:row + 1], self.qty[row:row + 1], self.cost[row:row + 1])
-            self.lower[row], self.upper[row] = low[0], high[0]
+            still_held.append(row)
+        if still_held:  # scored again together
+            rows = np.array(still_held, dtype=np.int64)
+            self.lower[rows], self.upper[rows] = self._bounds(self.slots[rows], self.qty[rows], self.cost[rows])
 
     def ranking(self, instrument: Instrument, top: int) -> Ranking:
         """The side's first `top` in exact ADL order at the current mark (within the range)."""
