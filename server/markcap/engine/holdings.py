@@ -98,8 +98,8 @@ class Holdings:
                 self.overflowing[slot] = True
 
     def _place(self, slot: int, bit: int) -> int | None:
-        found = np.flatnonzero(self.bit[slot] == bit)
-        return int(found[0]) if len(found) else None
+        places = self.bit[slot].tolist()  # WIDTH Python ints: cheaper than a numpy search
+        return places.index(bit) if bit in places else None
 
     def remove(self, slot: int, bit: int) -> None:
         place = self._place(slot, bit)
