@@ -59,9 +59,11 @@ def _pnl_scores(state, instrument, slots, qty, cost):
 
 
 def _pnl_exact(state, instrument, slot, qty, cost):
-    """Exact PNL key: upnl in minor units (sigma and the unit are positive, common factors)."""
+    """Exact PNL key: the numerator of upnl in minor units over the kernel's denominator (b for
+    LINEAR, b*n for INVERSE), an integer: sigma, the unit and that denominator are positive and
+    the same for every holder of the instrument at one mark, so keys order as the scores do."""
     kernel = contracts.kernel(instrument.kind)
-    return (0, kernel.upnl_units(state.terms(instrument), qty, cost, state.mark_ticks(instrument)))
+    return (0, kernel.upnl_parts(state.terms(instrument), qty, cost, state.mark_ticks(instrument))[0])
 
 
 def _ratio_scores(state, instrument, slots, qty, cost):
