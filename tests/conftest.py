@@ -1,11 +1,20 @@
-"""Shared fixtures: real markcap-server processes, bound to 127.0.0.1 port 0 or a
-unix socket in a private temp dir, each stopped by its own pid at teardown.
+"""Shared fixtures: markcap servers bound to 127.0.0.1 port 0 or a unix socket in a
+private temp dir, state in memory unless --data-dir is given.
+
+Real markcap-server processes, each stopped by its own pid at teardown, for tests
+about the process (signals, exit codes, stderr logs, restarts, kill -9, the entry
+point's flags):
 
     def test_x(server):                      # the embedded default exchange
         server.stub().GetStatus(pb.GetStatusRequest())
 
     def test_y(start_server):
         srv = start_server(config_text=TOML)  # or config_path=..., extra_args=(...)
+
+In-process servers (tests/in_process.py: the same arguments, wired by the process's
+own main.wire() and stopped by its stop path) for tests about what the server
+answers, with the same call shapes: in_process_server, start_in_process_server,
+start_module_in_process_server.
 """
 from __future__ import annotations
 
@@ -24,6 +33,8 @@ import grpc
 import pytest
 
 from markcap.v1 import risk_engine_pb2_grpc as pb_grpc
+
+from in_process import InProcessPool, InProcessServer
 
 SERVER_START_SECONDS = 20.0
 SERVER_STOP_SECONDS = 10.0
@@ -113,10 +124,10 @@ def _await_listening(process: subprocess.Popen, count: int, stderr_path: Path) -
     return addresses
 
 
-def launch_server(workdir: Path, config_text: str | None = None,
-                  config_path: str | Path | None = None, extra_args=(),
-                  unix_socket: bool = False) -> RunningServer:
-    """Starts markcap-server and returns once every listen address is printed.
+def server_args(workdir: Path, config_text: str | None = None,
+                config_path: str | Path | None = None, extra_args=(),
+                unix_socket: bool = False) -> tuple[list[str], list[str]]:
+    """(markcap-server arguments, temp dirs to remove after the stop) of a test's server.
 
     Listens on 127.0.0.1:0, or on a unix socket when `unix_socket`, unless
     `extra_args` has its own --listen; keeps state in memory unless `extra_args`
@@ -139,6 +150,15 @@ def launch_server(workdir: Path, config_text: str | None = None,
             args += ["--listen", f"unix:{cleanup_dirs[0]}/markcap.sock"]
         else:
             args += ["--listen", "127.0.0.1:0"]
+    return args, cleanup_dirs
+
+
+def launch_server(workdir: Path, config_text: str | None = None,
+                  config_path: str | Path | None = None, extra_args=(),
+                  unix_socket: bool = False) -> RunningServer:
+    """Starts markcap-server on server_args(...) and returns once every listen address
+    is printed."""
+    args, cleanup_dirs = server_args(workdir, config_text, config_path, extra_args, unix_socket)
     stderr_path = workdir / f"server-{time.monotonic_ns()}.stderr"
     with open(stderr_path, "w") as stderr:
         process = subprocess.Popen(markcap_server_command() + args, stdout=subprocess.PIPE,
@@ -197,3 +217,25 @@ def markcap_server_command_fixture() -> list[str]:
 def server(start_server) -> RunningServer:
     """A server on the embedded default exchange (SPEC 9)."""
     return start_server()
+
+
+@pytest.fixture
+def start_in_process_server(tmp_path):
+    """Factory like start_server, of in-process servers (tests/in_process.py)."""
+    pool = InProcessPool(tmp_path, server_args)
+    yield pool.start
+    pool.stop_all()
+
+
+@pytest.fixture(scope="module")
+def start_module_in_process_server(tmp_path_factory):
+    """Like start_in_process_server, but the servers live until the test module ends."""
+    pool = InProcessPool(tmp_path_factory.mktemp("in-process-servers"), server_args)
+    yield pool.start
+    pool.stop_all()
+
+
+@pytest.fixture
+def in_process_server(start_in_process_server) -> InProcessServer:
+    """An in-process server on the embedded default exchange (SPEC 9)."""
+    return start_in_process_server()

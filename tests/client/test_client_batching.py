@@ -61,7 +61,7 @@ def test_a_batch_size_below_1_is_refused():
         next(split_batches(Fills([1], [7], [1], [100.0]), batch_size=0))
 
 
-def test_split_batches_stream_the_seed_2_book(server):
+def test_split_batches_stream_the_seed_2_book(in_process_server):
     """The seed-2 book (examples/seed2.csv) in batches of 4 builds the same
     positions and balances as one batch: account 5 ends short 5 with 10000 USD
     (sells 10 at 80/90, buys 12 at 100 realising -160, sells 7; deposit 10160)."""
@@ -71,7 +71,7 @@ def test_split_batches_stream_the_seed_2_book(server):
                   np.array([80, 80, 90, 90, 100, 100, 100, 100, 100, 100], dtype=np.float64))
     transfers = Transfers([1, 0, 5, 2, 3, 4], [1] * 6, [250.0, 50.0, 10160.0, 100.0, 100.0, 1000.0])
 
-    with MarkcapClient(server.address) as client:
+    with MarkcapClient(in_process_server.address) as client:
         acks = list(client.stream_deltas(split_batches(fills, transfers, batch_size=4,
                                                        first_seq=1)))
         assert [(ack.seq, ack.fill_count, ack.transfer_count) for ack in acks] == [

@@ -1,5 +1,5 @@
-"""The `markcap` CLI against a real server: in-process via main(argv), and once
-as the installed console script."""
+"""The `markcap` CLI against a real server (in-process, tests/in_process.py): the CLI
+in-process via main(argv), and once as the installed console script."""
 from __future__ import annotations
 
 import argparse
@@ -24,10 +24,10 @@ fill,4,ETH-PERP,,-2,3000,
 
 
 @pytest.fixture
-def cli(server, capsys):
+def cli(in_process_server, capsys):
     """cli(*argv) -> (exit code, stdout, stderr) against the test's server."""
     def run(*argv: str):
-        code = main(["--target", server.address, *argv])
+        code = main(["--target", in_process_server.address, *argv])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
     return run
@@ -168,8 +168,8 @@ def test_watch_prints_mark_events_from_a_seq(cli, book):
     assert json.loads(out)["mark"]["applied_price"] == 110.0
 
 
-def test_target_from_environment(server, capsys, monkeypatch):
-    monkeypatch.setenv("MARKCAP_TARGET", server.address)
+def test_target_from_environment(in_process_server, capsys, monkeypatch):
+    monkeypatch.setenv("MARKCAP_TARGET", in_process_server.address)
     assert main(["--json", "status"]) == 0
     assert json.loads(capsys.readouterr().out)["instrument_count"] == 3
 
@@ -181,15 +181,15 @@ def test_load_help_documents_the_csv_format(capsys):
     assert "--batch-size" in out and "#" in out
 
 
-def test_the_console_script(server, book):
+def test_the_console_script(in_process_server, book):
     script = Path(sys.executable).with_name("markcap")
     for argv in (["load", str(book)], ["account", "2"]):
-        result = subprocess.run([str(script), "--target", server.address, *argv],
+        result = subprocess.run([str(script), "--target", in_process_server.address, *argv],
                                 capture_output=True, text=True, timeout=60)
         assert (result.returncode, result.stderr) == (0, "")
     lines = result.stdout.splitlines()
     assert lines[lines.index("positions:") + 2].split()[:3] == ["BTC-PERP", "10", "100"]
-    failed = subprocess.run([str(script), "--target", server.address, "account", "77"],
+    failed = subprocess.run([str(script), "--target", in_process_server.address, "account", "77"],
                             capture_output=True, text=True, timeout=60)
     assert failed.returncode == 1 and failed.stderr.startswith("error: NOT_FOUND: ")
 
@@ -227,13 +227,14 @@ def test_ladder_shows_takeovers_by_price_level_and_changes_nothing(cli, tmp_path
     assert response["dry_run"] and len(response["liquidations"]) == 3
 
 
-def test_connection_options_work_after_the_command_too(server, capsys):
-    assert main(["status", "--json", "--target", server.address]) == 0
+def test_connection_options_work_after_the_command_too(in_process_server, capsys):
+    assert main(["status", "--json", "--target", in_process_server.address]) == 0
     assert "applied_seq" in json.loads(capsys.readouterr().out)
     # one given before the command still holds when the command does not repeat it
-    assert main(["--json", "--target", server.address, "instruments"]) == 0
+    assert main(["--json", "--target", in_process_server.address, "instruments"]) == 0
     assert json.loads(capsys.readouterr().out)["instruments"]
-    assert main(["--target", "127.0.0.1:1", "status", "--target", server.address]) == 0  # the later wins
+    # the later wins
+    assert main(["--target", "127.0.0.1:1", "status", "--target", in_process_server.address]) == 0
 
 
 def test_every_argument_of_every_command_has_help():

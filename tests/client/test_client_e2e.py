@@ -1,4 +1,4 @@
-"""MarkcapClient against a real markcap-server on the default exchange."""
+"""MarkcapClient against a real markcap server (in-process) on the default exchange."""
 from __future__ import annotations
 
 import grpc
@@ -12,8 +12,8 @@ BTC_PERP, ETH_PERP, USD = 7, 8, 1
 
 
 @pytest.fixture
-def client(server):
-    with MarkcapClient(server.address, timeout=10.0) as markcap:
+def client(in_process_server):
+    with MarkcapClient(in_process_server.address, timeout=10.0) as markcap:
         yield markcap
 
 
@@ -147,8 +147,8 @@ def test_adl_queue_and_fund(client):
     assert (fund.account.account_id, fund.floor, fund.deficit) == (0, 0.0, 0.0)
 
 
-def test_over_a_unix_socket(start_server):
-    running = start_server(unix_socket=True)
+def test_over_a_unix_socket(start_in_process_server):
+    running = start_in_process_server(unix_socket=True)
     assert running.address.startswith("unix:")
     with MarkcapClient(running.address) as client:
         assert client.get_status().instrument_count == 3

@@ -46,13 +46,14 @@ def journal_cli(capsys):
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory, start_module_server):
-    """(data dir, inputs, reference): COUNT inputs through a real server, stopped with SIGTERM."""
+def written(tmp_path_factory, start_module_in_process_server):
+    """(data dir, inputs, reference): COUNT inputs through a real server (in-process),
+    stopped as on SIGTERM (the last snapshot written)."""
     data_dir = tmp_path_factory.mktemp("journal-cli") / "data"
     inputs, reference = workload(SEED, COUNT)
-    server = start_module_server(extra_args=("--data-dir", str(data_dir)))
+    server = start_module_in_process_server(extra_args=("--data-dir", str(data_dir)))
     assert Producer(server.stub(), inputs, reference).send_from(1)
-    assert server.stop() == 0
+    server.stop()  # raises if the stop failed or overran the grace
     return data_dir, inputs, reference
 
 

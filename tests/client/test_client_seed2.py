@@ -74,11 +74,11 @@ def _position_and_usd(account: dict) -> tuple[int, float]:
     return qty, usd
 
 
-def test_load_and_mark_150_caps_at_125_liquidates_and_deleverages(server, capsys):
-    loaded = json.loads(_run(capsys, server.address, "--json", "load", str(SEED2)))
+def test_load_and_mark_150_caps_at_125_liquidates_and_deleverages(in_process_server, capsys):
+    loaded = json.loads(_run(capsys, in_process_server.address, "--json", "load", str(SEED2)))
     assert (loaded["fills"], loaded["transfers"]) == (10, 6)
 
-    mark = json.loads(_run(capsys, server.address, "--json", "mark", "BTC-PERP", "150"))
+    mark = json.loads(_run(capsys, in_process_server.address, "--json", "mark", "BTC-PERP", "150"))
     assert (mark["previous_price"], mark["requested_price"], mark["applied_price"]) == (
         100.0, 150.0, 125.0)
     assert mark["capped"] is True and mark["first_bankruptcy_price"] == 125.0
@@ -97,7 +97,7 @@ def test_load_and_mark_150_caps_at_125_liquidates_and_deleverages(server, capsys
 
     # After: 1 flat and empty, fund flat, 2 flat with 100 + 6*(125-80), 4 long 1
     # with 1000 + 6*(125-100); 3 and 5 untouched. Sum of qty stays 0.
-    after = {a: _position_and_usd(_account(capsys, server.address, a)) for a in range(6)}
+    after = {a: _position_and_usd(_account(capsys, in_process_server.address, a)) for a in range(6)}
     assert after[1] == (0, 0.0)
     assert after[0][0] == 0 and after[0][1] == pytest.approx(0.0, abs=1e-9)
     assert after[2] == (0, pytest.approx(370.0))
@@ -107,11 +107,11 @@ def test_load_and_mark_150_caps_at_125_liquidates_and_deleverages(server, capsys
     assert sum(qty for qty, _ in after.values()) == 0
 
 
-def test_the_same_with_the_console_script_in_plain_text(server):
+def test_the_same_with_the_console_script_in_plain_text(in_process_server):
     script = Path(sys.executable).with_name("markcap")
 
     def markcap(*argv: str) -> str:
-        result = subprocess.run([str(script), "--target", server.address, *argv],
+        result = subprocess.run([str(script), "--target", in_process_server.address, *argv],
                                 capture_output=True, text=True, timeout=60)
         assert (result.returncode, result.stderr) == (0, "")
         return result.stdout
@@ -130,15 +130,16 @@ def test_the_same_with_the_console_script_in_plain_text(server):
     assert "negative-equity accounts: none" in lines
 
 
-def test_the_readme_walk_through_twice_in_a_row_changes_nothing_the_second_time(server, capsys):
+def test_the_readme_walk_through_twice_in_a_row_changes_nothing_the_second_time(
+        in_process_server, capsys):
     """README: the batch and the mark carry their seq, so walking through again sends
     duplicates, answered as the first time, and the book does not double."""
-    first_load = _run(capsys, server.address, "load", str(SEED2), "--first-seq", "1")
-    first_mark = _run(capsys, server.address, "mark", "BTC-PERP", "150", "--seq", "2")
-    status = json.loads(_run(capsys, server.address, "--json", "status"))
-    second_load = _run(capsys, server.address, "load", str(SEED2), "--first-seq", "1")
-    second_mark = _run(capsys, server.address, "mark", "BTC-PERP", "150", "--seq", "2")
+    first_load = _run(capsys, in_process_server.address, "load", str(SEED2), "--first-seq", "1")
+    first_mark = _run(capsys, in_process_server.address, "mark", "BTC-PERP", "150", "--seq", "2")
+    status = json.loads(_run(capsys, in_process_server.address, "--json", "status"))
+    second_load = _run(capsys, in_process_server.address, "load", str(SEED2), "--first-seq", "1")
+    second_mark = _run(capsys, in_process_server.address, "mark", "BTC-PERP", "150", "--seq", "2")
     assert "(0 duplicates); last seq 1" in first_load and "(1 duplicate); last seq 1" in second_load
     assert second_mark == first_mark and "100 -> 150 -> 125" in first_mark
-    again = json.loads(_run(capsys, server.address, "--json", "status"))
+    again = json.loads(_run(capsys, in_process_server.address, "--json", "status"))
     assert (again["applied_seq"], again["state_hash"]) == (status["applied_seq"], status["state_hash"])

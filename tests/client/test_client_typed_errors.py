@@ -1,4 +1,4 @@
-"""The error contract through a real server: each refusal arrives as the MarkcapError
+"""The error contract through a real (in-process) server: each refusal arrives as the MarkcapError
 subclass of its ErrorInfo reason, with the reason's metadata as fields."""
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ def test_every_published_reason_has_its_exception_type():
     assert all(issubclass(error_type, MarkcapError) for error_type in BY_REASON.values())
 
 
-def test_a_seq_gap_names_the_seq_to_resend_from(server):
-    with MarkcapClient(server.address) as client:
+def test_a_seq_gap_names_the_seq_to_resend_from(in_process_server):
+    with MarkcapClient(in_process_server.address) as client:
         applied = client.get_status().applied_seq
         with pytest.raises(SeqGapError) as raised:
             client.apply_mark(7, 101.0, seq=applied + 5)
@@ -27,8 +27,8 @@ def test_a_seq_gap_names_the_seq_to_resend_from(server):
     assert (error.expected_seq, error.got_seq) == (applied + 1, applied + 5)
 
 
-def test_an_unknown_id_and_a_bad_value_arrive_typed(server):
-    with MarkcapClient(server.address) as client:
+def test_an_unknown_id_and_a_bad_value_arrive_typed(in_process_server):
+    with MarkcapClient(in_process_server.address) as client:
         with pytest.raises(UnknownIdError) as unknown:
             client.get_account(987654321)
         with pytest.raises(InvalidInputError) as invalid:

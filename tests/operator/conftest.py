@@ -1,5 +1,6 @@
 """Third-party operator clients, `buf curl` and `grpcurl`, run as subprocesses
-against a real markcap-server, with no proto files: they learn the API through
+against a real markcap server (in-process, tests/in_process.py; the deploy tests
+start markcap-server itself), with no proto files: they learn the API through
 server reflection, as an operator's shell would.
 
 Both come from the project's own dependency files: buf from package.json
@@ -42,15 +43,15 @@ def grpcurl_binary() -> Path:
 
 
 @pytest.fixture
-def buf_curl(buf_binary, server) -> BufCurl:
+def buf_curl(buf_binary, in_process_server) -> BufCurl:
     """buf curl aimed at a server on the embedded default exchange."""
-    return BufCurl(buf_binary, server.address)
+    return BufCurl(buf_binary, in_process_server.address)
 
 
 @pytest.fixture
-def grpcurl(grpcurl_binary, server) -> Grpcurl:
+def grpcurl(grpcurl_binary, in_process_server) -> Grpcurl:
     """grpcurl aimed at a server on the embedded default exchange."""
-    return Grpcurl(grpcurl_binary, server.address)
+    return Grpcurl(grpcurl_binary, in_process_server.address)
 
 
 @pytest.fixture(params=["buf curl", "grpcurl"])

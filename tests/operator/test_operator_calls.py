@@ -43,8 +43,8 @@ RISE_TO_120 = {"instrument_id": 7, "price": 120}
 
 
 @pytest.fixture
-def client(operator_client_factory, start_server):
-    return operator_client_factory(start_server(config_text=EXCHANGE).address)
+def client(operator_client_factory, start_in_process_server):
+    return operator_client_factory(start_in_process_server(config_text=EXCHANGE).address)
 
 
 @pytest.fixture

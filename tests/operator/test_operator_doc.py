@@ -1,6 +1,6 @@
 """docs/grpcurl.md cannot rot: every documented command runs, in the doc's order,
-once with buf curl and once with grpcurl, each on its own fresh server on the
-embedded default exchange; both tools must print the same answers, and the
+once with buf curl and once with grpcurl, each on its own fresh (in-process) server on
+the embedded default exchange; both tools must print the same answers, and the
 numbers the doc's prose promises must be the ones printed."""
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ def _rpc(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def doc_runs(start_module_server, buf_binary, grpcurl_binary) -> dict[str, list[DocRun]]:
+def doc_runs(start_module_in_process_server, buf_binary,
+             grpcurl_binary) -> dict[str, list[DocRun]]:
     """Every documented command's run, per tool, each tool on its own server."""
     binaries = {"buf": buf_binary, "grpcurl": grpcurl_binary}
     runs = {}
     for tool, binary in binaries.items():
-        address = start_module_server().address
+        address = start_module_in_process_server().address
         runs[tool] = [run_doc_command(command, binary, address,
                                       follows=command.rpc in FOLLOWING_RPCS)
                       for command in COMMANDS if command.tool == tool]

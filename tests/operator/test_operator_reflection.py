@@ -48,13 +48,14 @@ def test_grpcurl_describes_apply_mark_request_fields(grpcurl):
 
 
 @pytest.mark.parametrize("service", ["", SERVICE.full_name])
-def test_health_check_says_serving(operator_client_factory, server, service):
-    client = operator_client_factory(server.address)
+def test_health_check_says_serving(operator_client_factory, in_process_server, service):
+    client = operator_client_factory(in_process_server.address)
     response = client.call("grpc.health.v1.Health/Check", {"service": service})
     assert response == {"status": "SERVING"}
 
 
-def test_health_check_of_an_unknown_service_is_not_found(operator_client_factory, server):
-    client = operator_client_factory(server.address)
+def test_health_check_of_an_unknown_service_is_not_found(operator_client_factory,
+                                                         in_process_server):
+    client = operator_client_factory(in_process_server.address)
     error = client.call_error("grpc.health.v1.Health/Check", {"service": "no.such.Service"})
     assert error.code == "NOT_FOUND"

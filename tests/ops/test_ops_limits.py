@@ -2,7 +2,8 @@
 streams (StreamDeltas and WatchEvents each with their own) are configurable, and
 going over one gets RESOURCE_EXHAUSTED naming it; a slow WatchEvents consumer
 cannot stall the engine, is cut off with a clear status, and resumes from its
-last seq."""
+last seq. In-process servers (tests/in_process.py: the same flags through main's
+parser and wiring), but for the metrics one."""
 from __future__ import annotations
 
 import threading
@@ -58,8 +59,8 @@ def _applied_seq(stub) -> int:
     return stub.GetStatus(pb.GetStatusRequest(), timeout=RPC_SECONDS).applied_seq
 
 
-def test_a_batch_over_max_batch_length_is_refused_whole(ops_servers):
-    stub = _stub(ops_servers.start("--listen", "127.0.0.1:0", "--max-batch-length", "6"))
+def test_a_batch_over_max_batch_length_is_refused_whole(start_in_process_server):
+    stub = _stub(start_in_process_server(extra_args=("--max-batch-length", "6")))
     acks = list(stub.StreamDeltas(iter([_batch(2, 2)]), timeout=RPC_SECONDS))  # 4 + 2 = 6
     assert [(a.seq, a.fill_count, a.transfer_count) for a in acks] == [(1, 4, 2)]
     with pytest.raises(grpc.RpcError) as refused:
@@ -71,8 +72,8 @@ def test_a_batch_over_max_batch_length_is_refused_whole(ops_servers):
     assert [(b.currency_id, b.amount) for b in account.balances] == [(USD, 20.0)]
 
 
-def test_a_message_over_max_message_bytes_is_refused_naming_the_limit(ops_servers):
-    stub = _stub(ops_servers.start("--listen", "127.0.0.1:0", "--max-message-bytes", "2000"))
+def test_a_message_over_max_message_bytes_is_refused_naming_the_limit(start_in_process_server):
+    stub = _stub(start_in_process_server(extra_args=("--max-message-bytes", "2000")))
     small, large = _batch(10, 0), _batch(100, 0)
     assert small.ByteSize() < 2000 < large.ByteSize()
     assert len(list(stub.StreamDeltas(iter([small]), timeout=RPC_SECONDS))) == 1
@@ -91,8 +92,8 @@ def test_a_message_over_max_message_bytes_is_refused_naming_the_limit(ops_server
     assert _applied_seq(stub) == 2
 
 
-def test_far_over_max_message_bytes_grpc_itself_refuses(ops_servers):
-    stub = _stub(ops_servers.start("--listen", "127.0.0.1:0", "--max-message-bytes", "2000"))
+def test_far_over_max_message_bytes_grpc_itself_refuses(start_in_process_server):
+    stub = _stub(start_in_process_server(extra_args=("--max-message-bytes", "2000")))
     huge = pb.UpsertInstrumentRequest(instrument=pb.Instrument(instrument_id=99,
                                                                symbol="X" * (2 << 20)))
     with pytest.raises(grpc.RpcError) as refused:
@@ -116,9 +117,9 @@ def _deltas(stub, seq: int = 0) -> list:
     return list(stub.StreamDeltas(iter([_batch(1, 0, seq)]), timeout=10))
 
 
-def test_the_producer_finds_a_stream_slot_with_40_watchers_open(ops_servers):
+def test_the_producer_finds_a_stream_slot_with_40_watchers_open(start_in_process_server):
     """Issue 12's row: 40 WatchEvents calls used to take every slot StreamDeltas needed."""
-    stub = _stub(ops_servers.start("--listen", "127.0.0.1:0"))
+    stub = _stub(start_in_process_server())
     watchers, refused = [], []
     for _ in range(40):
         call = _watch(stub)  # subscribed, or refused (the call is then over)
@@ -179,8 +180,8 @@ def _open_streams(metrics_url: str) -> tuple[float, float]:
     return samples["markcap_delta_streams_open"], samples["markcap_watch_streams_open"]
 
 
-def test_a_slow_watcher_is_cut_off_and_resumes_where_it_stopped(ops_servers):
-    running = ops_servers.start("--listen", "127.0.0.1:0", "--max-watch-backlog", "5")
+def test_a_slow_watcher_is_cut_off_and_resumes_where_it_stopped(start_in_process_server):
+    running = start_in_process_server(extra_args=("--max-watch-backlog", "5"))
     # A tiny HTTP/2 window, so the server cannot push more than a few events ahead of
     # what the client reads: the watcher is really slow.
     slow_channel = grpc.insecure_channel(running.address, options=[
@@ -256,8 +257,8 @@ def _ladder(stub) -> None:
                            timeout=RPC_SECONDS))
 
 
-def test_max_sweep_steps_bounds_a_sweep_that_asks_for_more(ops_servers):
-    stub = _stub(ops_servers.start("--listen", "127.0.0.1:0", "--max-sweep-steps", "2"))
+def test_max_sweep_steps_bounds_a_sweep_that_asks_for_more(start_in_process_server):
+    stub = _stub(start_in_process_server(extra_args=("--max-sweep-steps", "2")))
     _ladder(stub)
     response = stub.ApplyMark(pb.ApplyMarkRequest(instrument_id=PERP, price=200.0, sweep=True, max_steps=50),
                               timeout=RPC_SECONDS)
@@ -265,8 +266,8 @@ def test_max_sweep_steps_bounds_a_sweep_that_asks_for_more(ops_servers):
     assert response.sweep_stop_reason == pb.SWEEP_STOP_REASON_MAX_STEPS
 
 
-def test_a_sweep_over_max_mark_items_is_refused_whole(ops_servers):
-    stub = _stub(ops_servers.start("--listen", "127.0.0.1:0", "--max-mark-items", "5"))
+def test_a_sweep_over_max_mark_items_is_refused_whole(start_in_process_server):
+    stub = _stub(start_in_process_server(extra_args=("--max-mark-items", "5")))
     _ladder(stub)
     seq = _applied_seq(stub)
     with pytest.raises(grpc.RpcError) as raised:  # 4 takeovers + 5 steps

@@ -1,5 +1,5 @@
 """GetBankruptcyBand, GetAdlQueue and the ADL indicator of GetAccount (SPEC 6),
-through a real server, against the slow reference on random books: seeded
+through a real (in-process) server, against the slow reference on random books: seeded
 zero-sum fills (the fund trading too) on the default exchange's linear and
 inverse instruments, then marks moved with NO_CAP so some accounts sit below
 zero."""
@@ -69,10 +69,10 @@ def _reference(request: pb.StreamDeltasRequest, new_marks) -> ReferenceExchange:
 
 
 @pytest.fixture(scope="module", params=[1, 2, 3])
-def books(request, start_module_server):
-    """(stub, reference) for one seeded random book, served by its own server."""
+def books(request, start_module_in_process_server):
+    """(stub, reference) for one seeded random book, served by its own (in-process) server."""
     deltas, new_marks = _book(request.param)
-    running = start_module_server()
+    running = start_module_in_process_server()
     stub = pb_grpc.RiskEngineServiceStub(grpc.insecure_channel(running.address))
     list(stub.StreamDeltas(iter([deltas]), timeout=RPC_SECONDS))
     for instrument, price in new_marks:

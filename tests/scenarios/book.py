@@ -1,4 +1,4 @@
-"""A zero-sum order book built from readable rows, sent to a real server.
+"""A zero-sum order book built from readable rows, sent to a server over gRPC.
 
     Book(instrument_id=1)
         .short(account=1, qty=10, price=100).deposit(account=1, usd=250)

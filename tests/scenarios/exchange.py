@@ -1,4 +1,4 @@
-"""Small helpers to drive a real markcap server in scenario tests and check SPEC 7."""
+"""Small helpers to drive a markcap server over gRPC in scenario tests and check SPEC 7."""
 from __future__ import annotations
 
 import pytest

@@ -1,7 +1,7 @@
 """Bad input for every RPC through a real server (SPEC 2, 8): the right status
 code, a message naming the bad value, nothing applied, and the server still serving.
 
-One server for the module (default exchange); each test reads the seq it needs
+One in-process server for the module (default exchange); each test reads the seq it needs
 from GetStatus, so tests do not depend on their order.
 """
 from __future__ import annotations
@@ -45,9 +45,9 @@ def first_batch() -> pb.StreamDeltasRequest:
 
 
 @pytest.fixture(scope="module")
-def stub(start_module_server):
+def stub(start_module_in_process_server):
     """Default exchange with a long and a short in BTC-PERP and a funded insurance fund."""
-    stub = start_module_server().stub()
+    stub = start_module_in_process_server().stub()
     [ack] = stub.StreamDeltas(iter([first_batch()]))
     assert ack.seq == 1
     return stub

@@ -190,8 +190,8 @@ def test_embedded_default_exchange_matches_the_brief():
                    AdlAllocation.QUEUE, tick_size=0.5))
 
 
-def test_good_config_is_served(start_server):
-    running = start_server(config_text=GOOD)
+def test_good_config_is_served(start_in_process_server):
+    running = start_in_process_server(config_text=GOOD)
     stub = running.stub()
     instruments = stub.ListInstruments(pb.ListInstrumentsRequest()).instruments
     assert [(i.instrument_id, i.symbol, i.kind, i.multiplier, i.mark_price, i.cap_policy,

@@ -1,4 +1,4 @@
-"""Issue 12's critical row through a real server: one tiny mark on an empty inverse
+"""Issue 12's critical row through a real (in-process) gRPC server: one tiny mark on an empty inverse
 instrument must not switch capping off on every other instrument."""
 import grpc
 import pytest
@@ -17,8 +17,8 @@ def _book(stub):
 
 
 @pytest.mark.parametrize("tiny", [5e-324, 1e-320])
-def test_a_tiny_inverse_mark_is_refused_and_capping_stays_on(start_server, tiny):
-    stub = start_server(extra_args=("--in-memory",)).stub()
+def test_a_tiny_inverse_mark_is_refused_and_capping_stays_on(start_in_process_server, tiny):
+    stub = start_in_process_server(extra_args=("--in-memory",)).stub()
     _book(stub)
     with pytest.raises(grpc.RpcError) as raised:
         stub.ApplyMark(pb.ApplyMarkRequest(instrument_id=INVERSE, price=tiny))

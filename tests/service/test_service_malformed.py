@@ -51,8 +51,9 @@ def _refusal(channel, method: str, data: bytes = GARBAGE) -> grpc.RpcError:
 
 
 @pytest.mark.parametrize("method", EVERY_METHOD)
-def test_malformed_bytes_get_invalid_argument_naming_the_method(start_module_server, method):
-    running = start_module_server()
+def test_malformed_bytes_get_invalid_argument_naming_the_method(start_module_in_process_server,
+                                                                 method):
+    running = start_module_in_process_server()
     channel = running.channel()
     error = _refusal(channel, method)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, (error.code(), error.details())
@@ -60,10 +61,10 @@ def test_malformed_bytes_get_invalid_argument_naming_the_method(start_module_ser
     assert "malformed" in error.details()
 
 
-def test_the_refusal_carries_error_info_and_applies_nothing(server):
-    stub = server.stub()
+def test_the_refusal_carries_error_info_and_applies_nothing(in_process_server):
+    stub = in_process_server.stub()
     before = stub.GetStatus(pb.GetStatusRequest(), timeout=RPC_SECONDS)
-    error = _refusal(server.channel(), SERVICE + "ApplyMark")
+    error = _refusal(in_process_server.channel(), SERVICE + "ApplyMark")
     status = rpc_status.from_call(error)
     [packed] = status.details
     info = error_details_pb2.ErrorInfo()
@@ -76,11 +77,11 @@ def test_the_refusal_carries_error_info_and_applies_nothing(server):
 
 @pytest.mark.parametrize("persistence", ["in-memory", "grouped"])
 def test_a_malformed_message_ends_the_stream_and_keeps_the_batches_before_it(
-        start_server, tmp_path, persistence):
+        start_in_process_server, tmp_path, persistence):
     args = []
     if persistence == "grouped":  # the stream is read ahead on a thread of its own
         args = ["--data-dir", str(tmp_path / "data"), "--fsync", "grouped"]
-    server = start_server(extra_args=args)
+    server = start_in_process_server(extra_args=args)
     stub = server.stub()
     good = pb.StreamDeltasRequest(transfers=pb.TransferColumns(account_id=[1], currency_id=[1],
                                                                amount=[5.0]))

@@ -1,5 +1,7 @@
 """The markcap-server process (SPEC 9): listen addresses, health, reflection,
-graceful stop on SIGTERM/SIGINT, and failures that exit 2."""
+graceful stop on SIGTERM/SIGINT, and failures that exit 2. Health while serving,
+reflection and the data dir's creation are the same wired server in-process
+(tests/in_process.py); the rest is about the process."""
 from __future__ import annotations
 
 import re
@@ -76,8 +78,8 @@ def test_bound_address_is_printed_with_the_chosen_port(given, printed):
     assert listen.bind(FakeServer(), given) == printed
 
 
-def test_health_reports_serving_for_the_server_and_the_service(server):
-    health = health_pb2_grpc.HealthStub(server.channel())
+def test_health_reports_serving_for_the_server_and_the_service(in_process_server):
+    health = health_pb2_grpc.HealthStub(in_process_server.channel())
     for service in ("", SERVICE):
         reply = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=RPC_SECONDS)
         assert reply.status == health_pb2.HealthCheckResponse.SERVING
@@ -87,13 +89,14 @@ def test_health_reports_serving_for_the_server_and_the_service(server):
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
 
 
-def test_reflection_lists_the_services_and_describes_the_api(server):
-    stub = reflection_pb2_grpc.ServerReflectionStub(server.channel())
+def test_reflection_lists_the_services_and_describes_the_api(in_process_server):
+    stub = reflection_pb2_grpc.ServerReflectionStub(in_process_server.channel())
     [reply] = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(
         list_services="")]), timeout=RPC_SECONDS)
     names = {service.name for service in reply.list_services_response.service}
     assert names == {SERVICE, HEALTH, REFLECTION}
-    pool = descriptor_pool.DescriptorPool(ProtoReflectionDescriptorDatabase(server.channel()))
+    pool = descriptor_pool.DescriptorPool(
+        ProtoReflectionDescriptorDatabase(in_process_server.channel()))
     methods = {m.name for m in pool.FindServiceByName(SERVICE).methods}
     assert {"StreamDeltas", "ApplyMark", "WatchEvents", "GetAdlQueue"} <= methods
     assert pool.FindMessageTypeByName("markcap.v1.FillColumns").fields_by_name["price"]
@@ -106,14 +109,14 @@ def _file_containing(server, symbol: str) -> reflection_pb2.ServerReflectionResp
     return reply
 
 
-def test_reflection_resolves_a_method_symbol_as_grpcurl_describe_asks(server):
+def test_reflection_resolves_a_method_symbol_as_grpcurl_describe_asks(in_process_server):
     # grpc/grpc#34743: stock Python reflection answers NOT_FOUND for methods.
-    reply = _file_containing(server, f"{SERVICE}.ApplyMark")
+    reply = _file_containing(in_process_server, f"{SERVICE}.ApplyMark")
     assert reply.WhichOneof("message_response") == "file_descriptor_response"
     files = [descriptor_pb2.FileDescriptorProto.FromString(raw)
              for raw in reply.file_descriptor_response.file_descriptor_proto]
     assert "markcap/v1/risk_engine.proto" in [f.name for f in files]
-    missing = _file_containing(server, f"{SERVICE}.NoSuchMethod")
+    missing = _file_containing(in_process_server, f"{SERVICE}.NoSuchMethod")
     assert missing.error_response.error_code == grpc.StatusCode.NOT_FOUND.value[0]
 
 
@@ -156,8 +159,8 @@ def test_malformed_listen_address_exits_2(markcap_server_command, address):
     assert "argument --listen" in result.stderr and repr(address) in result.stderr
 
 
-def test_data_dir_is_created_and_reported_in_status(start_server, tmp_path):
-    running = start_server(extra_args=("--data-dir", str(tmp_path / "data")))
+def test_data_dir_is_created_and_reported_in_status(start_in_process_server, tmp_path):
+    running = start_in_process_server(extra_args=("--data-dir", str(tmp_path / "data")))
     status = running.stub().GetStatus(pb.GetStatusRequest(), timeout=RPC_SECONDS)
     assert status.persistence.startswith(f"journal at {(tmp_path / 'data').resolve()} "
                                          f"(fsync every-input;")

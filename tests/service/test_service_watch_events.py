@@ -1,6 +1,7 @@
 """WatchEvents (SPEC 6): applied ApplyMark and UpsertCurrency outcomes from a seq
 on, then live; the same bytes ApplyMark answered; nothing for dry runs,
-duplicates, deltas or instrument upserts."""
+duplicates, deltas or instrument upserts; streams end with OK when the process
+stops on SIGTERM. In-process servers, but for that last test."""
 from __future__ import annotations
 
 import signal
@@ -50,8 +51,8 @@ def watch(stub, from_seq: int):
     return call
 
 
-def test_replays_retained_events_from_seq_then_follows_live_ones(server):
-    stub = server.stub()
+def test_replays_retained_events_from_seq_then_follows_live_ones(in_process_server):
+    stub = in_process_server.stub()
     first = mark(stub, 3100.0)                                  # seq 1
     list(stub.StreamDeltas(iter([pb.StreamDeltasRequest()])))  # seq 2: not an event
     currency = btc_price(stub, 51000.0)                         # seq 3
@@ -69,8 +70,8 @@ def test_replays_retained_events_from_seq_then_follows_live_ones(server):
     events.cancel()
 
 
-def test_from_seq_skips_earlier_events(server):
-    stub = server.stub()
+def test_from_seq_skips_earlier_events(in_process_server):
+    stub = in_process_server.stub()
     mark(stub, 3100.0)
     second = mark(stub, 3050.0)
     events = watch(stub, from_seq=2)
@@ -80,8 +81,8 @@ def test_from_seq_skips_earlier_events(server):
     events.cancel()
 
 
-def test_from_seq_0_gives_only_new_events(server):
-    stub = server.stub()
+def test_from_seq_0_gives_only_new_events(in_process_server):
+    stub = in_process_server.stub()
     mark(stub, 3100.0)
     events = watch(stub, from_seq=0)
     live = mark(stub, 3150.0)
@@ -89,8 +90,8 @@ def test_from_seq_0_gives_only_new_events(server):
     events.cancel()
 
 
-def test_future_from_seq_waits_for_that_seq(server):
-    stub = server.stub()
+def test_future_from_seq_waits_for_that_seq(in_process_server):
+    stub = in_process_server.stub()
     events = watch(stub, from_seq=2)
     mark(stub, 3100.0)
     wanted = mark(stub, 3200.0)
@@ -98,8 +99,8 @@ def test_future_from_seq_waits_for_that_seq(server):
     events.cancel()
 
 
-def test_from_seq_older_than_retained_is_failed_precondition(start_server):
-    stub = start_server(config_text=SMALL_LOG_CONFIG).stub()
+def test_from_seq_older_than_retained_is_failed_precondition(start_in_process_server):
+    stub = start_in_process_server(config_text=SMALL_LOG_CONFIG).stub()
     for price in (3100.0, 3200.0, 3300.0):
         mark(stub, price)
     with pytest.raises(grpc.RpcError) as raised:

@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 from concurrent import futures
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from . import (json_logs, limits, malformed, metrics, metrics_endpoint, persiste
 from .config import ConfigError, load_config, load_default
 from .event_feed import EventFeed
 from .events import EventLog
+from .inputs import DurableInputs
 from .listen import ListenError, listen_address
 from .metered_engine import MeteredEngine
 from .rpc_metrics import RpcMetricsInterceptor
@@ -141,23 +143,47 @@ def _start_metrics(args: argparse.Namespace, registry, exposure: security.Exposu
     return endpoint
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    json_logs.configure()  # the mark log's records too (mark_log.py)
-    stop = _stop_on_signals()
+class StartError(Exception):
+    """What stops a start before anything is served; main() prints it and exits 2."""
+
+
+@dataclass
+class Wired:
+    """A server wired from its arguments, bound and with its persistence started; run()
+    serves until `stop` is set, then stops as the process does."""
+
+    server: grpc.Server
+    health_servicer: health.HealthServicer
+    events: EventFeed
+    addresses: list[str]
+    inputs: DurableInputs
+    durable: persistence.Persistence
+    metrics_server: metrics_endpoint.MetricsServer | None
+
+    def run(self, stop: threading.Event) -> None:
+        serve(self.server, self.health_servicer, self.events, self.addresses, stop)
+        self.inputs.stop()  # a handler still running applies nothing more: the snapshot is the last state
+        self.durable.close()  # the last snapshot
+        if self.metrics_server is not None:
+            self.metrics_server.stop()
+
+
+def wire(args: argparse.Namespace) -> Wired:
+    """Config, state, writer, services and listen addresses from parsed arguments
+    (raises StartError)."""
     try:
         exposure = _checked_exposure(args)
     except security.ExposureError as error:
-        return _fail(str(error))
+        raise StartError(str(error)) from None
     try:
         config = load_config(args.config) if args.config else load_default()
         durable = persistence.Persistence.open(args, config)
     except ConfigError as error:
-        return _fail(f"bad config {error}")
+        raise StartError(f"bad config {error}") from None
     except EngineError as error:
-        return _fail(f"bad config {args.config or '<embedded default>'}: {error}")
+        raise StartError(f"bad config {args.config or '<embedded default>'}: {error}") from None
     except persistence.PersistenceError as error:
-        return _fail(str(error))
+        raise StartError(str(error)) from None
     engine = durable.engine
     server_limits = limits.from_args(args)
     server_metrics = metrics.Metrics(durable.readings)
@@ -182,13 +208,20 @@ def main(argv: list[str] | None = None) -> int:
         metrics_server = _start_metrics(args, server_metrics.registry, exposure)
     except ListenError as error:
         durable.close(graceful=False)
-        return _fail(str(error))
+        raise StartError(str(error)) from None
     durable.start()
-    serve(server, health_servicer, events, addresses, stop)
-    inputs.stop()  # a handler still running applies nothing more: the snapshot is the last state
-    durable.close()  # the last snapshot
-    if metrics_server is not None:
-        metrics_server.stop()
+    return Wired(server, health_servicer, events, addresses, inputs, durable, metrics_server)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    json_logs.configure()  # the mark log's records too (mark_log.py)
+    stop = _stop_on_signals()
+    try:
+        wired = wire(args)
+    except StartError as error:
+        return _fail(str(error))
+    wired.run(stop)
     LOG.info("stopped")
     return 0
 
