@@ -33,7 +33,7 @@ from .positions import PositionBook
 from .reference_data import CurrencyTable, InstrumentTable
 from .types import Currency, ExchangeConfig, Instrument, InstrumentUpdate
 from .undo import UndoLog
-from .units import price_ticks
+from .units import fund_floor_units, price_ticks
 
 
 def checked_balance(balance: int, units: int, field: str) -> int:
@@ -56,11 +56,9 @@ class ExchangeState:
         self.instrument_of_bit: list[int] = []  # book number in the holdings -> instrument id
         self.fund_account_id = int(config.insurance_fund_account_id)
         self.floor = float(config.insurance_fund_floor)
-        if not math.isfinite(self.floor):
-            raise InvalidInput(f"insurance_fund_floor is {self.floor!r}: must be finite",
-                               field="insurance_fund_floor", value=self.floor)
-        valuation = self.currencies.minor_unit(self.currencies.valuation_id)
-        self.floor_exact = Fraction(valuation.units(self.floor, "insurance_fund_floor"), 10**valuation.exponent)
+        valuation = self.currencies.by_id[self.currencies.valuation_id]
+        self.floor_exact = Fraction(fund_floor_units(self.floor, valuation.decimals, valuation.code),
+                                    10**valuation.decimals)
         self.residue: dict[int, Fraction] = {}  # currency -> rounding residue owed to the fund, minor units
         self.fund_slot = self.accounts.ensure(self.fund_account_id)
         for instrument in config.instruments:

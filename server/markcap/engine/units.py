@@ -123,6 +123,12 @@ def price_ticks(tick_size: float, price: float) -> int:
     return tick_grid(tick_size).units(price, "price")
 
 
+def fund_floor_units(value: float, decimals: int, code: str) -> int:
+    """The insurance fund's floor F in minor units of the valuation currency (`decimals`, `code`):
+    it must be a finite whole number of them (SPEC 1); InvalidInput naming the value otherwise."""
+    return minor_unit_grid(decimals, code).units(value, "insurance_fund_floor")
+
+
 @functools.lru_cache(maxsize=256)
 def minor_unit_grid(decimals: int, code: str) -> Grid:
     """The amounts of a currency with `decimals` decimals: multiples of 10**-decimals."""

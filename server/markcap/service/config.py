@@ -15,7 +15,7 @@ from pathlib import Path
 from markcap.engine import (AdlAllocation, AdlRanking, CapPolicy, ContractKind, Currency,
                             ExchangeConfig, Instrument)
 from markcap.engine.errors import InvalidInput
-from markcap.engine.units import MAX_DECIMALS, minor_unit_grid, require_tick_size, tick_grid
+from markcap.engine.units import MAX_DECIMALS, fund_floor_units, require_tick_size, tick_grid
 
 DEFAULT_EXCHANGE = "default_exchange.toml"
 MAX_UINT32 = 2**32 - 1
@@ -146,9 +146,10 @@ def _on_grid(table: _Table, key: str, tick_size: float) -> float:
 def _floor(root: _Table, valuation: Currency) -> float:
     """The fund's floor: a whole number of the valuation currency's minor units."""
     value = root.number("insurance_fund_floor", 0.0, positive=False)
-    grid = minor_unit_grid(valuation.decimals, valuation.code)
-    if grid.units_or_none(value) is None:
-        root.fail("insurance_fund_floor", grid.problem(value, "floor").removeprefix("floor is "))
+    try:
+        fund_floor_units(value, valuation.decimals, valuation.code)  # the engine's rule, one place
+    except InvalidInput as error:
+        root.fail("insurance_fund_floor", str(error).removeprefix("insurance_fund_floor is "))
     return value
 
 
