@@ -32,9 +32,8 @@ from pathlib import Path
 import grpc
 import pytest
 
-from markcap.v1 import risk_engine_pb2_grpc as pb_grpc
 
-from in_process import InProcessPool, InProcessServer
+from in_process import ChannelsToServer, InProcessPool, InProcessServer
 
 SERVER_START_SECONDS = 20.0
 SERVER_STOP_SECONDS = 10.0
@@ -53,7 +52,7 @@ class ServerStartError(Exception):
     pass
 
 
-class RunningServer:
+class RunningServer(ChannelsToServer):
     """A markcap-server subprocess; `address` is what a grpc channel dials."""
 
     def __init__(self, process: subprocess.Popen, addresses: list[str], stderr_path: Path,
@@ -69,22 +68,12 @@ class RunningServer:
     def pid(self) -> int:
         return self.process.pid
 
-    def channel(self) -> grpc.Channel:
-        channel = grpc.insecure_channel(self.address)
-        self._channels.append(channel)
-        return channel
-
-    def stub(self) -> pb_grpc.RiskEngineServiceStub:
-        return pb_grpc.RiskEngineServiceStub(self.channel())
-
     def stderr_text(self) -> str:
         return self._stderr_path.read_text(errors="replace")
 
     def stop(self, signum: int = signal.SIGTERM) -> int:
         """Signals the server, waits up to 10 s, then kills it; returns its exit code."""
-        for channel in self._channels:
-            channel.close()
-        self._channels.clear()
+        self.close_channels()
         if self.process.poll() is None:
             os.kill(self.process.pid, signum)
             try:

@@ -30,11 +30,31 @@ START_SECONDS = 20.0
 STOP_SECONDS = server_main.SHUTDOWN_GRACE_SECONDS + server_main.STOP_MARGIN_SECONDS + 5.0
 
 
+class ChannelsToServer:
+    """Channels to a server's `address`, closed together by `close_channels` (process or not)."""
+
+    address: str
+    _channels: list
+
+    def channel(self) -> grpc.Channel:
+        channel = grpc.insecure_channel(self.address)
+        self._channels.append(channel)
+        return channel
+
+    def stub(self) -> pb_grpc.RiskEngineServiceStub:
+        return pb_grpc.RiskEngineServiceStub(self.channel())
+
+    def close_channels(self) -> None:
+        for channel in self._channels:
+            channel.close()
+        self._channels.clear()
+
+
 class InProcessServerError(Exception):
     pass
 
 
-class InProcessServer:
+class InProcessServer(ChannelsToServer):
     """A wired markcap server serving on a thread; `address` is what a channel dials."""
 
     def __init__(self, args: list[str], cleanup_dirs: list[str]):
@@ -75,19 +95,9 @@ class InProcessServer:
             if reply.status != health_pb2.HealthCheckResponse.SERVING:
                 raise InProcessServerError(f"{address} answers health {reply.status}")
 
-    def channel(self) -> grpc.Channel:
-        channel = grpc.insecure_channel(self.address)
-        self._channels.append(channel)
-        return channel
-
-    def stub(self) -> pb_grpc.RiskEngineServiceStub:
-        return pb_grpc.RiskEngineServiceStub(self.channel())
-
     def stop(self) -> None:
         """Stops as the process does on SIGTERM; raises if that failed or took too long."""
-        for channel in self._channels:
-            channel.close()
-        self._channels.clear()
+        self.close_channels()
         self._stop.set()
         self._thread.join(timeout=STOP_SECONDS)
         self._remove_dirs()
