@@ -39,8 +39,9 @@ def _book(trades, deposits, fund_cash):
     return engine
 
 
-def _step_by_step(engine, instrument_id, price, max_steps):
-    """ApplyMark with the same price until it gets there, a step changes nothing, or max_steps."""
+def _step_by_step(engine, instrument_id, price, max_steps, trail):
+    """ApplyMark with the same price until it gets there, a step changes nothing, or max_steps;
+    each call's (applied price, capped, FBP, liquidations, ADL fills, fund after) in `trail`."""
     liquidations, fills, steps = [], [], 0
     while True:
         before = engine.state.instruments.by_id[instrument_id].mark_price
@@ -48,6 +49,8 @@ def _step_by_step(engine, instrument_id, price, max_steps):
         liquidations += outcome.liquidations
         fills += outcome.adl_fills
         steps += 1
+        trail.append((outcome.applied_price, outcome.capped, outcome.first_bankruptcy_price,
+                      len(outcome.liquidations), len(outcome.adl_fills), outcome.insurance_fund_equity_after))
         if outcome.applied_price == price:
             return liquidations, fills, steps, SweepStopReason.REACHED_REQUESTED_PRICE
         if outcome.applied_price == before and not outcome.liquidations and not outcome.adl_fills:
@@ -73,7 +76,11 @@ def test_a_sweep_equals_the_same_request_repeated_step_by_step(trades, deposits,
     outcome = swept.apply_mark(0, instrument_id, price, sweep=True, max_steps=max_steps)
     assert replace(preview, seq=outcome.seq, dry_run=False) == outcome
     assert swept.applied_seq == stepped.applied_seq + 1  # one seq for the whole sweep
-    liquidations, fills, steps, reason = _step_by_step(stepped, instrument_id, price, max_steps)
+    trail = []
+    liquidations, fills, steps, reason = _step_by_step(stepped, instrument_id, price, max_steps, trail)
+    # every step's answer, the fund's equity after it included (a sweep keeps the fund aside)
+    assert [(s.applied_price, s.capped, s.first_bankruptcy_price, s.liquidation_count, s.adl_fill_count,
+             s.insurance_fund_equity_after) for s in outcome.steps] == trail
     assert outcome.liquidations == tuple(liquidations)
     assert outcome.adl_fills == tuple(fills)
     assert (len(outcome.steps), outcome.sweep_stop_reason) == (steps, reason)
