@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from markcap.engine.adl import rank_side
 from markcap.engine.adl_window import SideRange
+from markcap.engine.types import AdlRanking
 
 from reference.grid import on_grid
 
@@ -18,12 +19,13 @@ holders = st.lists(st.tuples(st.integers(1, 40), st.sampled_from([0.8, 0.9, 1.0,
                              st.floats(0.0, 2_000.0)), min_size=70, max_size=160)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(holdings=holders, instrument_id=st.sampled_from([LINEAR_ID, INVERSE_ID]), side_sign=st.sampled_from([1, -1]),
-       span=st.floats(-0.4, 0.4), head=st.sampled_from([1, 3, 16, 4096]), data=st.data())
+       span=st.floats(-0.4, 0.4), head=st.sampled_from([1, 3, 16, 4096]),
+       ranking=st.sampled_from([AdlRanking.PNL, AdlRanking.PNL_RATIO_TIMES_LEVERAGE]), data=st.data())
 def test_a_side_range_ranks_as_the_whole_side_at_every_mark_inside_it(holdings, instrument_id, side_sign,
-                                                                      span, head, data):
-    engine = exchange(multiplier=0.5)
+                                                                      span, head, ranking, data):
+    engine = exchange(multiplier=0.5, adl_ranking=ranking)  # the ranking of the linear instrument
     state = engine.state
     instrument = state.instruments.by_id[instrument_id]
     cash = [(1000, USD, 10_000_000.0)]

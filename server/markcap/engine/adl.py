@@ -111,20 +111,74 @@ def _ratio_exact(state, instrument, slot, qty, cost):
     return (0, ratio * leverage if ratio > 0 else ratio / leverage)
 
 
+def _pnl_range_bounds(state, instrument, at_ends, slots, qty, cost):
+    """Bounds of each PNL score over every mark between the two `at_ends` (instruments at the
+    range's end marks): upnl is linear in p (LINEAR) or in 1/p (INVERSE), so a score lies
+    between its values at the ends, and the ends' float bounds hold it."""
+    (_, low_a, high_a), (_, low_b, high_b) = (_pnl_scores(state, end, slots, qty, cost) for end in at_ends)
+    return np.minimum(low_a, low_b), np.maximum(high_a, high_b)
+
+
+RANGE_SLACK = 2.0**-44  # relative widening of interval products for their own roundings (a few 2^-53)
+
+
+def _ratio_range_bounds(state, instrument, at_ends, slots, qty, cost):
+    """Bounds of each PNL_RATIO_TIMES_LEVERAGE score over every mark between the two `at_ends`.
+
+    The score is not monotone in the mark, but each of its factors is: over the range, upnl
+    (so r = upnl/|K|), the position's |value| and the equity E = E_now + sigma*(upnl - upnl_now)
+    each move one way, so each lies between its values at the ends (widened by its float
+    error). Where r and E keep one sign over the range, interval arithmetic bounds r*L or r/L;
+    elsewhere the bounds are (-inf, inf) and the row is always scored at the mark."""
+    sigma = state.sigma(instrument)
+    kind, multiplier = instrument.kind, instrument.multiplier
+    qty_f, size = qty.astype(np.float64), np.abs(cost)
+    local = AccountPositions(state, slots)
+    equity_now, magnitude = local.equity_at_marks(), local.magnitude()
+    upnl_now = contracts.upnl(kind, qty_f, cost, multiplier, instrument.mark_price)
+    value_now = np.abs(contracts.position_value(kind, qty_f, multiplier, instrument.mark_price))
+    upnls, values, equities, errors = [], [], [], []
+    for end in at_ends:
+        upnl = contracts.upnl(kind, qty_f, cost, multiplier, end.mark_price)
+        value = np.abs(contracts.position_value(kind, qty_f, multiplier, end.mark_price))
+        upnls.append(upnl)
+        values.append(value)
+        equities.append(equity_now + sigma * (upnl - upnl_now))
+        errors.append(ERROR_BOUND * (value + value_now + 2 * size))
+    term_error = np.maximum(*errors)  # of each upnl and value
+    equity_error = 2 * (ERROR_BOUND * magnitude + sigma * term_error)
+    u_low, u_high = np.minimum(*upnls) - term_error, np.maximum(*upnls) + term_error
+    v_low, v_high = np.minimum(*values) - term_error, np.maximum(*values) + term_error
+    e_low, e_high = np.minimum(*equities) - equity_error, np.maximum(*equities) + equity_error
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r_low, r_high = u_low / size, u_high / size
+        gains = (size > 0) & (r_low > 0) & (e_low > 0) & (v_low > 0)
+        losses = (size > 0) & (r_high < 0) & (e_low > 0) & (v_low > 0)
+        infinite = (size > 0) & (r_low > 0) & (e_high < 0)
+        lower = np.where(gains, r_low * v_low * sigma / e_high,
+                         np.where(losses, r_low * e_high / (v_low * sigma), -np.inf))
+        upper = np.where(gains, r_high * v_high * sigma / e_low,
+                         np.where(losses, r_high * e_low / (v_high * sigma), np.inf))
+        bounded = gains | losses
+        lower = np.where(bounded, lower - np.abs(lower) * RANGE_SLACK, lower)
+        upper = np.where(bounded, upper + np.abs(upper) * RANGE_SLACK, upper)
+    lower = np.where(infinite, np.inf, np.where(np.isnan(lower), -np.inf, lower))
+    upper = np.where(infinite, np.inf, np.where(np.isnan(upper), np.inf, upper))
+    return lower, upper
+
+
 @dataclass(frozen=True)
 class RankingRule:
-    """One ranking of SPEC 5.3: float scores with bounds, the exact key that decides, and whether
-    each position's exact score is a monotone function of its instrument's mark (all else fixed)."""
+    """One ranking of SPEC 5.3: float scores with bounds at the mark, the exact key that decides,
+    and bounds that hold each score over a range of marks (all else fixed), for a sweep."""
 
     scores: object
     exact: object
-    monotone_in_mark: bool
+    range_bounds: object
 
 
-# PNL is upnl: linear in p (LINEAR) or in 1/p (INVERSE), and floors keep it monotone. The ratio
-# times leverage divides by an equity that moves with the mark too, so it is not.
-RANKINGS = {AdlRanking.PNL: RankingRule(_pnl_scores, _pnl_exact, True),
-            AdlRanking.PNL_RATIO_TIMES_LEVERAGE: RankingRule(_ratio_scores, _ratio_exact, False)}
+RANKINGS = {AdlRanking.PNL: RankingRule(_pnl_scores, _pnl_exact, _pnl_range_bounds),
+            AdlRanking.PNL_RATIO_TIMES_LEVERAGE: RankingRule(_ratio_scores, _ratio_exact, _ratio_range_bounds)}
 
 
 def ranking_rule(ranking: AdlRanking) -> RankingRule:

@@ -3,15 +3,14 @@
 During a sweep x's mark moves one way from P0 toward P1, and the winning side of x
 (the side ADL closes against) changes only by the sweep's own ADL fills, which
 shrink positions: takeovers touch the harmed side and the fund, and nothing else
-moves. Under a ranking whose exact score is a monotone function of x's mark for
-each position (PNL: upnl is linear in p, or in 1/p), a score anywhere in a range of
-marks lies between its values at the range's ends, so float bounds taken at both
-ends (with their error) hold all along the range. A top-k query then scores at the
-current mark only the rows whose upper bound reaches the k-th largest lower bound
-(they include the exact top k) and orders them exactly as `rank_side` does. Rows
-the sweep fills are read again from the book. [P0, P1] is cut into SEGMENTS ranges,
-each scored when the mark first enters it, so the bounds stay narrow. Rankings
-that are not monotone (ratio times leverage) rank the whole side each time.
+moves. Each ranking bounds its scores over a range of marks (`RankingRule.range_bounds`):
+under PNL a score is monotone in the mark (upnl is linear in p, or in 1/p), so it lies
+between its values at the range's ends; under ratio times leverage each factor is
+monotone, and interval arithmetic bounds their product. A top-k query then scores at
+the current mark only the rows whose upper bound reaches the k-th largest lower bound
+(they include the exact top k) and orders them exactly as `rank_side` does. Rows the
+sweep fills are read again from the book. [P0, P1] is cut into SEGMENTS ranges, each
+scored when the mark first enters it, so the bounds stay narrow.
 """
 from __future__ import annotations
 
@@ -67,12 +66,8 @@ class SideRange:
         self.upper_descending = self.upper[self.by_upper]
 
     def _bounds(self, slots, qty, cost) -> tuple[np.ndarray, np.ndarray]:
-        lows, highs = [], []
-        for instrument in self.at_ends:
-            _, low, high = self.rule.scores(self.state, instrument, slots, qty, cost)
-            lows.append(low)
-            highs.append(high)
-        return np.minimum(*lows), np.maximum(*highs)
+        instrument = self.state.instruments.by_id[self.at_ends[0].instrument_id]  # as it is now
+        return self.rule.range_bounds(self.state, instrument, self.at_ends, slots, qty, cost)
 
     def filled(self, instrument: Instrument, slots: list[int]) -> None:
         """These accounts' positions changed (ADL fills): read them again from the book."""
@@ -126,10 +121,7 @@ class SweepSides:
         return next(k for k in range(SEGMENTS) if (self.ends[k + 1] - ticks) * d >= 0)
 
     def ranker(self, instrument: Instrument, side_sign: int):
-        """rank(top) -> Ranking for the side at the current mark, or None for a ranking that is not
-        monotone in the mark (the caller ranks the whole side)."""
-        if not ranking_rule(instrument.adl_ranking).monotone_in_mark:
-            return None
+        """rank(top) -> Ranking for the side at the current mark."""
         segment = self._segment(self.state.mark_ticks(instrument))
         held = self.current.get(side_sign)
         if held is None or held[0] != segment:
