@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from markcap.engine import CapPolicy, FillBatch, SweepStopReason, TransferBatch
+from markcap.engine import AdlRanking, CapPolicy, FillBatch, SweepStopReason, TransferBatch
 from markcap.engine.views import state_hash
 
 from reference.grid import in_units, on_grid
@@ -24,8 +24,8 @@ books = st.lists(st.tuples(accounts, accounts, st.sampled_from([LINEAR_ID, INVER
 cash = st.lists(st.tuples(accounts, st.sampled_from([USD, BTC]), st.floats(0.0, 400.0)), max_size=15)
 
 
-def _book(trades, deposits, fund_cash):
-    engine = exchange(multiplier=0.5)
+def _book(trades, deposits, fund_cash, ranking=AdlRanking.PNL):
+    engine = exchange(multiplier=0.5, adl_ranking=ranking)  # the linear instrument's ranking
     transfers = [(0, USD, fund_cash)] + [
         (a, c, in_units(x, 2) if c == USD else in_units(x / 50_000.0, 8)) for a, c, x in deposits]
     send(engine, transfers=transfers)
@@ -62,10 +62,11 @@ def _step_by_step(engine, instrument_id, price, max_steps, trail):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trades=books, deposits=cash, fund_cash=st.sampled_from([0.0, 50.0, 5_000.0]),
        instrument_id=st.sampled_from([LINEAR_ID, INVERSE_ID]), factor=st.floats(0.5, 1.6),
-       max_steps=st.sampled_from([0, 1, 3]))
+       max_steps=st.sampled_from([0, 1, 3]),
+       ranking=st.sampled_from([AdlRanking.PNL, AdlRanking.PNL_RATIO_TIMES_LEVERAGE]))
 def test_a_sweep_equals_the_same_request_repeated_step_by_step(trades, deposits, fund_cash, instrument_id,
-                                                                factor, max_steps):
-    swept, stepped = _book(trades, deposits, fund_cash), _book(trades, deposits, fund_cash)
+                                                                factor, max_steps, ranking):
+    swept, stepped = _book(trades, deposits, fund_cash, ranking), _book(trades, deposits, fund_cash, ranking)
     instrument = swept.state.instruments.by_id[instrument_id]
     price = on_grid(instrument.mark_price * factor, instrument.tick_size)
     if price == instrument.mark_price:
