@@ -192,7 +192,8 @@ def _side(state: ExchangeState, instrument: Instrument, side_sign: int) -> SideS
     """The non-fund holders on one side, in book order, with their float scores and bounds."""
     slots, qty, cost = state.books[instrument.instrument_id].columns()
     mask = (np.sign(qty) == side_sign) & (slots != state.fund_slot)
-    slots, qty, cost = slots[mask], qty[mask], cost[mask]
+    rows = np.flatnonzero(mask)  # take by index: a boolean index over a large book is several times slower
+    slots, qty, cost = slots.take(rows), qty.take(rows), cost.take(rows)
     score, lower, upper = ranking_rule(instrument.adl_ranking).scores(state, instrument, slots, qty, cost)
     return SideScores(slots, state.accounts.ids[slots], qty, score, lower, upper)
 
