@@ -60,9 +60,14 @@ def test_a_duplicate_seq_is_answered_with_the_original_outcome():
     assert again == first
 
 
-def test_a_dry_run_changes_nothing_and_answers_like_the_real_call():
+@pytest.mark.parametrize("requests", [
+    [MarkRequest(INVERSE_ID, 40_000.0), MarkRequest(LINEAR_ID, 130.0, sweep=True)],
+    # the sweep first: the mark after it sees its takeovers
+    [MarkRequest(LINEAR_ID, 130.0, sweep=True), MarkRequest(INVERSE_ID, 40_000.0)],
+    [MarkRequest(LINEAR_ID, 130.0, sweep=True), MarkRequest(INVERSE_ID, 40_000.0, sweep=True)],
+])
+def test_a_dry_run_changes_nothing_and_answers_like_the_real_call(requests):
     engine = _hedged_book()
-    requests = [MarkRequest(INVERSE_ID, 40_000.0), MarkRequest(LINEAR_ID, 130.0, sweep=True)]
     before = state_hash(engine.state, 0)
     preview = engine.apply_marks(0, requests, dry_run=True)
     assert state_hash(engine.state, 0) == before and preview.seq == 0
