@@ -5,10 +5,11 @@ decisions read only a little of what the takeovers change: the fund's exact equi
 its position in the marked instrument x and its bankruptcy price. The accounts
 taken over are never read again within the call (they leave the harmed window and
 cannot be on x's winning side, the only side ADL reads). So the ledger keeps the
-fund's positions, balances and rounding residues itself, applies every takeover's
-fills to them with the same kernel rules in the same order as `liquidation.take_over`
-does on the state (so every decision and every number is the one the step-by-step
-path makes), and writes the result to the state once, at the end, undo-logged:
+fund's positions, balances and rounding residues itself, takes every account over
+through the same `liquidation.close_account` a single step uses, applying the fund's
+fills with the kernel's rules in the same order (so every decision and every number is
+the one the step-by-step path makes), and writes the result to the state once, at the
+end, undo-logged:
 
 - each account taken over ends flat with zero balances;
 - the fund holds the positions, balances and residues the ledger reached.
@@ -28,9 +29,10 @@ from fractions import Fraction
 
 import numpy as np
 
+from .liquidation import close_account
 from .state import ExchangeState, checked_balance
-from .types import Instrument, Liquidation, LiquidationReason, MovedBalance, MovedPosition
-from .valuation import exact_equity_parts, upnl_value_parts
+from .types import Instrument, Liquidation, LiquidationReason
+from .valuation import upnl_value_parts
 
 
 class SweepLedger:
@@ -100,44 +102,21 @@ class SweepLedger:
 
     def take_over(self, slot: int, reason: LiquidationReason, price: float) -> Liquidation:
         """liquidation.take_over, with the fund's side kept here and the account's written by `write`."""
-        state = self.state
-        accounts, currencies = state.accounts, state.currencies
-        positions = state.positions_of(slot)
-        numerator, denominator = exact_equity_parts(state, slot, positions=positions)
-        equity_before = numerator / denominator  # the double nearest to it (int division rounds correctly)
-        units = accounts.units[slot].tolist()
-        moved_positions, held = [], []
-        for instrument, qty, cost in positions:
-            ticks = state.mark_ticks(instrument)
-            closing = state.fill_result(instrument, qty, cost, -qty, ticks, "liquidation")
-            currency_id = instrument.settlement_currency_id
-            if closing.realised:
-                column = currencies.column[currency_id]
-                units[column] = checked_balance(units[column] + closing.realised, closing.realised, "liquidation")
-            if closing.residue_numerator:
-                self._owe(currency_id, closing.residue_numerator, closing.residue_denominator)
-            self._fund_fill(instrument, qty, ticks, "liquidation")
-            moved_positions.append(MovedPosition(instrument.instrument_id, qty, instrument.mark_price))
-            held.append(instrument.instrument_id)
-        moved_balances = []
-        for currency in currencies.sorted():
-            column = currencies.column[currency.currency_id]
-            if units[column] != 0:
-                moved_balances.append(MovedBalance(currency.currency_id,
-                                                   float(units[column] / accounts.powers[column])))
-                self._credit(column, units[column], "liquidation")
+        liquidation, held = close_account(self.state, slot, reason, price, self)
         self.taken.append((slot, held))
-        return Liquidation(int(accounts.ids[slot]), equity_before, tuple(moved_positions),
-                           tuple(moved_balances), reason, price)
+        return liquidation
 
     def adl_fill(self, slot: int, instrument: Instrument, change: int, ticks: int) -> None:
         """One ADL fill pair: the winning account on the state (its residue owed here), the fund here."""
         self.state.fill(slot, instrument, change, ticks, "adl",
-                        owe=lambda currency_id, residue: self._owe(currency_id, residue.numerator,
-                                                                   residue.denominator))
-        self._fund_fill(instrument, -change, ticks, "adl")
+                        owe=lambda currency_id, residue: self.owe(currency_id, residue.numerator,
+                                                                  residue.denominator))
+        self.fill(instrument, -change, ticks, "adl")
 
-    def _fund_fill(self, instrument: Instrument, qty_delta: int, ticks: int, field: str) -> None:
+    # ---- the fund's account (liquidation.FundAccount) ---------------------------------
+
+    def fill(self, instrument: Instrument, qty_delta: int, ticks: int, field: str) -> None:
+        """A fill of the fund's, as state.fill makes it."""
         instrument_id = instrument.instrument_id
         qty, cost = self.position(instrument_id)
         result = self.state.fill_result(instrument, qty, cost, qty_delta, ticks, field)
@@ -150,17 +129,19 @@ class SweepLedger:
         self._version += 1
         currency_id = instrument.settlement_currency_id
         if result.realised:
-            self._credit(self.state.currencies.column[currency_id], result.realised, field)
+            self.credit(currency_id, result.realised, field)
         if result.residue_numerator:
-            self._owe(currency_id, result.residue_numerator, result.residue_denominator)
+            self.owe(currency_id, result.residue_numerator, result.residue_denominator)
 
-    def _credit(self, column: int, units: int, field: str) -> None:
+    def credit(self, currency_id: int, units: int, field: str) -> None:
+        """A transfer to the fund's balance, as state.transfer makes it."""
+        column = self.state.currencies.column[currency_id]
         self.units[column] = checked_balance(self.units[column] + units, units, field)
         self._add(self._balance_term(column, units), 1)
         self._changed_columns.add(column)
         self._version += 1
 
-    def _owe(self, currency_id: int, numerator: int, denominator: int) -> None:
+    def owe(self, currency_id: int, numerator: int, denominator: int) -> None:
         """state.owe_fund on the ledger, in integers: whole units of residue go to the fund's
         balance at once, the rest (reduced) is carried."""
         held, below = self.residue.get(currency_id, (0, 1))
@@ -174,7 +155,7 @@ class SweepLedger:
         self.residue[currency_id] = (owed // common, denominator // common)
         self._changed_residues.add(currency_id)
         if whole:
-            self._credit(self.state.currencies.column[currency_id], whole, "rounding residue")
+            self.credit(currency_id, whole, "rounding residue")
 
     # ---- the end -------------------------------------------------------------------
 
