@@ -1,7 +1,7 @@
 """A crash in one call: the sweep (SPEC 3 "Sweep") against the same crash done step by step.
 
     .venv/bin/python -m bench.crash [--size 100k] [--move -0.2] [--instrument popular|ID]
-        [--steps-baseline] [--digest]
+        [--steps-baseline] [--digest] [--profile]
 
 Loads exchange-N into an in-process Engine (batches of 4096), then asks the most popular
 instrument's mark (or the given one's) to move by `--move` (-0.2: a 20% fall) in one
@@ -11,13 +11,16 @@ With --steps-baseline it then reloads the exchange and repeats single ApplyMark 
 the same price until the mark gets there, as a client would without the sweep, and prints
 the ratio (it can take minutes at 1M). With --digest it prints a digest of each call's
 outcome and of the state after the real sweep, to check that two commits decide the same
-(the code under test comes from PYTHONPATH, so one script can time both). `make bench` runs the same crashes among its phases
+(the code under test comes from PYTHONPATH, so one script can time both). With --profile the
+real sweep runs under cProfile and the functions with the most cumulative time are printed. `make bench` runs the same crashes among its phases
 (bench/crash_phases.py).
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
 import hashlib
+import pstats
 
 from markcap.engine.views import state_hash
 
@@ -47,6 +50,7 @@ def main() -> None:
     parser.add_argument("--instrument", default="popular")
     parser.add_argument("--steps-baseline", action="store_true")
     parser.add_argument("--digest", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="the real sweep under cProfile")
     args = parser.parse_args()
     workload = generate(args.size, seed=1)
     instrument_id = workload.most_popular_instrument_id if args.instrument == "popular" else int(args.instrument)
@@ -57,12 +61,19 @@ def main() -> None:
           f"{exchange.engine.state.instruments.by_id[instrument_id].mark_price!r} -> {price!r}")
     dry = sweep_engine(exchange, instrument_id, price, dry_run=True)
     _report("sweep, dry run (preview)", dry)
+    profile = cProfile.Profile() if args.profile else None
+    if profile is not None:
+        profile.enable()
     real = sweep_engine(exchange, instrument_id, price, dry_run=False)
-    _report("sweep, real", real)
+    if profile is not None:
+        profile.disable()
+    _report("sweep, real" + (" (under cProfile)" if profile is not None else ""), real)
     if args.digest:
         engine = exchange.engine
         print(f"digests: dry run {_digest(dry.outcome)}, real {_digest(real.outcome)}, "
               f"state after {state_hash(engine.state, engine.applied_seq)[:16]}")
+    if profile is not None:
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
     if args.steps_baseline:
         steps = single_steps(fresh_exchange(workload), instrument_id, price)
         print(f"{'single steps, real':<26} {steps['calls']:>7,} calls {steps['liquidations']:>7,} liquidations "
